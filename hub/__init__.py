@@ -1,0 +1,1 @@
+"""hub: a self-hosted open-web publishing hub."""

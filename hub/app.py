@@ -1,0 +1,95 @@
+"""The composition root: the only module that imports the API packages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Scope
+
+from hub.channels.routes import mount as channels_mount
+from hub.config import Settings
+from hub.core.resources import Resources, open_resources
+from hub.directory.routes import mount as directory_mount
+from hub.micropub.routes import mount as micropub_mount
+from hub.site.routes import mount as site_mount
+from hub.web import BodyLimitMiddleware, JSONResponse, RequestIdMiddleware, header, resources_of
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the database and Redis answer, 503 naming the one that does not."""
+    resources = resources_of(request)
+    checks = {"database": "ok", "redis": "ok"}
+    try:
+        async with asyncio.timeout(2):
+            await resources.pool.fetchval("SELECT 1")
+    except Exception as exc:  # any failure means unhealthy; say which
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        async with asyncio.timeout(2):
+            await resources.redis.ping()
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status_code=200 if healthy else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def body_limit(settings: Settings):
+    def limit_for(scope: Scope) -> int:
+        if header(scope, b"content-type").lower().startswith("multipart/"):
+            return settings.max_multipart_bytes
+        if scope["path"].startswith("/api/v1"):
+            return settings.v1_max_body_bytes
+        return settings.max_body_bytes
+
+    return limit_for
+
+
+def create_app(settings: Settings, resources: Resources | None = None) -> Starlette:
+    """The ASGI app. With `resources` given (tests, `hub serve`), it uses them as they are;
+    otherwise its lifespan opens them from `settings` and closes them on shutdown."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if resources is not None:
+            app.state.resources = resources
+            yield
+            return
+        async with open_resources(settings) as opened:
+            app.state.resources = opened
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            micropub_mount(),
+            channels_mount(),  # /api/v1 before /api
+            directory_mount(),
+            site_mount(),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, limit_for=body_limit(settings)),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if resources is not None:
+        app.state.resources = resources
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory hub.app:app_from_env` (several processes behind one
+    load balancer); needs DATABASE_URL and REDIS_URL."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,1 @@
+"""The Publicasta-style v1 API for agents: `/api/v1`."""

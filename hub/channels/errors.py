@@ -1,0 +1,52 @@
+"""Domain errors → the v1 body `{"message", "errors": {field: [..]}}` (publicasta-v1-resolved)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.core import errors
+from hub.web import JSONResponse
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Gone: 404,
+    errors.Invalid: 422,
+    errors.TooLarge: 413,
+    errors.Conflict: 409,
+    errors.RateLimited: 429,
+    errors.FetchRefused: 422,
+    errors.FetchFailed: 422,
+}
+
+
+def laravel_message(fields: dict[str, list[str]]) -> str:
+    """The first field message, plus ` (and N more error[s])`, as Laravel words it."""
+    messages = [m for ms in fields.values() for m in ms]
+    if not messages:
+        return "The given data was invalid."
+    rest = len(messages) - 1
+    if rest == 0:
+        return messages[0]
+    return f"{messages[0]} (and {rest} more error{'s' if rest > 1 else ''})"
+
+
+async def handle(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.DomainError)
+    status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 422)
+    headers: dict[str, str] = {"Cache-Control": "no-store"}
+    fields: dict[str, list[str]] = {}
+    message = exc.message
+    if isinstance(exc, errors.Invalid):
+        fields = exc.fields or {"body": [exc.message]}
+        message = laravel_message(fields)
+    elif isinstance(exc, errors.Unauthenticated):
+        message = "Missing or invalid API key."
+        headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(exc, errors.Forbidden) and exc.code == "insufficient_scope":
+        message = f"This API key lacks the '{(exc.scope or '').split()[0]}' scope."
+    elif isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return JSONResponse({"message": message, "errors": fields}, status_code=status, headers=headers)

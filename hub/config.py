@@ -1,0 +1,217 @@
+"""Every setting of hub, read once from the environment.
+
+Each field names its environment variable and documents its default; `docs/configuration.md`
+lists them all (a test fails when one is missing there). Nothing reads `os.environ` at import
+time: `Settings.from_env()` is called by the CLI and the tests, and the object is passed down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting has a value hub cannot use."""
+
+
+def setting(env: str, default: Any, doc: str, *, aliases: tuple[str, ...] = ()) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc, "aliases": aliases})
+
+
+MODERATION_POLICIES = ("auto", "manual")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = setting(
+        "DATABASE_URL",
+        None,
+        "PostgreSQL URL. Unset: hub starts an embedded PostgreSQL under the data directory.",
+        aliases=("HUB_DATABASE_URL",),
+    )
+    redis_url: str | None = setting(
+        "REDIS_URL",
+        None,
+        "Redis URL (queues and rate-limit counters only). Unset: an embedded Redis is started.",
+        aliases=("HUB_REDIS_URL",),
+    )
+    data_dir: Path = setting(
+        "HUB_DATA_DIR", Path(".hub"), "Where the embedded PostgreSQL and Redis keep their data."
+    )
+    base_url: str = setting(
+        "HUB_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public base URL of the node, used in every link hub prints or serves.",
+    )
+    host: str = setting("HUB_HOST", "127.0.0.1", "Address `hub serve` listens on.")
+    port: int = setting("HUB_PORT", 8000, "Port `hub serve` listens on.")
+    media_dir: Path | None = setting(
+        "HUB_MEDIA_DIR", None, "Where uploaded and processed media live. Default: DATA_DIR/media."
+    )
+    max_body_bytes: int = setting(
+        "HUB_MAX_BODY_BYTES",
+        2 * 1024 * 1024,
+        "Largest form or JSON request body accepted, in bytes (413 above it).",
+    )
+    v1_max_body_bytes: int = setting(
+        "HUB_V1_MAX_BODY",
+        20 * 1024 * 1024,
+        "Largest JSON body accepted by the v1 API (articles), in bytes.",
+    )
+    max_upload_bytes: int = setting(
+        "HUB_MEDIA_MAX_BYTES", 10 * 1024 * 1024, "Largest image file accepted, in bytes."
+    )
+    max_multipart_bytes: int = setting(
+        "HUB_MAX_MULTIPART_BYTES",
+        50 * 1024 * 1024,
+        "Largest multipart request accepted (Micropub with files), in bytes.",
+    )
+    max_image_pixels: int = setting(
+        "HUB_MEDIA_MAX_PIXELS", 24_000_000, "Largest image accepted, in pixels (width x height)."
+    )
+    media_retention_days: int = setting(
+        "HUB_MEDIA_RETENTION_DAYS", 90, "Days an upload may stay unattached before it is deleted."
+    )
+    moderation: str = setting(
+        "HUB_MODERATION",
+        "auto",
+        "Moderation policy for publishing requests: `auto` or `manual` (per-author override).",
+    )
+    rate_micropub_writes: int = setting(
+        "HUB_MICROPUB_RATE_WRITES", 60, "Micropub writes per token per minute (0: unlimited)."
+    )
+    rate_micropub_uploads: int = setting(
+        "HUB_MICROPUB_RATE_UPLOADS", 30, "Micropub media uploads per token per minute."
+    )
+    rate_micropub_queries: int = setting(
+        "HUB_MICROPUB_RATE_QUERIES", 300, "Micropub queries and media GETs per token per minute."
+    )
+    rate_v1_free: int = setting(
+        "HUB_V1_RATE_FREE", 60, "v1 API requests per key per minute, free plan."
+    )
+    rate_v1_pro: int = setting(
+        "HUB_V1_RATE_PRO", 300, "v1 API requests per key per minute, pro plan."
+    )
+    rate_v1_premium: int = setting(
+        "HUB_V1_RATE_PREMIUM", 1000, "v1 API requests per key per minute, premium plan."
+    )
+    rate_directory_anon: int = setting(
+        "DIRECTORY_RATE_ANON",
+        60,
+        "Directory API requests per minute for anonymous callers (per IP).",
+    )
+    rate_directory_free: int = setting(
+        "DIRECTORY_RATE_FREE", 100, "Directory API requests per minute for a free account's token."
+    )
+    rate_directory_premium: int = setting(
+        "DIRECTORY_RATE_PREMIUM", 1000, "Directory API requests per minute for a premium token."
+    )
+    rate_failed_auth_per_ip: int = setting(
+        "HUB_RATE_FAILED_AUTH", 20, "Failed authentications per client IP per minute before 429."
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        "HUB_TRUSTED_PROXIES",
+        (),
+        "Comma-separated proxy addresses whose X-Forwarded-For is believed for client IPs.",
+    )
+    allow_loopback_fetch: bool = setting(
+        "HUB_ALLOW_LOOPBACK_FETCH",
+        False,
+        "TEST ONLY. `1` lets outbound fetches reach loopback addresses. Never set in production.",
+    )
+    fetch_timeout_seconds: float = setting(
+        "HUB_FETCH_TIMEOUT", 15.0, "Total seconds one outbound fetch may take."
+    )
+    fetch_max_bytes: int = setting(
+        "HUB_FETCH_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest body one outbound fetch may read, in bytes.",
+    )
+    fetch_max_redirects: int = setting(
+        "HUB_FETCH_MAX_REDIRECTS", 5, "Redirects one outbound fetch may follow."
+    )
+    db_pool_min: int = setting("HUB_DB_POOL_MIN", 2, "Smallest PostgreSQL pool per process.")
+    db_pool_max: int = setting("HUB_DB_POOL_MAX", 20, "Largest PostgreSQL pool per process.")
+    run_worker: bool | None = setting(
+        "HUB_RUN_WORKER",
+        None,
+        "Run the job worker inside `hub serve`. Default: yes in embedded mode, no with REDIS_URL.",
+    )
+    log_level: str = setting("HUB_LOG_LEVEL", "info", "Log level: debug, info, warning, error.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            names = (f.metadata["env"], *f.metadata["aliases"])
+            raw = next((env[n] for n in names if env.get(n, "").strip() != ""), None)
+            if raw is not None:
+                values[f.name] = _parse(f, raw.strip())
+        values.update(overrides)
+        return cls(**values).validated()
+
+    def validated(self) -> Settings:
+        if self.moderation not in MODERATION_POLICIES:
+            raise SettingsError(f"HUB_MODERATION must be one of {', '.join(MODERATION_POLICIES)}")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError("HUB_BASE_URL must start with http:// or https://")
+        if not 0 < self.port < 65536:
+            raise SettingsError("HUB_PORT must be between 1 and 65535")
+        return dataclasses.replace(
+            self,
+            base_url=self.base_url.rstrip("/"),
+            data_dir=Path(self.data_dir).expanduser().resolve(),
+            media_dir=(
+                Path(self.media_dir).expanduser().resolve()
+                if self.media_dir
+                else Path(self.data_dir).expanduser().resolve() / "media"
+            ),
+        )
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def worker_in_process(self) -> bool:
+        if self.run_worker is not None:
+            return self.run_worker
+        return self.embedded_redis
+
+
+def _parse(f: dataclasses.Field, raw: str) -> Any:
+    kind = str(f.type)
+    env = f.metadata["env"]
+    try:
+        if kind.startswith("bool"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("Path"):
+            return Path(raw)
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return raw
+    except ValueError:
+        raise SettingsError(f"{env}={raw!r} is not a valid {kind.split(' ')[0]}") from None
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """(environment variable, default, description) for every setting, for docs and tests."""
+    return [(f.metadata["env"], f.default, f.metadata["doc"]) for f in dataclasses.fields(Settings)]

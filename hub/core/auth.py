@@ -1,0 +1,282 @@
+"""Credentials: tokens with scopes, shown once, stored as SHA-256, resolved to a principal.
+
+One table holds every kind (Micropub app tokens, v1 API keys, directory tokens, IndieAuth
+tokens). How a token is presented differs per API, so `read_token` takes the ways an API
+accepts; what a token may do is decided by its scopes and its owner, the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from hub.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
+
+TOKEN_PREFIX = "hub_"  # noqa: S105 - a prefix, not a secret
+SCOPES = frozenset(
+    {"create", "update", "delete", "undelete", "media", "draft", "channels", "directory",
+     "profile", "email"}
+)  # fmt: skip
+KINDS = frozenset({"app_token", "api_key", "directory_token", "indieauth"})
+DEFAULT_SCOPES = {
+    "app_token": ("create", "update", "media"),
+    "api_key": ("create", "update", "media", "channels"),
+    "directory_token": ("directory",),
+    "indieauth": (),
+}
+
+# Ways a request may present a token; each API accepts a subset.
+VIA_BEARER = "bearer"  # Authorization: Bearer KEY
+VIA_API_KEY = "api_key"  # X-API-Key: KEY
+VIA_TOKEN = "token"  # noqa: S105 - Authorization: Token KEY (directory, DRF style)
+VIA_FORM = "access_token"  # Micropub access_token form field
+
+
+@dataclass(frozen=True)
+class PresentedToken:
+    secret: str
+    via: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the credential, its owner, and what it may do."""
+
+    credential_id: int
+    author_id: int
+    author_name: str
+    plan: str
+    kind: str
+    scopes: frozenset[str]
+    channel_id: int | None
+
+    def has_scope(self, *any_of: str) -> bool:
+        return any(scope in self.scopes for scope in any_of)
+
+    def require_scope(self, *any_of: str) -> None:
+        """Raise Forbidden(code="insufficient_scope") unless one of `any_of` is granted."""
+        if not self.has_scope(*any_of):
+            raise Forbidden(
+                f"This token lacks the '{any_of[0]}' scope.",
+                code="insufficient_scope",
+                scope=" ".join(any_of),
+            )
+
+
+@dataclass(frozen=True)
+class Credential:
+    id: int
+    author_id: int
+    author_name: str
+    channel_id: int | None
+    kind: str
+    name: str
+    token_hint: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def new_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def parse_scopes(raw: str | Iterable[str]) -> tuple[str, ...]:
+    """Scopes from "create,update media" or a list; unknown ones raise Invalid."""
+    parts = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
+    unknown = sorted({p for p in parts if p not in SCOPES})
+    if unknown:
+        raise Invalid.field(
+            "scopes",
+            f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(SCOPES))}.",
+        )
+    return tuple(dict.fromkeys(parts))
+
+
+def read_token(
+    headers: Mapping[str, str],
+    *,
+    accept: Collection[str],
+    form_token: str | None = None,
+) -> PresentedToken | None:
+    """The token a request presents, in the ways `accept` allows; None when there is none.
+
+    `Authorization` wins over `X-API-Key`. A Micropub token both in the header and in the form
+    is an error (RFC 6750 §2), even when the two are equal.
+    """
+    header = None
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        scheme, value = scheme.lower(), value.strip()
+        if scheme == "bearer" and VIA_BEARER in accept and value:
+            header = PresentedToken(value, VIA_BEARER)
+        elif scheme == "token" and VIA_TOKEN in accept and value:
+            header = PresentedToken(value, VIA_TOKEN)
+        else:
+            header = PresentedToken("", "unsupported")  # present but unusable: 401, never anonymous
+    if header is None and VIA_API_KEY in accept:
+        api_key = headers.get("x-api-key", "").strip()
+        if api_key:
+            header = PresentedToken(api_key, VIA_API_KEY)
+    if form_token is not None and VIA_FORM in accept:
+        if header is not None:
+            raise Invalid(
+                "The token was sent both in the Authorization header and in the body.",
+                code="token_in_two_places",
+            )
+        return PresentedToken(form_token.strip(), VIA_FORM)
+    return header
+
+
+_RESOLVE = """
+WITH found AS (
+    SELECT c.id, c.author_id, a.name AS author_name, a.plan, c.kind, c.scopes, c.channel_id
+    FROM credentials c JOIN authors a ON a.id = c.author_id
+    WHERE c.token_hash = $1 AND c.revoked_at IS NULL
+      AND (c.expires_at IS NULL OR c.expires_at > now())
+), touched AS (
+    UPDATE credentials SET last_used_at = now(), last_used_ip = $2::inet
+    WHERE id = (SELECT id FROM found)
+      AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')
+)
+SELECT * FROM found
+"""
+
+
+async def resolve_principal(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    presented: PresentedToken | None,
+    *,
+    client_ip: str | None = None,
+) -> Principal:
+    """The principal behind a presented token, in one round trip; Unauthenticated otherwise."""
+    if presented is None:
+        raise Unauthenticated("No token was sent.", code="missing_token")
+    if not presented.secret:
+        raise Unauthenticated("The token is missing or malformed.", code="invalid_token")
+    row = await conn.fetchrow(_RESOLVE, hash_secret(presented.secret), _inet_or_none(client_ip))
+    if row is None:
+        raise Unauthenticated("The token is unknown, revoked or expired.", code="invalid_token")
+    return Principal(
+        credential_id=row["id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        plan=row["plan"],
+        kind=row["kind"],
+        scopes=frozenset(row["scopes"]),
+        channel_id=row["channel_id"],
+    )
+
+
+def _inet_or_none(value: str | None) -> str | None:
+    import ipaddress
+
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+async def create_credential(
+    conn: asyncpg.Connection,
+    *,
+    author_id: int,
+    kind: str = "app_token",
+    name: str = "",
+    scopes: Iterable[str] | str | None = None,
+    channel_id: int | None = None,
+    client_id: str | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[Credential, str]:
+    """Create a credential; return it with its secret, which is never retrievable again."""
+    if kind not in KINDS:
+        raise Invalid.field("kind", f"Unknown credential kind {kind!r}.")
+    granted = parse_scopes(DEFAULT_SCOPES[kind] if scopes is None else scopes)
+    secret = new_secret()
+    hint = secret[: len(TOKEN_PREFIX) + 6]
+    row = await conn.fetchrow(
+        """
+        INSERT INTO credentials
+            (author_id, channel_id, kind, name, token_hash, token_hint, scopes, client_id,
+             expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        RETURNING id
+        """,
+        author_id, channel_id, kind, name, hash_secret(secret), hint, list(granted), client_id,
+        expires_at,
+    )  # fmt: skip
+    return await get_credential(conn, row["id"]), secret
+
+
+_SELECT_CREDENTIALS = """
+SELECT c.id, c.author_id, a.name AS author_name, c.channel_id, c.kind, c.name, c.token_hint,
+       c.scopes, c.created_at, c.last_used_at, c.expires_at, c.revoked_at
+FROM credentials c JOIN authors a ON a.id = c.author_id
+"""
+
+
+def _credential(row: asyncpg.Record) -> Credential:
+    return Credential(**{**dict(row), "scopes": tuple(row["scopes"])})
+
+
+async def get_credential(conn: asyncpg.Connection, credential_id: int) -> Credential:
+    row = await conn.fetchrow(_SELECT_CREDENTIALS + " WHERE c.id = $1", credential_id)
+    if row is None:
+        raise NotFound(f"No credential with id {credential_id}.")
+    return _credential(row)
+
+
+async def list_credentials(
+    conn: asyncpg.Connection, *, author_id: int | None = None, include_revoked: bool = False
+) -> list[Credential]:
+    rows = await conn.fetch(
+        _SELECT_CREDENTIALS
+        + """
+        WHERE ($1::bigint IS NULL OR c.author_id = $1) AND ($2 OR c.revoked_at IS NULL)
+        ORDER BY c.created_at, c.id
+        """,
+        author_id,
+        include_revoked,
+    )
+    return [_credential(r) for r in rows]
+
+
+async def revoke_credential(
+    conn: asyncpg.Connection, credential_id: int, *, author_id: int | None = None
+) -> Credential:
+    """Revoke a credential (idempotent). With `author_id`, only that author's own."""
+    row = await conn.fetchrow(
+        """
+        UPDATE credentials SET revoked_at = coalesce(revoked_at, now())
+        WHERE id = $1 AND ($2::bigint IS NULL OR author_id = $2)
+        RETURNING id
+        """,
+        credential_id,
+        author_id,
+    )
+    if row is None:
+        raise NotFound(f"No credential with id {credential_id}.")
+    return await get_credential(conn, credential_id)
+
+
+async def revoke_secret(conn: asyncpg.Connection, secret: str) -> bool:
+    """Revoke by secret (IndieAuth revocation endpoint); True when a live token was revoked."""
+    status = await conn.execute(
+        "UPDATE credentials SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+        hash_secret(secret),
+    )
+    return status.endswith(" 1")

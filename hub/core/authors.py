@@ -1,0 +1,90 @@
+"""Authors: the people of this node. Creating one also creates their default channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from hub.core.channels import create_channel
+from hub.core.errors import Conflict, Invalid, NotFound
+
+PLANS = ("free", "pro", "premium")
+
+
+@dataclass(frozen=True)
+class Author:
+    id: int
+    name: str
+    email: str | None
+    plan: str
+    is_owner: bool
+    created_at: datetime
+
+
+_COLUMNS = "id, name, email, plan, is_owner, created_at"
+
+
+async def create_author(
+    conn: asyncpg.Connection,
+    name: str,
+    *,
+    email: str | None = None,
+    plan: str = "free",
+    language: str = "en",
+    channel_slug: str | None = None,
+) -> Author:
+    """Create an author and their default channel in the caller's transaction. The first
+    author of the node is its owner."""
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise Invalid.field("name", "The name must be 1 to 200 characters.")
+    if plan not in PLANS:
+        raise Invalid.field("plan", f"The plan must be one of {', '.join(PLANS)}.")
+    try:
+        row = await conn.fetchrow(
+            f"""
+            INSERT INTO authors (name, email, plan, is_owner)
+            VALUES ($1, $2, $3, NOT EXISTS (SELECT 1 FROM authors))
+            RETURNING {_COLUMNS}
+            """,
+            name,
+            email,
+            plan,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"An author named {name!r} already exists.") from None
+    author = Author(**dict(row))
+    await create_channel(
+        conn,
+        author_id=author.id,
+        title=name,
+        language=language,
+        slug=channel_slug,
+        is_default=True,
+    )
+    return author
+
+
+async def find_author(conn: asyncpg.Connection, ref: str) -> Author:
+    """An author by id or by name (case-insensitive)."""
+    ref = ref.strip()
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_COLUMNS} FROM authors
+        WHERE lower(name) = lower($1) OR ($2::bigint IS NOT NULL AND id = $2)
+        ORDER BY lower(name) = lower($1) DESC
+        LIMIT 1
+        """,
+        ref,
+        int(ref) if ref.isdigit() else None,
+    )
+    if row is None:
+        raise NotFound(f"No author {ref!r}.")
+    return Author(**dict(row))
+
+
+async def list_authors(conn: asyncpg.Connection) -> list[Author]:
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM authors ORDER BY id")
+    return [Author(**dict(r)) for r in rows]

@@ -1,0 +1,129 @@
+"""Channels (blogs on this node) and their per-language titles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from hub.core.errors import Invalid, NotFound
+from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug, next_free_slug, slugify_text
+
+SLUG_SEPARATOR = "_"
+SLUG_MAX = 64
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    author_id: int
+    slug: str
+    default_language: str
+    status: str
+    is_default: bool
+    custom_domain: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+_COLUMNS = (
+    "id, author_id, slug, default_language, status, is_default, custom_domain, created_at,"
+    " updated_at"
+)
+
+
+async def taken_channel_slugs(conn: asyncpg.Connection, base: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT slug FROM channels WHERE slug = $1 OR starts_with(slug, $1 || $2)",
+        base,
+        SLUG_SEPARATOR,
+    )
+    return {r["slug"] for r in rows}
+
+
+async def allocate_channel_slug(conn: asyncpg.Connection, title: str) -> str:
+    """A free, valid, unreserved slug from a title: "Winter Car Care" → winter_car_care."""
+    base = slugify_text(title, separator=SLUG_SEPARATOR, max_length=SLUG_MAX - 4) or "channel"
+    if len(base) < 2:
+        base = f"{base}{SLUG_SEPARATOR}channel"
+    taken = await taken_channel_slugs(conn, base) | RESERVED_CHANNEL_SLUGS
+    return next_free_slug(base, taken, separator=SLUG_SEPARATOR, max_length=SLUG_MAX)
+
+
+async def create_channel(
+    conn: asyncpg.Connection,
+    *,
+    author_id: int,
+    title: str,
+    language: str = "en",
+    slug: str | None = None,
+    description: str | None = None,
+    is_default: bool = False,
+    status: str = "published",
+) -> Channel:
+    if slug is None:
+        slug = await allocate_channel_slug(conn, title)
+    elif not is_valid_slug(slug, min_length=2, max_length=SLUG_MAX):
+        raise Invalid.field(
+            "slug", "The slug may contain only a-z, 0-9, '_' and '-' (2 to 64 characters)."
+        )
+    elif slug in RESERVED_CHANNEL_SLUGS:
+        raise Invalid.field("slug", f"The slug {slug!r} is reserved.")
+    try:
+        async with conn.transaction():
+            row = await conn.fetchrow(
+                f"""
+                INSERT INTO channels (author_id, slug, default_language, status, is_default)
+                VALUES ($1, $2, $3, $4, $5)
+                RETURNING {_COLUMNS}
+                """,
+                author_id,
+                slug,
+                language,
+                status,
+                is_default,
+            )
+            await conn.execute(
+                """
+                INSERT INTO channel_translations (channel_id, language, title, description)
+                VALUES ($1, $2, $3, $4)
+                """,
+                row["id"],
+                language,
+                title.strip()[:200],
+                description,
+            )
+    except asyncpg.UniqueViolationError:
+        raise Invalid.field("slug", "The slug has already been taken.") from None
+    except asyncpg.CheckViolationError:
+        raise Invalid.field("default_language", "The language code is not valid.") from None
+    return Channel(**dict(row))
+
+
+async def get_channel_by_slug(conn: asyncpg.Connection, slug: str) -> Channel:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM channels WHERE slug = $1", slug)
+    if row is None:
+        raise NotFound("Channel not found.")
+    return Channel(**dict(row))
+
+
+async def default_channel(conn: asyncpg.Connection, author_id: int) -> Channel:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM channels WHERE author_id = $1 AND is_default",
+        author_id,
+    )
+    if row is None:
+        raise NotFound("The author has no default channel.")
+    return Channel(**dict(row))
+
+
+async def list_channels(conn: asyncpg.Connection, author_id: int | None = None) -> list[Channel]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM channels WHERE $1::bigint IS NULL OR author_id = $1
+        ORDER BY created_at, id
+        """,
+        author_id,
+    )
+    return [Channel(**dict(r)) for r in rows]

@@ -1,0 +1,57 @@
+"""Rate limits on Redis with the `limits` library: a sliding 60-second log per key."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from hub.core.errors import RateLimited
+
+
+def storage_uri(redis_url: str) -> str:
+    """`limits` wants its own scheme prefix: redis://… → async+redis://…, unix://… likewise."""
+    if redis_url.startswith("unix://"):
+        return "async+redis+unix://" + redis_url.removeprefix("unix://")
+    return "async+" + redis_url
+
+
+@dataclass(frozen=True)
+class RateStatus:
+    limit: int
+    remaining: int
+    reset_after: int  # seconds until the oldest counted request leaves the window
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str, *, key_prefix: str = "hub:rl") -> None:
+        self._storage = RedisStorage(
+            storage_uri(redis_url), implementation="redispy", key_prefix=key_prefix
+        )
+        self._limiter = MovingWindowRateLimiter(self._storage)
+
+    async def hit(self, key: str, per_minute: int, *, cost: int = 1) -> None:
+        """Count one request for `key`; raise RateLimited (with Retry-After seconds) past the
+        limit. `per_minute` of 0 or less means unlimited."""
+        if per_minute <= 0:
+            return
+        item = RateLimitItemPerMinute(per_minute)
+        if await self._limiter.hit(item, key, cost=cost):
+            return
+        stats = await self._limiter.get_window_stats(item, key)
+        raise RateLimited(math.ceil(stats.reset_time - time.time()), limit=per_minute)
+
+    async def status(self, key: str, per_minute: int) -> RateStatus:
+        """Where `key` stands, for RateLimit-* response headers; counts nothing."""
+        if per_minute <= 0:
+            return RateStatus(limit=0, remaining=0, reset_after=0)
+        stats = await self._limiter.get_window_stats(RateLimitItemPerMinute(per_minute), key)
+        reset_after = max(0, math.ceil(stats.reset_time - time.time()))
+        return RateStatus(limit=per_minute, remaining=stats.remaining, reset_after=reset_after)
+
+    async def clear(self, key: str, per_minute: int) -> None:
+        await self._limiter.clear(RateLimitItemPerMinute(per_minute), key)

@@ -1,0 +1,1 @@
+"""The Pine.blog-style directory of sites and feeds: `/api`."""

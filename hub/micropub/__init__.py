@@ -1,0 +1,1 @@
+"""Micropub (W3C + Pika): `/micropub` and `/micropub/media`."""

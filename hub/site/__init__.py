@@ -1,0 +1,1 @@
+"""The public side: blog pages, feeds, discovery links, IndieAuth, dashboard."""

@@ -1,0 +1,54 @@
+"""The arq worker: collects each package's jobs; builds the same resources the app uses."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from arq.worker import Worker
+
+from hub.config import Settings
+from hub.core import jobs as core_jobs
+from hub.core.resources import Resources, open_resources, redis_settings
+
+PACKAGES = [core_jobs]  # each API package adds its `jobs` module here when it has jobs
+
+
+def functions() -> list:
+    return [f for package in PACKAGES for f in package.FUNCTIONS]
+
+
+def cron_jobs() -> list:
+    return [c for package in PACKAGES for c in package.CRON_JOBS]
+
+
+def build_worker(
+    resources: Resources, *, burst: bool = False, handle_signals: bool = False, **options: Any
+) -> Worker:
+    """A worker sharing `resources` (the pool, Redis and clients of this process)."""
+    return Worker(
+        functions=functions(),
+        cron_jobs=cron_jobs(),
+        redis_settings=redis_settings(resources.settings.redis_url),  # its own pool: arq closes it
+        ctx={"resources": resources},
+        burst=burst,
+        handle_signals=handle_signals,
+        keep_result=0,  # finished job ids can be queued again at once (deterministic ids)
+        max_jobs=options.pop("max_jobs", 20),
+        poll_delay=options.pop("poll_delay", 0.25),
+        **options,
+    )
+
+
+async def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """`hub worker`: a worker process of its own."""
+    async with open_resources(settings) as resources:
+        worker = build_worker(resources, burst=burst, handle_signals=not burst)
+        try:
+            await worker.main()
+        finally:
+            with contextlib.suppress(Exception):
+                await worker.close()
+
+
+__all__ = ["build_worker", "cron_jobs", "functions", "redis_settings", "run_worker"]

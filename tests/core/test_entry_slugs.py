@@ -1,0 +1,61 @@
+import asyncpg
+import pytest
+
+from hub.core.authors import create_author
+from hub.core.channels import default_channel
+from hub.core.entries.slugs import allocate_entry_slug
+
+
+@pytest.fixture
+async def channel(db):
+    async with db.acquire() as conn:
+        author = await create_author(conn, "Ada")
+        return await default_channel(conn, author.id)
+
+
+async def _insert(db, channel, slug):
+    await db.execute(
+        "INSERT INTO entries (channel_id, author_id, slug, default_language, created_via)"
+        " VALUES ($1, $2, $3, 'en', 'cli')",
+        channel.id,
+        channel.author_id,
+        slug,
+    )
+
+
+async def test_slug_is_transliterated_and_unique_per_channel(db, channel):
+    async with db.acquire() as conn:
+        first = await allocate_entry_slug(conn, channel.id, "Ünïcödé Über Straße")
+        await _insert(db, channel, first)
+        second = await allocate_entry_slug(conn, channel.id, "Ünïcödé Über Straße")
+        await _insert(db, channel, second)
+        third = await allocate_entry_slug(conn, channel.id, "Ünïcödé Über Straße")
+    assert first == "unicode-uber-strasse"
+    assert second == "unicode-uber-strasse-2"
+    assert third == "unicode-uber-strasse-3"
+
+
+async def test_same_slug_in_another_channel_is_free(db, channel):
+    async with db.acquire() as conn:
+        other = await create_author(conn, "Bob")
+        other_channel = await default_channel(conn, other.id)
+        await _insert(db, channel, "hello")
+        assert await allocate_entry_slug(conn, other_channel.id, "Hello") == "hello"
+
+
+async def test_database_refuses_a_duplicate_slug_in_one_channel(db, channel):
+    await _insert(db, channel, "dup")
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await _insert(db, channel, "dup")
+
+
+async def test_text_without_letters_falls_back(db, channel):
+    async with db.acquire() as conn:
+        assert await allocate_entry_slug(conn, channel.id, "!!! ???") == "entry"
+
+
+async def test_underscore_separator_for_v1_slugs(db, channel):
+    async with db.acquire() as conn:
+        await _insert(db, channel, "winter_car_care")
+        slug = await allocate_entry_slug(conn, channel.id, "Winter Car Care", separator="_")
+    assert slug == "winter_car_care_2"

@@ -1,0 +1,494 @@
+"""GuardedClient against real HTTP servers on 127.0.0.1.
+
+Safety: every client here (but one, which only ever talks to 127.0.0.1) delegates to
+`LoopbackOnly`, a network backend that refuses to open anything but a loopback connection.
+So even a broken guard could never send a packet to a private or link-local range.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpcore
+import pytest
+
+from hub.config import Settings
+from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.core.fetch import GuardedBackend, GuardedClient, is_public_address
+
+
+class LoopbackOnly(httpcore.AsyncNetworkBackend):
+    """Test safety net under the guard: records connections, opens loopback ones only."""
+
+    def __init__(self) -> None:
+        self.inner = httpcore.AnyIOBackend()
+        self.connected: list[str] = []
+
+    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        self.connected.append(host)
+        if not ipaddress.ip_address(host).is_loopback:
+            raise AssertionError(f"guard let a connection to {host} through")
+        return await self.inner.connect_tcp(host, port, *args, **kwargs)
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("guard let a unix socket connection through")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Server:
+    base: str
+    port: int
+    seen: list[Seen] = field(default_factory=list)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.handle_any()
+
+    def do_POST(self) -> None:
+        self.handle_any()
+
+    def handle_any(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body))
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        path = parts.path
+        if path == "/ok":
+            self.reply(200, b"hello \xc3\xa9", {"Content-Type": "text/plain; charset=utf-8"})
+        elif path == "/latin1":
+            self.reply(
+                200, "caf\xe9".encode("latin-1"), {"Content-Type": "text/html; charset=latin-1"}
+            )
+        elif path.startswith("/chain/"):
+            n = int(path.rsplit("/", 1)[1])
+            self.reply(302, b"", {"Location": f"/chain/{n - 1}" if n > 1 else "/ok"})
+        elif path == "/loop":
+            self.reply(302, b"", {"Location": "/loop"})
+        elif path == "/to":
+            self.reply(int(query.get("status", "302")), b"", {"Location": query["url"]})
+        elif path.startswith("/status/"):
+            self.reply(int(path.rsplit("/", 1)[1]), b"gone or missing")
+        elif path == "/echo":
+            self.reply(200, body, {"Content-Type": "application/octet-stream"})
+        elif path == "/big-declared":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**9))
+            self.end_headers()
+            self.dribble(lambda: self.wfile.write(b"x" * 1024))
+        elif path == "/big-chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.dribble(lambda: self.wfile.write(b"400\r\n" + b"x" * 1024 + b"\r\n"))
+        elif path == "/slow":
+            self.dribble(lambda: None)
+            self.reply(200, b"too late")
+        else:
+            self.reply(404, b"no route")
+
+    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def dribble(self, step: Any, seconds: float = 3.0) -> None:
+        """Call `step` every 20 ms for `seconds`, stopping when the client has gone."""
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                step()
+                self.wfile.flush()
+                time.sleep(0.02)
+        except OSError:
+            self.close_connection = True
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = httpd.server_address[1]
+    state = Server(base=f"http://127.0.0.1:{port}", port=port)
+    httpd.seen = state.seen  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def net() -> LoopbackOnly:
+    return LoopbackOnly()
+
+
+@pytest.fixture
+async def guarded(net: LoopbackOnly) -> AsyncIterator[GuardedClient]:
+    async with GuardedClient(timeout=1.0, backend=net) as client:
+        yield client
+
+
+@pytest.fixture
+async def loopback(net: LoopbackOnly) -> AsyncIterator[GuardedClient]:
+    async with GuardedClient(
+        allow_loopback=True, timeout=5.0, max_redirects=3, user_agent="hub/0.1 (+test)", backend=net
+    ) as client:
+        yield client
+
+
+# --- address rules ---------------------------------------------------------------------
+
+PUBLIC = ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"]
+NOT_PUBLIC = [
+    "10.1.2.3",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.0.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "255.255.255.255",
+    "0.0.0.0",
+    "240.0.0.1",
+    "198.18.0.1",
+    "192.0.2.1",
+    "::",
+    "fe80::1",
+    "fe80::1%1",
+    "fc00::1",
+    "fd12:3456::1",
+    "ff02::1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "64:ff9b::a00:1",
+    "2002:a00:1::1",
+    "2001:db8::1",
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+]
+LOOPBACK = ["127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"]
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_is_public_address_accepts_global_addresses(address: str) -> None:
+    assert is_public_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", NOT_PUBLIC)
+def test_is_public_address_refuses_non_global_even_with_loopback_allowed(address: str) -> None:
+    ip = ipaddress.ip_address(address)
+    assert not is_public_address(ip)
+    assert not is_public_address(ip, allow_loopback=True)
+
+
+@pytest.mark.parametrize("address", LOOPBACK)
+def test_is_public_address_allows_loopback_only_when_asked(address: str) -> None:
+    assert not is_public_address(ipaddress.ip_address(address))
+    assert is_public_address(ipaddress.ip_address(address), allow_loopback=True)
+
+
+# --- refusals before any connection ----------------------------------------------------
+
+
+async def test_loopback_url_is_refused_and_server_sees_nothing(
+    guarded: GuardedClient, net: LoopbackOnly, server: Server
+) -> None:
+    with pytest.raises(FetchRefused):
+        await guarded.fetch(f"{server.base}/ok")
+    assert server.seen == []
+    assert net.connected == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:{port}/",
+        "http://0.0.0.0/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://192.168.1.1/",
+        "https://172.16.5.4:8443/",
+        "http://[fe80::1]/",
+        "http://100.64.0.1/",
+    ],
+)
+async def test_private_and_special_addresses_are_refused_without_connecting(
+    guarded: GuardedClient, net: LoopbackOnly, server: Server, url: str
+) -> None:
+    with pytest.raises(FetchRefused):
+        await guarded.fetch(url.format(port=server.port), timeout=0.5)
+    assert net.connected == []
+
+
+async def test_hostname_resolving_to_loopback_is_refused(
+    guarded: GuardedClient, net: LoopbackOnly, server: Server
+) -> None:
+    with pytest.raises(FetchRefused, match="localhost"):
+        await guarded.fetch(f"http://localhost:{server.port}/ok")
+    assert server.seen == []
+    assert net.connected == []
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "example.com"]
+)
+async def test_non_http_schemes_are_refused(guarded: GuardedClient, url: str) -> None:
+    with pytest.raises(FetchRefused):
+        await guarded.fetch(url)
+
+
+async def test_urls_with_userinfo_are_refused(guarded: GuardedClient) -> None:
+    with pytest.raises(FetchRefused, match="password"):
+        await guarded.fetch("https://user:secret@example.com/")
+
+
+@pytest.fixture
+async def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Answers getaddrinfo for the names it holds; used to play a rebinding resolver."""
+    answers: dict[str, list[str]] = {}
+    loop = asyncio.get_running_loop()
+    real = loop.getaddrinfo
+
+    async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in answers:
+            return await real(host, port, *args, **kwargs)
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in answers[host]
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+async def test_name_with_any_private_address_is_refused_at_connect(
+    fake_dns: dict[str, list[str]], net: LoopbackOnly
+) -> None:
+    fake_dns["rebind.example"] = ["8.8.8.8", "10.0.0.1"]
+    backend = GuardedBackend(inner=net)
+    with pytest.raises(FetchRefused, match=r"rebind\.example.*10\.0\.0\.1"):
+        await backend.connect_tcp("rebind.example", 80, timeout=0.5)
+    async with GuardedClient(timeout=0.5, backend=net) as client:
+        with pytest.raises(FetchRefused, match=r"10\.0\.0\.1"):
+            await client.fetch("http://rebind.example/")
+    assert net.connected == []
+
+
+async def test_connection_goes_to_the_checked_ip_with_the_hostname_kept(
+    fake_dns: dict[str, list[str]], net: LoopbackOnly, server: Server
+) -> None:
+    fake_dns["blog.example"] = ["127.0.0.1"]
+    async with GuardedClient(allow_loopback=True, timeout=5.0, backend=net) as client:
+        result = await client.fetch(f"http://blog.example:{server.port}/ok")
+    assert result.status == 200
+    assert net.connected == ["127.0.0.1"]
+    assert server.seen[0].headers["Host"] == f"blog.example:{server.port}"
+
+
+async def test_unix_sockets_are_refused() -> None:
+    with pytest.raises(FetchRefused):
+        await GuardedBackend().connect_unix_socket("/var/run/docker.sock")
+
+
+# --- with loopback allowed (the test servers) ------------------------------------------
+
+
+async def test_fetch_returns_status_headers_and_content(
+    loopback: GuardedClient, server: Server
+) -> None:
+    result = await loopback.fetch(f"{server.base}/ok")
+    assert result.status == 200
+    assert result.url == f"{server.base}/ok"
+    assert result.headers["content-type"] == "text/plain; charset=utf-8"
+    assert result.content == "hello é".encode()
+    assert result.text == "hello é"
+    assert result.redirects == ()
+
+
+async def test_text_uses_the_declared_charset(loopback: GuardedClient, server: Server) -> None:
+    assert (await loopback.fetch(f"{server.base}/latin1")).text == "café"
+
+
+async def test_real_network_backend_fetches_from_loopback(server: Server) -> None:
+    async with GuardedClient(allow_loopback=True, timeout=5.0) as client:
+        result = await client.fetch(f"{server.base}/ok")
+    assert (result.status, result.content) == (200, "hello é".encode())
+
+
+async def test_redirect_chain_is_followed_and_recorded(
+    loopback: GuardedClient, server: Server
+) -> None:
+    result = await loopback.fetch(f"{server.base}/chain/3")
+    assert result.status == 200
+    assert result.url == f"{server.base}/ok"
+    assert result.redirects == tuple(f"{server.base}/chain/{n}" for n in (3, 2, 1))
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://192.168.1.1:8080/"],
+)
+async def test_redirect_to_private_address_is_refused_even_with_loopback_allowed(
+    loopback: GuardedClient, net: LoopbackOnly, server: Server, target: str
+) -> None:
+    with pytest.raises(FetchRefused):
+        await loopback.fetch(f"{server.base}/to?url={target}", timeout=0.5)
+    assert set(net.connected) == {"127.0.0.1"}
+
+
+async def test_too_many_redirects_fail(loopback: GuardedClient, server: Server) -> None:
+    with pytest.raises(FetchFailed, match="redirects"):
+        await loopback.fetch(f"{server.base}/loop")
+    assert len(server.seen) == 4  # the first request and max_redirects=3 more
+
+
+@pytest.mark.parametrize("target", ["ftp://example.com/file", "file:///etc/passwd"])
+async def test_redirect_to_other_scheme_is_refused(
+    loopback: GuardedClient, server: Server, target: str
+) -> None:
+    with pytest.raises(FetchRefused):
+        await loopback.fetch(f"{server.base}/to?url={target}")
+
+
+async def test_declared_oversized_body_is_refused_without_reading(
+    loopback: GuardedClient, server: Server
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(TooLarge) as caught:
+        await loopback.fetch(f"{server.base}/big-declared", max_bytes=10_000)
+    assert caught.value.limit == 10_000
+    assert time.monotonic() - started < 1.0  # reading would dribble for 3 s
+
+
+async def test_chunked_body_over_the_limit_is_cut_off(
+    loopback: GuardedClient, server: Server
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(TooLarge):
+        await loopback.fetch(f"{server.base}/big-chunked", max_bytes=10_000)
+    assert time.monotonic() - started < 2.0
+
+
+async def test_slow_server_times_out(loopback: GuardedClient, server: Server) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchFailed, match="timed out"):
+        await loopback.fetch(f"{server.base}/slow", timeout=0.3)
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("status", [404, 410, 500])
+async def test_error_statuses_are_returned_not_raised(
+    loopback: GuardedClient, server: Server, status: int
+) -> None:
+    result = await loopback.fetch(f"{server.base}/status/{status}")
+    assert result.status == status
+    assert result.content == b"gone or missing"
+
+
+async def test_post_sends_form_data(loopback: GuardedClient, server: Server) -> None:
+    result = await loopback.fetch(
+        f"{server.base}/echo", method="POST", data={"source": "https://a.example/", "target": "x"}
+    )
+    assert result.content == b"source=https%3A%2F%2Fa.example%2F&target=x"
+    assert server.seen[0].method == "POST"
+    assert server.seen[0].headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+async def test_post_redirected_by_303_becomes_get_without_body(
+    loopback: GuardedClient, server: Server
+) -> None:
+    result = await loopback.fetch(
+        f"{server.base}/to?status=303&url=/echo", method="POST", data=b"payload"
+    )
+    assert result.status == 200
+    assert [(s.method, s.body) for s in server.seen] == [
+        ("POST", b"payload"),
+        ("GET", b""),
+    ]
+
+
+async def test_post_redirected_by_307_keeps_method_and_body(
+    loopback: GuardedClient, server: Server
+) -> None:
+    result = await loopback.fetch(
+        f"{server.base}/to?status=307&url=/echo", method="POST", data=b"payload"
+    )
+    assert result.content == b"payload"
+    assert [(s.method, s.body) for s in server.seen] == [
+        ("POST", b"payload"),
+        ("POST", b"payload"),
+    ]
+
+
+async def test_user_agent_reaches_the_server(loopback: GuardedClient, server: Server) -> None:
+    await loopback.fetch(f"{server.base}/ok")
+    assert server.seen[0].headers["User-Agent"] == "hub/0.1 (+test)"
+
+
+async def test_from_settings_reads_limits_and_names_the_node() -> None:
+    settings = Settings(
+        base_url="https://hub.example",
+        allow_loopback_fetch=True,
+        fetch_timeout_seconds=7.0,
+        fetch_max_bytes=1234,
+        fetch_max_redirects=2,
+    )
+    async with GuardedClient.from_settings(settings) as client:
+        assert (client.allow_loopback, client.timeout) == (True, 7.0)
+        assert (client.max_bytes, client.max_redirects) == (1234, 2)
+        assert client._client.headers["User-Agent"] == "hub/0.1 (+https://hub.example)"
+
+
+async def test_credentials_are_dropped_on_cross_origin_redirect(
+    fake_dns: dict[str, list[str]], loopback: GuardedClient, server: Server
+) -> None:
+    fake_dns["other.example"] = ["127.0.0.1"]
+    target = f"http://other.example:{server.port}/ok"
+    await loopback.fetch(
+        f"{server.base}/to?url={target}", headers={"Authorization": "Bearer t", "X-Keep": "1"}
+    )
+    first, second = server.seen
+    assert (first.headers["Authorization"], first.headers["X-Keep"]) == ("Bearer t", "1")
+    assert "Authorization" not in second.headers
+    assert second.headers["X-Keep"] == "1"
+
+
+async def test_zero_max_redirects_fails_on_the_first_redirect(
+    net: LoopbackOnly, server: Server
+) -> None:
+    async with GuardedClient(allow_loopback=True, max_redirects=0, backend=net) as client:
+        with pytest.raises(FetchFailed, match="redirects"):
+            await client.fetch(f"{server.base}/chain/1")
+        assert (await client.fetch(f"{server.base}/ok")).status == 200

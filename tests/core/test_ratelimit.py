@@ -1,0 +1,68 @@
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from hub.core.errors import RateLimited
+from hub.core.ratelimit import storage_uri
+from hub.directory import errors as directory_errors
+from hub.micropub import errors as micropub_errors
+from hub.web import JSONResponse, api_mount
+
+
+async def test_hits_past_the_limit_raise_with_retry_after(db, resources):
+    for _ in range(3):
+        await resources.limiter.hit("t:a", 3)
+    with pytest.raises(RateLimited) as limited:
+        await resources.limiter.hit("t:a", 3)
+    assert 1 <= limited.value.retry_after <= 60
+    await resources.limiter.hit("t:b", 3)  # other keys are counted apart
+
+
+async def test_zero_means_unlimited(db, resources):
+    for _ in range(50):
+        await resources.limiter.hit("t:z", 0)
+
+
+async def test_status_reports_remaining(db, resources):
+    await resources.limiter.hit("t:s", 5)
+    await resources.limiter.hit("t:s", 5)
+    status = await resources.limiter.status("t:s", 5)
+    assert status.limit == 5 and status.remaining == 3 and 0 < status.reset_after <= 60
+
+
+def _limited_app(resources, handler):
+    async def endpoint(request):
+        await resources.limiter.hit("http:" + request.url.path, 2)
+        return JSONResponse({"ok": True})
+
+    return Starlette(routes=[api_mount("/x", [Route("/", endpoint)], handler, name="x")])
+
+
+async def _hammer(app, n):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        return [await http.get("/x/") for _ in range(n)]
+
+
+async def test_429_with_retry_after_in_micropub_shape(db, resources):
+    responses = await _hammer(_limited_app(resources, micropub_errors.handle), 3)
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    last = responses[-1]
+    assert int(last.headers["retry-after"]) >= 1
+    assert last.json()["error"] == "rate_limited"
+
+
+async def test_429_with_retry_after_in_directory_shape(db, resources):
+    responses = await _hammer(_limited_app(resources, directory_errors.handle), 3)
+    last = responses[-1]
+    assert last.status_code == 429
+    seconds = last.headers["retry-after"]
+    assert last.json() == {
+        "detail": f"Request was throttled. Expected available in {seconds} seconds."
+    }
+
+
+def test_storage_uri_for_tcp_and_unix_redis():
+    assert storage_uri("redis://127.0.0.1:6379/1") == "async+redis://127.0.0.1:6379/1"
+    assert storage_uri("unix:///tmp/r.sock") == "async+redis+unix:///tmp/r.sock"
