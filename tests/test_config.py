@@ -53,3 +53,10 @@ def test_bad_values_are_refused_with_the_variable_named(env):
     with pytest.raises(SettingsError) as error:
         Settings.from_env(env)
     assert next(iter(env)) in str(error.value)
+
+
+def test_default_base_url_follows_host_and_port():
+    assert Settings.from_env({"HUB_PORT": "9001"}).base_url == "http://127.0.0.1:9001"
+    assert Settings.from_env({}, host="0.0.0.0", port=80).base_url == "http://127.0.0.1:80"
+    explicit = Settings.from_env({"HUB_BASE_URL": "https://blog.example", "HUB_PORT": "9001"})
+    assert explicit.base_url == "https://blog.example"
