@@ -1,19 +1,43 @@
-"""Markdown → sanitised HTML (CommonMark + GFM tables, strikethrough and task lists)."""
+"""Markdown → sanitised HTML (CommonMark + GFM tables, strikethrough and task lists).
+
+No linkify (linkify-it-py is not installed): bare URLs stay text, `<https://…>` autolinks work.
+Task-list checkboxes render as the text glyphs ☐ / ☑ rather than `<input>` elements, which the
+sanitiser never allows.
+"""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from hub.core.sanitize import sanitize_html
+
+_UNCHECKED, _CHECKED = "\u2610", "\u2611"
+_CHECKBOX_PREFIX = '<input class="task-list-item-checkbox"'
+
+
+def _checkboxes_to_glyphs(state: StateCore) -> None:
+    """Turn the tasklists plugin's `<input>` tokens into plain text glyphs."""
+    for token in state.tokens:
+        for i, child in enumerate(token.children or ()):
+            if child.type == "html_inline" and child.content.startswith(_CHECKBOX_PREFIX):
+                glyph = _CHECKED if 'checked="checked"' in child.content else _UNCHECKED
+                text = Token("text", "", 0)
+                text.content = glyph
+                assert token.children is not None
+                token.children[i] = text
 
 
 def _build(allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
-    return md.use(tasklists_plugin)
+    md.use(tasklists_plugin)
+    md.core.ruler.after("github-tasklists", "hub-task-glyphs", _checkboxes_to_glyphs)
+    return md
 
 
 _ESCAPED = _build(allow_html=False)  # Micropub string content: raw HTML shows literally
@@ -26,7 +50,8 @@ def render_markdown(text: str, *, allow_html: bool = False) -> str:
 
 
 def markdown_image_urls(text: str) -> list[str]:
-    """URLs of images the Markdown names, `![alt](url)` and `<img src>` in raw HTML, in order."""
+    """URLs of images the Markdown names, `![alt](url)` and `<img src>` in raw HTML, in order
+    of appearance without duplicates."""
     urls: list[str] = []
     for token in _WITH_HTML.parse(text):
         if token.type in ("html_block", "html_inline"):
@@ -47,11 +72,12 @@ class _Images(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img":
             src = dict(attrs).get("src")
-            if src:
-                self.urls.append(src)
+            if src and src.strip():
+                self.urls.append(src.strip())
 
 
 def html_image_urls(markup: str) -> list[str]:
+    """`<img src>` URLs in an HTML fragment, in order of appearance without duplicates."""
     parser = _Images()
     parser.feed(markup)
     parser.close()

@@ -1,9 +1,14 @@
 """The one HTML allow-list. Every piece of HTML hub stores or shows passes through here:
-rendered Markdown, v1 `content_html`, Micropub `content[html]`, webmention and feed content."""
+rendered Markdown, v1 `content_html`, Micropub `content[html]`, webmention and feed content.
+
+Links get `rel="noopener noreferrer"` (any author-supplied `rel` is replaced): the same rule for
+our own and for third-party content, so a stored fragment never depends on where it came from.
+`class` survives only on a few tags and only with microformats (h-*, p-*, u-*, dt-*, e-*),
+`language-*` code highlighting or our `image-embed` figure class.
+"""
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -14,29 +19,31 @@ _BLOCK = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pr
           "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col"}  # fmt: skip
 _INLINE = {"a", "strong", "b", "em", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
            "q", "cite", "abbr", "code", "kbd", "samp", "var", "span", "time", "data", "img",
-           "picture", "source", "video", "audio", "track", "input"}  # fmt: skip
+           "picture", "source", "video", "audio", "track"}  # fmt: skip
 TAGS = frozenset(_BLOCK | _INLINE)
 
+_MEDIA = {"src", "controls", "preload", "loop", "muted"}
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"dir", "lang"},
     "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes",
             "class"},
     "source": {"src", "srcset", "type", "media", "sizes"},
-    "video": {"src", "controls", "poster", "preload", "loop", "muted", "playsinline", "width",
-              "height"},
-    "audio": {"src", "controls", "preload", "loop", "muted"},
+    "video": _MEDIA | {"poster", "playsinline", "width", "height"},
+    "audio": set(_MEDIA),
     "track": {"src", "kind", "srclang", "label"},
     "td": {"colspan", "rowspan", "align", "scope"},
     "th": {"colspan", "rowspan", "align", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
     "time": {"datetime", "class"},
     "data": {"value", "class"},
     "abbr": {"title"},
-    "input": {"checked", "disabled"},  # Markdown task lists: disabled checkboxes only
     "q": {"cite"},
     "blockquote": {"cite"},
+    "details": {"open"},
     "code": {"class"},
     "pre": {"class"},
     "span": {"class"},
@@ -44,8 +51,10 @@ ATTRIBUTES: dict[str, set[str]] = {
     "figure": {"class"},
 }  # fmt: skip
 
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# microformats (h-*, p-*, u-*, dt-*, e-*), code highlighting, and our image figure
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # plus relative URLs; never data:
+# elements removed together with everything inside them
+_DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "textarea", "title", "iframe",
+                      "object", "noembed", "noframes", "select"}  # fmt: skip
 _SAFE_CLASS = re.compile(r"^(?:(?:h|p|u|dt|e)-[a-z0-9-]+|language-[A-Za-z0-9_+-]+|image-embed)$")
 
 
@@ -57,56 +66,84 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
 
 
 def sanitize_html(markup: str) -> str:
-    """Markup reduced to the allow-list: no scripts, styles, frames, forms, event handlers,
-    `style` attributes, or `javascript:`/`data:` URLs; links get rel="noopener noreferrer"."""
+    """Markup reduced to the allow-list: no scripts, styles, frames, forms, SVG/MathML, event
+    handlers, `style` attributes, or `javascript:`/`vbscript:`/`data:` URLs."""
     return nh3.clean(
         markup,
         tags=set(TAGS),
-        clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
+        clean_content_tags=set(_DROP_WITH_CONTENT),
         attributes=ATTRIBUTES,
         attribute_filter=_filter_attribute,
-        url_schemes=URL_SCHEMES,
+        url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
-        tag_attribute_values={"input": {"type": {"checkbox"}}},
-        set_tag_attribute_values={"input": {"disabled": "", "type": "checkbox"}},
     )
 
 
 class _Inventory(HTMLParser):
+    """Counts start tags by name and attributes by (tag, attribute)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.names: dict[str, int] = {}
-
-    def _count(self, name: str) -> None:
-        self.names[name] = self.names.get(name, 0) + 1
+        self.tags: dict[str, int] = {}
+        self.attrs: dict[tuple[str, str], int] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._count(tag)
+        self.tags[tag] = self.tags.get(tag, 0) + 1
         for name, _ in attrs:
-            self._count(name)
+            self.attrs[tag, name] = self.attrs.get((tag, name), 0) + 1
 
 
-def _inventory(markup: str) -> dict[str, int]:
+def _inventory(markup: str) -> _Inventory:
     parser = _Inventory()
     parser.feed(markup)
     parser.close()
-    return parser.names
+    return parser
 
 
 def removed_markup(before: str, after: str) -> list[str]:
-    """Tag and attribute names that sanitising removed (for the v1 `html_sanitized` warning)."""
-    kept = _inventory(after)
-    return sorted(n for n, count in _inventory(before).items() if count > kept.get(n, 0)
-                  and n != "rel")  # fmt: skip
+    """Sorted tag and attribute names (e.g. "onclick", "script", "style") present in `before`
+    but (partly) gone from `after`: the list for the v1 `html_sanitized` warning."""
+    old, new = _inventory(before), _inventory(after)
+    removed = {tag for tag, n in old.tags.items() if n > new.tags.get(tag, 0)}
+    removed |= {name for (tag, name), n in old.attrs.items() if n > new.attrs.get((tag, name), 0)}
+    return sorted(removed)
 
 
-_TAG = re.compile(r"<[^>]*>")
+_BREAKS = _BLOCK | {"img", "source", "track", "video", "audio", "figure", "picture"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROP_WITH_CONTENT:
+            self.skipping += 1
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP_WITH_CONTENT:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
 _SPACE = re.compile(r"\s+")
 
 
 def strip_tags(markup: str) -> str:
-    """Plain text from markup: tags dropped (script/style content too), entities decoded,
-    whitespace collapsed."""
-    cleaned = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", cleaned))).strip()
+    """Plain text from markup (for excerpts and summaries): tags dropped, script/style content
+    dropped, block boundaries become spaces, entities decoded once, whitespace collapsed.
+    The result is text, not HTML: escape it again before putting it into a page."""
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return _SPACE.sub(" ", "".join(parser.parts)).strip()
