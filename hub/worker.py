@@ -49,6 +49,3 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
         finally:
             with contextlib.suppress(Exception):
                 await worker.close()
-
-
-__all__ = ["build_worker", "cron_jobs", "functions", "redis_settings", "run_worker"]
