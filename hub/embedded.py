@@ -19,7 +19,6 @@ import subprocess
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -194,30 +193,11 @@ async def ensure_database(admin_url: str, name: str = DATABASE_NAME) -> None:
         await conn.close()
 
 
-@dataclass
-class EmbeddedServices:
-    """The embedded servers one process uses, started only where no URL was configured."""
+async def drop_database(admin_url: str, name: str) -> None:
+    import asyncpg
 
-    postgres: EmbeddedPostgres | None = None
-    redis: EmbeddedRedis | None = None
-
-    def stop(self) -> None:
-        if self.redis is not None:
-            self.redis.stop()
-        if self.postgres is not None:
-            self.postgres.stop()
-
-
-@contextlib.contextmanager
-def started(data_dir: Path, *, database: bool, redis: bool) -> Iterator[EmbeddedServices]:
-    services = EmbeddedServices()
+    conn = await asyncpg.connect(admin_url)
     try:
-        if database:
-            services.postgres = EmbeddedPostgres(data_dir)
-            services.postgres.start()
-        if redis:
-            services.redis = EmbeddedRedis(data_dir)
-            services.redis.start()
-        yield services
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        services.stop()
+        await conn.close()

@@ -10,12 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from hub.config import Settings
 from hub.core.migrate import migrate
-from hub.embedded import DATABASE_NAME, EmbeddedPostgres, EmbeddedRedis, ensure_database
+from hub.embedded import (
+    DATABASE_NAME,
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    drop_database,
+    ensure_database,
+)
 
 
 @dataclasses.dataclass
@@ -71,3 +79,33 @@ def redact(url: str | None) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+@contextlib.contextmanager
+def scratch_services(
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    prefix: str = "hub_scratch",
+) -> Iterator[tuple[str, str]]:
+    """A fresh, migrated database of its own (dropped afterwards) and a Redis, on the given
+    servers or on embedded ones started under `data_dir`: for tests and benchmarks."""
+    postgres = None if database_url else EmbeddedPostgres(data_dir)
+    redis = None if redis_url else EmbeddedRedis(data_dir)
+    try:
+        admin_url = database_url or postgres.start()
+        redis_url = redis_url or redis.start()
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        asyncio.run(ensure_database(admin_url, name))
+        url = urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
+        asyncio.run(migrate(url))
+        try:
+            yield url, redis_url
+        finally:
+            asyncio.run(drop_database(admin_url, name))
+    finally:
+        if redis is not None:
+            redis.stop()
+        if postgres is not None:
+            postgres.stop()

@@ -8,15 +8,12 @@ test that takes `db` starts from empty tables and an empty Redis.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -24,9 +21,8 @@ import pytest
 
 from hub.app import create_app
 from hub.config import Settings
-from hub.core.migrate import migrate
 from hub.core.resources import Resources, open_resources
-from hub.embedded import EmbeddedPostgres, EmbeddedRedis, ensure_database
+from hub.runtime import scratch_services
 
 
 @dataclass
@@ -34,44 +30,21 @@ class Servers:
     database_url: str
     redis_url: str
     data_dir: Path
-    embedded: bool
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     data_dir = Path(tempfile.mkdtemp(prefix="hub-test-"))
-    database_url = os.environ.get("DATABASE_URL") or os.environ.get("HUB_DATABASE_URL")
-    redis_url = os.environ.get("REDIS_URL") or os.environ.get("HUB_REDIS_URL")
-    postgres = None if database_url else EmbeddedPostgres(data_dir)
-    redis = None if redis_url else EmbeddedRedis(data_dir)
     try:
-        admin_url = database_url or postgres.start()
-        redis_url = redis_url or redis.start()
-        test_db = f"hub_test_{secrets.token_hex(4)}"
-        asyncio.run(ensure_database(admin_url, test_db))
-        test_url = _with_database(admin_url, test_db)
-        asyncio.run(migrate(test_url))
-        yield Servers(test_url, redis_url, data_dir, embedded=postgres is not None)
-        asyncio.run(_drop_database(admin_url, test_db))
+        with scratch_services(
+            data_dir,
+            database_url=os.environ.get("DATABASE_URL") or os.environ.get("HUB_DATABASE_URL"),
+            redis_url=os.environ.get("REDIS_URL") or os.environ.get("HUB_REDIS_URL"),
+            prefix="hub_test",
+        ) as (database_url, redis_url):
+            yield Servers(database_url, redis_url, data_dir)
     finally:
-        if redis is not None:
-            redis.stop()
-        if postgres is not None:
-            postgres.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-async def _drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="session")
