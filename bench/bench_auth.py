@@ -23,6 +23,7 @@ from hub.core.db import create_pool
 
 REQUESTS = 20_000
 CONCURRENCY = 32
+ROUNDS = 4
 
 
 async def run(url: str) -> None:
@@ -43,10 +44,14 @@ async def run(url: str) -> None:
 
     for call in (bare_call, hub_call):
         await _measure(call, 500)  # warm up
-    results = {}
-    for name, call in (("bare lookup (ceiling)", bare_call), ("hub resolve_principal", hub_call)):
-        results[name] = await _measure(call, REQUESTS)
-        print(f"{name:24s} {results[name]:10.0f} /s")
+    # alternate the two over several rounds and keep each one's best: fair under noise
+    calls = {"bare lookup (ceiling)": bare_call, "hub resolve_principal": hub_call}
+    results = dict.fromkeys(calls, 0.0)
+    for _ in range(ROUNDS):
+        for name, call in calls.items():
+            results[name] = max(results[name], await _measure(call, REQUESTS // ROUNDS))
+    for name, rate in results.items():
+        print(f"{name:24s} {rate:10.0f} /s")
     ratio = results["hub resolve_principal"] / results["bare lookup (ceiling)"]
     print(f"ratio hub/ceiling        {ratio:10.2f}   (target >= 0.80)")
     await pool.close()
