@@ -1,4 +1,4 @@
-"""The `hub` command: serve, worker, migrate, author, token, key.
+"""The `hub` command: serve, worker, migrate, author, token, key, directory.
 
 Every command works in the embedded default too: it joins the PostgreSQL of a running
 `hub serve` on the same data directory, or starts it for the length of the command.
@@ -64,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     migrate.set_defaults(run=cmd_migrate)
 
+    directory = commands.add_parser("directory", help="the feed directory")
+    directory_actions = directory.add_subparsers(metavar="ACTION")
+    directory_add = directory_actions.add_parser(
+        "add", help="add a site or feed by URL (discovers its feeds) and poll it"
+    )
+    directory_add.add_argument("url")
+    directory_add.add_argument(
+        "--no-poll", action="store_true", help="only add it; a worker polls it later"
+    )
+    directory_add.set_defaults(run=cmd_directory_add)
+
     author = commands.add_parser("author", help="manage authors").add_subparsers(metavar="ACTION")
     add = author.add_parser("add", help="add an author (and their default channel)")
     add.add_argument("name")
@@ -73,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--channel", help="slug of the default channel (default: from the name)")
     add.set_defaults(run=cmd_author_add)
     author.add_parser("list", help="list authors").set_defaults(run=cmd_author_list)
+    plan = author.add_parser("plan", help="change an author's plan (pauses or resumes schedules)")
+    plan.add_argument("author", help="author name or id")
+    plan.add_argument("plan", choices=["free", "pro", "premium"])
+    plan.set_defaults(run=cmd_author_plan)
+
+    moderation = commands.add_parser("moderation", help="approve or block waiting entries")
+    decisions = moderation.add_subparsers(metavar="ACTION")
+    for action in ("approve", "block"):
+        decide = decisions.add_parser(action, help=f"{action} what waits for moderation")
+        decide.add_argument("page_id", type=int, metavar="PAGE_ID")
+        decide.add_argument("--reason", help="shown to the author (block)")
+        decide.set_defaults(run=cmd_moderation, action=action)
 
     for name, kind in (("token", "app_token"), ("key", "api_key")):
         what = "Micropub app tokens" if name == "token" else "v1 API keys"
@@ -201,7 +224,10 @@ def _with_connection(
     """Run `work` in one transaction against the node's database (embedded or configured)."""
 
     async def run(url: str) -> Any:
+        from hub.core.db import _init_connection
+
         conn = await asyncpg.connect(url)
+        await _init_connection(conn)  # jsonb codecs, as in the pool (job_outbox args)
         try:
             async with conn.transaction():
                 return await work(conn)
@@ -240,6 +266,36 @@ def cmd_author_list(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{a.id}\t{a.name}\t{a.plan}{owner}")
     if not authors:
         print("no authors yet: `hub author add NAME`")
+    return 0
+
+
+def cmd_author_plan(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from hub.core.entries.publishing import change_plan
+
+    async def work(conn: asyncpg.Connection):
+        author = await find_author(conn, args.author)
+        await change_plan(conn, author.id, args.plan, datetime.now(UTC))
+        return author
+
+    author = _with_connection(settings, work)
+    print(f"author {author.id} {author.name!r}: plan {args.plan}")
+    return 0
+
+
+def cmd_moderation(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from hub.core.entries import publishing
+
+    async def work(conn: asyncpg.Connection):
+        if args.action == "approve":
+            return await publishing.approve(conn, args.page_id, now=datetime.now(UTC))
+        return await publishing.block(conn, args.page_id, reason=args.reason)
+
+    status = _with_connection(settings, work)
+    print(f"entry {args.page_id}: {args.action}d, status {status}")
     return 0
 
 
@@ -300,6 +356,30 @@ def cmd_token_verify(settings: Settings, args: argparse.Namespace) -> int:
         f"live {principal.kind} {principal.credential_id} of {principal.author_name}, "
         f"scopes: {' '.join(sorted(principal.scopes)) or '(none)'}"
     )
+    return 0
+
+
+def cmd_directory_add(settings: Settings, args: argparse.Namespace) -> int:
+    """`hub directory add URL`: the same discovery as POST /api/sites, then a first poll."""
+    from hub.core.resources import open_resources
+    from hub.directory import poller, service
+
+    async def run(ready_settings: Settings) -> None:
+        async with open_resources(ready_settings) as resources:
+            added = await service.add_site(resources, args.url)
+            state = "added" if added.created else "already known"
+            print(f"site {added.site_id} ({state}): {len(added.feed_ids)} feed(s)")
+            print(f"  {ready_settings.base_url}/api/sites/{added.site_id}")
+            for feed_id in added.feed_ids:
+                if args.no_poll:
+                    print(f"  feed {feed_id}: queued for polling")
+                    continue
+                result = await poller.poll_feed(resources, feed_id)
+                detail = f", {result.error}" if result.error else ""
+                print(f"  feed {feed_id}: {result.outcome}, {result.added} new post(s){detail}")
+
+    with prepared(settings) as ready:
+        asyncio.run(run(ready.settings))
     return 0
 
 

@@ -78,6 +78,12 @@ class Settings:
     media_retention_days: int = setting(
         "HUB_MEDIA_RETENTION_DAYS", 90, "Days an upload may stay unattached before it is deleted."
     )
+    media_preview_require_token: bool = setting(
+        "HUB_MEDIA_PREVIEW_REQUIRE_TOKEN",
+        False,
+        "`1`: GET /micropub/media/{id} needs a token of the blog (Pika's rule). Default: the "
+        "upload URL is a capability and a token, if sent, is still checked.",
+    )
     moderation: str = setting(
         "HUB_MODERATION",
         "auto",
@@ -100,6 +106,21 @@ class Settings:
     )
     rate_v1_premium: int = setting(
         "HUB_V1_RATE_PREMIUM", 1000, "v1 API requests per key per minute, premium plan."
+    )
+    v1_plans: tuple[str, ...] = setting(
+        "HUB_V1_PLANS",
+        ("free", "pro", "premium"),
+        "Comma-separated plans whose keys may write through the v1 API (others get 403).",
+    )
+    channels_free: int = setting("HUB_CHANNELS_FREE", 1, "Channels a free-plan author may own.")
+    channels_pro: int = setting("HUB_CHANNELS_PRO", 10, "Channels a pro-plan author may own.")
+    channels_premium: int = setting(
+        "HUB_CHANNELS_PREMIUM", 100, "Channels a premium-plan author may own."
+    )
+    schedule_min_lead_seconds: int = setting(
+        "HUB_SCHEDULE_MIN_LEAD",
+        0,
+        "Seconds a v1 `scheduled_at` must lie in the future at least.",
     )
     rate_directory_anon: int = setting(
         "DIRECTORY_RATE_ANON",

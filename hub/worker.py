@@ -9,9 +9,15 @@ from arq.worker import Worker
 
 from hub.config import Settings
 from hub.core import jobs as core_jobs
+from hub.core.entries import jobs as entry_jobs
 from hub.core.resources import Resources, open_resources, redis_settings
+from hub.micropub import jobs as micropub_jobs
 
-PACKAGES = [core_jobs]  # each API package adds its `jobs` module here when it has jobs
+PACKAGES = [
+    core_jobs,
+    entry_jobs,
+    micropub_jobs,
+]  # each API package adds its `jobs` module here when it has jobs
 
 
 def functions() -> list:

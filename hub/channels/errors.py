@@ -8,7 +8,22 @@ from starlette.responses import Response
 from hub.core import errors
 from hub.web import JSONResponse
 
+
+class MethodNotAllowed(errors.DomainError):
+    code = "method_not_allowed"
+
+    def __init__(self, allow: list[str]) -> None:
+        super().__init__("Method not allowed.")
+        self.allow = allow
+
+
+class PreconditionFailed(errors.DomainError):
+    code = "precondition_failed"
+
+
 STATUS: dict[type[errors.DomainError], int] = {
+    MethodNotAllowed: 405,
+    PreconditionFailed: 412,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
@@ -49,4 +64,18 @@ async def handle(request: Request, exc: Exception) -> Response:
         message = f"This API key lacks the '{(exc.scope or '').split()[0]}' scope."
     elif isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+        message = f"Too many requests. Retry after {exc.retry_after} seconds."
+    elif isinstance(exc, errors.TooLarge):
+        limit = f" The limit is {exc.limit} bytes." if exc.limit else ""
+        message = "The request body is too large." + limit
+    elif isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = ", ".join(exc.allow)
+    if request.url.path.startswith("/api/v1/projects"):
+        headers.update(deprecation_headers(request.url.path))
     return JSONResponse({"message": message, "errors": fields}, status_code=status, headers=headers)
+
+
+def deprecation_headers(path: str) -> dict[str, str]:
+    """Legacy `/api/v1/projects/...` answers point at their successor (R-90)."""
+    successor = "/api/v1/channels" + path.removeprefix("/api/v1/projects")
+    return {"Deprecation": "true", "Link": f'<{successor}>; rel="successor-version"'}

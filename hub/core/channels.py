@@ -127,3 +127,79 @@ async def list_channels(conn: asyncpg.Connection, author_id: int | None = None) 
         author_id,
     )
     return [Channel(**dict(r)) for r in rows]
+
+
+async def channel_translations(
+    conn: asyncpg.Connection, channel_ids: list[int]
+) -> dict[int, list[asyncpg.Record]]:
+    rows = await conn.fetch(
+        """
+        SELECT channel_id, language, title, description FROM channel_translations
+        WHERE channel_id = ANY($1) ORDER BY language
+        """,
+        channel_ids,
+    )
+    found: dict[int, list[asyncpg.Record]] = {cid: [] for cid in channel_ids}
+    for row in rows:
+        found[row["channel_id"]].append(row)
+    return found
+
+
+async def channel_media_paths(
+    conn: asyncpg.Connection, channel_ids: list[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """(cover path, avatar path) of processed files, relative to the media dir."""
+    rows = await conn.fetch(
+        """
+        SELECT c.id, cover.path AS cover, avatar.path AS avatar FROM channels c
+        LEFT JOIN media cover ON cover.id = c.cover_media_id
+        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
+        WHERE c.id = ANY($1)
+        """,
+        channel_ids,
+    )
+    return {r["id"]: (r["cover"], r["avatar"]) for r in rows}
+
+
+async def upsert_channel_translation(
+    conn: asyncpg.Connection, channel_id: int, language: str, title: str, description: str | None
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO channel_translations (channel_id, language, title, description)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (channel_id, language) DO UPDATE SET title = $3, description = $4
+        """,
+        channel_id,
+        language,
+        title,
+        description,
+    )
+
+
+async def update_channel(
+    conn: asyncpg.Connection, channel_id: int, *, default_language: str, status: str
+) -> None:
+    await conn.execute(
+        """
+        UPDATE channels SET default_language = $2, status = $3, updated_at = now()
+        WHERE id = $1
+        """,
+        channel_id,
+        default_language,
+        status,
+    )
+
+
+async def writable_channel_ids(conn: asyncpg.Connection, author_id: int, limit: int) -> set[int]:
+    """The author's oldest `limit` channels: the ones a plan's channel limit leaves writable."""
+    rows = await conn.fetch(
+        "SELECT id FROM channels WHERE author_id = $1 ORDER BY created_at, id LIMIT $2",
+        author_id,
+        limit,
+    )
+    return {r["id"] for r in rows}
+
+
+async def count_channels(conn: asyncpg.Connection, author_id: int) -> int:
+    return await conn.fetchval("SELECT count(*) FROM channels WHERE author_id = $1", author_id)

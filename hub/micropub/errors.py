@@ -23,7 +23,16 @@ STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
 }
 
 
+# Codes whose status differs from their class's (the first table wins over this one).
+CODES: dict[str, tuple[int, str]] = {
+    "unsupported_media_type": (415, "invalid_request"),  # a body type /micropub does not read
+    "unsupported_type": (415, "invalid_request"),  # an upload of a refused type (R-M6)
+}
+
+
 def _lookup(exc: errors.DomainError) -> tuple[int, str]:
+    if exc.code in CODES:
+        return CODES[exc.code]
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]

@@ -20,3 +20,360 @@ async def taken_entry_slugs(
         separator,
     )
     return {r["slug"] for r in rows}
+
+
+ENTRY_COLUMNS = (
+    "id, channel_id, author_id, slug, default_language, status, kind, properties, published_at,"
+    " scheduled_at, scheduled_paused, scheduled_pause_reason, moderation, moderation_reason,"
+    " version, created_via, credential_id, deleted_at, created_at, updated_at"
+)
+TRANSLATION_COLUMNS = (
+    "id, language, status, title, excerpt, body_format, body_source, content_html, seo_title,"
+    " seo_description, published_at, content_updated_at, source_updated_at, created_at,"
+    " updated_at"
+)
+REVISION_COLUMNS = (
+    "id, language, status, title, excerpt, body_format, body_source, content_html, seo_title,"
+    " seo_description, credential_id, reason, submitted_at, decided_at"
+)
+CONTENT_FIELDS = (
+    "title", "excerpt", "body_format", "body_source", "content_html", "seo_title",
+    "seo_description",
+)  # fmt: skip
+
+
+async def select_entry(
+    conn: asyncpg.Connection, entry_id: int, *, lock: bool = False
+) -> asyncpg.Record | None:
+    suffix = " FOR UPDATE" if lock else ""
+    return await conn.fetchrow(
+        f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = $1{suffix}", entry_id
+    )
+
+
+async def select_entry_by_slug(
+    conn: asyncpg.Connection, channel_id: int, slug: str, *, lock: bool = False
+) -> asyncpg.Record | None:
+    suffix = " FOR UPDATE" if lock else ""
+    return await conn.fetchrow(
+        f"SELECT {ENTRY_COLUMNS} FROM entries WHERE channel_id = $1 AND slug = $2{suffix}",
+        channel_id,
+        slug,
+    )
+
+
+async def select_translations(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {TRANSLATION_COLUMNS} FROM entry_translations WHERE entry_id = $1", entry_id
+    )
+
+
+async def select_pending_revisions(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""
+        SELECT {REVISION_COLUMNS} FROM entry_revisions
+        WHERE entry_id = $1 AND status IN ('moderation_review', 'moderation_blocked')
+        """,
+        entry_id,
+    )
+
+
+async def select_revisions(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {REVISION_COLUMNS} FROM entry_revisions WHERE entry_id = $1"
+        " ORDER BY submitted_at DESC, id DESC",
+        entry_id,
+    )
+
+
+async def select_categories(conn: asyncpg.Connection, entry_id: int) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT name FROM entry_categories WHERE entry_id = $1 ORDER BY position, key", entry_id
+    )
+    return [r["name"] for r in rows]
+
+
+async def replace_categories(conn: asyncpg.Connection, entry_id: int, names: list[str]) -> None:
+    await conn.execute("DELETE FROM entry_categories WHERE entry_id = $1", entry_id)
+    await conn.executemany(
+        "INSERT INTO entry_categories (entry_id, name, position) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING",
+        [(entry_id, name, i) for i, name in enumerate(names)],
+    )
+
+
+async def insert_entry(
+    conn: asyncpg.Connection,
+    *,
+    channel_id: int,
+    author_id: int,
+    slug: str,
+    default_language: str,
+    kind: str,
+    created_via: str,
+    credential_id: int | None,
+    properties: dict,
+) -> int:
+    return await conn.fetchval(
+        """
+        INSERT INTO entries (channel_id, author_id, slug, default_language, kind, created_via,
+                             credential_id, properties)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        RETURNING id
+        """,
+        channel_id, author_id, slug, default_language, kind, created_via, credential_id,
+        properties,
+    )  # fmt: skip
+
+
+async def update_entry_fields(conn: asyncpg.Connection, entry_id: int, **fields: object) -> None:
+    """UPDATE entries SET the named columns (names come from code, never from input)."""
+    names = list(fields)
+    sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
+    await conn.execute(
+        f"UPDATE entries SET {sets} WHERE id = $1", entry_id, *(fields[n] for n in names)
+    )
+
+
+async def bump_version(conn: asyncpg.Connection, entry_id: int) -> None:
+    await conn.execute("UPDATE entries SET version = version + 1 WHERE id = $1", entry_id)
+
+
+async def insert_translation(
+    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, source_updated_at
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO entry_translations
+            (entry_id, language, title, excerpt, body_format, body_source, content_html,
+             seo_title, seo_description, source_updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """,
+        entry_id, language, *(content[f] for f in CONTENT_FIELDS), source_updated_at,
+    )  # fmt: skip
+
+
+async def update_translation_content(
+    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, source_updated_at
+) -> None:
+    await conn.execute(
+        """
+        UPDATE entry_translations
+        SET title = $3, excerpt = $4, body_format = $5, body_source = $6, content_html = $7,
+            seo_title = $8, seo_description = $9, content_updated_at = now(),
+            source_updated_at = $10
+        WHERE entry_id = $1 AND language = $2
+        """,
+        entry_id, language, *(content[f] for f in CONTENT_FIELDS), source_updated_at,
+    )  # fmt: skip
+
+
+async def touch_translation_source(
+    conn: asyncpg.Connection, entry_id: int, language: str, source_updated_at
+) -> None:
+    await conn.execute(
+        "UPDATE entry_translations SET source_updated_at = $3"
+        " WHERE entry_id = $1 AND language = $2",
+        entry_id,
+        language,
+        source_updated_at,
+    )
+
+
+async def set_translation_status(
+    conn: asyncpg.Connection, entry_id: int, languages: list[str], status: str
+) -> None:
+    await conn.execute(
+        "UPDATE entry_translations SET status = $3 WHERE entry_id = $1 AND language = ANY($2)",
+        entry_id,
+        languages,
+        status,
+    )
+
+
+async def set_all_translation_status(conn: asyncpg.Connection, entry_id: int, status: str) -> None:
+    await conn.execute(
+        "UPDATE entry_translations SET status = $2 WHERE entry_id = $1", entry_id, status
+    )
+
+
+async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: str) -> None:
+    await conn.execute(
+        "DELETE FROM entry_translations WHERE entry_id = $1 AND language = $2", entry_id, language
+    )
+
+
+async def upsert_pending_revision(
+    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, credential_id
+) -> None:
+    """The one pending revision of (entry, language): a newer edit replaces it (I5)."""
+    await conn.execute(
+        """
+        INSERT INTO entry_revisions
+            (entry_id, language, status, title, excerpt, body_format, body_source, content_html,
+             seo_title, seo_description, credential_id)
+        VALUES ($1, $2, 'moderation_review', $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (entry_id, language) WHERE status IN ('moderation_review', 'moderation_blocked')
+        DO UPDATE SET status = 'moderation_review', title = $3, excerpt = $4, body_format = $5,
+            body_source = $6, content_html = $7, seo_title = $8, seo_description = $9,
+            credential_id = $10, reason = NULL, submitted_at = now()
+        """,
+        entry_id, language, *(content[f] for f in CONTENT_FIELDS), credential_id,
+    )  # fmt: skip
+
+
+async def insert_applied_revision(
+    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, credential_id
+) -> None:
+    """History of a change applied directly (drafts, scheduled content)."""
+    await conn.execute(
+        """
+        INSERT INTO entry_revisions
+            (entry_id, language, status, title, excerpt, body_format, body_source, content_html,
+             seo_title, seo_description, credential_id, decided_at)
+        VALUES ($1, $2, 'applied', $3, $4, $5, $6, $7, $8, $9, $10, now())
+        """,
+        entry_id, language, *(content[f] for f in CONTENT_FIELDS), credential_id,
+    )  # fmt: skip
+
+
+async def discard_pending_revisions(
+    conn: asyncpg.Connection, entry_id: int, languages: list[str] | None = None
+) -> None:
+    await conn.execute(
+        """
+        UPDATE entry_revisions SET status = 'discarded', decided_at = now()
+        WHERE entry_id = $1 AND status IN ('moderation_review', 'moderation_blocked')
+          AND ($2::text[] IS NULL OR language = ANY($2))
+        """,
+        entry_id,
+        languages,
+    )
+
+
+async def approve_translations(
+    conn: asyncpg.Connection, entry_id: int, target: str, now
+) -> list[str]:
+    rows = await conn.fetch(
+        """
+        UPDATE entry_translations
+        SET status = $2,
+            published_at = CASE WHEN $2 = 'published' THEN coalesce(published_at, $3)
+                                ELSE published_at END
+        WHERE entry_id = $1 AND status = 'moderation_review'
+        RETURNING language
+        """,
+        entry_id,
+        target,
+        now,
+    )
+    return [r["language"] for r in rows]
+
+
+async def apply_pending_revisions(conn: asyncpg.Connection, entry_id: int) -> list[str]:
+    """Copy each revision waiting for review into its translation and mark it applied."""
+    rows = await conn.fetch(
+        """
+        WITH applied AS (
+            UPDATE entry_revisions SET status = 'applied', decided_at = now()
+            WHERE entry_id = $1 AND status = 'moderation_review'
+            RETURNING language, title, excerpt, body_format, body_source, content_html,
+                      seo_title, seo_description
+        )
+        UPDATE entry_translations t
+        SET title = a.title, excerpt = a.excerpt, body_format = a.body_format,
+            body_source = a.body_source, content_html = a.content_html,
+            seo_title = a.seo_title, seo_description = a.seo_description,
+            content_updated_at = now()
+        FROM applied a
+        WHERE t.entry_id = $1 AND t.language = a.language
+        RETURNING t.language
+        """,
+        entry_id,
+    )
+    return [r["language"] for r in rows]
+
+
+async def block_pending(conn: asyncpg.Connection, entry_id: int, reason: str | None) -> int:
+    translations = await conn.execute(
+        "UPDATE entry_translations SET status = 'moderation_blocked'"
+        " WHERE entry_id = $1 AND status = 'moderation_review'",
+        entry_id,
+    )
+    revisions = await conn.execute(
+        """
+        UPDATE entry_revisions SET status = 'moderation_blocked', reason = $2, decided_at = now()
+        WHERE entry_id = $1 AND status = 'moderation_review'
+        """,
+        entry_id,
+        reason,
+    )
+    return int(translations.split()[-1]) + int(revisions.split()[-1])
+
+
+async def publish_scheduled_translations(conn: asyncpg.Connection, entry_id: int, at) -> None:
+    await conn.execute(
+        """
+        UPDATE entry_translations
+        SET status = 'published', published_at = coalesce(published_at, $2)
+        WHERE entry_id = $1 AND status = 'scheduled'
+        """,
+        entry_id,
+        at,
+    )
+
+
+async def claim_due_entries(conn: asyncpg.Connection, now, limit: int) -> list[asyncpg.Record]:
+    """Entries whose primary is scheduled at or before `now`, locked; rows another worker
+    holds are skipped (FOR UPDATE SKIP LOCKED), so no entry is published twice."""
+    return await conn.fetch(
+        """
+        SELECT e.id, e.author_id, e.scheduled_at, a.plan
+        FROM entries e JOIN authors a ON a.id = e.author_id
+        WHERE e.scheduled_at <= $1 AND NOT e.scheduled_paused AND e.deleted_at IS NULL
+          AND EXISTS (SELECT 1 FROM entry_translations t WHERE t.entry_id = e.id
+                      AND t.language = e.default_language AND t.status = 'scheduled')
+        ORDER BY e.scheduled_at, e.id
+        LIMIT $2
+        FOR UPDATE OF e SKIP LOCKED
+        """,
+        now,
+        limit,
+    )
+
+
+async def pause_scheduled(conn: asyncpg.Connection, author_id: int, now, reason: str) -> list[int]:
+    rows = await conn.fetch(
+        """
+        UPDATE entries SET scheduled_paused = true, scheduled_pause_reason = $3
+        WHERE author_id = $1 AND scheduled_at > $2 AND NOT scheduled_paused
+          AND status IN ('scheduled', 'moderation_review')
+        RETURNING id
+        """,
+        author_id,
+        now,
+        reason,
+    )
+    return [r["id"] for r in rows]
+
+
+async def unpause_scheduled(conn: asyncpg.Connection, author_id: int, now, reason: str) -> list:
+    return await conn.fetch(
+        """
+        UPDATE entries SET scheduled_paused = false, scheduled_pause_reason = NULL
+        WHERE author_id = $1 AND scheduled_paused AND scheduled_pause_reason = $3
+          AND scheduled_at > $2
+        RETURNING id, scheduled_at
+        """,
+        author_id,
+        now,
+        reason,
+    )
+
+
+async def author_moderation(conn: asyncpg.Connection, author_id: int) -> str | None:
+    return await conn.fetchval("SELECT moderation FROM authors WHERE id = $1", author_id)
+
+
+async def author_plan(conn: asyncpg.Connection, author_id: int) -> str:
+    return await conn.fetchval("SELECT plan FROM authors WHERE id = $1", author_id)

@@ -1,0 +1,66 @@
+"""Who is calling and what they may touch: 401, then 404 channel, then 403 ownership, then
+403 plan, read-only or scope (publicasta-v1-resolved §1.2)."""
+
+from __future__ import annotations
+
+import asyncpg
+from starlette.requests import Request
+
+from hub.config import Settings
+from hub.core import channels as core_channels
+from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token, resolve_principal
+from hub.core.errors import Forbidden
+from hub.web import client_ip, resources_of
+
+
+async def authenticate(request: Request) -> Principal:
+    resources = resources_of(request)
+    settings = resources.settings
+    presented = read_token(request.headers, accept={VIA_BEARER, VIA_API_KEY})
+    principal = await resolve_principal(
+        resources.pool, presented, client_ip=client_ip(request, settings.trusted_proxies)
+    )
+    per_minute = getattr(settings, f"rate_v1_{principal.plan}", settings.rate_v1_free)
+    await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
+    return principal
+
+
+def channel_limit(settings: Settings, plan: str) -> int:
+    return getattr(settings, f"channels_{plan}", settings.channels_free)
+
+
+def may_publish(settings: Settings, principal: Principal) -> bool:
+    return principal.plan in settings.v1_plans
+
+
+def require_api_publishing(settings: Settings, principal: Principal) -> None:
+    if not may_publish(settings, principal):
+        raise Forbidden(
+            "API publishing is not available on this account level yet.", code="plan_api"
+        )
+
+
+async def channel_for(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    principal: Principal,
+    slug: str,
+    *,
+    write_scope: str | None = None,
+) -> core_channels.Channel:
+    """The channel behind `slug`, checked for this caller; writes also check the plan, the
+    channel's read-only state and the key's scope."""
+    channel = await core_channels.get_channel_by_slug(conn, slug)
+    if channel.author_id != principal.author_id or principal.channel_id not in (None, channel.id):
+        raise Forbidden("You do not have access to this channel.", code="channel_access")
+    if write_scope is not None:
+        require_api_publishing(settings, principal)
+        limit = channel_limit(settings, principal.plan)
+        if channel.id not in await core_channels.writable_channel_ids(
+            conn, channel.author_id, limit
+        ):
+            raise Forbidden(
+                "This channel is read-only because it is over your plan limit.", code="read_only"
+            )
+        principal.require_scope(write_scope)
+    return channel
