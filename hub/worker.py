@@ -11,12 +11,14 @@ from hub.config import Settings
 from hub.core import jobs as core_jobs
 from hub.core.entries import jobs as entry_jobs
 from hub.core.resources import Resources, open_resources, redis_settings
+from hub.directory import jobs as directory_jobs
 from hub.micropub import jobs as micropub_jobs
 
 PACKAGES = [
     core_jobs,
     entry_jobs,
     micropub_jobs,
+    directory_jobs,
 ]  # each API package adds its `jobs` module here when it has jobs
 
 

@@ -1,12 +1,175 @@
-"""Routes of `hub/directory`, mounted at `/api` by the app factory."""
+"""Routes of `hub/directory`, mounted at `/api` by the app factory.
+
+This table is the one place the directory's routes are declared: each row's name,
+description, parameters, write actions and stability feed OPTIONS, `Allow` and `_meta`.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import Mount
 
 from hub.directory import errors
+from hub.directory.api import Endpoint, Param
+from hub.directory.endpoints import account, feeds, posts, root, search, sites, tags
 from hub.web import api_mount
+
+PAGING = (
+    Param("page", "Page number, from 1."),
+    Param("page_size", "Results per page (default 25, at most 100)."),
+)
+ORDERING = Param(
+    "ordering",
+    "total_recommendations, title, updated_at or created_at; prefix with - to reverse.",
+)
+URL_ACTION = {"POST": {"url": {"type": "url", "required": True, "read_only": False}}}
+
+ENDPOINTS = [
+    Endpoint("/", "Api Root", "Links to the directory's resources.", {"GET": root.root}),
+    Endpoint(
+        "/sites/search",
+        "Search",
+        "Search sites with a Lucene-style query: AND (default), OR, NOT, parentheses, quoted "
+        "phrases, field filters (title, description, link, type, total_recommendations), "
+        "? and * wildcards and fuzzy terms (word~).",
+        {"GET": search.search},
+        query_parameters=(
+            Param("q", "The query.", required=True),
+            Param("type", "Only sites of this type (blog, microblog, photoblog); repeatable."),
+            Param("ordering", "relevance (default) or a site ordering."),
+            *PAGING,
+        ),
+    ),
+    Endpoint(
+        "/sites",
+        "Site List",
+        "Sites in the directory. Token holders may submit a site by URL (beta).",
+        {"GET": sites.list_sites, "POST": sites.submit_site},
+        query_parameters=(
+            Param("type", "Only sites of this type; repeatable."),
+            Param("tag", "Only sites with this tag."),
+            ORDERING,
+            *PAGING,
+        ),
+        actions=URL_ACTION,
+        stability="beta",
+        anchor="sites",
+    ),
+    Endpoint(
+        "/sites/{site_id}",
+        "Site Instance",
+        "One site, with its main feed.",
+        {"GET": sites.site_detail},
+    ),
+    Endpoint(
+        "/sites/{site_id}/feeds",
+        "Site Feeds",
+        "The feeds of a site, main feed first.",
+        {"GET": sites.site_feeds},
+        query_parameters=PAGING,
+    ),
+    Endpoint(
+        "/sites/{site_id}/recommendation",
+        "Site Recommendation",
+        "Recommend a site (POST) or take the recommendation back (DELETE).",
+        {"POST": sites.recommend, "DELETE": sites.unrecommend},
+        actions={"POST": {}},
+        stability="beta",
+        anchor="recommendations",
+    ),
+    Endpoint("/feeds/{feed_id}", "Feed Instance", "One feed.", {"GET": feeds.feed_detail}),
+    Endpoint(
+        "/feeds/{feed_id}/posts",
+        "Feed Posts",
+        "Posts of a feed, newest first.",
+        {"GET": feeds.feed_posts},
+        query_parameters=(
+            Param("since", "Only posts published at or after this time (ISO 8601)."),
+            Param("until", "Only posts published before this time (ISO 8601)."),
+            *PAGING,
+        ),
+    ),
+    Endpoint(
+        "/feeds/{feed_id}/refresh",
+        "Feed Refresh",
+        "Poll the feed now (token holders; at most once a minute per feed).",
+        {"POST": feeds.refresh_feed},
+        actions={"POST": {}},
+        stability="beta",
+        anchor="refresh",
+    ),
+    Endpoint("/posts/{post_id}", "Post Instance", "One post.", {"GET": posts.post_detail}),
+    Endpoint(
+        "/tags",
+        "Tag List",
+        "Tags, most used first.",
+        {"GET": tags.list_tags},
+        query_parameters=(Param("q", "Only tags starting with this."), *PAGING),
+    ),
+    Endpoint(
+        "/subscriptions",
+        "Subscription List",
+        'Feeds you follow (token holders). POST {"feed": id} or {"url": site or feed URL}.',
+        {"GET": account.list_subscriptions, "POST": account.subscribe},
+        query_parameters=PAGING,
+        actions={
+            "POST": {
+                "feed": {"type": "string", "required": False, "read_only": False},
+                "url": {"type": "url", "required": False, "read_only": False},
+            }
+        },
+        stability="beta",
+        anchor="subscriptions",
+    ),
+    Endpoint(
+        "/subscriptions/import",
+        "Subscription Import",
+        "Import an OPML file (multipart field `file`); each feed is added by a job (202).",
+        {"POST": account.import_opml},
+        actions={"POST": {"file": {"type": "file", "required": True, "read_only": False}}},
+        stability="beta",
+        anchor="subscriptions",
+    ),
+    Endpoint(
+        "/subscriptions/export",
+        "Subscription Export",
+        "Your subscriptions as OPML 2.0 (text/x-opml).",
+        {"GET": account.export_opml},
+        stability="beta",
+        anchor="subscriptions",
+    ),
+    Endpoint(
+        "/subscriptions/{subscription_id}",
+        "Subscription Instance",
+        "One of your subscriptions; DELETE to unfollow.",
+        {"GET": account.subscription_detail, "DELETE": account.unsubscribe},
+        stability="beta",
+        anchor="subscriptions",
+    ),
+    Endpoint(
+        "/account/webhook",
+        "Webhook",
+        'Your feed.updated webhook: URL and secret token. PUT {"url": …} or '
+        '{"rotate_token": true}.',
+        {"GET": account.get_webhook, "PUT": account.put_webhook},
+        actions={
+            "PUT": {
+                "url": {"type": "url", "required": False, "read_only": False},
+                "rotate_token": {"type": "boolean", "required": False, "read_only": False},
+            }
+        },
+        stability="beta",
+        anchor="webhooks",
+    ),
+    Endpoint("/tags/{name}", "Tag Instance", "One tag.", {"GET": tags.tag_detail}),
+    Endpoint(
+        "/tags/{name}/sites",
+        "Tag Sites",
+        "Sites with a tag.",
+        {"GET": tags.tag_sites},
+        query_parameters=(Param("type", "Only sites of this type."), ORDERING, *PAGING),
+    ),
+]
 
 
 def mount() -> Mount:
-    return api_mount("/api", [], errors.handle, name="directory")
+    return api_mount("/api", [e.route() for e in ENDPOINTS], errors.handle, name="directory")

@@ -1,0 +1,16 @@
+"""`GET /api/`: the API root (DOC keys first, then ours)."""
+
+from __future__ import annotations
+
+from hub.directory.api import Call
+
+
+async def root(call: Call) -> dict:
+    base = call.resources.settings.base_url + "/api"
+    return {
+        "sites": f"{base}/sites",
+        "tags": f"{base}/tags",
+        "search": f"{base}/sites/search",
+        "feeds": f"{base}/feeds",
+        "webmentions": f"{base}/webmentions",
+    }

@@ -1,0 +1,81 @@
+"""Jobs of the directory: feed polling, the due-feed scheduler, webhook delivery, clean-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from arq import Retry, cron
+
+from hub.core.errors import DomainError
+from hub.core.queue import enqueue
+from hub.directory import poller, service, webhooks
+from hub.directory.queries import feeds as feed_queries
+from hub.directory.queries import posts as post_queries
+from hub.directory.queries import subscriptions as sub_queries
+from hub.directory.urlnorm import feed_key
+
+SCHEDULE_BATCH = 500
+KEEP_POSTS_PER_FEED = 2000
+
+
+async def poll_feed(ctx: dict, feed_id: str) -> str:
+    """Poll one feed (job id `poll_feed:{id}`); a busy host defers it a few seconds."""
+    try:
+        result = await poller.poll_feed(ctx["resources"], feed_id)
+    except poller.HostBusy:
+        raise Retry(defer=5) from None
+    return result.outcome
+
+
+async def schedule_due_feeds(ctx: dict) -> int:
+    """Queue a poll for every due feed; the deterministic job id drops duplicates."""
+    resources = ctx["resources"]
+    async with resources.pool.acquire() as conn, conn.transaction():
+        due = await feed_queries.list_due_feeds(conn, datetime.now(UTC), SCHEDULE_BATCH)
+        for feed_id in due:
+            await enqueue(resources.redis, "poll_feed", str(feed_id), job_id=f"poll_feed:{feed_id}")
+    return len(due)
+
+
+async def import_subscription(ctx: dict, author_id: int, url: str) -> str:
+    """One OPML outline: add its site (discovery) and follow the feed, or its main feed."""
+    resources = ctx["resources"]
+    try:
+        added = await service.add_site(resources, url, added_by=author_id)
+    except DomainError as exc:
+        return f"skipped: {exc.message}"
+    async with resources.pool.acquire() as conn, conn.transaction():
+        known = await feed_queries.find_feed_by_key(conn, feed_key(url))
+        feed_id = known["id"] if known else await sub_queries.main_feed_of(conn, added.site_id)
+        if feed_id is None:
+            return "skipped: no feed"
+        await sub_queries.subscribe(conn, author_id, feed_id)
+    return "subscribed"
+
+
+async def deliver_webhook(ctx: dict, delivery_id: str) -> str:
+    return (await webhooks.deliver(ctx["resources"], delivery_id)).outcome
+
+
+async def clean_webhook_deliveries(ctx: dict) -> int:
+    return await webhooks.delete_old_deliveries(ctx["resources"].pool)
+
+
+async def prune_posts(ctx: dict) -> int:
+    """Each feed keeps its newest posts only (R-D26); older ones go nightly."""
+    return await post_queries.prune_old_posts(ctx["resources"].pool, KEEP_POSTS_PER_FEED)
+
+
+FUNCTIONS = [
+    poll_feed,
+    schedule_due_feeds,
+    import_subscription,
+    deliver_webhook,
+    clean_webhook_deliveries,
+    prune_posts,
+]
+CRON_JOBS = [
+    cron(schedule_due_feeds, second={0}, unique=True),
+    cron(clean_webhook_deliveries, hour={3}, minute={17}, second={0}, unique=True),
+    cron(prune_posts, hour={3}, minute={37}, second={0}, unique=True),
+]

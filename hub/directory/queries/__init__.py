@@ -1,0 +1,1 @@
+"""SQL of the directory: one async function per statement, `$n` parameters, a connection in."""

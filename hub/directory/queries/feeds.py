@@ -1,0 +1,228 @@
+"""Feeds: API reads, poll state, the due-feed picker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+FEED_COLUMNS = """
+f.id, f.site_id, f.feed_url, f.link, f.title, f.description, f.format, f.format_version,
+f.is_main, f.status, f.last_fetched_at, f.posts_changed_at,
+(f.websub_expires_at IS NOT NULL AND f.websub_expires_at > now()) AS websub,
+coalesce((SELECT count(*) FROM posts p WHERE p.feed_id = f.id
+          AND p.published_at > now() - interval '90 days'), 0) / (90.0 / 7) AS posts_per_week
+"""
+
+
+def _subscribed(author: str) -> str:
+    return (
+        f", ({author}::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM subscriptions sub"
+        f" WHERE sub.feed_id = f.id AND sub.author_id = {author}::bigint)) AS is_subscribed"
+    )
+
+
+async def get_feed(conn: asyncpg.Connection, feed_id: UUID, author_id: int | None):
+    return await conn.fetchrow(
+        f"SELECT {FEED_COLUMNS} {_subscribed('$2')} FROM feeds f JOIN sites s ON s.id = f.site_id"
+        " WHERE f.id = $1 AND s.hidden_at IS NULL",
+        feed_id,
+        author_id,
+    )
+
+
+async def list_site_feeds(
+    conn: asyncpg.Connection, site_id: UUID, author_id: int | None, limit: int, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
+    total = await conn.fetchval("SELECT count(*) FROM feeds WHERE site_id = $1", site_id)
+    rows = await conn.fetch(
+        f"SELECT {FEED_COLUMNS} {_subscribed('$2')} FROM feeds f WHERE f.site_id = $1"
+        " ORDER BY f.is_main DESC, f.feed_url, f.id LIMIT $3 OFFSET $4",
+        site_id,
+        author_id,
+        limit,
+        offset,
+    )
+    return total, rows
+
+
+async def find_feed_by_key(conn: asyncpg.Connection, key: str):
+    return await conn.fetchrow("SELECT id, site_id FROM feeds WHERE feed_key = $1", key)
+
+
+async def insert_feed(
+    conn: asyncpg.Connection,
+    *,
+    site_id: UUID,
+    feed_url: str,
+    feed_key: str,
+    format: str,
+    title: str,
+    next_poll_at: datetime | None = None,
+) -> UUID:
+    return await conn.fetchval(
+        """
+        INSERT INTO feeds (site_id, feed_url, feed_key, format, title, next_poll_at)
+        VALUES ($1, $2, $3, $4, $5, coalesce($6, now()))
+        ON CONFLICT (feed_key) DO UPDATE SET feed_key = EXCLUDED.feed_key
+        RETURNING id
+        """,
+        site_id,
+        feed_url,
+        feed_key,
+        format,
+        title,
+        next_poll_at,
+    )
+
+
+async def site_feed_summaries(conn: asyncpg.Connection, site_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, feed_url, format, title, is_main FROM feeds WHERE site_id = $1 ORDER BY id",
+        site_id,
+    )
+
+
+async def set_main_feed(conn: asyncpg.Connection, site_id: UUID, feed_id: UUID) -> None:
+    await conn.execute(
+        "UPDATE feeds SET is_main = false WHERE site_id = $1 AND is_main AND id <> $2",
+        site_id,
+        feed_id,
+    )
+    await conn.execute("UPDATE feeds SET is_main = true WHERE id = $1", feed_id)
+
+
+async def lock_feed(conn: asyncpg.Connection, feed_id: UUID):
+    """The poll state of a feed, locked for this transaction."""
+    return await conn.fetchrow(
+        """
+        SELECT f.*, s.hidden_at FROM feeds f JOIN sites s ON s.id = f.site_id
+        WHERE f.id = $1 FOR UPDATE OF f
+        """,
+        feed_id,
+    )
+
+
+async def get_poll_state(conn: asyncpg.Connection, feed_id: UUID):
+    return await conn.fetchrow(
+        "SELECT f.*, s.hidden_at FROM feeds f JOIN sites s ON s.id = f.site_id WHERE f.id = $1",
+        feed_id,
+    )
+
+
+async def record_success(
+    conn: asyncpg.Connection,
+    feed_id: UUID,
+    *,
+    status: int,
+    etag: str | None,
+    last_modified: str | None,
+    body_sha256: bytes | None,
+    interval: int,
+    next_poll_at: datetime,
+    now: datetime,
+    feed_status: str,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE feeds SET etag = $2, last_modified = $3, body_sha256 = coalesce($4, body_sha256),
+            poll_interval_seconds = $5, next_poll_at = $6, last_fetched_at = $7,
+            last_status = $8, last_error = NULL, error_count = 0, error_since = NULL,
+            not_found_since = NULL, status = $9
+        WHERE id = $1
+        """,
+        feed_id,
+        etag,
+        last_modified,
+        body_sha256,
+        interval,
+        next_poll_at,
+        now,
+        status,
+        feed_status,
+    )
+
+
+async def record_error(
+    conn: asyncpg.Connection,
+    feed_id: UUID,
+    *,
+    http_status: int | None,
+    error: str,
+    error_count: int,
+    error_since: datetime,
+    not_found_since: datetime | None,
+    next_poll_at: datetime,
+    now: datetime,
+    feed_status: str,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE feeds SET last_status = $2, last_error = $3, error_count = $4, error_since = $5,
+            not_found_since = $6, next_poll_at = $7, last_fetched_at = $8, status = $9
+        WHERE id = $1
+        """,
+        feed_id,
+        http_status,
+        error[:1000],
+        error_count,
+        error_since,
+        not_found_since,
+        next_poll_at,
+        now,
+        feed_status,
+    )
+
+
+async def update_feed_metadata(
+    conn: asyncpg.Connection,
+    feed_id: UUID,
+    *,
+    format: str,
+    format_version: str | None,
+    title: str,
+    link: str | None,
+    description: str | None,
+    icon: str | None,
+    language: str | None,
+    websub_hub: str | None,
+    websub_topic: str | None,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE feeds SET format = $2, format_version = $3, title = $4, link = $5,
+            description = $6, icon = $7, language = $8, websub_hub = $9, websub_topic = $10
+        WHERE id = $1
+        """,
+        feed_id,
+        format,
+        format_version,
+        title,
+        link,
+        description,
+        icon,
+        language,
+        websub_hub,
+        websub_topic,
+    )
+
+
+async def mark_posts_changed(conn: asyncpg.Connection, feed_id: UUID, at: datetime) -> None:
+    await conn.execute("UPDATE feeds SET posts_changed_at = $2 WHERE id = $1", feed_id, at)
+
+
+async def list_due_feeds(conn: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
+    """Feeds whose next poll is due, skipping rows another scheduler holds."""
+    rows = await conn.fetch(
+        """
+        SELECT f.id FROM feeds f JOIN sites s ON s.id = f.site_id
+        WHERE f.next_poll_at <= $1 AND f.status <> 'gone' AND s.hidden_at IS NULL
+        ORDER BY f.next_poll_at
+        LIMIT $2
+        FOR UPDATE OF f SKIP LOCKED
+        """,
+        now,
+        limit,
+    )
+    return [r["id"] for r in rows]
