@@ -11,6 +11,11 @@ from starlette.routing import Mount
 from hub.directory import errors
 from hub.directory.api import Endpoint, Param
 from hub.directory.endpoints import account, feeds, posts, root, search, sites, tags
+from hub.directory.webmention_endpoints import (
+    list_webmentions,
+    post_webmention,
+    webmention_status,
+)
 from hub.web import api_mount
 
 PAGING = (
@@ -159,6 +164,30 @@ ENDPOINTS = [
         },
         stability="beta",
         anchor="webhooks",
+    ),
+    Endpoint(
+        "/webmentions",
+        "Webmentions",
+        "POST a webmention (form-encoded source and target; 201 with the status URL in "
+        "Location). GET lists the approved mentions of a target, newest first.",
+        {"GET": list_webmentions, "POST": post_webmention},
+        query_parameters=(
+            Param("target", "The page whose mentions to list.", required=True),
+            Param("type", "Only reply, repost, like, bookmark or mention."),
+            Param("before", "The cursor of the next page."),
+        ),
+        actions={
+            "POST": {
+                "source": {"type": "url", "required": True, "read_only": False},
+                "target": {"type": "url", "required": True, "read_only": False},
+            }
+        },
+    ),
+    Endpoint(
+        "/webmentions/{mention_id}",
+        "Webmention Status",
+        "The status of a received webmention.",
+        {"GET": webmention_status},
     ),
     Endpoint("/tags/{name}", "Tag Instance", "One tag.", {"GET": tags.tag_detail}),
     Endpoint(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from .directory_stubs import FeedServer, running_server
+from .webmention_fixtures import site, wm_client, wm_resources  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -59,7 +59,8 @@ async def test_every_endpoint_answers_options(client, db, resources, feed_server
     from hub.directory.routes import ENDPOINTS
 
     values = {"site_id": added.site_id, "feed_id": added.feed_ids[0], "post_id": post_id,
-              "name": "x", "subscription_id": "00000000-0000-4000-8000-000000000000"}  # fmt: skip
+              "name": "x", "subscription_id": "00000000-0000-4000-8000-000000000000",
+              "mention_id": "x" * 22}  # fmt: skip
     for endpoint in ENDPOINTS:
         path = "/api" + endpoint.path.format(**values)
         response = await client.options(path)

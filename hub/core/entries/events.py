@@ -1,0 +1,40 @@
+"""What happens after an entry's public state changes, whichever API changed it.
+
+`publishing.py` calls `entry_changed` inside the transaction of the change; this stages the jobs
+that react to it, by name (core imports no adapter): today `send_webmentions` (the directory's
+webmention sender, webmention-site-feeds.md §2.1). The job is deferred so that a burst of edits
+sends once, from the latest state (R-W15), and keyed per entry so it is queued once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from hub.core.queue import stage_job
+
+log = logging.getLogger("hub.entries")
+
+SEND_WEBMENTIONS = "send_webmentions"
+SEND_DELAY = timedelta(seconds=30)
+
+
+def send_job_id(entry_id: int) -> str:
+    return f"{SEND_WEBMENTIONS}:{entry_id}"
+
+
+async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> None:
+    """Stage the reactions to a change of `entry_id` in the caller's transaction; the caller
+    flushes the outbox after commit (or the 30 s cron sweep does). `event` names the change
+    for the log; the jobs read the entry's state when they run and decide from it (a job
+    that finds nothing new to tell does nothing)."""
+    log.debug("entry %s %s", entry_id, event)
+    await stage_job(
+        conn,
+        SEND_WEBMENTIONS,
+        entry_id,
+        job_id=send_job_id(entry_id),
+        defer_until=datetime.now(UTC) + SEND_DELAY,
+    )

@@ -1,0 +1,284 @@
+"""SQL of received webmentions (`webmentions`, `webmention_blocks`, `webmention_known_sources`)
+and the reads of channels and entries that target resolution needs. One function per statement;
+the service owns the transactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+MENTION_COLUMNS = (
+    "id, source, target, source_norm, target_norm, source_host, source_domain, entry_id,"
+    " channel_id, target_lang, status, type, rsvp, author_name, author_url, author_photo, url,"
+    " name, content_html, content_text, published_at, last_http_status, error, attempts,"
+    " next_attempt_at, resend_seq, not_found_at, received_at, verified_at, approved_at,"
+    " deleted_at, created_at, updated_at"
+)
+
+
+# -- target resolution (V4, V5) -----------------------------------------------------------------
+
+
+async def resolve_target(
+    conn: asyncpg.Connection, channel_slug: str | None, domain: str | None, entry_slug: str | None
+) -> asyncpg.Record | None:
+    """The channel named by its slug (node paths) or its custom domain, and the entry at
+    `entry_slug` in it if any: whether the entry is public now and whether it ever was."""
+    return await conn.fetchrow(
+        """
+        SELECT c.id AS channel_id, c.status AS channel_status, e.id AS entry_id,
+               e.status = 'published' AS public,
+               e.id IS NOT NULL AND EXISTS (
+                   SELECT 1 FROM entry_translations t
+                   WHERE t.entry_id = e.id AND t.published_at IS NOT NULL) AS was_public
+        FROM channels c
+        LEFT JOIN entries e ON e.channel_id = c.id AND e.slug = $3
+        WHERE c.slug = $1 OR c.custom_domain = $2
+        LIMIT 1
+        """,
+        channel_slug,
+        domain,
+        entry_slug,
+    )
+
+
+# -- blocks, known sources ----------------------------------------------------------------------
+
+
+async def is_known_source(conn: asyncpg.Connection, domain: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM webmention_known_sources WHERE domain = $1)", domain
+        )
+    )
+
+
+async def add_known_source(conn: asyncpg.Connection, domain: str) -> None:
+    await conn.execute(
+        "INSERT INTO webmention_known_sources (domain) VALUES ($1) ON CONFLICT DO NOTHING", domain
+    )
+
+
+async def is_own_domain(conn: asyncpg.Connection, domain: str, node_domain: str) -> bool:
+    if domain == node_domain:
+        return True
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM channels WHERE custom_domain = $1"
+            " OR custom_domain LIKE '%.' || $1)",
+            domain,
+        )
+    )
+
+
+# -- received mentions --------------------------------------------------------------------------
+
+
+async def upsert_mention(conn: asyncpg.Connection, row: dict[str, Any]) -> asyncpg.Record | None:
+    """Insert the (source, target) pair, or re-queue the existing row (a re-send, R-W4), in one
+    statement: the row is `blocked` when `row["blocked"]` or a block matches (a `domain` block
+    on one of `row["domains"]`, the host and its parents, or a `url` block on the source); a
+    re-send moves `resend_seq`, keeps a blocked row blocked and an approved one shown until
+    its new verification decides. Returns id, status, resend_seq and whether it was inserted;
+    None when the target already has `row["max_waiting"]` queued or pending mentions."""
+    return await conn.fetchrow(
+        """
+        WITH waiting AS (
+            SELECT count(*) AS n FROM webmentions
+            WHERE status IN ('queued', 'pending')
+              AND (($8::bigint IS NOT NULL AND entry_id = $8)
+                   OR ($8::bigint IS NULL AND entry_id IS NULL AND channel_id = $9))
+        )
+        INSERT INTO webmentions (id, source, target, source_norm, target_norm, source_host,
+                                 source_domain, entry_id, channel_id, target_lang, status,
+                                 sender_ip_hash)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+               CASE WHEN $11 OR EXISTS (
+                   SELECT 1 FROM webmention_blocks
+                   WHERE (kind = 'domain' AND pattern = ANY($13::text[]))
+                      OR (kind = 'url' AND pattern = $4)) THEN 'blocked' ELSE 'queued' END,
+               $12
+        WHERE $14::integer <= 0 OR (SELECT n FROM waiting) < $14::integer
+        ON CONFLICT (source_norm, target_norm) DO UPDATE SET
+            source = EXCLUDED.source,
+            target = EXCLUDED.target,
+            entry_id = EXCLUDED.entry_id,
+            channel_id = EXCLUDED.channel_id,
+            target_lang = EXCLUDED.target_lang,
+            status = CASE
+                WHEN EXCLUDED.status = 'blocked' OR webmentions.status = 'blocked' THEN 'blocked'
+                WHEN webmentions.status = 'approved' THEN 'approved'
+                ELSE 'queued' END,
+            resend_seq = webmentions.resend_seq + 1,
+            attempts = 0,
+            next_attempt_at = NULL,
+            sender_ip_hash = EXCLUDED.sender_ip_hash,
+            received_at = now()
+        RETURNING id, status, resend_seq, (xmax = 0) AS inserted
+        """,
+        row["id"],
+        row["source"],
+        row["target"],
+        row["source_norm"],
+        row["target_norm"],
+        row["source_host"],
+        row["source_domain"],
+        row["entry_id"],
+        row["channel_id"],
+        row["target_lang"],
+        row["blocked"],
+        row["sender_ip_hash"],
+        row["domains"],
+        row["max_waiting"],
+    )
+
+
+async def get_mention(conn: asyncpg.Connection, mention_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {MENTION_COLUMNS} FROM webmentions WHERE id = $1",  # noqa: S608 - a constant
+        mention_id,
+    )
+
+
+async def store_verified(
+    conn: asyncpg.Connection, mention_id: str, seq: int, fields: dict[str, Any]
+) -> bool:
+    """Store a verification's result unless a re-send came in meanwhile (then the job runs
+    again, R-W5). False when the row moved on."""
+    result = await conn.execute(
+        """
+        UPDATE webmentions SET
+            status = $3, type = $4, rsvp = $5, author_name = $6, author_url = $7,
+            author_photo = $8, url = $9, name = $10, content_html = $11, content_text = $12,
+            published_at = $13, raw_mf2 = $14, last_http_status = $15, error = NULL,
+            verified_at = now(), not_found_at = NULL, next_attempt_at = NULL, deleted_at = NULL,
+            approved_at = CASE WHEN $3 = 'approved' THEN coalesce(approved_at, now())
+                               ELSE approved_at END
+        WHERE id = $1 AND resend_seq = $2
+        """,
+        mention_id,
+        seq,
+        fields["status"],
+        fields["type"],
+        fields["rsvp"],
+        fields["author_name"],
+        fields["author_url"],
+        fields["author_photo"],
+        fields["url"],
+        fields["name"],
+        fields["content_html"],
+        fields["content_text"],
+        fields["published_at"],
+        fields["raw_mf2"],
+        fields["last_http_status"],
+    )
+    return result != "UPDATE 0"
+
+
+async def store_outcome(
+    conn: asyncpg.Connection,
+    mention_id: str,
+    seq: int,
+    *,
+    status: str,
+    error: str | None,
+    http_status: int | None,
+    clear_content: bool = False,
+    not_found_at: datetime | None = None,
+    next_attempt_at: datetime | None = None,
+) -> bool:
+    """Store a verification that ends without new content: deleted (content cleared, a
+    tombstone), rejected, error, or still queued for a retry."""
+    result = await conn.execute(
+        """
+        UPDATE webmentions SET
+            status = $3, error = $4, last_http_status = $5,
+            content_html = CASE WHEN $6 THEN NULL ELSE content_html END,
+            content_text = CASE WHEN $6 THEN NULL ELSE content_text END,
+            raw_mf2 = CASE WHEN $6 THEN NULL ELSE raw_mf2 END,
+            deleted_at = CASE WHEN $3 = 'deleted' THEN coalesce(deleted_at, now())
+                              ELSE deleted_at END,
+            not_found_at = $7, next_attempt_at = $8, attempts = attempts + 1,
+            verified_at = now()
+        WHERE id = $1 AND resend_seq = $2
+        """,
+        mention_id,
+        seq,
+        status,
+        error,
+        http_status,
+        clear_content,
+        not_found_at,
+        next_attempt_at,
+    )
+    return result != "UPDATE 0"
+
+
+async def touch_entry_mentions(conn: asyncpg.Connection, entry_id: int) -> None:
+    """An approved mention changed: move the entry's `mentions_changed_at` (its ETag, §3.7)."""
+    await conn.execute("UPDATE entries SET mentions_changed_at = now() WHERE id = $1", entry_id)
+
+
+async def list_approved(
+    conn: asyncpg.Connection,
+    *,
+    entry_id: int | None,
+    channel_id: int,
+    kind: str | None,
+    before: tuple[datetime, str] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Approved mentions of a target, newest first (by published time, then id)."""
+    return await conn.fetch(
+        f"""
+        SELECT {MENTION_COLUMNS}, coalesce(published_at, verified_at) AS sort_at
+        FROM webmentions
+        WHERE status = 'approved'
+          AND (($1::bigint IS NOT NULL AND entry_id = $1)
+               OR ($1::bigint IS NULL AND entry_id IS NULL AND channel_id = $2))
+          AND ($3::text IS NULL OR type = $3)
+          AND ($4::timestamptz IS NULL
+               OR (coalesce(published_at, verified_at), id) < ($4::timestamptz, $5::text))
+        ORDER BY coalesce(published_at, verified_at) DESC, id DESC
+        LIMIT $6
+        """,  # noqa: S608 - a constant column list
+        entry_id,
+        channel_id,
+        kind,
+        before[0] if before else None,
+        before[1] if before else None,
+        limit,
+    )
+
+
+async def count_approved(
+    conn: asyncpg.Connection, *, entry_id: int | None, channel_id: int, kind: str | None
+) -> int:
+    return await conn.fetchval(
+        """
+        SELECT count(*) FROM webmentions
+        WHERE status = 'approved'
+          AND (($1::bigint IS NOT NULL AND entry_id = $1)
+               OR ($1::bigint IS NULL AND entry_id IS NULL AND channel_id = $2))
+          AND ($3::text IS NULL OR type = $3)
+        """,
+        entry_id,
+        channel_id,
+        kind,
+    )
+
+
+async def list_due_verifications(conn: asyncpg.Connection, now: datetime, limit: int) -> list[str]:
+    """Queued mentions whose job may have been lost (Redis emptied): the safety sweep."""
+    rows = await conn.fetch(
+        """
+        SELECT id FROM webmentions
+        WHERE status = 'queued' AND coalesce(next_attempt_at, received_at) < $1
+        ORDER BY coalesce(next_attempt_at, received_at) LIMIT $2
+        """,
+        now,
+        limit,
+    )
+    return [r["id"] for r in rows]

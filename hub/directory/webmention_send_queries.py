@@ -1,0 +1,134 @@
+"""SQL of sending: the entry as the sender reads it, and `webmention_sends` (one row per
+(entry, target) ever linked, webmention-site-feeds.md §2.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+SEND_COLUMNS = (
+    "s.id, s.entry_id, s.target, s.target_norm, s.source, s.endpoint, s.status, s.linked,"
+    " s.attempts, s.last_http_status, s.last_error, s.removal_notified_at, s.entry_version,"
+    " s.next_attempt_at, s.title"
+)
+
+
+async def entry_for_sending(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
+               c.slug AS channel_slug, c.custom_domain, c.send_webmentions,
+               c.status AS channel_status
+        FROM entries e JOIN channels c ON c.id = e.channel_id
+        WHERE e.id = $1
+        """,
+        entry_id,
+    )
+
+
+async def published_translations(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
+    """Published translations, the entry's primary language first."""
+    return await conn.fetch(
+        """
+        SELECT t.language, t.content_html
+        FROM entry_translations t JOIN entries e ON e.id = t.entry_id
+        WHERE t.entry_id = $1 AND t.status = 'published'
+        ORDER BY t.language <> e.default_language, t.language
+        """,
+        entry_id,
+    )
+
+
+async def list_sends(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {SEND_COLUMNS} FROM webmention_sends s WHERE s.entry_id = $1 ORDER BY s.id",  # noqa: S608
+        entry_id,
+    )
+
+
+async def upsert_linked(
+    conn: asyncpg.Connection, entry_id: int, target: str, target_norm: str, source: str
+) -> asyncpg.Record:
+    """Record that the entry links to `target` now (a link that came back clears the
+    removal notice). Returns the row as it was before this call's changes where it matters."""
+    return await conn.fetchrow(
+        """
+        INSERT INTO webmention_sends (entry_id, target, target_norm, source)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (entry_id, target_norm) DO UPDATE SET
+            target = EXCLUDED.target, source = EXCLUDED.source, linked = true,
+            last_linked_at = now(), unlinked_at = NULL, removal_notified_at = NULL
+        RETURNING id, status, entry_version, (xmax = 0) AS inserted
+        """,
+        entry_id,
+        target,
+        target_norm,
+        source,
+    )
+
+
+async def mark_unlinked(conn: asyncpg.Connection, send_id: int) -> None:
+    await conn.execute(
+        "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
+        " removal_notified_at = NULL WHERE id = $1",
+        send_id,
+    )
+
+
+async def mark_pending(conn: asyncpg.Connection, send_ids: list[int]) -> None:
+    """Due for a send now: the retry counter starts again."""
+    await conn.execute(
+        "UPDATE webmention_sends SET status = 'pending', attempts = 0, next_attempt_at = now()"
+        " WHERE id = ANY($1::bigint[])",
+        send_ids,
+    )
+
+
+async def get_send(conn: asyncpg.Connection, send_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""
+        SELECT {SEND_COLUMNS}, e.status AS entry_status, e.version AS version
+        FROM webmention_sends s JOIN entries e ON e.id = s.entry_id
+        WHERE s.id = $1
+        """,  # noqa: S608 - a constant column list
+        send_id,
+    )
+
+
+async def record_attempt(conn: asyncpg.Connection, send_id: int, result: dict[str, Any]) -> None:
+    """Store one attempt: status, endpoint, answer, the next retry, whether a removal (a link
+    gone or the entry no longer public) has now been told."""
+    await conn.execute(
+        """
+        UPDATE webmention_sends SET
+            status = $2, endpoint = coalesce($3, endpoint), last_http_status = $4,
+            last_location = coalesce($5, last_location), last_error = $6,
+            next_attempt_at = $7, attempts = attempts + 1, last_attempt_at = now(),
+            title = coalesce($8, title), entry_version = $9,
+            removal_notified_at = CASE WHEN $10 THEN now() ELSE removal_notified_at END
+        WHERE id = $1
+        """,
+        send_id,
+        result["status"],
+        result.get("endpoint"),
+        result.get("http_status"),
+        result.get("location"),
+        result.get("error"),
+        result.get("next_attempt_at"),
+        result.get("title"),
+        result.get("entry_version"),
+        bool(result.get("removal_told")),
+    )
+
+
+async def list_due_sends(conn: asyncpg.Connection, now: datetime, limit: int) -> list[int]:
+    """Pending sends whose retry time passed long ago (their queued job was lost)."""
+    rows = await conn.fetch(
+        "SELECT id FROM webmention_sends WHERE status = 'pending' AND next_attempt_at < $1"
+        " ORDER BY next_attempt_at LIMIT $2",
+        now,
+        limit,
+    )
+    return [r["id"] for r in rows]

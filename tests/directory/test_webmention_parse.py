@@ -1,0 +1,127 @@
+"""Pure parts of webmentions: URL normalisation (§1.4), target parsing (R-W3), link matching,
+the representative h-entry, type order (R-W7), authorship and content shortening."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import mf2py
+
+from hub.directory.webmention_content import sanitize_mention_html, truncate_text
+from hub.directory.webmention_mf2 import (
+    card_from_author_page,
+    interpret,
+    parse_published,
+    representative_entry,
+)
+from hub.directory.webmention_source import links_to, load
+from hub.directory.webmention_targets import Translation, entry_targets
+from hub.directory.webmention_urls import link_key, normalize, parse_target, target_key
+
+
+def test_normalize():
+    assert normalize("HTTP://Ex.AMPLE:80/a%7e%2fb?Q=%41#frag") == "http://ex.ample/a~%2Fb?Q=%41"
+    assert normalize("https://bücher.example") == "https://xn--bcher-kva.example/"
+    assert normalize("https://ex.ample:8443/x") == "https://ex.ample:8443/x"
+
+
+def test_link_key_ignores_scheme_and_trailing_slash_but_keeps_query():
+    assert link_key("https://hub.test/a/b/") == link_key("http://hub.test/a/b")
+    assert link_key("http://hub.test/a?lang=en") != link_key("http://hub.test/a")
+    assert link_key("mailto:x@y") is None
+
+
+def test_target_key_keeps_only_lang():
+    assert target_key("https://hub.test/c/s/?utm=1&lang=fr#x") == "//hub.test/c/s?lang=fr"
+    assert target_key("http://hub.test/c/s") == "//hub.test/c/s"
+
+
+def test_parse_target():
+    path = parse_target("http://hub.test/ada_blog/caf%C3%A9?lang=en")
+    assert (path.segments, path.lang) == (("ada_blog", "café"), "en")
+    assert parse_target("http://hub.test/a/b/c") is None
+    assert parse_target("http://hub.test/").segments == ()
+
+
+def test_links_in_html_resolve_against_base_and_decode_entities():
+    body = b'<base href="https://hub.test/ada_blog/"><a href="post?x=1&amp;y=2">p</a>'
+    source = load("text/html", None, body)
+    assert links_to(source, "https://elsewhere.example/", "http://hub.test/ada_blog/post?x=1&y=2")
+    assert not links_to(source, "https://elsewhere.example/", "http://hub.test/ada_blog/other")
+
+
+def test_representative_entry_prefers_the_one_at_the_source_url():
+    doc = (
+        '<div class="h-entry"><a class="u-url" href="https://s.example/1">1</a></div>'
+        '<div class="h-feed"><div class="h-entry"><a class="u-url" href="https://s.example/2">'
+        "2</a></div></div>"
+    )
+    mf2 = mf2py.parse(doc=doc, url="https://s.example/2")
+    entry, feed = representative_entry(mf2, ["https://s.example/2"])
+    assert entry["properties"]["url"] == ["https://s.example/2"] and feed is not None
+
+
+def test_type_order_and_h_cite_targets():
+    target = "https://hub.test/c/p"
+    doc = (
+        '<div class="h-entry"><a class="u-like-of" href="https://hub.test/c/p">l</a>'
+        '<div class="u-repost-of h-cite"><a class="u-url" href="https://hub.test/c/p/">r</a></div>'
+        "</div>"
+    )
+    found = interpret(
+        mf2py.parse(doc=doc, url="https://s.example/"),
+        source="https://s.example/", final_url="https://s.example/", target=target, title=None,
+    )  # fmt: skip
+    assert found.type == "repost"
+
+
+def test_author_page_card_needs_url_and_uid_or_rel_me():
+    page = mf2py.parse(
+        doc='<a rel="me" href="https://a.example/">me</a>'
+        '<div class="h-card"><a class="p-name u-url" href="https://other.example/">Other</a></div>'
+        '<div class="h-card"><a class="p-name u-url" href="https://a.example/">Alice</a></div>',
+        url="https://a.example/",
+    )
+    assert card_from_author_page(page, "https://a.example/").name == "Alice"
+
+
+def test_name_is_dropped_when_it_is_the_content():
+    doc = (
+        '<div class="h-entry"><p class="p-name e-content">Hello <a '
+        'href="https://hub.test/c/p">there</a></p></div>'
+    )
+    found = interpret(
+        mf2py.parse(doc=doc, url="https://s.example/"),
+        source="https://s.example/", final_url="https://s.example/",
+        target="https://hub.test/c/p", title=None,
+    )  # fmt: skip
+    assert found.name is None and found.content_text == "Hello there"
+
+
+def test_published_times():
+    assert parse_published("2026-05-20T12:00:00+0200") == datetime(2026, 5, 20, 10, tzinfo=UTC)
+    assert parse_published("2026-05-20 12:00Z") == datetime(2026, 5, 20, 12, tzinfo=UTC)
+    assert parse_published("2026-05-20") == datetime(2026, 5, 20, tzinfo=UTC)
+    assert parse_published("someday") is None
+
+
+def test_truncation_closes_elements():
+    html, text = sanitize_mention_html("<blockquote><p>" + "abc " * 100 + "</p></blockquote>", 20)
+    assert html.endswith("…</p></blockquote>") and len(text) <= 21
+    assert truncate_text("short") == "short"
+
+
+def test_send_targets_primary_permalink_wins():
+    primary = Translation(
+        "en", '<a href="https://t.example/x">x</a>', "https://hub.test/c/e?lang=en"
+    )
+    secondary = Translation(
+        "fr",
+        '<a href="https://t.example/x">x</a><a href="https://t.example/y">y</a>',
+        "https://hub.test/c/e?lang=fr",
+    )
+    targets = entry_targets([primary, secondary], {}, is_own=lambda norm: False)
+    assert [(t.target, t.source) for t in targets] == [
+        ("https://t.example/x", "https://hub.test/c/e?lang=en"),
+        ("https://t.example/y", "https://hub.test/c/e?lang=fr"),
+    ]
