@@ -1,8 +1,8 @@
 """HTTP endpoints of `hub/micropub`: thin (authenticate, read, check, call the service, reply).
 
-`POST /micropub` creates, updates and deletes entries; until the shared entries core
-(`hub/core/entries`) can persist them, a request that passes every check (body, token,
-rate limit, parsing, scopes, property values) is answered `501 not_implemented`.
+`POST /micropub` creates (201 + Location), updates (200 + the post's properties, or 201 +
+Location when its URL changed), deletes and undeletes (204) entries; `GET /micropub` answers
+the queries; `/micropub/media` stores and serves uploads.
 """
 
 from __future__ import annotations
@@ -15,9 +15,16 @@ from starlette.responses import FileResponse, Response
 
 from hub.core import auth, media
 from hub.core.errors import Invalid, NotFound, RateLimited, Unauthenticated
-from hub.micropub import bodies, queries, scopes, service
-from hub.micropub.mf2 import MicropubRequest, form_access_token, is_http_url, parse_form, parse_json
-from hub.micropub.properties import apply_heading_rule, project
+from hub.core.resources import Resources
+from hub.micropub import bodies, create, edit, queries, reading, scopes, service, writes
+from hub.micropub.mf2 import (
+    MicropubRequest,
+    form_access_token,
+    is_http_url,
+    parse_form,
+    parse_json,
+)
+from hub.micropub.properties import POST_STATUSES
 from hub.web import JSONResponse, client_ip, resources_of
 
 ACCEPT = frozenset({auth.VIA_BEARER, auth.VIA_FORM})
@@ -28,6 +35,7 @@ MEDIA_FILE_HEADERS = {
 }
 CATEGORY_LIMIT, CATEGORY_LIMIT_MAX = 1000, 5000
 UPLOADS_LIMIT, UPLOADS_LIMIT_MAX = 20, 100
+POSTS_LIMIT, POSTS_LIMIT_MAX = 20, 100
 LAST_UPLOAD_WINDOW = timedelta(minutes=10)
 
 
@@ -95,38 +103,46 @@ async def action(request: Request) -> Response:
     parsed = parse_json(body.document) if body.kind == "json" else parse_form(body.pairs)
     scopes.require(principal.scopes, parsed.action)
     blog = await service.blog_of(resources.pool, principal, resources.urls)
+    key = writes.read_key(request.headers)
+    idempotency = (
+        None
+        if key is None
+        else writes.Idempotency(principal.credential_id, key, writes.fingerprint(body))
+    )
+    async with writes.write(resources, idempotency) as tx:
+        if tx.replay is not None:
+            return tx.replay
+        response = await _perform(tx, resources, principal, blog, parsed)
+        await writes.remember(tx.conn, idempotency, response)
+    return response
+
+
+async def _perform(
+    tx: writes.Write,
+    resources: Resources,
+    principal: auth.Principal,
+    blog: service.Blog,
+    parsed: MicropubRequest,
+) -> Response:
+    """Run one write in the open transaction and build its answer."""
     if parsed.action == "create":
-        _check_create(parsed, principal, blog)
-    # TODO(entries core): persist through hub/core/entries — create → 201 + Location,
-    # update → 200 + body (201 when the URL changes), delete/undelete → 204.
-    return JSONResponse(
-        {
-            "error": "not_implemented",
-            "error_description": (
-                f"The request is valid, but this hub cannot {parsed.action} entries through "
-                "Micropub yet."
-            ),
-        },
-        status_code=501,
-    )
-
-
-def _check_create(parsed: MicropubRequest, principal: auth.Principal, blog: service.Blog) -> None:
-    """Every check a create gets before anything is stored: property values (dates, status,
-    visibility, URLs, tags) and `mp-destination`."""
-    properties = apply_heading_rule(parsed.properties)
-    fields = project(
-        properties,
-        parsed.commands,
-        kind=parsed.type,
-        timezone=blog.timezone,
-        now=datetime.now(UTC),
-        forced_status=scopes.forced_post_status(principal.scopes),
-    )
-    if fields.destination is not None and fields.destination.rstrip("/") != blog.url.rstrip("/"):
-        raise Invalid.field(
-            "mp-destination", f"Unknown destination; this token posts to {blog.url}."
+        created = await create.create(
+            tx.conn, resources, principal, blog, parsed, written=tx.written
         )
+        return JSONResponse(created.body, status_code=201, headers={"Location": created.location})
+    if parsed.action == "update":
+        updated = await edit.update(tx.conn, resources, principal, blog, parsed)
+        if updated.location is not None:
+            return JSONResponse(
+                updated.body, status_code=201, headers={"Location": updated.location}
+            )
+        return JSONResponse(updated.body)
+    assert parsed.url is not None
+    if parsed.action == "delete":
+        await edit.delete(tx.conn, resources, blog, parsed.url)
+    else:
+        await edit.undelete(tx.conn, resources, blog, parsed.url)
+    return Response(status_code=204)
 
 
 # --- GET /micropub -----------------------------------------------------------------------
@@ -162,19 +178,36 @@ async def query(request: Request) -> Response:
             resources.pool, blog.id, contains=contains, limit=limit, offset=offset
         )
         return JSONResponse({"categories": names})
-    return await _source(request)
+    return await _source(request, blog)
 
 
-async def _source(request: Request) -> Response:
-    # TODO(entries core): resolve `url` (§4.1) to an entry of the token's blog and answer its
-    # properties (§5, R-M16); without `url`, the EXT post list. Until entries can be read
-    # through the core, no URL names a Micropub entry.
-    url = request.query_params.get("url")
+async def _source(request: Request, blog: service.Blog) -> Response:
+    """One post by `url` (all properties, or those named by `properties` / `properties[]`),
+    or without `url` the post list (EXT)."""
+    resources = resources_of(request)
+    params = request.query_params
+    url = params.get("url")
     if url is None:
-        raise Invalid.field("url", "`url` is missing; the post list is not available yet.")
+        limit, offset = _paging(request, POSTS_LIMIT, POSTS_LIMIT_MAX)
+        post_status = params.get("post-status") or None
+        if post_status is not None and post_status not in POST_STATUSES:
+            raise Invalid.field("post-status", "`post-status` must be published or draft.")
+        return JSONResponse(
+            await reading.post_list(
+                resources,
+                blog,
+                limit=limit,
+                offset=offset,
+                contains=params.get("filter") or None,
+                post_type=params.get("post-type") or None,
+                post_status=post_status,
+            )
+        )
     if not is_http_url(url):
         raise Invalid.field("url", "`url` must be an absolute http(s) URL.")
-    raise NotFound("No post has this URL.")
+    names = params.getlist("properties[]") + params.getlist("properties")
+    only = list(dict.fromkeys(n for n in names if n)) or None
+    return JSONResponse(await reading.source(resources, blog, url, only))
 
 
 def _paging(request: Request, default: int, maximum: int) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -54,60 +54,10 @@ async def list_categories(
     return [r["name"] for r in rows]
 
 
-async def lock_upload_hash(conn: asyncpg.Connection, channel_id: int, sha256: bytes) -> None:
-    """Serialise uploads of the same bytes to the same blog until the transaction ends."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || encode($2, 'hex'), 0))",
-        str(channel_id),
-        sha256,
-    )
-
-
 _MEDIA = (
     "id, public_id, author_id, channel_id, credential_id, purpose, content_type, bytes,"
     " original_path, width, height, frames, attached_at, created_at"
 )
-
-
-async def find_media_by_hash(
-    conn: asyncpg.Connection, channel_id: int, sha256: bytes
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"""
-        SELECT {_MEDIA} FROM media
-        WHERE channel_id = $1 AND sha256 = $2 AND original_path IS NOT NULL
-        ORDER BY id LIMIT 1
-        """,
-        channel_id,
-        sha256,
-    )
-
-
-async def insert_upload(
-    conn: asyncpg.Connection,
-    *,
-    public_id: str,
-    author_id: int,
-    channel_id: int,
-    credential_id: int,
-    content_type: str,
-    nbytes: int,
-    sha256: bytes,
-    original_path: str,
-    width: int | None,
-    height: int | None,
-    frames: int,
-) -> asyncpg.Record:
-    return await conn.fetchrow(
-        f"""
-        INSERT INTO media (public_id, author_id, channel_id, credential_id, purpose, folder,
-                           content_type, bytes, sha256, original_path, width, height, frames)
-        VALUES ($1, $2, $3, $4, 'upload', 'uploads', $5, $6, $7, $8, $9, $10, $11)
-        RETURNING {_MEDIA}
-        """,
-        public_id, author_id, channel_id, credential_id, content_type, nbytes, sha256,
-        original_path, width, height, frames,
-    )  # fmt: skip
 
 
 async def get_media(
@@ -172,3 +122,79 @@ async def delete_unattached_media(conn: asyncpg.Connection, media_id: int) -> bo
         media_id,
     )
     return status == "DELETE 1"
+
+
+async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM channels WHERE slug = $1", slug)
+
+
+async def channel_id_by_domain(conn: asyncpg.Connection, host: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM channels WHERE custom_domain = $1", host)
+
+
+async def list_entry_ids(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    channel_id: int,
+    *,
+    limit: int,
+    offset: int,
+    contains: str | None = None,
+    kind: str | None = None,
+    drafts: bool | None = None,
+) -> list[int]:
+    """A blog's entries (deleted ones excepted), newest first: `contains` is a
+    case-insensitive substring of the primary title or body, `kind` a post type, `drafts`
+    True for drafts only and False for all but drafts."""
+    rows = await conn.fetch(
+        """
+        SELECT e.id FROM entries e
+        LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
+        WHERE e.channel_id = $1 AND e.deleted_at IS NULL
+          AND ($2::text IS NULL OR strpos(lower(coalesce(t.title, '') || ' '
+                                                || coalesce(t.body_source, '')), lower($2)) > 0)
+          AND ($3::text IS NULL OR e.kind = $3)
+          AND ($4::boolean IS NULL OR (e.status = 'draft') = $4)
+        ORDER BY coalesce(e.published_at, e.scheduled_at, e.created_at) DESC, e.id DESC
+        LIMIT $5 OFFSET $6
+        """,
+        channel_id,
+        contains,
+        kind,
+        drafts,
+        limit,
+        offset,
+    )
+    return [r["id"] for r in rows]
+
+
+async def select_idempotency_key(
+    conn: asyncpg.Connection, credential_id: int, key: str, lifetime: timedelta
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        SELECT fingerprint, status, headers, body FROM idempotency_keys
+        WHERE credential_id = $1 AND key = $2 AND created_at > now() - $3::interval
+        """,
+        credential_id,
+        key,
+        lifetime,
+    )
+
+
+async def upsert_idempotency_key(
+    conn: asyncpg.Connection, credential_id: int, key: str, method: str, path: str,
+    fingerprint: bytes, status: int, headers: dict, body: bytes, lifetime: timedelta,
+) -> None:  # fmt: skip
+    """Insert the record; an expired one under the same key is replaced."""
+    await conn.execute(
+        """
+        INSERT INTO idempotency_keys
+            (credential_id, key, method, path, fingerprint, status, headers, body)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (credential_id, key) DO UPDATE
+        SET method = $3, path = $4, fingerprint = $5, status = $6, headers = $7, body = $8,
+            created_at = now()
+        WHERE idempotency_keys.created_at <= now() - $9::interval
+        """,
+        credential_id, key, method, path, fingerprint, status, headers, body, lifetime,
+    )  # fmt: skip

@@ -6,21 +6,21 @@ MP = "/micropub"
 NOTE = {"type": ["h-entry"], "properties": {"content": ["Hello **world**"]}}
 
 
-# --- 501: valid requests stop before persistence (entries core pending) -------------------
+# --- 201 / 204: valid writes are stored (details in test_create.py, test_edit.py) -------
 
 
-async def test_501_valid_json_create_is_checked_but_not_yet_stored(client, token):
+async def test_201_valid_json_create(client, token):
     r = await client.post(MP, json=NOTE, headers=token.headers)
-    assert r.status_code == 501
-    assert r.json()["error"] == "not_implemented"
+    assert r.status_code == 201
+    assert r.headers["location"].startswith("http://hub.test/ada-blog/")
 
 
-async def test_501_form_create_with_token_in_body(client, token):
+async def test_201_form_create_with_token_in_body(client, token):
     r = await client.post(MP, data={"h": "entry", "content": "x", "access_token": token.secret})
-    assert r.status_code == 501
+    assert r.status_code == 201
 
 
-async def test_501_form_create_with_charset_parameter(client, token):
+async def test_201_form_create_with_charset_parameter(client, token):
     r = await client.post(
         MP,
         content=b"h=entry&content=caf%C3%A9&category[]=a&category[]=b",
@@ -29,10 +29,10 @@ async def test_501_form_create_with_charset_parameter(client, token):
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
         },
     )
-    assert r.status_code == 501
+    assert r.status_code == 201
 
 
-async def test_501_multipart_create_with_photo_files(client, token, image):
+async def test_201_multipart_create_with_photo_files(client, token, image):
     r = await client.post(
         MP,
         data={"h": "entry", "content": "two photos"},
@@ -42,22 +42,22 @@ async def test_501_multipart_create_with_photo_files(client, token, image):
         ],
         headers=token.headers,
     )
-    assert r.status_code == 501
+    assert r.status_code == 201
 
 
-async def test_501_draft_only_token_may_create(client, make_token):
+async def test_201_draft_only_token_may_create(client, make_token):
     draft = await make_token(["draft"])
     r = await client.post(MP, json=NOTE, headers=draft.headers)
-    assert r.status_code == 501
+    assert r.status_code == 201
+    assert "/dashboard/posts/" in r.headers["location"]
 
 
-async def test_501_delete_and_undelete_are_checked(client, make_token):
+async def test_204_delete_and_undelete(client, token, make_token):
+    location = (await client.post(MP, json=NOTE, headers=token.headers)).headers["location"]
     deleter = await make_token(["delete"])
     for action in ("delete", "undelete"):
-        r = await client.post(
-            MP, data={"action": action, "url": "http://hub.test/x"}, headers=deleter.headers
-        )
-        assert r.status_code == 501
+        r = await client.post(MP, data={"action": action, "url": location}, headers=deleter.headers)
+        assert r.status_code == 204
 
 
 # --- 400 ------------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ async def test_429_writes_per_token(app_with, token):
         statuses = [
             (await http.post(MP, json=NOTE, headers=token.headers)).status_code for _ in range(3)
         ]
-        assert statuses == [501, 501, 429]
+        assert statuses == [201, 201, 429]
         r = await http.post(MP, json=NOTE, headers=token.headers)
     assert r.json()["error"] == "rate_limited" and int(r.headers["retry-after"]) >= 1
 
@@ -374,9 +374,9 @@ async def test_400_unknown_or_missing_q(client, token):
         assert r.status_code == 400 and r.json()["error"] == "invalid_request"
 
 
-async def test_400_q_source_without_url(client, token):
+async def test_200_q_source_without_url_is_the_post_list(client, token):
     r = await client.get(MP, params={"q": "source"}, headers=token.headers)
-    assert r.status_code == 400
+    assert r.status_code == 200 and r.json() == {"items": []}
 
 
 async def test_404_q_source_unknown_url(client, token):

@@ -39,3 +39,10 @@ def test_cleanup_is_registered_with_the_worker():
 
     assert clean_uploads in functions()
     assert any(job.coroutine is clean_uploads for job in cron_jobs())
+
+
+def test_remote_media_fetch_is_registered_with_the_worker():
+    from hub.core.entries.remote_media import FETCH_JOB, fetch_entry_media
+    from hub.worker import functions
+
+    assert fetch_entry_media in functions() and fetch_entry_media.__name__ == FETCH_JOB

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-PURE = ["mf2", "post_types", "updates", "scopes", "properties"]
+PURE = ["mf2", "post_types", "updates", "scopes", "properties", "refs", "source"]
 
 
 def test_pure_modules_import_no_io_library():

@@ -6,7 +6,7 @@ applies these rules inside each write transaction (publicasta-v1-resolved §1.5)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 DRAFT = "draft"
 REVIEW = "moderation_review"
@@ -21,6 +21,8 @@ PUBLIC = frozenset({PUBLISHED})
 RANK = {DRAFT: 0, BLOCKED: 0, ARCHIVED: 0, REVIEW: 1, SCHEDULED: 2, PUBLISHED: 3}
 
 PLANS_WITH_SCHEDULING = frozenset({"pro", "premium"})
+# A soft-deleted entry keeps its slug (and can be restored) this long; then it is purged.
+DELETED_RETENTION = timedelta(days=30)
 
 PRIMARY_FIRST_MESSAGE = (
     "A translation cannot be published before the primary language is published. Save it as "

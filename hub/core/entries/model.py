@@ -55,25 +55,41 @@ class Entry:
 
 
 async def load_entry(conn: asyncpg.Connection, entry_id: int, *, lock: bool = False) -> Entry:
-    row = await queries.select_entry(conn, entry_id, lock=lock)
+    row = await queries.select_full_entry(conn, entry_id, lock=lock)
     assert row is not None, entry_id
-    return await _complete(conn, row)
+    return _from_full_row(row)
 
 
 async def find_entry(
     conn: asyncpg.Connection, channel_id: int, slug: str, *, lock: bool = False
 ) -> Entry | None:
-    row = await queries.select_entry_by_slug(conn, channel_id, slug, lock=lock)
-    return None if row is None else await _complete(conn, row)
+    row = await queries.select_full_entry_by_slug(conn, channel_id, slug, lock=lock)
+    return None if row is None else _from_full_row(row)
 
 
-async def _complete(conn: asyncpg.Connection, row: asyncpg.Record) -> Entry:
-    entry = Entry(dict(row))
-    entry.translations = {
-        r["language"]: dict(r) for r in await queries.select_translations(conn, entry.id)
-    }
-    entry.pending = {
-        r["language"]: dict(r) for r in await queries.select_pending_revisions(conn, entry.id)
-    }
-    entry.tags = await queries.select_categories(conn, entry.id)
-    return entry
+_TRANSLATION_NAMES = [c.strip() for c in queries.TRANSLATION_COLUMNS.split(",")]
+_REVISION_NAMES = [c.strip() for c in queries.REVISION_COLUMNS.split(",")]
+
+
+def _from_full_row(row: asyncpg.Record) -> Entry:
+    """An Entry from one `select_full_entry` row (entry columns plus the arrays)."""
+    fields = dict(row)
+    translations = [
+        dict(zip(_TRANSLATION_NAMES, t, strict=True)) for t in fields.pop("_translations")
+    ]
+    pending = [dict(zip(_REVISION_NAMES, r, strict=True)) for r in fields.pop("_pending")]
+    tags = list(fields.pop("_tags"))
+    return Entry(
+        fields,
+        translations={t["language"]: t for t in translations},
+        pending={r["language"]: r for r in pending},
+        tags=tags,
+    )
+
+
+async def load_entries(conn: asyncpg.Connection, ids: list[int]) -> list[Entry]:
+    """Several entries in one query (for listings), in the order of `ids`."""
+    if not ids:
+        return []
+    entries = {r["id"]: _from_full_row(r) for r in await queries.select_full_entries(conn, ids)}
+    return [entries[i] for i in ids if i in entries]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import asyncpg
 
-from hub.core.entries import queries
+from hub.core.entries import events, queries
 from hub.core.entries.lifecycle import (
     ARCHIVED,
     BLOCKED,
@@ -108,7 +108,8 @@ async def request_statuses(
     waiting = bool(to_review) or await _has_pending_review(conn, entry_id)
     if waiting:
         if policy == "auto":
-            await approve(conn, entry_id, now=now)
+            await approve(conn, entry_id, now=now)  # ends with refresh_status
+            return waiting
         else:
             await queries.update_entry_fields(
                 conn, entry_id, moderation="manual_review", moderation_reason=None
@@ -184,8 +185,18 @@ async def archive(conn: asyncpg.Connection, entry_id: int) -> None:
     await refresh_status(conn, entry_id)
 
 
+async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: str) -> None:
+    """Remove a secondary translation (EXT): its row goes, its waiting revision is discarded
+    into history; the page status is derived again. The caller refuses the primary."""
+    await queries.discard_pending_revisions(conn, entry_id, [language])
+    await queries.delete_translation(conn, entry_id, language)
+    await queries.bump_version(conn, entry_id)
+    await refresh_status(conn, entry_id)
+
+
 async def refresh_status(conn: asyncpg.Connection, entry_id: int) -> str:
     """Recompute and store the page status and published_at from the translations (R-20)."""
+    await events.entry_changed(conn, entry_id, "changed")
     row = await queries.select_entry(conn, entry_id)
     translations = await queries.select_translations(conn, entry_id)
     statuses = {t["language"]: t["status"] for t in translations}
@@ -260,6 +271,7 @@ __all__ = [
     "archive",
     "block",
     "change_plan",
+    "delete_translation",
     "moderation_policy",
     "pause_for_plan",
     "publish_due",

@@ -23,7 +23,8 @@ async def taken_entry_slugs(
 
 
 ENTRY_COLUMNS = (
-    "id, channel_id, author_id, slug, default_language, status, kind, properties, published_at,"
+    "id, channel_id, author_id, slug, default_language, status, kind, visibility, properties,"
+    " published_at,"
     " scheduled_at, scheduled_paused, scheduled_pause_reason, moderation, moderation_reason,"
     " version, created_via, credential_id, deleted_at, created_at, updated_at"
 )
@@ -377,3 +378,104 @@ async def author_moderation(conn: asyncpg.Connection, author_id: int) -> str | N
 
 async def author_plan(conn: asyncpg.Connection, author_id: int) -> str:
     return await conn.fetchval("SELECT plan FROM authors WHERE id = $1", author_id)
+
+
+# -- listing, batches and purging (v1 page list, DELETE) ----------------------------------------
+
+
+async def list_channel_entry_ids(
+    conn: asyncpg.Connection,
+    channel_id: int,
+    *,
+    status: str | None,
+    language: str | None,
+    title_pattern: str | None,
+    updated_since,
+    after: tuple | None,
+    descending: bool,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """A keyset page of the channel's live entries on (updated_at, id): `after` is the
+    (updated_at, id) of the last row of the previous page. `title_pattern` is an ILIKE
+    pattern (escaped by the caller) matched against the slug and every translation title."""
+    after_at, after_id = after if after is not None else (None, None)
+    order = "DESC" if descending else "ASC"
+    compare = "<" if descending else ">"
+    return await conn.fetch(
+        f"""
+        SELECT e.id, e.updated_at FROM entries e
+        WHERE e.channel_id = $1 AND e.deleted_at IS NULL
+          AND ($2::text IS NULL OR e.status = $2)
+          AND ($3::text IS NULL OR EXISTS (
+              SELECT 1 FROM entry_translations t WHERE t.entry_id = e.id AND t.language = $3))
+          AND ($4::text IS NULL OR e.slug ILIKE $4 OR EXISTS (
+              SELECT 1 FROM entry_translations t WHERE t.entry_id = e.id AND t.title ILIKE $4))
+          AND ($5::timestamptz IS NULL OR e.updated_at >= $5)
+          AND ($6::timestamptz IS NULL OR (e.updated_at, e.id) {compare} ($6, $7::bigint))
+        ORDER BY e.updated_at {order}, e.id {order}
+        LIMIT $8
+        """,
+        channel_id, status, language, title_pattern, updated_since, after_at, after_id, limit,
+    )  # fmt: skip
+
+
+async def purge_entry(conn: asyncpg.Connection, entry_id: int) -> None:
+    """Remove a soft-deleted entry for good (its translations, revisions and attachments go
+    with it); its slug becomes free."""
+    await conn.execute("DELETE FROM entries WHERE id = $1 AND deleted_at IS NOT NULL", entry_id)
+
+
+async def purge_deleted_entries(conn: asyncpg.Connection, before, limit: int) -> list[int]:
+    rows = await conn.fetch(
+        """
+        DELETE FROM entries WHERE id IN (
+            SELECT id FROM entries WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING id
+        """,
+        before,
+        limit,
+    )
+    return [r["id"] for r in rows]
+
+
+async def cap_version(conn: asyncpg.Connection, entry_id: int, highest: int) -> None:
+    """Fold several version steps taken by one request into one (a create stays at 1)."""
+    await conn.execute(
+        "UPDATE entries SET version = $2 WHERE id = $1 AND version > $2", entry_id, highest
+    )
+
+
+def _full_entry_sql(where: str, lock: bool) -> str:
+    """One statement for an entry with its translations, waiting revisions and tags (arrays
+    of anonymous rows, in TRANSLATION_COLUMNS / REVISION_COLUMNS order)."""
+    return f"""
+        SELECT {ENTRY_COLUMNS},
+            ARRAY(SELECT ROW({TRANSLATION_COLUMNS}) FROM entry_translations
+                  WHERE entry_id = e.id) AS _translations,
+            ARRAY(SELECT ROW({REVISION_COLUMNS}) FROM entry_revisions
+                  WHERE entry_id = e.id
+                    AND status IN ('moderation_review', 'moderation_blocked')) AS _pending,
+            ARRAY(SELECT name FROM entry_categories WHERE entry_id = e.id
+                  ORDER BY position, key) AS _tags
+        FROM entries e WHERE {where}{" FOR UPDATE OF e" if lock else ""}
+    """
+
+
+async def select_full_entry(
+    conn: asyncpg.Connection, entry_id: int, *, lock: bool = False
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(_full_entry_sql("e.id = $1", lock), entry_id)
+
+
+async def select_full_entries(conn: asyncpg.Connection, ids: list[int]) -> list[asyncpg.Record]:
+    return await conn.fetch(_full_entry_sql("e.id = ANY($1)", False), ids)
+
+
+async def select_full_entry_by_slug(
+    conn: asyncpg.Connection, channel_id: int, slug: str, *, lock: bool = False
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        _full_entry_sql("e.channel_id = $1 AND e.slug = $2", lock), channel_id, slug
+    )

@@ -1,0 +1,251 @@
+"""Writing whole entries with plain values: create one with its single translation, revise its
+content and descriptors, move it to draft, published or scheduled, delete and restore it.
+
+For adapters that speak of an entry as one document (a title, a body, tags, a kind, a
+visibility, a date and a properties document) rather than per translation. Everything runs in
+the caller's transaction and goes through the shared lifecycle (`publishing.py`): content
+saves, publishing requests under the moderation policy, the scheduler, and the derived page
+status. Nothing here knows a wire format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+from hub.core.entries import properties as stored
+from hub.core.entries import publishing, queries
+from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
+from hub.core.entries.model import Entry, load_entry
+from hub.core.entries.slugs import allocate_entry_slug
+from hub.core.errors import Conflict
+from hub.core.slugs import next_free_slug, slugify_text
+
+SLUG_SEPARATOR = "-"
+SLUG_MAX = 80
+SLUG_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class EntryValues:
+    """What an entry says, independent of its lifecycle."""
+
+    title: str
+    body_format: str  # markdown | html
+    body_source: str  # as received
+    content_html: str  # rendered and sanitised
+    kind: str
+    visibility: str = "public"
+    excerpt: str | None = None
+    categories: Sequence[str] = ()
+    properties: dict = field(default_factory=dict)
+
+    def content(self) -> dict:
+        """The translation content fields (`queries.CONTENT_FIELDS`)."""
+        return {
+            "title": self.title,
+            "excerpt": self.excerpt,
+            "body_format": self.body_format,
+            "body_source": self.body_source,
+            "content_html": self.content_html,
+            "seo_title": None,
+            "seo_description": None,
+        }
+
+
+async def create_entry(
+    conn: asyncpg.Connection,
+    values: EntryValues,
+    *,
+    channel_id: int,
+    author_id: int,
+    language: str,
+    slug_text: str,
+    created_via: str,
+    credential_id: int | None,
+) -> int:
+    """Insert a draft entry with one translation (in `language`) and return its id. The slug
+    comes from `slug_text`, made unique in the channel; a writer that loses a race to the same
+    slug allocates again."""
+    for _ in range(SLUG_ATTEMPTS):
+        slug = await allocate_entry_slug(
+            conn, channel_id, slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX
+        )
+        try:
+            async with conn.transaction():
+                entry_id = await queries.insert_entry(
+                    conn,
+                    channel_id=channel_id,
+                    author_id=author_id,
+                    slug=slug,
+                    default_language=language,
+                    kind=values.kind,
+                    created_via=created_via,
+                    credential_id=credential_id,
+                    properties=values.properties,
+                )
+            break
+        except asyncpg.UniqueViolationError:
+            continue
+    else:
+        raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
+    await stored.set_descriptors(
+        conn, entry_id, kind=values.kind, visibility=values.visibility, properties=values.properties
+    )
+    entry = await load_entry(conn, entry_id)
+    await publishing.save_content(
+        conn, entry, language, values.content(), credential_id=credential_id
+    )
+    await queries.replace_categories(conn, entry_id, list(values.categories))
+    await publishing.refresh_status(conn, entry_id)
+    return entry_id
+
+
+async def revise_entry(
+    conn: asyncpg.Connection, entry: Entry, values: EntryValues, *, credential_id: int | None
+) -> tuple[bool, frozenset[str]]:
+    """Save new values into the primary translation and the entry. Returns (changed, the
+    languages whose public or scheduled content now waits for a publishing request)."""
+    language = entry.primary
+    result = await publishing.save_content(
+        conn, entry, language, values.content(), credential_id=credential_id
+    )
+    changed = result != "unchanged"
+    status = entry.translations[language]["status"]
+    resubmit = frozenset(
+        {language} if result == "revision" or (result == "updated" and status == SCHEDULED) else ()
+    )
+    if await stored.set_descriptors(
+        conn, entry.id, kind=values.kind, visibility=values.visibility, properties=values.properties
+    ):
+        changed = True
+    if list(values.categories) != entry.tags:
+        await queries.replace_categories(conn, entry.id, list(values.categories))
+        changed = True
+    return changed, resubmit
+
+
+async def move_entry(
+    conn: asyncpg.Connection,
+    entry_id: int,
+    target: str | None,
+    at: datetime | None,
+    *,
+    resubmit: frozenset[str] = frozenset(),
+    policy: str,
+    now: datetime,
+) -> bool:
+    """Move the entry's primary translation toward `target`: `draft` unpublishes; `published`
+    publishes it (with `at` as its publication date, kept through approval); `scheduled`
+    schedules it for `at` (a published entry is taken back first); None keeps the status and
+    only resubmits changed content. Publishing requests follow the moderation `policy`.
+    Returns whether anything changed."""
+    entry = await load_entry(conn, entry_id, lock=True)
+    language = entry.primary
+    current = entry.translations[language]["status"]
+    row = entry.row
+    if target is None:
+        if resubmit:
+            await publishing.request_statuses(
+                conn, entry_id, {}, resubmit=resubmit, policy=policy, now=now
+            )
+            return True
+        await publishing.refresh_status(conn, entry_id)
+        return False
+    if target == DRAFT:
+        if (
+            row["status"] != DRAFT
+            or any(s != DRAFT for s in entry.statuses().values())
+            or row["scheduled_at"] is not None
+        ):
+            await publishing.unpublish(conn, entry_id)
+            return True
+        return False
+    if target == PUBLISHED:
+        if current == PUBLISHED:
+            changed = False
+            published_at = entry.translations[language]["published_at"]
+            if at is not None and published_at != at:
+                await stored.set_publication_date(conn, entry_id, language, at)
+                await publishing.refresh_status(conn, entry_id)
+                changed = True
+            if resubmit:
+                await publishing.request_statuses(
+                    conn, entry_id, {}, resubmit=resubmit, policy=policy, now=now
+                )
+                changed = True
+            return changed
+        if row["scheduled_at"] is not None or row["scheduled_paused"]:
+            await queries.update_entry_fields(
+                conn, entry_id,
+                status=DRAFT if row["status"] == SCHEDULED else row["status"],
+                scheduled_at=None, scheduled_paused=False, scheduled_pause_reason=None,
+            )  # fmt: skip
+        await stored.set_publication_date(conn, entry_id, language, at)
+        await publishing.request_statuses(
+            conn, entry_id, {language: PUBLISHED}, resubmit=resubmit, policy=policy, now=now
+        )
+        return True
+    if target != SCHEDULED or at is None:
+        raise ValueError(f"cannot move an entry to {target!r} at {at!r}")
+    changed = False
+    if current == PUBLISHED:
+        await publishing.unpublish(conn, entry_id)
+        entry = await load_entry(conn, entry_id, lock=True)
+        row, current, changed = entry.row, DRAFT, True
+    if row["scheduled_at"] != at or row["scheduled_paused"]:
+        await queries.update_entry_fields(
+            conn, entry_id, scheduled_at=at, scheduled_paused=False, scheduled_pause_reason=None
+        )
+        await publishing.schedule_publication(conn, entry_id, at)
+        changed = True
+    await stored.set_publication_date(conn, entry_id, language, None)
+    if current != SCHEDULED or resubmit:
+        await publishing.request_statuses(
+            conn, entry_id, {language: SCHEDULED}, resubmit=resubmit, policy=policy, now=now
+        )
+        return True
+    await publishing.refresh_status(conn, entry_id)
+    return changed
+
+
+async def rename_entry(conn: asyncpg.Connection, entry: Entry, slug_text: str) -> str:
+    """Give the entry the slug `slug_text` asks for (made unique; its own current slug counts
+    as free); the old slug is remembered so its URL keeps resolving. Returns the slug."""
+    channel_id, old = entry.row["channel_id"], entry.row["slug"]
+    base = slugify_text(slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX - 4) or "entry"
+    for _ in range(SLUG_ATTEMPTS):
+        taken = await queries.taken_entry_slugs(conn, channel_id, base, SLUG_SEPARATOR)
+        slug = next_free_slug(base, taken - {old}, separator=SLUG_SEPARATOR, max_length=SLUG_MAX)
+        if slug == old:
+            return old
+        try:
+            async with conn.transaction():
+                await stored.rename(conn, entry.id, channel_id, old, slug)
+            return slug
+        except asyncpg.UniqueViolationError:
+            continue
+    raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
+
+
+async def delete_entry(conn: asyncpg.Connection, entry_id: int, now: datetime) -> bool:
+    """Soft-delete: the entry leaves every public place and keeps its slug reserved, its
+    statuses and its media. False when it already was deleted."""
+    if not await stored.mark_deleted(conn, entry_id, now):
+        return False
+    await publishing.refresh_status(conn, entry_id)
+    await queries.bump_version(conn, entry_id)
+    return True
+
+
+async def restore_entry(conn: asyncpg.Connection, entry_id: int) -> bool:
+    """Undo a soft delete: the status derived from the translations comes back, at the same
+    URL. False when it was not deleted."""
+    if not await stored.mark_deleted(conn, entry_id, None):
+        return False
+    await publishing.refresh_status(conn, entry_id)
+    await queries.bump_version(conn, entry_id)
+    return True

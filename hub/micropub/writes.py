@@ -1,0 +1,138 @@
+"""The transaction around every `POST /micropub` write, and `Idempotency-Key` (EXT, §3.7).
+
+`write()` opens one connection in one transaction for the service to work in; files the
+service stored are deleted when the transaction fails, and jobs it staged are queued after the
+commit. With an `Idempotency-Key`, the transaction first takes the key (a transaction advisory
+lock on credential + key): a stored response less than 24 hours old is replayed
+(`Idempotent-Replayed: true`) and nothing runs; otherwise the response is stored in the same
+transaction as the effect, so either both exist or neither does. The same key with another
+request is 400; a second request while the first still runs is 409. Records live in the shared
+`idempotency_keys` table (expired by the v1 adapter's cron job).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+from starlette.responses import Response
+
+from hub.core.entries import attachments
+from hub.core.errors import Conflict, Invalid
+from hub.core.queue import flush_outbox
+from hub.core.resources import Resources
+from hub.micropub import queries
+from hub.micropub.bodies import Body, UploadedFile
+
+LIFETIME = timedelta(hours=24)
+REPLAYED = "Idempotent-Replayed"
+KEPT_HEADERS = ("location",)
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+@dataclass
+class Write:
+    conn: asyncpg.Connection
+    written: list[str] = field(default_factory=list)  # files stored: deleted on rollback
+    replay: Response | None = None  # the stored answer to an idempotent retry
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    credential_id: int
+    key: str
+    fingerprint: bytes
+
+
+def read_key(headers: Any) -> str | None:
+    """The `Idempotency-Key` a request sends (bare or quoted), or None."""
+    raw = headers.get("idempotency-key")
+    if raw is None:
+        return None
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not _KEY.match(key):
+        raise Invalid.field(
+            "Idempotency-Key", "The Idempotency-Key must be 1 to 255 visible ASCII characters."
+        )
+    return key
+
+
+def fingerprint(body: Body) -> bytes:
+    """What makes two requests the same: the JSON document (key order and spacing aside), or
+    the form fields in order with files by content; never the token."""
+    if body.kind == "json":
+        document: Any = body.document
+    else:
+        document = [
+            [name, value if isinstance(value, str) else _file_digest(value)]
+            for name, value in body.pairs
+            if name != "access_token"
+        ]
+    canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(b"POST /micropub\n" + canonical).digest()
+
+
+def _file_digest(value: UploadedFile) -> str:
+    return "sha256:" + hashlib.sha256(value.data).hexdigest()
+
+
+def _lock_id(credential_id: int, key: str) -> int:
+    digest = hashlib.sha256(f"idempotency:{credential_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.asynccontextmanager
+async def write(resources: Resources, idempotency: Idempotency | None) -> AsyncIterator[Write]:
+    written: list[str] = []
+    try:
+        async with resources.pool.acquire() as conn, conn.transaction():
+            current = Write(conn, written)
+            if idempotency is not None:
+                current.replay = await _claim(conn, idempotency)
+            yield current
+    except BaseException:
+        await attachments.delete_files(resources.settings, written)
+        raise
+    await flush_outbox(resources.pool, resources.redis)
+
+
+async def _claim(conn: asyncpg.Connection, idem: Idempotency) -> Response | None:
+    locked = await conn.fetchval(
+        "SELECT pg_try_advisory_xact_lock($1)", _lock_id(idem.credential_id, idem.key)
+    )
+    if not locked:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed.",
+            code="idempotency_in_flight",
+        )
+    row = await queries.select_idempotency_key(conn, idem.credential_id, idem.key, LIFETIME)
+    if row is None:
+        return None
+    if bytes(row["fingerprint"]) != idem.fingerprint:
+        raise Invalid.field(
+            "Idempotency-Key", "This Idempotency-Key was already used with a different request."
+        )
+    headers = {**dict(row["headers"]), REPLAYED: "true"}
+    body = bytes(row["body"])
+    media_type = "application/json" if body else None
+    return Response(body, status_code=row["status"], headers=headers, media_type=media_type)
+
+
+async def remember(conn: asyncpg.Connection, idem: Idempotency | None, response: Response) -> None:
+    """Store `response` for replays, in the transaction of the effect."""
+    if idem is None:
+        return
+    headers = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+    await queries.upsert_idempotency_key(
+        conn, idem.credential_id, idem.key, "POST", "/micropub", idem.fingerprint,
+        response.status_code, headers, bytes(response.body), LIFETIME,
+    )  # fmt: skip

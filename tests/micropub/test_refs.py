@@ -1,0 +1,62 @@
+"""Pure: which entry or media a URL names (micropub-resolved.md §4.1, §3.4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.core.urls import Urls
+from hub.micropub.refs import EntryRef, MediaRef, entry_ref, media_ref
+
+URLS = Urls("http://hub.test")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://hub.test/blog/my-post", EntryRef("hub.test", True, "blog", "my-post")),
+        ("https://HUB.test/blog/my-post/?x=1#y", EntryRef("hub.test", True, "blog", "my-post")),
+        ("http://hub.test/blog/posts/my-post", EntryRef("hub.test", True, "blog", "my-post")),
+        ("http://hub.test/posts/my-post", EntryRef("hub.test", True, None, "my-post")),
+        ("http://hub.test/dashboard/posts/42/edit", EntryRef("hub.test", True, entry_id=42)),
+        ("http://hub.test/blog/caf%C3%A9", EntryRef("hub.test", True, "blog", "café")),
+        ("https://blog.example/my-post", EntryRef("blog.example", False, None, "my-post")),
+        ("https://blog.example/posts/my-post", EntryRef("blog.example", False, None, "my-post")),
+    ],
+)
+def test_entry_ref_accepted_forms(url, expected):
+    assert entry_ref(url, URLS) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hub.test/",
+        "http://hub.test/blog",
+        "http://hub.test/a/b/c/d",
+        "http://hub.test/dashboard/posts/x/edit",
+        "ftp://hub.test/blog/x",
+        "https://blog.example/a/b",
+        "not a url",
+    ],
+)
+def test_entry_ref_refuses_other_shapes(url):
+    assert entry_ref(url, URLS) is None
+
+
+def test_entry_ref_under_a_base_path():
+    urls = Urls("https://example.org/hub")
+    assert entry_ref("https://example.org/hub/blog/x", urls) == EntryRef(
+        "example.org", True, "blog", "x"
+    )
+    assert entry_ref("https://example.org/blog/x", urls) is None
+
+
+def test_media_ref():
+    assert media_ref("http://hub.test/micropub/media/abc", URLS) == MediaRef(
+        "hub.test", True, public_id="abc"
+    )
+    assert media_ref("https://blog.example/storage/uploads/2025/01/a.webp", URLS) == MediaRef(
+        "blog.example", False, path="uploads/2025/01/a.webp"
+    )
+    assert media_ref("http://hub.test/storage/../etc/passwd", URLS) is None
+    assert media_ref("http://hub.test/blog/post", URLS) is None

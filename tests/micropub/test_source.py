@@ -1,0 +1,136 @@
+"""`q=source` (W3C §3.7.2, micropub-resolved.md §5): one post by `url`, the post list, and
+entries made by the v1 API (one shared model)."""
+
+from __future__ import annotations
+
+from hub.core.auth import create_credential
+from hub.core.db import transaction
+
+from .conftest import source
+
+MP = "/micropub"
+
+
+async def _create(client, token, properties: dict) -> str:
+    r = await client.post(
+        MP, json={"type": ["h-entry"], "properties": properties}, headers=token.headers
+    )
+    assert r.status_code == 201, r.text
+    return r.headers["location"]
+
+
+async def test_200_source_fills_derived_values(client, token):
+    url = await _create(
+        client, token, {"content": ["Hi"], "published": ["2022-03-04T05:06:07+00:00"]}
+    )
+    props = (await source(client, token, url)).json()["properties"]
+    assert props["post-status"] == ["published"] and props["visibility"] == ["public"]
+    assert props["published"] == ["2022-03-04T05:06:07+00:00"]  # as sent
+    assert props["url"] == [url] and props["uid"] == [url]
+    assert "T" in props["updated"][0]
+    assert not any(name.startswith("mp-") for name in props)
+
+
+async def test_200_source_published_is_in_the_blog_time_zone(client, db, token):
+    await db.execute("UPDATE channels SET timezone = 'America/New_York'")
+    url = await _create(client, token, {"content": ["Now"]})
+    published = (await source(client, token, url)).json()["properties"]["published"][0]
+    assert published.endswith(("-05:00", "-04:00"))
+
+
+async def test_200_source_single_properties_parameter(client, token):
+    url = await _create(client, token, {"content": ["c"], "name": ["n"], "category": ["t"]})
+    r = await client.get(
+        MP, params={"q": "source", "url": url, "properties": "name"}, headers=token.headers
+    )
+    assert r.json() == {"properties": {"name": ["n"]}}
+    missing = await source(client, token, url, "summary")
+    assert missing.json() == {"properties": {}}
+
+
+async def test_200_source_of_an_event(client, token):
+    r = await client.post(
+        MP,
+        json={"type": ["h-event"], "properties": {"name": ["Meetup"], "start": ["2030-01-01"]}},
+        headers=token.headers,
+    )
+    assert r.status_code == 201
+    assert (await source(client, token, r.headers["location"])).json()["type"] == ["h-event"]
+
+
+async def test_404_source_of_a_deleted_post(client, token, make_token):
+    url = await _create(client, token, {"content": ["x"]})
+    deleter = await make_token(["delete"])
+    await client.post(MP, json={"action": "delete", "url": url}, headers=deleter.headers)
+    r = await source(client, token, url)
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+
+
+async def test_400_source_with_a_malformed_url(client, token):
+    r = await source(client, token, "not a url")
+    assert r.status_code == 400
+
+
+async def test_200_post_list_newest_first_with_drafts_and_filters(client, token):
+    await _create(client, token, {"content": ["First note"], "published": ["2020-01-01T00:00:00Z"]})
+    await _create(client, token, {"name": ["An article"], "content": ["Words"]})
+    await _create(client, token, {"content": ["A draft"], "post-status": ["draft"]})
+    r = await client.get(MP, params={"q": "source"}, headers=token.headers)
+    assert r.status_code == 200
+    items = r.json()["items"]
+    assert len(items) == 3 and items[-1]["properties"]["content"] == ["First note"]
+    assert all(item["properties"]["url"] for item in items)
+
+    async def listed(**params) -> list:
+        r = await client.get(MP, params={"q": "source", **params}, headers=token.headers)
+        return r.json()["items"]
+
+    assert [i["properties"]["content"] for i in await listed(**{"post-status": "draft"})] == [
+        ["A draft"]
+    ]
+    assert [i["properties"]["name"] for i in await listed(**{"post-type": "article"})] == [
+        ["An article"]
+    ]
+    assert len(await listed(filter="FIRST")) == 1
+    assert len(await listed(limit="1", offset="1")) == 1
+
+
+async def test_200_article_made_through_the_v1_api_is_readable(client, db, token):
+    async with transaction(db) as conn:
+        _, key = await create_credential(conn, author_id=token.author_id, kind="api_key")
+    r = await client.post(
+        f"/api/v1/channels/{token.channel_slug}/pages",
+        json={
+            "slug": "from_v1",
+            "default_language": "en",
+            "status": "published",
+            "tags": ["agents"],
+            "translations": [
+                {
+                    "language": "en",
+                    "title": "Written by an agent",
+                    "excerpt": "A teaser.",
+                    "content_markdown": "Body from **agent**.",
+                }
+            ],
+        },
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert r.status_code == 201, r.text
+    url = "http://hub.test/ada-blog/from_v1"
+    body = (await source(client, token, url)).json()
+    props = body["properties"]
+    assert body["type"] == ["h-entry"]
+    assert props["name"] == ["Written by an agent"]
+    assert props["content"] == ["Body from **agent**."]
+    assert props["summary"] == ["A teaser."] and props["category"] == ["agents"]
+    assert props["post-status"] == ["published"]
+    # and it can be edited through Micropub without losing what v1 made
+    r = await client.post(
+        MP,
+        json={"action": "update", "url": url, "add": {"category": ["micropub"]}},
+        headers=token.headers,
+    )
+    assert r.status_code == 200
+    assert r.json()["properties"]["category"] == ["agents", "micropub"]
+    assert r.json()["properties"]["name"] == ["Written by an agent"]
