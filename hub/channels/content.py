@@ -17,11 +17,31 @@ _H1_OPEN = re.compile(r"<h1(\s[^>]*)?>", re.I)
 _H1_CLOSE = re.compile(r"</h1>", re.I)
 _FIRST_P = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.S | re.I)
 _RAW_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_A_TAG = re.compile(r"<a\b[^>]*>", re.I)
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_ALIGN = re.compile(r'(<t[hd]) style="text-align:(?:left|center|right)"')
 _TRAILING = re.compile(r"[\s.!?:;,\u3002\uff01\uff1f]+$")
 
 
 def _norm(text: str) -> str:
     return _TRAILING.sub("", " ".join(text.split()).casefold())
+
+
+def _removed_from_markdown(source: str, html: str) -> list[str]:
+    """What the sanitiser took out of rendered Markdown. Without raw HTML in the source (no
+    `<`), Markdown can only produce links and images whose scheme the allow-list refuses (the
+    attribute is dropped, so the tag is left without it): found in the output, no second
+    render needed. With raw HTML, the unsanitised rendering is compared with the result; table
+    alignment (`style="text-align:…"`, which Markdown itself writes) does not count."""
+    if "<" not in source:
+        removed = []
+        if any("href=" not in tag for tag in _A_TAG.findall(html)):
+            removed.append("href")
+        if any("src=" not in tag for tag in _IMG_TAG.findall(html)):
+            removed.append("src")
+        return removed
+    raw = _ALIGN.sub(r"\1", _RAW_MARKDOWN.render(source))
+    return removed_markup(raw, html)
 
 
 def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list[dict]]:
@@ -30,11 +50,10 @@ def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list
     field = f"{path}.content_{fmt}" if path else f"content_{fmt}"
     if fmt == "markdown":
         html = render_markdown(source, allow_html=True)
-        raw = _RAW_MARKDOWN.render(source)  # unsanitised, only to name what was removed
+        removed = _removed_from_markdown(source, html)
     else:
-        raw = source
         html = sanitize_html(source)
-    removed = removed_markup(raw, html)
+        removed = removed_markup(source, html)
     if removed:
         warnings.append(
             warning(

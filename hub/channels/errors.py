@@ -67,15 +67,25 @@ async def handle(request: Request, exc: Exception) -> Response:
         message = f"Too many requests. Retry after {exc.retry_after} seconds."
     elif isinstance(exc, errors.TooLarge):
         limit = f" The limit is {exc.limit} bytes." if exc.limit else ""
-        message = "The request body is too large." + limit
+        what = "uploaded file" if exc.code == "file_too_large" else "request body"
+        message = f"The {what} is too large." + limit
     elif isinstance(exc, MethodNotAllowed):
         headers["Allow"] = ", ".join(exc.allow)
     if request.url.path.startswith("/api/v1/projects"):
         headers.update(deprecation_headers(request.url.path))
-    return JSONResponse({"message": message, "errors": fields}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"message": message, "errors": fields},
+        status_code=status,
+        headers=headers,
+        media_type="application/json; charset=utf-8",
+    )
 
 
 def deprecation_headers(path: str) -> dict[str, str]:
     """Legacy `/api/v1/projects/...` answers point at their successor (R-90)."""
     successor = "/api/v1/channels" + path.removeprefix("/api/v1/projects")
     return {"Deprecation": "true", "Link": f'<{successor}>; rel="successor-version"'}
+
+
+ARTICLE_CHANGED = "The article has changed since you read it."
+CHANNEL_CHANGED = "The channel has changed since you read it."

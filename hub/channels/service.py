@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from hub.channels import present
 from hub.channels.access import channel_for, channel_limit, may_publish, require_api_publishing
+from hub.channels.errors import CHANNEL_CHANGED, PreconditionFailed
 from hub.channels.schemas import MISSING, MSG_DEFAULT_LANGUAGE, parse_channel, parse_json_object
+from hub.channels.writes import Tx, channel_etag, matches
 from hub.core import channels as core_channels
 from hub.core.auth import Principal
-from hub.core.db import transaction
 from hub.core.errors import Forbidden, Invalid
 from hub.core.resources import Resources
 
@@ -43,7 +44,17 @@ async def list_channels(resources: Resources, principal: Principal) -> dict:
         return {"channels": await _present(conn, resources, principal, rows)}
 
 
-async def create_channel(resources: Resources, principal: Principal, raw: bytes) -> dict:
+async def get_channel(resources: Resources, principal: Principal, slug: str) -> tuple[dict, str]:
+    """EXT: one channel and its ETag (to send back in If-Match with a PATCH)."""
+    async with resources.pool.acquire() as conn:
+        channel = await channel_for(conn, resources.settings, principal, slug)
+        [shown] = await _present(conn, resources, principal, [channel])
+    return shown, channel_etag(channel.updated_at)
+
+
+async def create_channel(
+    tx: Tx, resources: Resources, principal: Principal, raw: bytes
+) -> tuple[dict, str]:
     require_api_publishing(resources.settings, principal)
     principal.require_scope("channels")
     request = parse_channel(parse_json_object(raw), create=True)
@@ -52,72 +63,78 @@ async def create_channel(resources: Resources, principal: Principal, raw: bytes)
     if language is MISSING:
         language = first.language
     main = next(t for t in request.translations if t.language == language)
-    async with transaction(resources.pool) as conn:
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('channels'), $1::int)", principal.author_id
+    conn = tx.conn
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('channels'), $1::int)", principal.author_id
+    )
+    limit = channel_limit(resources.settings, principal.plan)
+    if await core_channels.count_channels(conn, principal.author_id) >= limit:
+        raise Forbidden(
+            f"Your plan's channel limit ({limit}) is reached. Upgrade to create more.",
+            code="channel_limit",
         )
-        limit = channel_limit(resources.settings, principal.plan)
-        if await core_channels.count_channels(conn, principal.author_id) >= limit:
-            raise Forbidden(
-                f"Your plan's channel limit ({limit}) is reached. Upgrade to create more.",
-                code="channel_limit",
-            )
-        channel = await core_channels.create_channel(
-            conn,
-            author_id=principal.author_id,
-            title=main.title,
-            language=language,
-            slug=None if request.slug is MISSING else request.slug,
-            description=main.description if main.description is not MISSING else None,
-            status="published" if request.status is MISSING else request.status,
-        )
-        for t in request.translations:
-            if t is not main:
-                description = None if t.description is MISSING else t.description
-                await core_channels.upsert_channel_translation(
-                    conn, channel.id, t.language, t.title, description
-                )
-        channel = await core_channels.get_channel_by_slug(conn, channel.slug)
-        [shown] = await _present(conn, resources, principal, [channel])
-    return {**shown, "warnings": request.warnings}
-
-
-async def patch_channel(resources: Resources, principal: Principal, slug: str, raw: bytes) -> dict:
-    async with transaction(resources.pool) as conn:
-        channel = await channel_for(
-            conn, resources.settings, principal, slug, write_scope="channels"
-        )
-        request = parse_channel(parse_json_object(raw), create=False)
-        if request.slug is not MISSING and request.slug != channel.slug:
-            raise Invalid.field("slug", "The slug cannot be changed.")
-        existing = {
-            t["language"]: t
-            for t in (await core_channels.channel_translations(conn, [channel.id]))[channel.id]
-        }
-        for i, t in enumerate(request.translations):
-            old = existing.get(t.language)
-            if old is None and t.title is MISSING:
-                path = f"translations.{i}.title"
-                raise Invalid.field(path, f"The {path} field is required.")
-            title = old["title"] if t.title is MISSING else t.title
-            description = (
-                (old["description"] if old else None) if t.description is MISSING else t.description
-            )
+    channel = await core_channels.create_channel(
+        conn,
+        author_id=principal.author_id,
+        title=main.title,
+        language=language,
+        slug=None if request.slug is MISSING else request.slug,
+        description=main.description if main.description is not MISSING else None,
+        status="published" if request.status is MISSING else request.status,
+    )
+    for t in request.translations:
+        if t is not main:
+            description = None if t.description is MISSING else t.description
             await core_channels.upsert_channel_translation(
-                conn, channel.id, t.language, title, description
+                conn, channel.id, t.language, t.title, description
             )
-            existing[t.language] = {"language": t.language}
-        language = (
-            channel.default_language
-            if request.default_language is MISSING
-            else request.default_language
+    channel = await core_channels.get_channel_by_slug(conn, channel.slug)
+    [shown] = await _present(conn, resources, principal, [channel])
+    return {**shown, "warnings": request.warnings}, channel_etag(channel.updated_at)
+
+
+async def patch_channel(
+    tx: Tx,
+    resources: Resources,
+    principal: Principal,
+    slug: str,
+    raw: bytes,
+    *,
+    if_match: str | None = None,
+) -> tuple[dict, str]:
+    conn = tx.conn
+    channel = await channel_for(conn, resources.settings, principal, slug, write_scope="channels")
+    if not matches(if_match, channel_etag(channel.updated_at)):
+        raise PreconditionFailed(CHANNEL_CHANGED)
+    request = parse_channel(parse_json_object(raw), create=False)
+    if request.slug is not MISSING and request.slug != channel.slug:
+        raise Invalid.field("slug", "The slug cannot be changed.")
+    existing = {
+        t["language"]: t
+        for t in (await core_channels.channel_translations(conn, [channel.id]))[channel.id]
+    }
+    for i, t in enumerate(request.translations):
+        old = existing.get(t.language)
+        if old is None and t.title is MISSING:
+            path = f"translations.{i}.title"
+            raise Invalid.field(path, f"The {path} field is required.")
+        title = old["title"] if t.title is MISSING else t.title
+        description = (
+            (old["description"] if old else None) if t.description is MISSING else t.description
         )
-        if language not in existing:
-            raise Invalid.field("default_language", MSG_DEFAULT_LANGUAGE)
-        status = channel.status if request.status is MISSING else request.status
-        await core_channels.update_channel(
-            conn, channel.id, default_language=language, status=status
+        await core_channels.upsert_channel_translation(
+            conn, channel.id, t.language, title, description
         )
-        channel = await core_channels.get_channel_by_slug(conn, channel.slug)
-        [shown] = await _present(conn, resources, principal, [channel])
-    return {**shown, "warnings": request.warnings}
+        existing[t.language] = {"language": t.language}
+    language = (
+        channel.default_language
+        if request.default_language is MISSING
+        else request.default_language
+    )
+    if language not in existing:
+        raise Invalid.field("default_language", MSG_DEFAULT_LANGUAGE)
+    status = channel.status if request.status is MISSING else request.status
+    await core_channels.update_channel(conn, channel.id, default_language=language, status=status)
+    channel = await core_channels.get_channel_by_slug(conn, channel.slug)
+    [shown] = await _present(conn, resources, principal, [channel])
+    return {**shown, "warnings": request.warnings}, channel_etag(channel.updated_at)

@@ -178,3 +178,35 @@ async def test_200_legacy_projects_alias(client, account):
     assert r.status_code == 200 and r.headers["deprecation"] == "true"
     assert r.headers["link"] == '</api/v1/channels>; rel="successor-version"'
     assert [c["slug"] for c in r.json()["channels"]] == ["ada_blog"]
+
+
+async def test_429_after_too_many_failed_keys_from_one_address(client, account, settings):
+    bad = {"Authorization": "Bearer hub_wrong"}
+    for _ in range(settings.rate_failed_auth_per_ip):
+        assert (await client.get("/api/v1/channels", headers=bad)).status_code == 401
+    r = await client.get("/api/v1/channels", headers=bad)
+    assert r.status_code == 429
+    assert r.json()["message"].startswith("Too many requests. Retry after ")
+    assert int(r.headers["retry-after"]) >= 1
+    r = await client.get("/api/v1/channels", headers=account.headers)
+    assert r.status_code == 429  # the address is blocked, whatever key it sends
+    r = await client.get("/api/v1/channels")
+    assert r.status_code == 401  # no key: nothing to guess, never 429
+
+
+async def test_200_get_one_channel_with_etag(client, account):
+    r = await client.get("/api/v1/channels/ada_blog", headers=account.headers)
+    assert r.status_code == 200 and r.json()["slug"] == "ada_blog"
+    assert r.headers["etag"].startswith('"c')
+    assert r.headers["content-type"] == "application/json; charset=utf-8"
+    assert r.headers["cache-control"] == "no-store"
+
+
+async def test_404_unknown_path_headers(client, account):
+    r = await client.get("/api/v1/projects/ada_blog/nothing", headers=account.headers)
+    assert r.status_code == 404 and r.json() == {"message": "Not found.", "errors": {}}
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["deprecation"] == "true"
+    assert r.headers["link"] == '</api/v1/channels/ada_blog/nothing>; rel="successor-version"'
+    r = await client.get("/api/v1/channels/ada_blog/nothing", headers=account.headers)
+    assert r.status_code == 404 and "deprecation" not in r.headers

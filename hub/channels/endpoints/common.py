@@ -1,4 +1,5 @@
-"""What every v1 endpoint does the same way: read the body, answer JSON, dispatch methods."""
+"""What every v1 endpoint does the same way: answer JSON, dispatch methods, run a write in its
+transaction with `Idempotency-Key` and `?dry_run=true` handled (publicasta-v1-resolved §4)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.channels import idempotency
 from hub.channels.errors import MethodNotAllowed, deprecation_headers
-from hub.web import JSONResponse
+from hub.channels.writes import Tx, write
+from hub.core.auth import Principal
+from hub.web import JSONResponse, resources_of
 
 Handler = Callable[[Request], Awaitable[Response]]
+LEGACY_PREFIX = "/api/v1/projects"
+JSON_TYPE = "application/json; charset=utf-8"  # R-06
 
 
 def respond(request: Request, body: object, status_code: int = 200, *,
@@ -20,13 +26,22 @@ def respond(request: Request, body: object, status_code: int = 200, *,
         out["X-Dry-Run"] = "true"
         out.pop("Location", None)
         status_code = 200
-    if request.url.path.startswith("/api/v1/projects"):
+    if request.url.path.startswith(LEGACY_PREFIX):
         out.update(deprecation_headers(request.url.path))
-    return JSONResponse(body, status_code=status_code, headers=out)
+    if status_code == 204:
+        return Response(status_code=204, headers=out)
+    return JSONResponse(body, status_code=status_code, headers=out, media_type=JSON_TYPE)
 
 
 def is_dry_run(request: Request) -> bool:
     return request.query_params.get("dry_run", "").lower() in ("1", "true")
+
+
+def canonical_path(path: str) -> str:
+    """The legacy alias names the same resource as its successor."""
+    if path.startswith(LEGACY_PREFIX):
+        return "/api/v1/channels" + path.removeprefix(LEGACY_PREFIX)
+    return path
 
 
 def methods(**handlers: Handler) -> Handler:
@@ -42,3 +57,52 @@ def methods(**handlers: Handler) -> Handler:
         return await handler(request)
 
     return endpoint
+
+
+class _Replay(Exception):
+    def __init__(self, stored: idempotency.StoredResponse) -> None:
+        self.stored = stored
+
+
+async def run_write(
+    request: Request,
+    principal: Principal,
+    body_digest: bytes,
+    work: Callable[[Tx], Awaitable[Response]],
+) -> Response:
+    """Run `work` in one write transaction. With an `Idempotency-Key`, the key is claimed in
+    that transaction and the response stored there too; a completed key replays its stored
+    response. A dry run ignores the key: it writes nothing to replay."""
+    resources = resources_of(request)
+    dry_run = is_dry_run(request)
+    key = None if dry_run else idempotency.read_key(request.headers)
+    path = canonical_path(request.url.path)
+    fingerprint = idempotency.fingerprint(request.method, path, body_digest)
+    try:
+        async with write(resources, dry_run=dry_run) as tx:
+            if key is not None:
+                stored = await idempotency.claim(tx.conn, principal.credential_id, key, fingerprint)
+                if stored is not None:
+                    raise _Replay(stored)
+            response = await work(tx)
+            if key is not None:
+                await idempotency.remember(
+                    tx.conn, principal.credential_id, key, request.method, path, fingerprint,
+                    idempotency.StoredResponse(
+                        response.status_code, dict(response.headers), bytes(response.body)
+                    ),
+                )  # fmt: skip
+    except _Replay as replay:
+        return _replayed(request, replay.stored)
+    return response
+
+
+def _replayed(request: Request, stored: idempotency.StoredResponse) -> Response:
+    headers = {
+        **stored.headers,
+        "Cache-Control": "no-store",
+        idempotency.REPLAYED_HEADER: "true",
+    }
+    if request.url.path.startswith(LEGACY_PREFIX):
+        headers.update(deprecation_headers(request.url.path))
+    return Response(stored.body or None, status_code=stored.status, headers=headers)

@@ -1,0 +1,76 @@
+"""Hand a checked page write to the core: save content, set the schedule, request statuses
+under the moderation policy, and bump the version when anything changed (R-29)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from hub.channels.schemas import MISSING, TranslationInput
+from hub.core.auth import Principal
+from hub.core.entries import publishing
+from hub.core.entries import queries as entry_queries
+from hub.core.entries.lifecycle import DRAFT, SCHEDULED
+from hub.core.entries.model import Entry, load_entry
+from hub.core.resources import Resources
+
+
+async def apply(
+    conn: asyncpg.Connection, resources: Resources, principal: Principal, entry: Entry,
+    contents: dict[str, tuple[TranslationInput, dict]], targets: dict[str, str], now,
+    *, schedule: object = MISSING, unpublish: bool = False,
+) -> bool:  # fmt: skip
+    """Save content, schedule and statuses; True when anything changed (R-29)."""
+    changed = False
+    resubmit: set[str] = set()
+    order = sorted(contents, key=lambda lang: lang != entry.primary)
+    for language in order:
+        content = contents[language][1]
+        result = await publishing.save_content(
+            conn, entry, language, content, credential_id=principal.credential_id
+        )
+        if result == "unchanged":
+            continue
+        changed = True
+        stored = entry.translations.get(language)
+        if result == "revision" or (result == "updated" and stored["status"] == SCHEDULED):
+            resubmit.add(language)
+        if language == entry.primary and len(order) > 1:
+            entry = await load_entry(conn, entry.id)  # secondaries record the primary's clock
+    if changed:
+        entry = await load_entry(conn, entry.id)
+    if unpublish:
+        if entry.row["status"] != DRAFT or any(s != DRAFT for s in entry.statuses().values()):
+            await publishing.unpublish(conn, entry.id)
+            changed = True
+    if schedule is not MISSING and (
+        schedule != entry.scheduled_at or entry.row["scheduled_paused"]
+    ):
+        cached = entry.row["status"]
+        if schedule is None and cached == SCHEDULED:
+            cached = DRAFT  # the CHECK needs a schedule; refresh_status recomputes it below
+        await entry_queries.update_entry_fields(
+            conn,
+            entry.id,
+            status=cached,
+            scheduled_at=schedule,
+            scheduled_paused=False,
+            scheduled_pause_reason=None,
+        )
+        if schedule is not None:
+            await publishing.schedule_publication(conn, entry.id, schedule)
+        changed = True
+    statuses = entry.statuses()
+    moving = {lang: s for lang, s in targets.items() if statuses.get(lang) != s} or resubmit
+    if moving or resubmit:
+        policy = await publishing.moderation_policy(
+            conn, entry.row["author_id"], resources.settings.moderation
+        )
+        await publishing.request_statuses(
+            conn, entry.id, targets, resubmit=resubmit, policy=policy, now=now
+        )
+        changed = True
+    else:
+        await publishing.refresh_status(conn, entry.id)
+    if changed:
+        await entry_queries.bump_version(conn, entry.id)
+    return changed

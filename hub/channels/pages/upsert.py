@@ -1,0 +1,256 @@
+"""E4 POST /channels/{c}/pages: create, or update by slug (DOC, R-28, R-72)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.channels.access import channel_for
+from hub.channels.draft_media import rewrite_drafts
+from hub.channels.pages.apply import apply
+from hub.channels.pages.common import (
+    Outcome,
+    check_if_match,
+    finish,
+    now,
+    one_version_step,
+    saved_as_draft,
+)
+from hub.channels.pages.rules import (
+    check_primary_first,
+    check_schedule,
+    effective_status,
+    merge,
+    require_bodies,
+)
+from hub.channels.present import iso
+from hub.channels.schemas import (
+    MISSING,
+    MSG_DEFAULT_LANGUAGE,
+    PageInput,
+    Problems,
+    TranslationInput,
+    parse_json_object,
+    parse_page,
+    warning,
+)
+from hub.channels.writes import Tx
+from hub.core.auth import Principal
+from hub.core.channels import Channel
+from hub.core.entries import queries as entry_queries
+from hub.core.entries.lifecycle import DELETED_RETENTION, DRAFT, PUBLISHED, REVIEW, SCHEDULED
+from hub.core.entries.model import Entry, find_entry, load_entry
+from hub.core.entries.slugs import allocate_entry_slug
+from hub.core.errors import Invalid
+from hub.core.resources import Resources
+
+
+async def upsert_page(
+    tx: Tx,
+    resources: Resources,
+    principal: Principal,
+    channel_slug: str,
+    raw: bytes,
+    *,
+    if_match: str | None = None,
+) -> Outcome:
+    at = now()
+    conn = tx.conn
+    channel = await channel_for(
+        conn, resources.settings, principal, channel_slug, write_scope="create"
+    )
+    request = parse_page(parse_json_object(raw))
+    warnings = list(request.warnings)
+    entry = None
+    if request.slug is not MISSING:
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('entry'), hashtext($1))",
+            f"{channel.id}/{request.slug}",
+        )
+        entry = await find_entry(conn, channel.id, request.slug, lock=True)
+        if entry is not None and entry.row["deleted_at"] is not None:
+            entry = await _free_deleted_slug(conn, entry, at)
+        if entry is not None:
+            principal.require_scope("update")
+    check_if_match(if_match, entry)
+    created = entry is None
+    before = None if entry is None else entry.row["version"]
+    problems = Problems()
+    sent = {t.language: t for t in request.translations}
+    primary = primary_language(request, entry, channel, warnings, problems)
+    contents: dict[str, tuple[TranslationInput, dict]] = {}
+    for t in request.translations:
+        stored = entry.current_content(t.language) if entry else None
+        merged = merge(t, stored, problems, warnings)
+        if merged is not None:
+            contents[t.language] = (t, merged)
+    problems.raise_if_any()
+    if created:
+        slug = request.slug
+        if slug is MISSING:
+            slug = await allocate_entry_slug(
+                conn, channel.id, contents[primary][1]["title"], separator="_",
+                max_length=100, fallback="page",
+            )  # fmt: skip
+        entry_id = await entry_queries.insert_entry(
+            conn, channel_id=channel.id, author_id=principal.author_id, slug=slug,
+            default_language=primary, kind="article", created_via="v1",
+            credential_id=principal.credential_id, properties={},
+        )  # fmt: skip
+        entry = await load_entry(conn, entry_id)
+    elif primary != entry.primary:
+        await entry_queries.update_entry_fields(conn, entry.id, default_language=primary)
+        entry = await load_entry(conn, entry.id)
+    await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
+    targets, schedule, unpublish = page_targets(
+        request, entry, sent, principal, resources, at, warnings, problems, created
+    )
+    require_bodies(targets, contents, entry, problems)
+    problems.raise_if_any()
+    changed = await apply(conn, resources, principal, entry, contents, targets, at,
+                          schedule=schedule, unpublish=unpublish)  # fmt: skip
+    if request.tags is not MISSING and request.tags != entry.tags:  # apply leaves tags alone
+        await entry_queries.replace_categories(conn, entry.id, request.tags)
+        if not changed:
+            await entry_queries.bump_version(conn, entry.id)
+    await one_version_step(conn, entry.id, before)
+    entry = await load_entry(conn, entry.id)
+    for language in contents:
+        if (
+            language != primary
+            and entry.translations[language]["status"] == DRAFT
+            and entry.row["status"] in (PUBLISHED, SCHEDULED, REVIEW)
+            and targets.get(language) is None
+        ):
+            warnings.append(saved_as_draft(contents[language][0]))
+    article = finish(entry, channel, resources, warnings)
+    return Outcome(article, created=created, entry=entry)
+
+
+async def _free_deleted_slug(conn, entry: Entry, at: datetime) -> None:
+    """A deleted article keeps its slug for DELETED_RETENTION (422 meanwhile); after that the
+    old row is purged here (if the daily purge has not done it yet) and the slug is free."""
+    until = entry.row["deleted_at"] + DELETED_RETENTION
+    if until > at:
+        raise Invalid.field(
+            "slug",
+            "The slug belongs to a deleted article and stays reserved until "
+            f"{iso(until)}. Choose another slug.",
+        )
+    await entry_queries.purge_entry(conn, entry.id)
+
+
+def primary_language(request: PageInput, entry: Entry | None, channel: Channel,
+                     warnings: list[dict], problems: Problems) -> str:  # fmt: skip
+    sent = [t.language for t in request.translations]
+    existing = set(entry.translations) if entry else set()
+    if request.default_language is not MISSING:
+        if request.default_language not in set(sent) | existing:
+            problems.add("default_language", MSG_DEFAULT_LANGUAGE)
+        return request.default_language
+    if entry is not None:
+        return entry.primary
+    if channel.default_language in sent:
+        return channel.default_language
+    warnings.append(
+        warning(
+            "default_language_assumed",
+            f"default_language was not sent; {sent[0]} (the first translation) was assumed.",
+            "default_language",
+        )
+    )
+    return sent[0]
+
+
+def page_targets(
+    request: PageInput, entry: Entry, sent: dict[str, TranslationInput], principal: Principal,
+    resources: Resources, at: datetime, warnings: list[dict], problems: Problems, created: bool,
+) -> tuple[dict[str, str], object, bool]:  # fmt: skip
+    """(target status per language, new page schedule or MISSING, unpublish?) for a POST."""
+    primary = entry.primary
+    page_status = request.status
+    if page_status is MISSING and created:
+        page_status = DRAFT  # R-18; on an update an omitted status keeps the current one
+    status = effective_status(page_status, request.scheduled_at, at)
+    schedule: object = MISSING
+    targets: dict[str, str] = {}
+    field_for: dict[str, str] = {}
+    if status is not MISSING and status != DRAFT:
+        if request.scheduled_at is not MISSING and status == PUBLISHED:
+            if not (
+                entry.scheduled_at == request.scheduled_at
+                and entry.row["status"] in (SCHEDULED, PUBLISHED)
+            ):
+                problems.add("scheduled_at", "The scheduled_at must be a time in the future.")
+        if status == SCHEDULED:
+            if request.scheduled_at is MISSING:
+                problems.add(
+                    "scheduled_at", "The scheduled_at field is required when status is scheduled."
+                )
+            elif check_schedule(
+                request.scheduled_at, entry, principal.plan, resources, at, problems
+            ):
+                schedule = request.scheduled_at
+            if entry.translations.get(primary, {}).get("status") == PUBLISHED:
+                problems.add(
+                    "status", "A published article cannot be scheduled. Set it to draft first."
+                )
+        elif entry.translations.get(primary, {}).get("status") != PUBLISHED:
+            schedule = None  # an immediate publish clears the schedule
+    elif request.scheduled_at is not MISSING:
+        warnings.append(
+            warning("scheduled_at_ignored", "scheduled_at is ignored for drafts.", "scheduled_at")
+        )
+    multi = len(sent) > 1
+    publish_all = True
+    if request.publish_translations is not MISSING:
+        if status in (PUBLISHED, SCHEDULED) and multi:
+            publish_all = request.publish_translations
+        else:
+            warnings.append(
+                warning(
+                    "publish_translations_ignored",
+                    "publish_translations applies only when publishing or scheduling several "
+                    "translations.",
+                    "publish_translations",
+                )
+            )
+    if status in (PUBLISHED, SCHEDULED):
+        targets[primary] = status
+        field_for[primary] = "status"
+    current = entry.statuses()
+    for language, t in sent.items():
+        override = t.status
+        path = f"{t.path}.status"
+        if language == primary:
+            effective = status if status is not MISSING else entry.row["status"]
+            if (
+                override is not MISSING
+                and effective_status(override, request.scheduled_at, at) != effective
+            ):
+                problems.add(
+                    path, "The status of the primary language must equal the article status."
+                )
+            continue
+        if override is not MISSING:
+            targets[language] = (
+                effective_status(override, request.scheduled_at, at) if override != DRAFT else DRAFT
+            )
+            field_for[language] = path
+        elif status in (PUBLISHED, SCHEDULED):
+            if publish_all:
+                targets[language] = status
+                field_for[language] = (
+                    "publish_translations"
+                    if request.publish_translations is not MISSING
+                    else "status"
+                )
+            elif current.get(language) != PUBLISHED:
+                targets[language] = DRAFT
+    new_schedule = entry.scheduled_at if schedule is MISSING else schedule
+    if status == DRAFT:
+        targets[primary] = DRAFT
+        field_for[primary] = "status"
+    check_primary_first(current, targets, primary, new_schedule, at, field_for, problems)
+    if status == DRAFT:
+        return {}, MISSING, True
+    return targets, schedule, False

@@ -1,0 +1,148 @@
+"""Reading the E8 media request: `multipart/form-data` with `image`, `purpose`, `alt` and
+`page_slug` (publicasta-v1-resolved §1.4 E8, §1.8).
+
+The size limits are enforced before anything is decoded: the declared Content-Length and the
+bytes actually streamed may not pass the image limit plus 64 KiB of form overhead, and the
+image part itself may not pass the image limit (413 either way). Field problems are collected
+into one 422; parsing is pure (bytes in, `UploadForm` out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import FormParser, parse_options_header
+from starlette.requests import Request
+
+from hub.channels.schemas import Problems, required, warning
+from hub.core.errors import Invalid, TooLarge
+
+FORM_OVERHEAD = 64 * 1024
+PURPOSES = ("article", "channel_cover", "channel_avatar")
+KNOWN_FIELDS = ("image", "purpose", "alt", "page_slug")
+MAX_ALT = 1000
+
+
+@dataclass
+class UploadForm:
+    image: bytes | None = None
+    filename: str = ""
+    purpose: str = "article"
+    alt: str | None = None
+    page_slug: str | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)  # every text field, as sent
+    warnings: list[dict] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> bytes | None:
+        return None if self.image is None else hashlib.sha256(self.image).digest()
+
+
+def file_too_large(limit: int) -> TooLarge:
+    return TooLarge("The uploaded file is too large.", limit=limit, code="file_too_large")
+
+
+async def read_capped(request: Request, image_limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to be too large: from
+    Content-Length before reading, else while streaming."""
+    cap = image_limit + FORM_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise file_too_large(image_limit)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > cap:
+            raise file_too_large(image_limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_upload(raw: bytes, content_type: str, image_limit: int) -> UploadForm:
+    """The form's fields, validated; 413 for an image part over the limit, 422 otherwise."""
+    kind, params = parse_options_header(content_type)
+    if kind.decode("latin-1").lower() != "multipart/form-data" or not params.get(b"boundary"):
+        raise Invalid.field("body", "The request body must be multipart/form-data.")
+    out = UploadForm()
+    problems = Problems()
+    files: list[tuple[str, str, bytes]] = []
+
+    def on_field(f: Any) -> None:
+        out.fields.append((_text(f.field_name), _text(f.value)))
+
+    def on_file(f: Any) -> None:
+        f.file_object.seek(0)
+        data = f.file_object.read()
+        name = _text(f.file_name)
+        if data or name:  # an empty file input sends an empty part: no file
+            files.append((_text(f.field_name), name, data))
+
+    parser = FormParser(
+        "multipart/form-data",
+        on_field,
+        on_file,
+        boundary=params[b"boundary"],
+        config={"MAX_MEMORY_FILE_SIZE": len(raw) + 1, "MAX_FIELDS": 100},
+    )
+    try:
+        parser.write(raw)
+        parser.finalize()
+    except FormParserError:
+        raise Invalid.field("body", "The multipart body could not be read.") from None
+    _read_fields(out, files, problems)
+    if out.image is not None and len(out.image) > image_limit:
+        raise file_too_large(image_limit)
+    problems.raise_if_any()
+    return out
+
+
+def _read_fields(out: UploadForm, files: list, problems: Problems) -> None:
+    values = dict(out.fields)
+    for name, _, _ in files:
+        if name != "image":
+            _unknown(out, name)
+    for name in values:
+        if name not in KNOWN_FIELDS:
+            _unknown(out, name)
+    images = [f for f in files if f[0] == "image"]
+    if len(images) > 1:
+        problems.add("image", "Send one image per request.")
+    elif images:
+        _, out.filename, out.image = images[0]
+    elif "image" in values:
+        problems.add("image", "The image field must be a file.")
+    else:
+        problems.add("image", required("image"))
+    purpose = values.get("purpose", "").strip() or "article"
+    if purpose not in PURPOSES:
+        problems.add("purpose", "The selected purpose is invalid.")
+    out.purpose = purpose
+    if "alt" in values:
+        alt = values["alt"].strip()
+        if len(alt) > MAX_ALT:
+            problems.add("alt", f"The alt may not be greater than {MAX_ALT} characters.")
+        out.alt = alt
+    page_slug = values.get("page_slug", "").strip()
+    if page_slug:
+        if purpose != "article":
+            problems.add(
+                "page_slug", "The page_slug field is only allowed when purpose is article."
+            )
+        out.page_slug = page_slug
+
+
+def _unknown(out: UploadForm, name: str) -> None:
+    out.warnings.append(
+        warning("unknown_field", f"The field {name} is not known and was ignored.", name)
+    )
+
+
+def _text(value: bytes | None) -> str:
+    try:
+        return (value or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid.field("body", "The multipart body is not valid UTF-8.") from None
