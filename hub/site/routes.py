@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount
 
-from hub.site import errors
+from hub.site import errors, public_routes
+from hub.site.auth_routes import ROUTES as _AUTH
+from hub.site.dashboard_routes import ROUTES as _DASHBOARD
 from hub.web import api_mount
 
-AUTH_ROUTES: list[BaseRoute] = []  # IndieAuth, owner login (hub/site/auth*.py)
-DASHBOARD_ROUTES: list[BaseRoute] = []  # /dashboard (hub/site/dashboard*.py)
-PUBLIC_ROUTES: list[BaseRoute] = []  # node home, channel pages, entries, feeds (hub/site/pages*)
+AUTH_ROUTES: list[BaseRoute] = _AUTH  # IndieAuth, owner login (hub/site/auth*.py)
+DASHBOARD_ROUTES: list[BaseRoute] = _DASHBOARD  # /dashboard (hub/site/dashboard*.py)
+PUBLIC_ROUTES: list[BaseRoute] = public_routes.ROUTES  # /storage, pages, feeds (catch-all last)
 
 
 def mount() -> Mount:

@@ -1,0 +1,30 @@
+"""Routes of the owner's dashboard (listed in hub/site/routes.py)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from hub.site import dashboard, dashboard_tokens
+
+_GET = ["GET", "HEAD"]
+
+ROUTES: list[BaseRoute] = [
+    Route("/dashboard", dashboard.home, methods=_GET),
+    Route("/dashboard/entries", dashboard.entries, methods=_GET),
+    Route("/dashboard/entries/{entry_id:int}", dashboard.entry, methods=_GET),
+    Route(
+        "/dashboard/posts/{entry_id:int}/edit", dashboard.entry, methods=_GET
+    ),  # Urls.dashboard_entry
+    Route("/dashboard/moderation", dashboard.moderation, methods=_GET),
+    Route("/dashboard/moderation/{entry_id:int}/approve", dashboard.approve, methods=["POST"]),
+    Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block_confirm, methods=_GET),
+    Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block, methods=["POST"]),
+    Route("/dashboard/scheduled", dashboard.scheduled, methods=_GET),
+    Route("/dashboard/tokens", dashboard_tokens.tokens, methods=_GET),
+    Route("/dashboard/tokens", dashboard_tokens.create, methods=["POST"]),
+    Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke_confirm, methods=_GET),
+    Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke, methods=["POST"]),
+    Route("/dashboard/directory", dashboard.directory, methods=_GET),
+    Route("/dashboard/webmentions", dashboard.webmentions, methods=_GET),
+    Route("/dashboard/settings", dashboard.settings_page, methods=_GET),
+]

@@ -1,0 +1,195 @@
+"""SQL of the public site and feeds: read-only, one statement per function, `$n` parameters.
+
+Public means: the channel is `published`; the entry is not deleted, archived or private; and
+the translation shown has status `published`. An entry whose page status is
+`moderation_review` stays public while its live translation is published (a pending
+revision waits beside it; publicasta-v1-resolved §1.5.1).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+Conn = asyncpg.Connection | asyncpg.Pool
+
+_CHANNEL = """
+    SELECT c.id, c.slug, c.default_language, c.status, c.custom_domain, c.updated_at,
+           a.name AS author_name, a.url AS author_url,
+           av.path AS avatar_path, av.public_id AS avatar_public_id,
+           av.width AS avatar_width, av.height AS avatar_height,
+           cv.path AS cover_path, cv.width AS cover_width, cv.height AS cover_height,
+           coalesce((SELECT json_agg(json_build_object(
+                         'language', t.language, 'title', t.title, 'description', t.description)
+                         ORDER BY t.language)
+                     FROM channel_translations t WHERE t.channel_id = c.id), '[]') AS translations,
+           greatest(c.updated_at, a.updated_at,
+                    (SELECT max(t.updated_at) FROM channel_translations t
+                     WHERE t.channel_id = c.id)) AS changed_at,
+           (SELECT max(e.updated_at) FROM entries e WHERE e.channel_id = c.id) AS entries_changed_at
+    FROM channels c
+    JOIN authors a ON a.id = c.author_id
+    LEFT JOIN media av ON av.id = c.avatar_media_id
+    LEFT JOIN media cv ON cv.id = c.cover_media_id
+"""
+
+
+async def channel_by_slug(conn: Conn, slug: str) -> asyncpg.Record | None:
+    """A channel with its author, avatar, cover, translations and change times."""
+    return await conn.fetchrow(_CHANNEL + " WHERE c.slug = $1", slug)
+
+
+async def channel_by_domain(conn: Conn, domain: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(_CHANNEL + " WHERE c.custom_domain = $1", domain)
+
+
+async def public_channels(conn: Conn, limit: int) -> list[asyncpg.Record]:
+    """The node home: public channels, oldest first."""
+    return await conn.fetch(
+        _CHANNEL + " WHERE c.status = 'published' ORDER BY c.created_at, c.id LIMIT $1", limit
+    )
+
+
+_MEDIA = """
+    coalesce((SELECT json_agg(json_build_object(
+                  'role', em.role, 'alt', coalesce(em.alt, m.alt), 'path', m.path,
+                  'public_id', m.public_id, 'width', m.width, 'height', m.height,
+                  'content_type', coalesce(m.processed_type, m.content_type),
+                  'remote_url', em.remote_url)
+                  ORDER BY em.role, em.position, m.id)
+              FROM entry_media em JOIN media m ON m.id = em.media_id
+              WHERE em.entry_id = e.id AND em.role <> 'inline'), '[]')
+"""
+_TAGS = """
+    ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
+          ORDER BY g.position, g.key)
+"""
+# The entry of an entry page as one JSON object: every translation (content only for the
+# language shown, $3, else the primary), tags and non-inline media, whatever its status.
+_ENTRY = f"""
+    (SELECT json_build_object(
+         'id', e.id, 'slug', e.slug, 'default_language', e.default_language,
+         'status', e.status, 'kind', e.kind, 'visibility', e.visibility,
+         'properties', e.properties, 'published_at', e.published_at, 'version', e.version,
+         'deleted_at', e.deleted_at, 'updated_at', e.updated_at,
+         'mentions_changed_at', e.mentions_changed_at,
+         'translations', coalesce((SELECT json_agg(json_build_object(
+             'language', t.language, 'status', t.status, 'title', t.title,
+             'excerpt', t.excerpt, 'seo_title', t.seo_title,
+             'seo_description', t.seo_description, 'published_at', t.published_at,
+             'content_updated_at', t.content_updated_at, 'updated_at', t.updated_at,
+             'content_html', CASE WHEN t.language = coalesce($3, e.default_language)
+                                  THEN t.content_html END))
+             FROM entry_translations t WHERE t.entry_id = e.id), '[]'),
+         'tags', {_TAGS},
+         'media', {_MEDIA})
+     FROM entries e WHERE e.channel_id = c.id AND e.slug = $2) AS entry
+"""
+_WITH_ENTRY = _CHANNEL.replace("    FROM channels c", f"           , {_ENTRY}\n    FROM channels c")
+
+
+async def channel_with_entry(
+    conn: Conn, channel_slug: str, slug: str, language: str | None
+) -> asyncpg.Record | None:
+    """The channel (as `channel_by_slug`) and, in `entry`, the entry with that slug as a JSON
+    object (None when there is none): one round trip for an entry page."""
+    return await conn.fetchrow(_WITH_ENTRY + " WHERE c.slug = $1", channel_slug, slug, language)
+
+
+async def channel_with_entry_by_id(
+    conn: Conn, channel_id: int, slug: str, language: str | None
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(_WITH_ENTRY + " WHERE c.id = $1", channel_id, slug, language)
+
+
+_LIST_CACHE: dict[tuple[bool, ...], str] = {}
+
+
+def _list_sql(*, content: bool, newer: bool, language: bool, tag: bool, cursor: bool) -> str:
+    """The listing statement for one combination of filters. Each combination is its own
+    statement (no `$n IS NULL OR ...`), so that every prepared plan can use the indexes.
+    Only fixed snippets are interpolated; values are always parameters ($1 channel, $2
+    limit, then language, tag, cursor time and id in that order when present)."""
+    key = (content, newer, language, tag, cursor)
+    if key in _LIST_CACHE:
+        return _LIST_CACHE[key]
+    params = iter(range(3, 8))
+    lang = f"${next(params)}" if language else "e.default_language"
+    tag_filter = (
+        f"AND EXISTS (SELECT 1 FROM entry_categories g WHERE g.entry_id = e.id"
+        f" AND g.key = lower(${next(params)}))"
+        if tag
+        else ""
+    )
+    compare, order = (">", "ASC") if newer else ("<", "DESC")
+    cursor_filter = (
+        f"AND (e.published_at, e.id) {compare} (${next(params)}, ${next(params)}::bigint)"
+        if cursor
+        else ""
+    )
+    body = (
+        "t.content_html"
+        if content
+        else "CASE WHEN coalesce(t.excerpt, '') = '' THEN left(t.content_html, 2000) END"
+        " AS content_html"
+    )
+    sql = f"""
+        SELECT e.id, e.slug, e.kind, e.properties, e.published_at, e.updated_at, e.version,
+               e.default_language, t.language, t.title, t.excerpt, t.seo_title,
+               t.published_at AS translation_published_at,
+               t.updated_at AS translation_updated_at, t.content_updated_at, {body},
+               {_TAGS} AS tags, {_MEDIA} AS media
+        FROM entries e
+        JOIN entry_translations t ON t.entry_id = e.id AND t.language = {lang}
+        WHERE e.channel_id = $1 AND e.status IN ('published', 'moderation_review')
+          AND t.status = 'published' AND e.deleted_at IS NULL AND e.visibility = 'public'
+          AND e.published_at IS NOT NULL {tag_filter} {cursor_filter}
+        ORDER BY e.published_at {order}, e.id {order}
+        LIMIT $2
+    """
+    _LIST_CACHE[key] = sql
+    return sql
+
+
+async def public_entries(
+    conn: Conn,
+    channel_id: int,
+    *,
+    language: str | None,
+    tag: str | None,
+    before: tuple[datetime, int] | None,
+    limit: int,
+    content: bool = False,
+    newer: bool = False,
+) -> list[asyncpg.Record]:
+    """Public entries of a channel, newest first (oldest first with `newer`), in `language`
+    or each in its primary; optionally with a tag and before (after) a cursor. Without
+    `content`, `content_html` is a prefix (enough for a preview), and only for entries
+    without an excerpt."""
+    sql = _list_sql(
+        content=content,
+        newer=newer,
+        language=language is not None,
+        tag=tag is not None,
+        cursor=before is not None,
+    )
+    values = [v for v in (language, tag) if v is not None] + list(before or ())
+    return await conn.fetch(sql, channel_id, limit, *values)
+
+
+async def websub_scope(conn: Conn, entry_id: int) -> asyncpg.Record | None:
+    """What a WebSub ping for an entry needs: its channel, its tags and the languages it has
+    ever been public in (a withdrawn language's feed changed too)."""
+    return await conn.fetchrow(
+        """
+        SELECT c.slug, c.custom_domain, c.status,
+               ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
+                     ORDER BY g.position, g.key) AS tags,
+               ARRAY(SELECT t.language FROM entry_translations t WHERE t.entry_id = e.id
+                       AND t.published_at IS NOT NULL ORDER BY t.language) AS languages
+        FROM entries e JOIN channels c ON c.id = e.channel_id
+        WHERE e.id = $1
+        """,
+        entry_id,
+    )

@@ -1,0 +1,239 @@
+"""Fixtures and helpers for the login, IndieAuth and dashboard tests (imported by them).
+
+`owner` makes the node's owner with a password; `signed_in` logs the test client in through
+the real form; `client_app` is a real IndieAuth client's web site on 127.0.0.1 serving its
+client metadata JSON (`/app.json`) and an h-app page (`/`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from hub.core.authors import create_author
+from hub.core.db import transaction
+from hub.site.auth_passwords import hash_password
+from hub.site.indieauth_model import s256
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Owner:
+    author_id: int
+    channel_id: int
+    name: str
+    password: str = PASSWORD
+    me: str = "http://hub.test/ada"
+
+
+_HASHES: dict[str, str] = {}  # argon2 is slow on purpose: hash each test password once
+
+
+def password_hash(password: str) -> str:
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
+async def make_owner(pool, name: str = "Ada", *, password: str | None = PASSWORD) -> Owner:
+    async with transaction(pool) as conn:
+        author = await create_author(conn, name, email="ada@example.org", channel_slug="ada")
+        if password:
+            await conn.execute(
+                "UPDATE authors SET password_hash = $2 WHERE id = $1",
+                author.id,
+                password_hash(password),
+            )
+        channel_id = await conn.fetchval("SELECT id FROM channels WHERE author_id = $1", author.id)
+    return Owner(author.id, channel_id, name)
+
+
+@pytest.fixture
+async def owner(db) -> Owner:
+    return await make_owner(db)
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no csrf field in the page"
+    return match.group(1)
+
+
+async def log_in(client: httpx.AsyncClient, owner: Owner, next_path: str = "") -> httpx.Response:
+    page = await client.get("/dashboard/login" + (f"?next={next_path}" if next_path else ""))
+    assert page.status_code == 200
+    return await client.post(
+        "/dashboard/login",
+        data={"csrf": csrf_of(page.text), "name": owner.name, "password": owner.password,
+              "next": next_path or "/dashboard"},
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def signed_in(client, owner) -> str:
+    """Logs `client` in as the owner; returns the session's CSRF token."""
+    response = await log_in(client, owner)
+    assert response.status_code == 303, response.text
+    page = await client.get("/dashboard")
+    assert page.status_code == 200
+    return csrf_of(page.text)
+
+
+# -- a real IndieAuth client web site on 127.0.0.1 ---------------------------------------------
+
+
+@dataclass
+class ClientApp:
+    base: str
+    documents: dict[str, tuple[str, bytes, dict[str, str]]] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+
+    @property
+    def json_id(self) -> str:
+        return self.base + "/app.json"
+
+    @property
+    def html_id(self) -> str:
+        return self.base + "/"
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.base + "/callback"
+
+    def serve(self, path: str, content_type: str, body: str | bytes, **headers: str) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.documents[path] = (content_type, data, headers)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Any
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        app: ClientApp = self.server.app
+        app.hits.append(self.path)
+        found = app.documents.get(self.path.split("?")[0])
+        if found is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        content_type, body, headers = found
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def client_app() -> Iterator[ClientApp]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    app = ClientApp(f"http://127.0.0.1:{server.server_address[1]}")
+    server.app = app
+    app.serve(
+        "/app.json",
+        "application/json",
+        json.dumps({
+            "client_id": app.json_id,
+            "client_name": "Test Writer",
+            "client_uri": app.base + "/",
+            "redirect_uris": [app.redirect_uri, "https://app.example/callback"],
+        }),
+    )  # fmt: skip
+    app.serve(
+        "/",
+        "text/html; charset=utf-8",
+        """<!doctype html><html><head><title>Test Writer</title>
+        <link rel="redirect_uri" href="https://app.example/html-callback"></head>
+        <body><div class="h-app"><a class="u-url p-name" href="/">Test Writer (h-app)</a>
+        </div></body></html>""",
+        Link='<https://app.example/header-callback>; rel="redirect_uri"',
+    )
+    app.serve("/callback", "text/html; charset=utf-8", "<!doctype html><p>Signed in.</p>")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- the authorization request -----------------------------------------------------------------
+
+
+@dataclass
+class Flow:
+    client_id: str
+    redirect_uri: str
+    verifier: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    state: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    scope: str = "create update media profile"
+
+    def params(self, **overrides: str) -> dict[str, str]:
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+            "state": self.state,
+            "code_challenge": s256(self.verifier),
+            "code_challenge_method": "S256",
+            "scope": self.scope,
+            "me": "http://hub.test/ada",
+        }
+        params.update(overrides)
+        return {k: v for k, v in params.items() if v is not None}
+
+
+def query_of(location: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+async def approve(
+    client: httpx.AsyncClient, flow: Flow, *, scopes: list[str] | None = None,
+    lifetime: str = "never", **overrides: str,
+) -> httpx.Response:  # fmt: skip
+    """GET the consent page as the signed-in owner, then approve it like the form does."""
+    params = flow.params(**overrides)
+    page = await client.get("/auth", params=params)
+    assert page.status_code == 200, page.text
+    ticked = scopes if scopes is not None else params.get("scope", "").split()
+    form = {**params, "csrf": csrf_of(page.text), "decision": "approve", "lifetime": lifetime}
+    return await client.post("/auth", data={**form, "scopes": ticked})
+
+
+async def code_for(client: httpx.AsyncClient, flow: Flow, **kwargs: Any) -> str:
+    response = await approve(client, flow, **kwargs)
+    assert response.status_code == 302, response.text
+    query = query_of(response.headers["location"])
+    assert query["state"] == flow.state
+    return query["code"]
+
+
+async def redeem(client: httpx.AsyncClient, flow: Flow, code: str, **overrides: str):
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": flow.client_id,
+        "redirect_uri": flow.redirect_uri,
+        "code_verifier": flow.verifier,
+        **overrides,
+    }
+    return await client.post("/auth/token", data={k: v for k, v in data.items() if v})
