@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HUB    := $(VENV)/bin/hub
 
-.PHONY: run test test-fast lint fmt bench clean
+.PHONY: run test test-fast lint fmt bench clean browser-deps
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "hub needs Python 3.11+"'
@@ -22,8 +22,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 run: $(VENV)/.installed
 	$(HUB) serve
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser-deps
 	$(VENV)/bin/pytest
+
+# best effort, for the browser tests (they skip, saying why, when this could not install them):
+# Playwright into the venv, and Debian's Chromium when root and it is missing
+browser-deps: $(VENV)/.installed-dev
+	-@$(PY) -c 'import playwright' 2>/dev/null || $(PY) -m pip install --quiet playwright
+	-@if [ "$$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  >/dev/null 2>&1 || echo "make: could not install chromium; browser tests will skip"; fi
 
 test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -m "not slow"

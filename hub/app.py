@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from hub import media_files
 from hub.channels.routes import mount as channels_mount
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
@@ -72,6 +73,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            media_files.route(),  # /storage/..., before the site's catch-alls
             micropub_mount(),
             channels_mount(),  # /api/v1 before /api
             directory_mount(),

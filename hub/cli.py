@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("plan", choices=["free", "pro", "premium"])
     plan.set_defaults(run=cmd_author_plan)
 
+    owner = commands.add_parser("owner", help="the node owner's dashboard login")
+    owner_actions = owner.add_subparsers(metavar="ACTION")
+    owner_actions.add_parser(
+        "password", help="set the dashboard password (prompted twice, or one line of stdin)"
+    ).set_defaults(run=cmd_owner_password)
+
     moderation = commands.add_parser("moderation", help="approve or block waiting entries")
     decisions = moderation.add_subparsers(metavar="ACTION")
     for action in ("approve", "block"):
@@ -296,6 +302,37 @@ def cmd_moderation(settings: Settings, args: argparse.Namespace) -> int:
 
     status = _with_connection(settings, work)
     print(f"entry {args.page_id}: {args.action}d, status {status}")
+    return 0
+
+
+def cmd_owner_password(settings: Settings, args: argparse.Namespace) -> int:
+    """`hub owner password`: prompted twice on a terminal, else the first line of stdin."""
+    import getpass
+
+    from hub.site.auth_passwords import check_strength, hash_password
+    from hub.site.auth_queries import select_owner, set_password_hash
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("New dashboard password: ")
+        if getpass.getpass("Once more: ") != password:
+            print("hub: the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problem = check_strength(password)
+    if problem:
+        print(f"hub: {problem}", file=sys.stderr)
+        return 1
+
+    async def work(conn: asyncpg.Connection):
+        owner = await select_owner(conn)
+        if owner is None:
+            raise DomainError("There is no owner yet: `hub author add NAME` creates one.")
+        await set_password_hash(conn, owner["id"], hash_password(password))
+        return owner["name"]
+
+    name = _with_connection(settings, work)
+    print(f"password set for {name}; sign in at {settings.base_url}/dashboard/login")
     return 0
 
 

@@ -24,6 +24,7 @@ def setting(env: str, default: Any, doc: str, *, aliases: tuple[str, ...] = ()) 
 
 
 MODERATION_POLICIES = ("auto", "manual")
+WEBMENTION_POLICIES = ("auto", "known", "manual")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,31 @@ class Settings:
     fetch_max_redirects: int = setting(
         "HUB_FETCH_MAX_REDIRECTS", 5, "Redirects one outbound fetch may follow."
     )
+    webmention_moderation: str = setting(
+        "HUB_WEBMENTION_MODERATION",
+        "known",
+        "Received webmentions: `auto` approves what verifies, `known` approves sources whose "
+        "domain already has an approved mention (others wait as pending), `manual` holds all.",
+    )
+    webmention_blocklist: tuple[str, ...] = setting(
+        "HUB_WEBMENTION_BLOCKLIST",
+        (),
+        "Comma-separated domains whose webmentions are stored as blocked and never fetched "
+        "(each also blocks its subdomains).",
+    )
+    webmention_rate_ip: int = setting(
+        "HUB_WEBMENTION_RATE_IP", 30, "Webmentions accepted per client IP per minute (0: no limit)."
+    )
+    webmention_rate_source: int = setting(
+        "HUB_WEBMENTION_RATE_SOURCE",
+        60,
+        "Webmentions accepted per source domain per hour (0: no limit).",
+    )
+    webmention_max_queued: int = setting(
+        "HUB_WEBMENTION_MAX_QUEUED",
+        200,
+        "Queued plus pending webmentions one target may have before new ones get 429.",
+    )
     db_pool_min: int = setting("HUB_DB_POOL_MIN", 2, "Smallest PostgreSQL pool per process.")
     db_pool_max: int = setting("HUB_DB_POOL_MAX", 20, "Largest PostgreSQL pool per process.")
     run_worker: bool | None = setting(
@@ -165,6 +191,14 @@ class Settings:
         "Run the job worker inside `hub serve`. Default: yes in embedded mode, no with REDIS_URL.",
     )
     log_level: str = setting("HUB_LOG_LEVEL", "info", "Log level: debug, info, warning, error.")
+    feed_items: int = setting(
+        "HUB_FEED_ITEMS", 20, "Entries in each RSS, Atom and JSON feed (newest first)."
+    )
+    websub_hub: str | None = setting(
+        "HUB_WEBSUB_HUB",
+        None,
+        "URL of an external WebSub hub: advertised in feeds and pinged on publish.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -181,6 +215,10 @@ class Settings:
     def validated(self) -> Settings:
         if self.moderation not in MODERATION_POLICIES:
             raise SettingsError(f"HUB_MODERATION must be one of {', '.join(MODERATION_POLICIES)}")
+        if self.webmention_moderation not in WEBMENTION_POLICIES:
+            raise SettingsError(
+                f"HUB_WEBMENTION_MODERATION must be one of {', '.join(WEBMENTION_POLICIES)}"
+            )
         if not 0 < self.port < 65536:
             raise SettingsError("HUB_PORT must be between 1 and 65535")
         base_url = self.base_url or f"http://{_public_host(self.host)}:{self.port}"

@@ -7,18 +7,26 @@ from typing import Any
 
 from arq.worker import Worker
 
+from hub.channels import jobs as channels_jobs
 from hub.config import Settings
 from hub.core import jobs as core_jobs
 from hub.core.entries import jobs as entry_jobs
+from hub.core.entries import remote_media
 from hub.core.resources import Resources, open_resources, redis_settings
 from hub.directory import jobs as directory_jobs
+from hub.directory import webmention_jobs
 from hub.micropub import jobs as micropub_jobs
+from hub.site import feeds_websub
 
 PACKAGES = [
     core_jobs,
     entry_jobs,
+    channels_jobs,
+    remote_media,
     micropub_jobs,
     directory_jobs,
+    webmention_jobs,
+    feeds_websub,
 ]  # each API package adds its `jobs` module here when it has jobs
 
 
