@@ -22,12 +22,20 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release without the default reset query (`pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *`, one more round trip per checkout). asyncpg still rolls back an open
+    transaction first; hub leaves no other session state behind: settings are `SET LOCAL`,
+    advisory locks are transaction-scoped (the migrator unlocks its own), nothing LISTENs."""
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={"timezone": "UTC", "application_name": "hub"},
         command_timeout=60,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from hub.core.errors import RateLimited
 
@@ -28,9 +29,16 @@ class RateStatus:
 
 
 class RateLimiter:
-    def __init__(self, redis_url: str, *, key_prefix: str = "hub:rl") -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        key_prefix: str = "hub:rl",
+        connection_pool: ConnectionPool | None = None,
+    ) -> None:
+        options = {"connection_pool": connection_pool} if connection_pool is not None else {}
         self._storage = RedisStorage(
-            storage_uri(redis_url), implementation="redispy", key_prefix=key_prefix
+            storage_uri(redis_url), implementation="redispy", key_prefix=key_prefix, **options
         )
         self._limiter = MovingWindowRateLimiter(self._storage)
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
-from arq import create_pool as create_arq_pool
 from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import BlockingConnectionPool
 
 from hub.config import Settings
 from hub.core import db
@@ -31,6 +31,14 @@ def redis_settings(url: str) -> RedisSettings:
     return RedisSettings.from_dsn(url)
 
 
+def redis_pool(url: str, max_connections: int = 64) -> BlockingConnectionPool:
+    """One pool for the queue client and the rate limiter. Blocking, because redis-py 5's plain
+    asyncio pool holds its lock while it checks a connection, which serialises every command
+    of a busy process behind one event-loop turn each (arq pins redis-py < 6); this one checks
+    outside the lock and waits for a free connection instead of failing."""
+    return BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10)
+
+
 @contextlib.asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Open the pool, Redis, limiter and outbound client for `settings` (whose URLs must be
@@ -41,18 +49,21 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
     )
     try:
-        redis = await create_arq_pool(redis_settings(settings.redis_url))
+        connections = redis_pool(settings.redis_url)
+        redis = ArqRedis(connection_pool=connections)
         try:
+            await redis.ping()
             async with GuardedClient.from_settings(settings) as fetcher:
                 yield Resources(
                     settings=settings,
                     pool=pool,
                     redis=redis,
-                    limiter=RateLimiter(settings.redis_url),
+                    limiter=RateLimiter(settings.redis_url, connection_pool=connections),
                     fetcher=fetcher,
                     urls=Urls(settings.base_url),
                 )
         finally:
             await redis.aclose()
+            await connections.disconnect()
     finally:
         await pool.close()
