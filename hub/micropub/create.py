@@ -17,14 +17,13 @@ from typing import Any
 import asyncpg
 
 from hub.core.auth import Principal
-from hub.core.entries import attachments, authoring, publishing
+from hub.core.entries import attachments, authoring
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED, can_schedule
-from hub.core.entries.model import load_entry
 from hub.core.errors import Invalid
 from hub.core.resources import Resources
 from hub.core.slugs import slugify_text
-from hub.micropub import lookup, scopes
-from hub.micropub.media_links import link_media
+from hub.micropub import scopes
+from hub.micropub.media_links import check_remote_media, link_media
 from hub.micropub.mf2 import FileRef, MicropubRequest
 from hub.micropub.post_types import content_text
 from hub.micropub.properties import EntryFields, apply_heading_rule, project
@@ -127,6 +126,7 @@ async def create(
     now = datetime.now(UTC).replace(microsecond=0)
     properties, fields = check_create(parsed, principal, blog, now)
     settings, urls = resources.settings, resources.urls
+    check_remote_media(urls, blog, fields, allow_loopback=settings.allow_loopback_fetch)
     file_urls: dict[int, str] = {}
     file_media: dict[int, int] = {}
     for index, part in enumerate(parsed.files):
@@ -142,7 +142,7 @@ async def create(
         file_urls[index] = urls.micropub_media(stored.public_id)
         file_media[index] = stored.id
     kept = _stored_properties(properties, parsed.commands, file_urls)
-    entry_id = await authoring.create_entry(
+    entry_id, slug = await authoring.create_entry(
         conn,
         entry_values(fields, kept),
         channel_id=blog.id,
@@ -154,13 +154,14 @@ async def create(
     )
     await link_media(conn, urls, blog, entry_id, fields, files=file_media, fresh=True)
     if fields.status != DRAFT:
-        policy = await publishing.moderation_policy(conn, principal.author_id, settings.moderation)
+        policy = blog.moderation or settings.moderation
         await authoring.move_entry(
             conn, entry_id, fields.status, fields.published_at, policy=policy, now=now
         )
-    entry = await load_entry(conn, entry_id)
-    location = lookup.location(urls, blog, entry)
-    body: dict[str, str] = {"url": location}
-    if entry.row["status"] == DRAFT:
-        body["permalink"] = lookup.permalink(urls, blog, entry)
-    return Created(location, body)
+    # A publishing request never leaves the entry a draft (it is published, scheduled or in
+    # review), so the status asked for tells which URL the entry answers at.
+    permalink = urls.entry(blog.slug, slug, custom_domain=blog.custom_domain)
+    if fields.status == DRAFT:
+        location = urls.dashboard_entry(entry_id)
+        return Created(location, {"url": location, "permalink": permalink})
+    return Created(permalink, {"url": permalink})

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 import asyncpg
 
 from hub.core.auth import Principal
-from hub.core.entries import authoring, publishing, queries
+from hub.core.entries import authoring, queries
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED, can_schedule
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import Invalid, NotFound
 from hub.core.resources import Resources
 from hub.micropub import lookup, reading, scopes
 from hub.micropub.create import NO_SCHEDULING, entry_values
-from hub.micropub.media_links import link_media
+from hub.micropub.media_links import check_remote_media, link_media
 from hub.micropub.mf2 import MicropubRequest
 from hub.micropub.properties import SCHEDULE_GRACE, normalise_slug, project
 from hub.micropub.service import Blog
@@ -84,6 +84,7 @@ async def update(
     fields = project(
         props, ops.commands, kind=kind, timezone=blog.timezone, now=now, forced_status=forced
     )
+    check_remote_media(urls, blog, fields, allow_loopback=resources.settings.allow_loopback_fetch)
     at = fields.published_at
     if "published" not in props:
         translation = entry.translations.get(entry.primary) or {}
@@ -101,9 +102,7 @@ async def update(
     if slug is not None and await authoring.rename_entry(conn, entry, slug) != entry.row["slug"]:
         changed = True
     await link_media(conn, urls, blog, entry.id, fields)
-    policy = await publishing.moderation_policy(
-        conn, principal.author_id, resources.settings.moderation
-    )
+    policy = blog.moderation or resources.settings.moderation
     if await authoring.move_entry(
         conn, entry.id, target, when, resubmit=resubmit, policy=policy, now=now
     ):

@@ -13,10 +13,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import asyncpg
+import httpx
 
 from hub.core.entries import attachments
 from hub.core.entries.attachments import Attachment, RemoteMedia
 from hub.core.entries.remote_media import FETCH_JOB, job_id
+from hub.core.errors import FetchRefused, Invalid
+from hub.core.fetch import check_url
 from hub.core.markdown import html_image_urls, markdown_image_urls
 from hub.core.queue import stage_job
 from hub.core.urls import Urls
@@ -35,6 +38,25 @@ def content_images(fields: EntryFields) -> list[str]:
     else:
         found = markdown_image_urls(fields.body_source)
     return [u.strip() for u in found if is_http_url(u.strip())]
+
+
+def check_remote_media(
+    urls: Urls, blog: Blog, fields: EntryFields, *, allow_loopback: bool = False
+) -> None:
+    """Refuse `photo`, `video` and `audio` URLs hub would never fetch, before anything is
+    stored: a literal private, loopback or link-local address (169.254.169.254, 10.0.0.1,
+    [::ffff:127.0.0.1]) or a user name in the URL. The blog's own media URLs always pass;
+    host names are judged by the guarded client once resolved, in the background."""
+    for item in fields.attachments:
+        if item.url is None or urls.is_own(item.url) or _host(item.url) == blog.custom_domain:
+            continue
+        try:
+            check_url(httpx.URL(item.url), allow_loopback=allow_loopback)
+        except (FetchRefused, httpx.InvalidURL) as exc:
+            reason = exc.message if isinstance(exc, FetchRefused) else "it is not a valid URL"
+            raise Invalid.field(
+                item.kind, f"`{item.kind}` {item.url!r} cannot be fetched: {reason}"
+            ) from None
 
 
 async def link_media(

@@ -10,12 +10,14 @@ import asyncpg
 async def get_blog(
     conn: asyncpg.Connection | asyncpg.Pool, *, channel_id: int | None, author_id: int
 ) -> asyncpg.Record | None:
-    """The token's blog: its own channel, or else its author's default channel."""
+    """The token's blog: its own channel, or else its author's default channel; with the
+    author's moderation override (NULL: the node's policy)."""
     return await conn.fetchrow(
         """
         SELECT c.id, c.author_id, c.slug, c.custom_domain, c.timezone, c.default_language,
-               coalesce(t.title, c.slug) AS title
+               coalesce(t.title, c.slug) AS title, a.moderation
         FROM channels c
+        JOIN authors a ON a.id = c.author_id
         LEFT JOIN channel_translations t
                ON t.channel_id = c.id AND t.language = c.default_language
         WHERE CASE WHEN $1::bigint IS NULL THEN c.author_id = $2 AND c.is_default

@@ -33,6 +33,7 @@ class Blog:
     language: str
     title: str
     url: str  # its home page: the uid of `mp-destination`
+    moderation: str | None = None  # the author's override of the node's policy
 
 
 async def blog_of(
@@ -53,6 +54,7 @@ async def blog_of(
         language=row["default_language"],
         title=row["title"],
         url=urls.channel(row["slug"], custom_domain=row["custom_domain"]),
+        moderation=row["moderation"],
     )
 
 

@@ -23,6 +23,7 @@ from hub.core.auth import create_credential
 from hub.core.authors import create_author
 from hub.core.db import transaction
 from hub.core.fetch import GuardedClient
+from hub.core.urls import Urls
 
 
 @dataclass
@@ -93,7 +94,8 @@ def app_with(settings, resources) -> Callable:
     @asynccontextmanager
     async def build(**changes) -> AsyncIterator[httpx.AsyncClient]:
         changed = dataclasses.replace(settings, **changes)
-        app = create_app(changed, dataclasses.replace(resources, settings=changed))
+        urls = Urls(changed.base_url) if "base_url" in changes else resources.urls
+        app = create_app(changed, dataclasses.replace(resources, settings=changed, urls=urls))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
             yield http

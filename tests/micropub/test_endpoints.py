@@ -256,14 +256,20 @@ async def test_bare_and_slashed_paths_both_answer(client, token):
 # --- 429 ------------------------------------------------------------------------------------
 
 
-async def test_429_writes_per_token(app_with, token):
+async def test_429_writes_per_token(app_with, db, token, make_token):
     async with app_with(rate_micropub_writes=2) as http:
         statuses = [
             (await http.post(MP, json=NOTE, headers=token.headers)).status_code for _ in range(3)
         ]
         assert statuses == [201, 201, 429]
         r = await http.post(MP, json=NOTE, headers=token.headers)
-    assert r.json()["error"] == "rate_limited" and int(r.headers["retry-after"]) >= 1
+        assert r.status_code == 429
+        assert set(r.json()) == {"error", "error_description"}
+        assert r.json()["error"] == "rate_limited"
+        assert 1 <= int(r.headers["retry-after"]) <= 60
+        assert await db.fetchval("SELECT count(*) FROM entries") == 2  # the 429s wrote nothing
+        other = await make_token(author="Bob")  # the limit is per token
+        assert (await http.post(MP, json=NOTE, headers=other.headers)).status_code == 201
 
 
 async def test_429_failed_authentications_per_ip(app_with, token):
@@ -282,7 +288,8 @@ async def test_429_queries_per_token(app_with, token):
     async with app_with(rate_micropub_queries=1) as http:
         await http.get(MP, params={"q": "config"}, headers=token.headers)
         r = await http.get(MP, params={"q": "config"}, headers=token.headers)
-    assert r.status_code == 429
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited"
+    assert 1 <= int(r.headers["retry-after"]) <= 60
 
 
 # --- queries ----------------------------------------------------------------------------------

@@ -75,29 +75,47 @@ async def test_400_json_arrays_where_objects_belong(client, db, token):
     assert (await entry_row(db, url))["version"] == version
 
 
-async def test_201_photo_at_a_link_local_address_is_never_fetched(client, db, token, job_context):
+async def test_400_photo_at_a_private_address_writes_nothing(client, db, token):
     photos = [
         "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
         "http://[::ffff:169.254.169.254]/latest/",
         "http://10.0.0.1/private.jpg",
+        "http://user:secret@example.com/a.jpg",
     ]
+    for photo in photos:
+        for properties in (
+            {"content": ["x"], "photo": [photo]},
+            {"content": ["x"], "photo": [{"value": photo, "alt": "meta-data"}]},
+            {"content": ["x"], "video": [photo]},
+        ):
+            r = await client.post(
+                MP, json={"type": ["h-entry"], "properties": properties}, headers=token.headers
+            )
+            assert r.status_code == 400, (photo, properties)
+            assert r.json()["error"] == "invalid_request"
+        r = await client.post(
+            MP, data={"h": "entry", "content": "x", "photo": photo}, headers=token.headers
+        )
+        assert r.status_code == 400 and "cannot be fetched" in r.json()["error_description"]
+    await _nothing_written(db)
+
+
+async def test_400_update_adding_a_photo_at_a_private_address_changes_nothing(client, db, token):
+    url = (
+        await client.post(
+            MP, json={"type": ["h-entry"], "properties": {"content": ["x"]}}, headers=token.headers
+        )
+    ).headers["location"]
+    version = (await entry_row(db, url))["version"]
     r = await client.post(
         MP,
-        json={"type": ["h-entry"], "properties": {"content": ["x"], "photo": photos}},
+        json={"action": "update", "url": url, "add": {"photo": ["http://169.254.169.254/x"]}},
         headers=token.headers,
     )
-    assert r.status_code == 201  # the create never fails because of a fetch (§3.4)
-    entry_id = (await entry_row(db, r.headers["location"]))["id"]
-    ctx, network = job_context
-    assert (await fetch_entry_media(ctx, entry_id))["refused"] == 3
-    assert network.connected == []  # refused before any connection
-    rows = await db.fetch("SELECT url, status, media_id FROM entry_remote_media ORDER BY url")
-    assert {r["status"] for r in rows} == {"refused"} and all(r["media_id"] is None for r in rows)
-    assert await db.fetchval("SELECT count(*) FROM media") == 0
-    assert await db.fetchval("SELECT count(*) FROM entry_media") == 0
-    assert await fetch_entry_media(ctx, entry_id) == {
-        "stored": 0, "failed": 0, "refused": 0, "pending": 0,
-    }  # fmt: skip  # refused is final: never retried
+    assert r.status_code == 400
+    assert (await entry_row(db, url))["version"] == version
+    assert "photo" not in (await source(client, token, url)).json()["properties"]
+    assert await db.fetchval("SELECT count(*) FROM entry_remote_media") == 0
 
 
 async def test_201_redirect_to_a_private_address_is_refused_after_the_hop(
@@ -212,3 +230,23 @@ async def test_400_deeply_nested_json(client, db, token):
         MP, content=too_deep, headers={**token.headers, "Content-Type": "application/json"}
     )
     assert r.status_code == 400
+
+
+async def test_201_own_media_on_a_private_address_host_is_not_refused(app_with, db, token, image):
+    # a node served at a private address (a home server): its own upload URLs are attached
+    # directly, never judged as remote URLs
+    async with app_with(base_url="http://10.1.2.3:8000", allow_loopback_fetch=False) as http:
+        upload = await http.post(
+            "/micropub/media", files={"file": ("a.png", image("png"), "image/png")},
+            headers=token.headers,
+        )  # fmt: skip
+        photo = upload.headers["location"]
+        assert photo.startswith("http://10.1.2.3:8000/micropub/media/")
+        r = await http.post(
+            MP,
+            json={"type": ["h-entry"], "properties": {"content": ["Home"], "photo": [photo]}},
+            headers=token.headers,
+        )
+    assert r.status_code == 201, r.text
+    assert await db.fetchval("SELECT count(*) FROM entry_media WHERE role = 'photo'") == 1
+    assert await db.fetchval("SELECT count(*) FROM entry_remote_media") == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pyvips
+
 MEDIA = "/micropub/media"
 
 
@@ -33,6 +35,16 @@ async def test_201_upload_jpeg_png_gif_then_unauthenticated_get_serves_the_origi
         assert got.headers["cache-control"] == "private, max-age=86400"
         assert got.headers["x-robots-tag"] == "noindex"
         assert got.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_201_upload_webp_sniffed_whatever_its_name(client, token):
+    data = pyvips.Image.black(20, 10, bands=3).cast("uchar").webpsave_buffer()
+    r = await upload(client, token, data, filename="photo.jpg")  # the name is only a hint
+    assert r.status_code == 201
+    assert r.json() == {"url": r.headers["location"], "type": "image/webp", "width": 20,
+                        "height": 10}  # fmt: skip
+    got = await client.get(r.headers["location"])
+    assert got.headers["content-type"] == "image/webp" and got.content == data
 
 
 async def test_201_row_records_owner_hash_and_size(client, db, token, image):

@@ -1,9 +1,12 @@
 """The micropub.rocks server checklist (micropub-resolved.md §7): one test per item, named by
 its number and the status it asserts, against the real app. Remote photos are served by a
 stub server on 127.0.0.1 instead of micropub.rocks; "the post shows X" is checked on what was
-stored (the translation's rendered HTML, tags, attachments) and on `q=source`."""
+stored (the translation's rendered HTML, tags, attachments), on `q=source`, and on the public
+page itself (its h-entry parsed back with mf2py, as the suite's tester looks at it)."""
 
 from __future__ import annotations
+
+import mf2py
 
 from hub.core.entries.remote_media import fetch_entry_media
 
@@ -18,6 +21,19 @@ async def _create_json(client, token, properties: dict) -> str:
     )
     assert r.status_code == 201, r.text
     return r.headers["location"]
+
+
+async def _page(client, url: str) -> dict:
+    """The properties of the h-entry the public permalink shows."""
+    r = await client.get(url)
+    assert r.status_code == 200, url
+    [entry] = [i for i in mf2py.parse(doc=r.text, url=url)["items"] if "h-entry" in i["type"]]
+    return entry["properties"]
+
+
+def _photos(properties: dict) -> list[tuple[str, str]]:
+    return [(p["value"], p.get("alt", "")) if isinstance(p, dict) else (p, "") for p in
+            properties.get("photo", [])]  # fmt: skip
 
 
 async def _fetch_remote(db, job_context, url: str) -> list[dict]:
@@ -48,6 +64,7 @@ async def test_201_100_create_h_entry_form(client, db, token):
     row = await entry_row(db, location)
     assert row["status"] == "published" and row["kind"] == "note"
     assert text in row["content_html"]
+    assert text in (await _page(client, location))["content"][0]["value"]
 
 
 async def test_201_101_create_with_multiple_categories_form(client, db, token):
@@ -58,6 +75,7 @@ async def test_201_101_create_with_multiple_categories_form(client, db, token):
     )
     assert r.status_code == 201
     assert (await entry_row(db, r.headers["location"]))["tags"] == ["test1", "test2"]
+    assert (await _page(client, r.headers["location"]))["category"] == ["test1", "test2"]
 
 
 async def test_201_104_create_with_photo_by_url_form(client, db, token, image, remote, job_context):
@@ -82,6 +100,7 @@ async def test_201_107_create_with_one_category_form(client, db, token):
     )
     assert r.status_code == 201
     assert (await entry_row(db, r.headers["location"]))["tags"] == ["test1"]
+    assert (await _page(client, r.headers["location"]))["category"] == ["test1"]
 
 
 # --- 2xx: create, JSON ------------------------------------------------------------------------
@@ -104,6 +123,8 @@ async def test_201_202_create_with_html_content_json(client, db, token):
     row = await entry_row(db, location)
     assert row["body_format"] == "html"
     assert "<b>bold</b>" in row["content_html"] and "<i>italic</i>" in row["content_html"]
+    shown = (await _page(client, location))["content"][0]["html"]
+    assert "<b>bold</b>" in shown and "<i>italic</i>" in shown and "&lt;b&gt;" not in shown
 
 
 async def test_201_203_create_with_photo_by_url_json(client, db, token, image, remote, job_context):
@@ -134,6 +155,8 @@ async def test_201_205_create_with_photo_and_alt_json(
     attached = await _fetch_remote(db, job_context, location)
     assert [(a["role"], a["alt"]) for a in attached] == [("photo", "Photo of a sunset")]
     assert (await source(client, token, location)).json()["properties"]["photo"] == [photo]
+    [(_, alt)] = _photos(await _page(client, location))
+    assert alt == "Photo of a sunset"  # <img alt="…">
 
 
 async def test_201_206_create_with_multiple_photos_json(
@@ -143,6 +166,7 @@ async def test_201_206_create_with_multiple_photos_json(
     remote.routes["/b.png"] = (200, "image/png", image("png"))
     photos = [remote.url("/a.jpg"), remote.url("/b.png")]
     location = await _create_json(client, token, {"content": ["Two"], "photo": photos})
+    assert [url for url, _ in _photos(await _page(client, location))] == photos  # hot-linked
     attached = await _fetch_remote(db, job_context, location)
     assert [a["remote_url"] for a in attached] == photos
     assert [a["content_type"] for a in attached] == ["image/jpeg", "image/png"]
@@ -171,6 +195,7 @@ async def test_201_300_create_with_photo_multipart(client, db, token, image):
     assert photo == [f"http://hub.test/micropub/media/{attached[0]['public_id']}"]
     served = await client.get(photo[0])
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert [url for url, _ in _photos(await _page(client, r.headers["location"]))] == photo
 
 
 async def test_201_301_create_with_two_photos_multipart(client, db, token, image):
@@ -191,6 +216,7 @@ async def test_201_301_create_with_two_photos_multipart(client, db, token, image
         row["id"],
     )
     assert [t["content_type"] for t in types] == ["image/jpeg", "image/png"]
+    assert len(_photos(await _page(client, r.headers["location"]))) == 2
 
 
 # --- 4xx: update ------------------------------------------------------------------------------
@@ -206,6 +232,7 @@ async def test_200_400_replace_property(client, db, token):
     assert r.status_code == 200
     assert r.json()["properties"]["content"] == ["After"]
     assert "After" in (await entry_row(db, location))["content_html"]
+    assert (await _page(client, location))["content"][0]["value"] == "After"
 
 
 async def test_200_401_add_value_to_existing_property(client, db, token):
@@ -257,6 +284,7 @@ async def test_204_500_delete_form(client, db, token, make_token):
     row = await entry_row(db, location)
     assert row["status"] == "deleted" and row["deleted_at"] is not None
     assert (await source(client, token, location)).status_code == 404
+    assert (await client.get(location)).status_code == 410
 
 
 async def test_204_501_delete_json(client, db, token, make_token):
@@ -265,6 +293,7 @@ async def test_204_501_delete_json(client, db, token, make_token):
     r = await client.post(MP, json={"action": "delete", "url": location}, headers=deleter.headers)
     assert r.status_code == 204
     assert (await entry_row(db, location))["status"] == "deleted"
+    assert (await client.get(location)).status_code == 410
 
 
 async def test_204_502_undelete_form(client, db, token, make_token):
@@ -277,6 +306,7 @@ async def test_204_502_undelete_form(client, db, token, make_token):
     assert row["status"] == "published" and row["deleted_at"] is None
     body = (await source(client, token, location)).json()
     assert body["properties"]["url"] == [location]
+    assert (await _page(client, location))["content"][0]["value"] == "Back again"
 
 
 async def test_204_503_undelete_json(client, db, token, make_token):
@@ -286,6 +316,7 @@ async def test_204_503_undelete_json(client, db, token, make_token):
         r = await client.post(MP, json={"action": action, "url": location}, headers=deleter.headers)
         assert r.status_code == 204
     assert (await entry_row(db, location))["status"] == "published"
+    assert (await client.get(location)).status_code == 200
 
 
 # --- 6xx: queries -------------------------------------------------------------------------------

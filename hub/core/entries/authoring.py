@@ -66,42 +66,38 @@ async def create_entry(
     slug_text: str,
     created_via: str,
     credential_id: int | None,
-) -> int:
-    """Insert a draft entry with one translation (in `language`) and return its id. The slug
-    comes from `slug_text`, made unique in the channel; a writer that loses a race to the same
-    slug allocates again."""
+) -> tuple[int, str]:
+    """Insert a draft entry with one translation (in `language`) and return its id and slug.
+    The slug comes from `slug_text`, made unique in the channel; a writer that loses a race to
+    the same slug allocates again. The new entry is a draft with one draft translation, so
+    its derived page status is the column's default (`draft`) and no public state changed:
+    nothing to refresh and nobody to notify yet."""
     for _ in range(SLUG_ATTEMPTS):
         slug = await allocate_entry_slug(
             conn, channel_id, slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX
         )
-        try:
-            async with conn.transaction():
-                entry_id = await queries.insert_entry(
-                    conn,
-                    channel_id=channel_id,
-                    author_id=author_id,
-                    slug=slug,
-                    default_language=language,
-                    kind=values.kind,
-                    created_via=created_via,
-                    credential_id=credential_id,
-                    properties=values.properties,
-                )
+        entry_id = await queries.insert_entry_if_free(
+            conn,
+            channel_id=channel_id,
+            author_id=author_id,
+            slug=slug,
+            default_language=language,
+            kind=values.kind,
+            visibility=values.visibility,
+            created_via=created_via,
+            credential_id=credential_id,
+            properties=values.properties,
+        )
+        if entry_id is not None:
             break
-        except asyncpg.UniqueViolationError:
-            continue
     else:
         raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
-    await stored.set_descriptors(
-        conn, entry_id, kind=values.kind, visibility=values.visibility, properties=values.properties
-    )
-    entry = await load_entry(conn, entry_id)
+    fresh = Entry({"id": entry_id, "default_language": language})  # no translations yet
     await publishing.save_content(
-        conn, entry, language, values.content(), credential_id=credential_id
+        conn, fresh, language, values.content(), credential_id=credential_id
     )
-    await queries.replace_categories(conn, entry_id, list(values.categories))
-    await publishing.refresh_status(conn, entry_id)
-    return entry_id
+    await queries.insert_categories(conn, entry_id, list(values.categories))
+    return entry_id, slug
 
 
 async def revise_entry(

@@ -197,18 +197,14 @@ async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: 
 async def refresh_status(conn: asyncpg.Connection, entry_id: int) -> str:
     """Recompute and store the page status and published_at from the translations (R-20)."""
     await events.entry_changed(conn, entry_id, "changed")
-    row = await queries.select_entry(conn, entry_id)
-    translations = await queries.select_translations(conn, entry_id)
-    statuses = {t["language"]: t["status"] for t in translations}
-    primary = next((t for t in translations if t["language"] == row["default_language"]), None)
-    primary_status = primary["status"] if primary else DRAFT
+    row = await queries.select_status_inputs(conn, entry_id)
     status = derive_page_status(
-        primary_status,
-        statuses.values(),
-        pending_review=await _has_pending_review(conn, entry_id),
-        deleted=row["deleted_at"] is not None,
+        row["primary_status"] or DRAFT,
+        row["statuses"],
+        pending_review=row["pending_review"],
+        deleted=row["deleted"],
     )
-    published_at = primary["published_at"] if primary else None
+    published_at = row["primary_published_at"]
     if status != row["status"] or published_at != row["published_at"]:
         await queries.update_entry_fields(conn, entry_id, status=status, published_at=published_at)
     return status

@@ -96,6 +96,13 @@ async def select_categories(conn: asyncpg.Connection, entry_id: int) -> list[str
 
 async def replace_categories(conn: asyncpg.Connection, entry_id: int, names: list[str]) -> None:
     await conn.execute("DELETE FROM entry_categories WHERE entry_id = $1", entry_id)
+    await insert_categories(conn, entry_id, names)
+
+
+async def insert_categories(conn: asyncpg.Connection, entry_id: int, names: list[str]) -> None:
+    """Tags of an entry that has none yet (a new one)."""
+    if not names:
+        return
     await conn.executemany(
         "INSERT INTO entry_categories (entry_id, name, position) VALUES ($1, $2, $3)"
         " ON CONFLICT DO NOTHING",
@@ -125,6 +132,56 @@ async def insert_entry(
         channel_id, author_id, slug, default_language, kind, created_via, credential_id,
         properties,
     )  # fmt: skip
+
+
+async def insert_entry_if_free(
+    conn: asyncpg.Connection,
+    *,
+    channel_id: int,
+    author_id: int,
+    slug: str,
+    default_language: str,
+    kind: str,
+    visibility: str,
+    created_via: str,
+    credential_id: int | None,
+    properties: dict,
+) -> int | None:
+    """Insert a draft entry; None when the slug was taken meanwhile (no error, so the
+    caller's transaction needs no savepoint to allocate again)."""
+    return await conn.fetchval(
+        """
+        INSERT INTO entries (channel_id, author_id, slug, default_language, kind, visibility,
+                             created_via, credential_id, properties)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (channel_id, slug) DO NOTHING
+        RETURNING id
+        """,
+        channel_id, author_id, slug, default_language, kind, visibility, created_via,
+        credential_id, properties,
+    )  # fmt: skip
+
+
+async def select_status_inputs(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record:
+    """What the page status is derived from, in one statement: the cached status and date,
+    deletion, every translation status, the primary's status and date, and whether a
+    revision waits in review."""
+    return await conn.fetchrow(
+        """
+        SELECT e.status, e.published_at, e.deleted_at IS NOT NULL AS deleted,
+               p.status AS primary_status, p.published_at AS primary_published_at,
+               ARRAY(SELECT t.status FROM entry_translations t WHERE t.entry_id = e.id)
+                 AS statuses,
+               EXISTS (SELECT 1 FROM entry_revisions r
+                       WHERE r.entry_id = e.id AND r.status = 'moderation_review')
+                 AS pending_review
+        FROM entries e
+        LEFT JOIN entry_translations p
+               ON p.entry_id = e.id AND p.language = e.default_language
+        WHERE e.id = $1
+        """,
+        entry_id,
+    )
 
 
 async def update_entry_fields(conn: asyncpg.Connection, entry_id: int, **fields: object) -> None:

@@ -1,0 +1,221 @@
+"""Micropub create and `q=source`, driven in-process over ASGI at 32 concurrent requests.
+
+1. Create: `POST /micropub` with a JSON note with two categories through the whole app
+   (middleware, routing, token resolution, rate limit, mf2 parsing, property projection,
+   Markdown rendering and sanitising, slug allocation, the shared lifecycle with auto
+   moderation, the commit, the outbox flush, the 201). Ceiling: a bare Starlette endpoint on
+   the same pool that parses the same JSON and inserts the same rows (one entry with its
+   properties document, one translation, two categories) in one transaction.
+2. Read: `GET /micropub?q=source&url=…` of one such note through the whole app. Ceiling: a bare
+   endpoint that splits the same URL and selects the entry with its translation and tags by
+   channel and slug in one statement, answering the same kind of document.
+
+Prints requests per second and p99 latency for each side and the ratios (targets >= 0.60).
+The runs alternate over several rounds and keep each side's best, which is fairer on a noisy
+machine. `BENCH_REQUESTS` (default 2000 per side) makes a quick check smaller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+import orjson
+from _services import bench_settings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hub.app import create_app
+from hub.core.auth import create_credential
+from hub.core.authors import create_author
+from hub.core.resources import open_resources
+
+CONCURRENCY = 32
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+ROUNDS = 4
+BASE = "http://bench.test"
+CHANNEL = "bench"
+CONTENT = "A note from the bench, with **bold** text and a [link](https://example.com/)."
+CATEGORIES = ["indieweb", "micropub"]
+
+ENTRY_INSERT = (
+    "INSERT INTO entries (channel_id, author_id, slug, default_language, status, kind,"
+    " created_via, properties, published_at)"
+    " VALUES ($1, $2, $3, 'en', 'published', 'note', 'micropub', $4, now()) RETURNING id"
+)
+TRANSLATION_INSERT = (
+    "INSERT INTO entry_translations (entry_id, language, status, body_source, content_html,"
+    " published_at) VALUES ($1, 'en', 'published', $2, $3, now())"
+)
+CATEGORY_INSERT = "INSERT INTO entry_categories (entry_id, name, position) VALUES ($1, $2, $3)"
+SELECT_BY_URL = """
+SELECT e.id, e.kind, e.properties, e.published_at, t.body_source,
+       array(SELECT name FROM entry_categories c WHERE c.entry_id = e.id ORDER BY position)
+         AS tags
+FROM channels ch
+JOIN entries e ON e.channel_id = ch.id
+JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
+WHERE ch.slug = $1 AND e.slug = $2 AND e.deleted_at IS NULL
+"""
+
+
+def note(slug: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": ["h-entry"],
+            "properties": {"content": [CONTENT], "category": CATEGORIES, "mp-slug": [slug]},
+        }
+    )
+
+
+def bare_app(pool, channel_id: int, author_id: int) -> Starlette:
+    async def create(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        props = body["properties"]
+        slug = props.pop("mp-slug")[0]
+        async with pool.acquire() as conn, conn.transaction():
+            entry_id = await conn.fetchval(ENTRY_INSERT, channel_id, author_id, slug, props)
+            await conn.execute(TRANSLATION_INSERT, entry_id, props["content"][0], "")
+            await conn.executemany(
+                CATEGORY_INSERT, [(entry_id, n, i) for i, n in enumerate(props["category"])]
+            )
+        location = f"{BASE}/{CHANNEL}/{slug}"
+        return Response(
+            orjson.dumps({"url": location}), 201, headers={"Location": location},
+            media_type="application/json",
+        )  # fmt: skip
+
+    async def source(request: Request) -> Response:
+        channel, slug = urlsplit(request.query_params["url"]).path.strip("/").split("/")
+        row = await pool.fetchrow(SELECT_BY_URL, channel, slug)
+        if row is None:
+            return Response(status_code=404)
+        props = dict(row["properties"])
+        props["content"] = [row["body_source"]]
+        props["category"] = list(row["tags"])
+        props["published"] = [row["published_at"].isoformat()]
+        return Response(
+            orjson.dumps({"type": ["h-entry"], "properties": props}),
+            media_type="application/json",
+        )
+
+    return Starlette(
+        routes=[
+            Route("/micropub", create, methods=["POST"]),
+            Route("/micropub", source, methods=["GET"]),
+        ]
+    )
+
+
+async def measure(client: httpx.AsyncClient, request, n: int) -> tuple[float, float]:
+    """(requests per second, p99 in ms) of `n` calls of `request(client)` in 32 lanes."""
+    latencies: list[float] = []
+    work = iter(range(n))
+
+    async def lane() -> None:
+        for _ in work:
+            start = time.perf_counter()
+            await request(client)
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return n / elapsed, latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000
+
+
+def creator(headers: dict, slugs):
+    async def request(client: httpx.AsyncClient) -> None:
+        r = await client.post("/micropub", content=note(next(slugs)), headers=headers)
+        assert r.status_code == 201, r.text
+
+    return request
+
+
+def reader(headers: dict, url: str):
+    async def request(client: httpx.AsyncClient) -> None:
+        r = await client.get("/micropub", params={"q": "source", "url": url}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["properties"]["category"] == CATEGORIES
+
+    return request
+
+
+async def compare(title: str, sides: dict, target: float) -> None:
+    for client, request in sides.values():
+        await measure(client, request, 200)  # warm up
+    best = dict.fromkeys(sides, (0.0, 0.0))
+    for _ in range(ROUNDS):
+        for name, (client, request) in sides.items():
+            rate, p99 = await measure(client, request, max(REQUESTS // ROUNDS, CONCURRENCY))
+            if rate > best[name][0]:
+                best[name] = (rate, p99)
+    print(title)
+    for name, (rate, p99) in best.items():
+        print(f"  {name:34s} {rate:8.0f} req/s   p99 {p99:7.1f} ms")
+    bare, hub = (rate for rate, _ in best.values())
+    print(f"  {'ratio hub/bare':34s} {hub / bare:8.2f}   (target >= {target:.2f})")
+
+
+async def run(settings) -> None:
+    settings = dataclasses.replace(
+        settings, base_url=BASE, db_pool_max=CONCURRENCY, moderation="auto",
+        rate_micropub_writes=10**9, rate_micropub_queries=10**9,
+    )  # fmt: skip
+    async with open_resources(settings) as resources:
+        async with resources.pool.acquire() as conn:
+            author = await create_author(conn, "Bench", channel_slug=CHANNEL)
+            _, secret = await create_credential(
+                conn, author_id=author.id, kind="app_token", scopes=["create", "update", "media"]
+            )
+            channel_id = await conn.fetchval("SELECT id FROM channels WHERE slug = $1", CHANNEL)
+        auth = {"Authorization": f"Bearer {secret}"}
+        json_auth = {**auth, "Content-Type": "application/json"}
+        hub = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings, resources)), base_url=BASE
+        )
+        bare = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=bare_app(resources.pool, channel_id, author.id)),
+            base_url=BASE,
+        )
+        bare_slugs = (f"bare-{i}" for i in itertools.count())
+        hub_slugs = (f"hub-{i}" for i in itertools.count())
+        await compare(
+            "create: JSON note with 2 categories",
+            {
+                "bare INSERT endpoint (ceiling)": (bare, creator(json_auth, bare_slugs)),
+                "hub POST /micropub": (hub, creator(json_auth, hub_slugs)),
+            },
+            0.60,
+        )
+        url = f"{BASE}/{CHANNEL}/hub-0"
+        await compare(
+            "read: q=source of one note",
+            {
+                "bare select-by-url (ceiling)": (bare, reader(auth, url)),
+                "hub GET /micropub?q=source": (hub, reader(auth, url)),
+            },
+            0.60,
+        )
+        for client in (hub, bare):
+            await client.aclose()
+
+
+if __name__ == "__main__":
+    with bench_settings() as settings:
+        print(
+            f"Micropub: {REQUESTS} requests per side at concurrency {CONCURRENCY} (in-process ASGI)"
+        )
+        asyncio.run(run(settings))
