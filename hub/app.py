@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from hub import media_files
 from hub.channels.routes import mount as channels_mount
+from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
 from hub.directory.routes import mount as directory_mount
@@ -75,6 +76,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             media_files.route(),  # /storage/..., before the site's catch-alls
             micropub_mount(),
+            *channels_top_level_routes(),  # GET /api/v1 and /api-docs, before /api and the site
             channels_mount(),  # /api/v1 before /api
             directory_mount(),
             site_mount(),

@@ -1,12 +1,14 @@
 """Routes of `hub/channels`, mounted at `/api/v1` by the app factory. Every route is served
-under `/channels` and under the legacy `/projects` prefix (DOC, R-90)."""
+under `/channels` and under the legacy `/projects` prefix (DOC, R-90). The API's documents
+are served beside them; `top_level_routes` are the two that live outside the mount
+(`GET /api/v1` itself and `/api-docs`), placed by the app before `/api` and the site."""
 
 from __future__ import annotations
 
 from starlette.routing import Mount, Route
 
 from hub.channels import errors
-from hub.channels.endpoints import channels, media, pages
+from hub.channels.endpoints import channels, docs, media, pages
 from hub.channels.endpoints.common import methods
 from hub.web import api_mount
 
@@ -40,7 +42,20 @@ def _routes(prefix: str) -> list[Route]:
     ]
 
 
+def _doc_routes() -> list[Route]:
+    return [
+        _route("/openapi.json", methods(get=docs.openapi_json)),
+        _route("/skill.md", methods(get=docs.skill_md)),
+    ]
+
+
 def mount() -> Mount:
-    return api_mount(
-        "/api/v1", [*_routes("/channels"), *_routes("/projects")], errors.handle, name="channels"
-    )
+    routes = [*_doc_routes(), *_routes("/channels"), *_routes("/projects")]
+    return api_mount("/api/v1", routes, errors.handle, name="channels")
+
+
+def top_level_routes() -> list[Route]:
+    return [
+        Route("/api/v1", docs.discovery, methods=["GET", "HEAD"], name="v1_discovery"),
+        Route("/api-docs", docs.api_docs_page, methods=["GET", "HEAD"], name="v1_api_docs"),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import article
+from .conftest import article, make_account
 
 
 async def test_error_shape_everywhere(client, account, other):
@@ -34,3 +34,35 @@ async def test_error_shape_everywhere(client, account, other):
         assert r.headers["content-type"].startswith("application/json")
     r = await client.post("/api/v1/channels/ada_blog/pages", json=article(), headers=h)
     assert r.status_code == 201
+
+
+async def test_429_key_rate_limit_by_plan_exact_body(client, db, settings):
+    free = await make_account(db, "Ray", plan="free")
+    for _ in range(settings.rate_v1_free):
+        assert (await client.get("/api/v1/channels", headers=free.headers)).status_code == 200
+    r = await client.get("/api/v1/channels", headers=free.headers)
+    assert r.status_code == 429
+    retry = int(r.headers["retry-after"])
+    assert 1 <= retry <= 60
+    assert r.json() == {"message": f"Too many requests. Retry after {retry} seconds.", "errors": {}}
+    r = await client.post(
+        "/api/v1/channels/ray_blog/pages", json=article(), headers=free.headers
+    )  # writes are refused too, and write nothing
+    assert r.status_code == 429
+    assert await db.fetchval("SELECT count(*) FROM entries") == 0
+
+
+async def test_413_json_body_exact_body_and_nothing_written(client, db, account, settings):
+    limit = settings.v1_max_body_bytes
+    big = b'{"translations": [{"language": "en", "title": "' + b"a" * limit + b'"}]}'
+    r = await client.post(
+        "/api/v1/channels/ada_blog/pages",
+        content=big,
+        headers={**account.headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json() == {
+        "message": f"The request body is too large. The limit is {limit} bytes.",
+        "errors": {},
+    }
+    assert await db.fetchval("SELECT count(*) FROM entries") == 0

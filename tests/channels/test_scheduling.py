@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from hub.core.db import transaction
+from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import publishing
 from hub.worker import build_worker
 
@@ -94,3 +95,57 @@ async def test_due_time_plan_check_pauses(client, db, account):
         assert await publishing.publish_due(conn, datetime.now(UTC)) == []
     body = (await client.get(PAGE, headers=account.headers)).json()
     assert body["scheduled_paused"] is True and body["status"] == "scheduled"
+
+
+async def test_controllable_clock_publishes_at_the_time_not_before(client, db, account):
+    entry_id, when = await _schedule_soon(client, db, account, seconds=7200)
+    async with transaction(db) as conn:  # the clock, not the wall time, decides
+        assert await publishing.publish_due(conn, when - timedelta(seconds=1)) == []
+    assert (await client.get(PAGE, headers=account.headers)).json()["status"] == "scheduled"
+    async with transaction(db) as conn:
+        assert await publishing.publish_due(conn, when + timedelta(seconds=30)) == [entry_id]
+    body = (await client.get(PAGE, headers=account.headers)).json()
+    assert body["status"] == "published" and body["published_at"] == when.isoformat()
+    async with transaction(db) as conn:  # later sweeps find nothing more to do
+        assert await publishing.publish_due(conn, when + timedelta(hours=1)) == []
+
+
+async def test_restart_between_scheduling_and_due_time_catches_up(client, db, account, resources):
+    """The process stops after the schedule was accepted; its deferred job is lost with the
+    queue (Redis emptied), and the due time passes while nothing runs. A worker started later
+    publishes from Postgres state alone (the sweep run at startup)."""
+    entry_id, _ = await _schedule_soon(client, db, account, seconds=3600)
+    await resources.redis.flushdb()  # restart: the deferred job is gone
+    await db.execute(
+        "UPDATE entries SET scheduled_at = now() - interval '10 minutes' WHERE id = $1", entry_id
+    )  # downtime: the time passed
+    await db.execute(
+        "UPDATE entry_translations SET published_at = NULL WHERE entry_id = $1", entry_id
+    )
+    worker = build_worker(resources, burst=True, poll_delay=0.05)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    body = (await client.get(PAGE, headers=account.headers)).json()
+    assert body["status"] == "published", body
+    assert body["published_at"] == body["scheduled_at"]  # the scheduled time, not the late run
+
+
+async def test_two_workers_racing_publish_each_article_once(client, db, account, resources):
+    ids = []
+    when = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    for i in range(12):
+        body = article(slug=f"race_{i}", scheduled_at=when.isoformat())
+        r = await client.post(PAGES, json=body, headers=account.headers)
+        ids.append(r.json()["id"])
+    await db.execute("UPDATE entries SET scheduled_at = now() - interval '1 second'")
+    versions = dict(await db.fetch("SELECT id, version FROM entries"))
+    ctx = {"resources": resources}
+    first, second = await asyncio.gather(
+        entry_jobs.publish_due_entries(ctx), entry_jobs.publish_due_entries(dict(ctx))
+    )
+    assert sorted(first + second) == sorted(ids)  # every article published...
+    assert set(first).isdisjoint(second)  # ...by exactly one of the two workers
+    after = dict(await db.fetch("SELECT id, version FROM entries WHERE status = 'published'"))
+    assert after == {i: versions[i] + 1 for i in ids}  # one publication each, no second bump

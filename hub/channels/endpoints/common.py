@@ -56,6 +56,7 @@ def methods(**handlers: Handler) -> Handler:
             raise MethodNotAllowed(sorted(allowed))
         return await handler(request)
 
+    endpoint.allowed_methods = sorted(allowed)  # type: ignore[attr-defined]  # for the docs test
     return endpoint
 
 

@@ -23,7 +23,7 @@ async def upload_media(request: Request) -> Response:
     limit = resources.settings.max_upload_bytes
     await media.check_target(resources, principal, channel_slug, None)
     raw = await uploads.read_capped(request, limit)
-    form = uploads.parse_upload(raw, request.headers.get("content-type", ""), limit)
+    form = await uploads.parse_upload_async(raw, request.headers.get("content-type", ""), limit)
     del raw
     await media.check_target(resources, principal, channel_slug, form)
     prepared = await media.prepare(resources, form)

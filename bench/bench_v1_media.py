@@ -1,0 +1,287 @@
+"""v1 API media benchmarks (issue 5), each next to a ceiling measured in the same run.
+
+1. Image processing of one 24 MP JPEG (EXIF orientation 6) to a <= 1600 px WebP: hub's pipeline
+   (`hub.core.media.process_image`) next to the `vips` command-line `thumbnail` and Pillow with
+   `draft` (JPEG shrink-on-load); median time, and peak resident memory while converting (VmHWM
+   reset after start-up), each in a process of its own. Targets: <= 1.15x the vips CLI, no
+   slower than Pillow-draft. A diagnostic line shows pyvips without the sRGB transform of
+   untagged input and without `smart_subsample`.
+2. Peak resident memory of a fresh process while it serves one 24 MP upload through the app
+   (`POST .../media`, in-process ASGI; VmHWM reset just before). Target: <= 150 MB.
+3. Concurrent 24 MP uploads while `GET /healthz` is asked every 10 ms: p99 of /healthz.
+   Target: < 100 ms with 32 uploads.
+
+`--quick`: 3 conversions per method and 8 concurrent uploads; `--only images|uploads`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+import orjson
+from _services import bench_settings
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.core.auth import create_credential
+from hub.core.authors import create_author
+from hub.core.media import process_image
+from hub.core.resources import open_resources
+
+
+async def account(resources, name: str) -> dict:
+    async with resources.pool.acquire() as conn:
+        author = await create_author(conn, name, plan="premium", channel_slug=name.lower())
+        _, key = await create_credential(conn, author_id=author.id, kind="api_key")
+    return {"Authorization": f"Bearer {key}"}
+
+
+# -- images -----------------------------------------------------------------------------------
+
+
+def photo_jpeg(path: Path, width: int = 6000, height: int = 4000) -> None:
+    """A 24 MP photo-like JPEG (gradients, low-frequency texture, grain), EXIF orientation 6."""
+    import pyvips
+
+    xyz = pyvips.Image.xyz(width, height)
+    low = pyvips.Image.gaussnoise(width // 16, height // 16, sigma=50, mean=128)
+    grain = pyvips.Image.gaussnoise(width, height, sigma=8, mean=0)
+    image = (xyz[0] * 200 / width).bandjoin([xyz[1] * 200 / height, low.resize(16)]) + grain
+    image = image.cast("uchar").copy(interpretation="srgb")
+    image.set_type(pyvips.GValue.gint_type, "orientation", 6)
+    image.jpegsave(str(path), Q=85)
+
+
+def child_image(method: str, path: str, iterations: int) -> None:
+    """Runs in a process of its own: `iterations` conversions, then the timings, the resident
+    memory before them and the peak while converting (KiB), as JSON."""
+    import pyvips
+
+    if method == "pillow":
+        from PIL import Image  # imported before the baseline, like pyvips
+    data = Path(path).read_bytes()
+    seconds = []
+    before = status_kib("VmRSS")
+    reset_peak()  # start-up (imports, hub's argon2 dummy hash) is not part of the conversion
+    for _ in range(iterations):
+        start = time.perf_counter()
+        if method == "hub":
+            out = process_image(data, purpose="article", max_side=1600, quality=82).data
+        elif method == "lean":
+            image = pyvips.Image.thumbnail_buffer(data, 1600, height=1600, size="down")
+            out = image.webpsave_buffer(Q=82, strip=True)
+        else:
+            import io
+
+            from PIL import ImageOps
+
+            image = Image.open(io.BytesIO(data))
+            image.draft("RGB", (1600, 1600))  # JPEG DCT scaling: shrink on load
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((1600, 1600), Image.Resampling.LANCZOS)
+            buffer = io.BytesIO()
+            image.save(buffer, "WEBP", quality=82)
+            out = buffer.getvalue()
+        seconds.append(time.perf_counter() - start)
+        assert out[8:12] == b"WEBP"
+    print(
+        orjson.dumps({"seconds": seconds, "before": before, "peak": status_kib("VmHWM")}).decode()
+    )
+
+
+def in_process(args: list[str]) -> tuple[str, int]:
+    """Run a command; its stdout and its own peak RSS in KiB (wait4 reports that child only)."""
+    with subprocess.Popen(args, stdout=subprocess.PIPE, env=os.environ.copy()) as proc:
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[:3]} failed with {proc.returncode}")
+    return out, usage.ru_maxrss
+
+
+def run_images(iterations: int) -> None:
+    print(f"\n1. one 24 MP JPEG to a <= 1600 px WebP, median of {iterations} (process each)")
+    with tempfile.TemporaryDirectory(prefix="hub-bench-img-") as tmp:
+        jpeg = Path(tmp) / "photo.jpg"
+        photo_jpeg(jpeg)
+        print(f"input: 6000x4000 JPEG, {jpeg.stat().st_size / 2**20:.1f} MiB, orientation 6")
+        results: dict[str, tuple[float, int, int | None]] = {}
+        me = [sys.executable, __file__, "--child-image"]
+        for method in ("hub", "lean", "pillow"):
+            if method == "pillow" and not _has_pillow():
+                print("Pillow-draft: skipped (Pillow is not installed: pip install -e '.[dev]')")
+                continue
+            out, _ = in_process([*me, method, str(jpeg), str(iterations)])
+            got = orjson.loads(out)
+            results[method] = (statistics.median(got["seconds"]), got["peak"], got["before"])
+        vips = shutil.which("vips")
+        if vips is None:
+            print("vips CLI: skipped (no `vips` on PATH; Debian: apt-get install libvips-tools)")
+        else:
+            runs = []
+            for i in range(iterations):
+                start = time.perf_counter()
+                target = f"{tmp}/out{i}.webp[Q=82,strip]"
+                _, rss = in_process(
+                    [vips, "thumbnail", str(jpeg), target, "1600", "--size", "down"]
+                )
+                runs.append((time.perf_counter() - start, rss))
+            results["vips"] = (statistics.median(t for t, _ in runs), max(r for _, r in runs), None)
+        names = {"hub": "hub pipeline (pyvips)", "vips": "vips CLI thumbnail (ceiling)",
+                 "pillow": "Pillow with draft",
+                 "lean": "pyvips w/o sRGB transform, smart_subsample"}  # fmt: skip
+        for method, (secs, peak, before) in results.items():
+            base = "" if before is None else f" (before: {before / 1024:.0f})"
+            print(
+                f"{names[method]:44s} {secs * 1000:6.0f} ms   peak RSS {peak / 1024:5.0f} MiB{base}"
+            )
+        hub_time = results["hub"][0]
+        if "vips" in results:
+            print(f"ratio hub/vips CLI time             {hub_time / results['vips'][0]:8.2f}"
+                  "   (target <= 1.15; the CLI time includes its process start)")  # fmt: skip
+        if "pillow" in results:
+            print(f"ratio hub/Pillow-draft time         {hub_time / results['pillow'][0]:8.2f}"
+                  "   (target <= 1.00)")  # fmt: skip
+
+
+def _has_pillow() -> bool:
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- uploads through the app ----------------------------------------------------------------
+
+
+def upload_kwargs(data: bytes) -> dict:
+    return {"files": {"image": ("photo.jpg", data, "image/jpeg")}, "data": {"alt": "A photo"}}
+
+
+def status_kib(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of this process, in KiB (Linux)."""
+    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    return int(match.group(1)) if match else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+async def child_upload(data: bytes) -> None:
+    """Runs in a fresh process: the app serves one 24 MP upload. Prints the resident memory
+    before it, the peak of the whole process, and the peak during the upload alone (VmHWM is
+    reset first: writing 5 to /proc/self/clear_refs)."""
+    env = os.environ
+    settings = Settings.from_env({}, database_url=env["BENCH_DATABASE_URL"],
+                                 redis_url=env["BENCH_REDIS_URL"],
+                                 data_dir=Path(env["BENCH_DATA_DIR"]))  # fmt: skip
+    async with open_resources(settings) as resources:
+        auth = await account(resources, f"Up{os.getpid()}")
+        app = create_app(settings, resources)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client:
+            await client.get("/healthz")
+            before, process_peak = status_kib("VmRSS"), status_kib("VmHWM")
+            reset_peak()
+            r = await client.post(f"/api/v1/channels/up{os.getpid()}/media", headers=auth,
+                                  **upload_kwargs(data))  # fmt: skip
+            assert r.status_code == 201, r.text
+        peak = status_kib("VmHWM")
+    print(orjson.dumps({"before": before, "peak": peak, "import_peak": process_peak}).decode())
+
+
+async def run_uploads(settings, concurrent: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="hub-bench-up-") as tmp:
+        jpeg = Path(tmp) / "photo.jpg"
+        photo_jpeg(jpeg)
+        os.environ.update(BENCH_DATABASE_URL=settings.database_url or "",
+                          BENCH_REDIS_URL=settings.redis_url or "",
+                          BENCH_DATA_DIR=str(settings.data_dir))  # fmt: skip
+        out, _ = in_process([sys.executable, __file__, "--child-upload", str(jpeg)])
+        rss = orjson.loads(out)
+        print(f"\n2. one 24 MP upload in a fresh process: peak RSS during it "
+              f"{rss['peak'] / 1024:.0f} MiB (target <= 150); RSS before it "
+              f"{rss['before'] / 1024:.0f} MiB; the process's peak before it "
+              f"{rss['import_peak'] / 1024:.0f} MiB (startup)")  # fmt: skip
+        data = jpeg.read_bytes()
+        settings = dataclasses.replace(settings, rate_v1_premium=10**9)
+        async with open_resources(settings) as resources:
+            auth = await account(resources, "Many")
+            transport = httpx.ASGITransport(app=create_app(settings, resources))
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                health: list[float] = []
+                done = asyncio.Event()
+
+                async def probe() -> None:
+                    while not done.is_set():
+                        start = time.perf_counter()
+                        r = await client.get("/healthz")
+                        health.append(time.perf_counter() - start)
+                        assert r.status_code == 200
+                        await asyncio.sleep(0.01)
+
+                async def one() -> None:
+                    r = await client.post("/api/v1/channels/many/media", headers=auth,
+                                          **upload_kwargs(data))  # fmt: skip
+                    assert r.status_code == 201, r.text
+
+                prober = asyncio.create_task(probe())
+                start = time.perf_counter()
+                await asyncio.gather(*(one() for _ in range(concurrent)))
+                elapsed = time.perf_counter() - start
+                done.set()
+                await prober
+        health.sort()
+        p99 = health[max(0, int(len(health) * 0.99) - 1)] * 1000
+        print(f"3. {concurrent} concurrent 24 MP uploads: {elapsed:.1f} s in all; GET /healthz "
+              f"meanwhile: {len(health)} answers, p99 {p99:.1f} ms, max {health[-1] * 1000:.1f} ms"
+              " (target p99 < 100 ms)")  # fmt: skip
+
+
+async def run(settings, quick: bool, only: str | None) -> None:
+    if only in (None, "images"):
+        run_images(3 if quick else 9)
+    if only in (None, "uploads"):
+        await run_uploads(settings, 8 if quick else 32)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced size: checks it works")
+    parser.add_argument("--only", choices=["images", "uploads"])
+    parser.add_argument("--child-image", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-upload", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_image:
+        method, path, iterations = args.child_image
+        child_image(method, path, int(iterations))
+        return
+    if args.child_upload:
+        asyncio.run(child_upload(Path(args.child_upload).read_bytes()))
+        return
+    with bench_settings() as settings:
+        print("v1 media benchmarks" + (" (--quick: reduced size)" if args.quick else ""))
+        asyncio.run(run(settings, args.quick, args.only))
+
+
+if __name__ == "__main__":
+    main()
