@@ -73,6 +73,7 @@ class ImageInfo:
     frames: int
     has_alpha: bool
     orientation: int  # EXIF orientation 1..8, 1 when absent
+    has_profile: bool = False  # an embedded ICC profile, to be converted to sRGB
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -174,6 +175,7 @@ def probe(data: bytes, *, max_pixels: int, max_frames: int = 300) -> ImageInfo:
         pages = image.get("n-pages") if image.get_typeof("n-pages") else 1
         orientation = image.get("orientation") if image.get_typeof("orientation") else 1
         has_alpha = bool(image.hasalpha())
+        has_profile = bool(image.get_typeof("icc-profile-data"))
     except pyvips.Error as exc:
         raise _broken() from exc
     if not str(loader).startswith(ACCEPTED_TYPES[content_type]):
@@ -200,6 +202,7 @@ def probe(data: bytes, *, max_pixels: int, max_frames: int = 300) -> ImageInfo:
         frames=frames,
         has_alpha=has_alpha,
         orientation=int(orientation) if 1 <= int(orientation) <= 8 else 1,
+        has_profile=has_profile,
     )
 
 
@@ -221,16 +224,20 @@ def process_image(
     info = probe(data, max_pixels=max_pixels, max_frames=max_frames)
     animated = info.frames > 1 and purpose != "avatar"
     options = "fail_on=truncated" + (",n=-1" if animated else "")
+    # An embedded profile is converted to sRGB by `thumbnail`; without one the pixels already
+    # are sRGB (or another interpretation, CMYK say, that `colourspace` converts below), and
+    # the colour-managed path would only cost time.
+    colour = {"export_profile": "srgb"} if info.has_profile else {}
     try:
         if purpose == "avatar":
             image = pyvips.Image.thumbnail_buffer(
                 data, avatar_size, height=avatar_size, size="both", crop="centre",
-                export_profile="srgb", option_string=options,
+                option_string=options, **colour,
             )  # fmt: skip
         else:
             image = pyvips.Image.thumbnail_buffer(
                 data, max_side, height=max_side, size="down",
-                export_profile="srgb", option_string=options,
+                option_string=options, **colour,
             )  # fmt: skip
         if image.interpretation != "srgb":
             image = image.colourspace("srgb")
