@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
@@ -167,36 +167,3 @@ async def list_entry_ids(
         offset,
     )
     return [r["id"] for r in rows]
-
-
-async def select_idempotency_key(
-    conn: asyncpg.Connection, credential_id: int, key: str, lifetime: timedelta
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """
-        SELECT fingerprint, status, headers, body FROM idempotency_keys
-        WHERE credential_id = $1 AND key = $2 AND created_at > now() - $3::interval
-        """,
-        credential_id,
-        key,
-        lifetime,
-    )
-
-
-async def upsert_idempotency_key(
-    conn: asyncpg.Connection, credential_id: int, key: str, method: str, path: str,
-    fingerprint: bytes, status: int, headers: dict, body: bytes, lifetime: timedelta,
-) -> None:  # fmt: skip
-    """Insert the record; an expired one under the same key is replaced."""
-    await conn.execute(
-        """
-        INSERT INTO idempotency_keys
-            (credential_id, key, method, path, fingerprint, status, headers, body)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (credential_id, key) DO UPDATE
-        SET method = $3, path = $4, fingerprint = $5, status = $6, headers = $7, body = $8,
-            created_at = now()
-        WHERE idempotency_keys.created_at <= now() - $9::interval
-        """,
-        credential_id, key, method, path, fingerprint, status, headers, body, lifetime,
-    )  # fmt: skip

@@ -14,27 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import orjson
 from starlette.responses import Response
 
+from hub.core import idempotency as records
 from hub.core.entries import attachments
-from hub.core.errors import Conflict, Invalid
 from hub.core.queue import flush_outbox
 from hub.core.resources import Resources
-from hub.micropub import queries
 from hub.micropub.bodies import Body, UploadedFile
 
-LIFETIME = timedelta(hours=24)
-REPLAYED = "Idempotent-Replayed"
+FIELD = "Idempotency-Key"
 KEPT_HEADERS = ("location",)
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 @dataclass
@@ -52,18 +47,8 @@ class Idempotency:
 
 
 def read_key(headers: Any) -> str | None:
-    """The `Idempotency-Key` a request sends (bare or quoted), or None."""
-    raw = headers.get("idempotency-key")
-    if raw is None:
-        return None
-    key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if not _KEY.match(key):
-        raise Invalid.field(
-            "Idempotency-Key", "The Idempotency-Key must be 1 to 255 visible ASCII characters."
-        )
-    return key
+    """The `Idempotency-Key` a request sends (bare or quoted), or None; malformed is 400."""
+    return records.read_key(headers, FIELD)
 
 
 def fingerprint(body: Body) -> bytes:
@@ -85,11 +70,6 @@ def _file_digest(value: UploadedFile) -> str:
     return "sha256:" + hashlib.sha256(value.data).hexdigest()
 
 
-def _lock_id(credential_id: int, key: str) -> int:
-    digest = hashlib.sha256(f"idempotency:{credential_id}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 @contextlib.asynccontextmanager
 async def write(resources: Resources, idempotency: Idempotency | None) -> AsyncIterator[Write]:
     written: list[str] = []
@@ -106,33 +86,22 @@ async def write(resources: Resources, idempotency: Idempotency | None) -> AsyncI
 
 
 async def _claim(conn: asyncpg.Connection, idem: Idempotency) -> Response | None:
-    locked = await conn.fetchval(
-        "SELECT pg_try_advisory_xact_lock($1)", _lock_id(idem.credential_id, idem.key)
-    )
-    if not locked:
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed.",
-            code="idempotency_in_flight",
-        )
-    row = await queries.select_idempotency_key(conn, idem.credential_id, idem.key, LIFETIME)
-    if row is None:
+    stored = await records.claim(conn, idem.credential_id, idem.key, idem.fingerprint, field=FIELD)
+    if stored is None:
         return None
-    if bytes(row["fingerprint"]) != idem.fingerprint:
-        raise Invalid.field(
-            "Idempotency-Key", "This Idempotency-Key was already used with a different request."
-        )
-    headers = {**dict(row["headers"]), REPLAYED: "true"}
-    body = bytes(row["body"])
-    media_type = "application/json" if body else None
-    return Response(body, status_code=row["status"], headers=headers, media_type=media_type)
+    headers = {**stored.headers, records.REPLAYED_HEADER: "true"}
+    media_type = "application/json" if stored.body else None
+    return Response(stored.body, status_code=stored.status, headers=headers, media_type=media_type)
 
 
 async def remember(conn: asyncpg.Connection, idem: Idempotency | None, response: Response) -> None:
     """Store `response` for replays, in the transaction of the effect."""
     if idem is None:
         return
-    headers = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
-    await queries.upsert_idempotency_key(
-        conn, idem.credential_id, idem.key, "POST", "/micropub", idem.fingerprint,
-        response.status_code, headers, bytes(response.body), LIFETIME,
+    stored = records.StoredResponse(
+        response.status_code, dict(response.headers), bytes(response.body)
+    )
+    await records.remember(
+        conn, idem.credential_id, idem.key, method="POST", path="/micropub",
+        fingerprint=idem.fingerprint, response=stored, kept_headers=KEPT_HEADERS,
     )  # fmt: skip

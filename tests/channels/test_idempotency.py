@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from hub.channels import idempotency
 from hub.channels.jobs import expire_idempotency_keys
+from hub.core.idempotency import lock_id
 
 from .conftest import article, jpeg, two_languages, upload
 
@@ -78,9 +78,7 @@ async def test_422_malformed_key(client, db, account):
 async def test_409_while_in_flight(client, db, account):
     credential_id = await db.fetchval("SELECT id FROM credentials")
     async with db.acquire() as holder:  # what a request still running with this key holds
-        await holder.execute(
-            "SELECT pg_advisory_lock($1)", idempotency._lock_id(credential_id, "k")
-        )
+        await holder.execute("SELECT pg_advisory_lock($1)", lock_id(credential_id, "k"))
         r = await client.post(PAGES, json=article(), headers=keyed(account, "k"))
         assert r.status_code == 409
         assert r.json() == {
