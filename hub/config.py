@@ -134,6 +134,22 @@ class Settings:
     rate_directory_premium: int = setting(
         "DIRECTORY_RATE_PREMIUM", 1000, "Directory API requests per minute for a premium token."
     )
+    directory_cache_seconds: int = setting(
+        "DIRECTORY_CACHE_SECONDS",
+        30,
+        "Seconds anonymous GET responses of the directory's public reads are cached in Redis "
+        "(0: no cache). Token holders always get fresh responses.",
+    )
+    directory_host_concurrency: int = setting(
+        "HUB_DIRECTORY_HOST_CONCURRENCY",
+        2,
+        "Feed fetches one host may have running at once, across all workers (0: no cap).",
+    )
+    directory_host_interval: float = setting(
+        "HUB_DIRECTORY_HOST_INTERVAL",
+        1.0,
+        "Seconds between two feed fetches from the same host (0: no pause).",
+    )
     rate_failed_auth_per_ip: int = setting(
         "HUB_RATE_FAILED_AUTH", 20, "Failed authentications per client IP per minute before 429."
     )
@@ -172,6 +188,11 @@ class Settings:
     )
     webmention_rate_ip: int = setting(
         "HUB_WEBMENTION_RATE_IP", 30, "Webmentions accepted per client IP per minute (0: no limit)."
+    )
+    webmention_rate_ip_day: int = setting(
+        "HUB_WEBMENTION_RATE_IP_DAY",
+        500,
+        "Webmentions accepted per client IP per day (0: no limit).",
     )
     webmention_rate_source: int = setting(
         "HUB_WEBMENTION_RATE_SOURCE",

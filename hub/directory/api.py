@@ -23,7 +23,7 @@ from starlette.routing import Route
 from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthenticated
 from hub.core.resources import Resources
-from hub.directory import errors
+from hub.directory import errors, response_cache
 from hub.web import JSONResponse, client_ip, resources_of
 
 RENDERS = ["application/json", "text/html"]
@@ -75,6 +75,9 @@ class Endpoint:
     stability: str = "stable"  # stable | beta | deprecated
     anchor: str | None = None
     deprecation: dict[str, str] | None = None
+    cache: bool = False  # anonymous GETs may be served from the response cache (§1.3)
+    throttle: bool = True  # False only for callbacks other servers make (WebSub hubs)
+    negotiate: bool = True  # False where the wire format is not ours (XML-RPC)
 
     @property
     def allow(self) -> str:
@@ -104,18 +107,26 @@ class Endpoint:
         resources = resources_of(request)
         rate_headers: dict[str, str] = {}
         try:
-            _negotiate(request)
+            if self.negotiate:
+                _negotiate(request)
             principal = await _principal(request, resources)
-            rate_headers = await _throttle(request, resources, principal)
+            if self.throttle:
+                rate_headers = await _throttle(request, resources, principal)
             call = Call(request, resources, principal)
-            if request.method == "OPTIONS":
-                body: Any = self.options(call)
+            cacheable = (
+                self.cache
+                and principal is None
+                and request.method in ("GET", "HEAD")
+                and resources.settings.directory_cache_seconds > 0
+            )
+            cached = await response_cache.get(resources.redis, request) if cacheable else None
+            if cached is not None:
+                response = cached
             else:
-                handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
-                if handler is None:
-                    raise errors.MethodNotAllowed(f'Method "{request.method}" not allowed.')
-                body = await handler(call)
-            response = self.render(request, body, resources.settings.base_url)
+                response = await self._answer(call)
+                if cacheable:
+                    await response_cache.put(resources.redis, request, response, resources.settings)
+            response = conditional(request, response)
         except DomainError as exc:
             response = await errors.handle(request, exc)
         response.headers["Allow"] = self.allow
@@ -124,6 +135,17 @@ class Endpoint:
         if request.method == "HEAD":
             response.body = b""
         return response
+
+    async def _answer(self, call: Call) -> Response:
+        request = call.request
+        if request.method == "OPTIONS":
+            body: Any = self.options(call)
+        else:
+            handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
+            if handler is None:
+                raise errors.MethodNotAllowed(f'Method "{request.method}" not allowed.')
+            body = await handler(call)
+        return self.render(request, body, call.resources.settings.base_url)
 
     def render(self, request: Request, body: Any, base_url: str) -> Response:
         if isinstance(body, Response):
@@ -144,15 +166,7 @@ class Endpoint:
                 status_code=status,
                 headers=headers,
             )
-        response = JSONResponse(body, status_code=status, headers=headers)
-        if request.method in ("GET", "HEAD") and status == 200:
-            # EXT (Feedbin-style): a weak validator on every read, 304 when it still matches
-            etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
-            response.headers["ETag"] = etag
-            sent = request.headers.get("if-none-match", "")
-            if etag in [part.strip() for part in sent.split(",")]:
-                return Response(status_code=304, headers={"ETag": etag})
-        return response
+        return JSONResponse(body, status_code=status, headers=headers)
 
     def options(self, call: Call) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -169,6 +183,22 @@ class Endpoint:
         if self.actions and call.principal is not None:
             body["actions"] = self.actions
         return body
+
+
+def conditional(request: Request, response: Response) -> Response:
+    """EXT (Feedbin-style): a weak validator on every 200 JSON read, 304 when it matches."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.media_type != "application/json"
+    ):
+        return response
+    etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    response.headers["ETag"] = etag
+    sent = request.headers.get("if-none-match", "")
+    if etag in [part.strip() for part in sent.split(",")]:
+        return Response(status_code=304, headers={"ETag": etag})
+    return response
 
 
 def opml_response(title: str, sites: list[dict]) -> Response:

@@ -1,4 +1,5 @@
-"""Jobs of the directory: feed polling, the due-feed scheduler, webhook delivery, clean-up."""
+"""Jobs of the directory: feed polling, the due-feed scheduler, own entries, WebSub, webhook
+delivery, clean-up."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from arq import Retry, cron
 
 from hub.core.errors import DomainError
 from hub.core.queue import enqueue
-from hub.directory import poller, service, webhooks
+from hub.directory import own, poller, service, webhooks, websub
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import posts as post_queries
 from hub.directory.queries import subscriptions as sub_queries
@@ -19,12 +20,26 @@ KEEP_POSTS_PER_FEED = 2000
 
 
 async def poll_feed(ctx: dict, feed_id: str) -> str:
-    """Poll one feed (job id `poll_feed:{id}`); a busy host defers it a few seconds."""
+    """Poll one feed (job id `poll_feed:{id}`); a busy host defers it until its turn."""
     try:
         result = await poller.poll_feed(ctx["resources"], feed_id)
-    except poller.HostBusy:
-        raise Retry(defer=5) from None
+    except poller.HostBusy as busy:
+        raise Retry(defer=max(1.0, busy.retry_in)) from None
     return result.outcome
+
+
+async def index_own_entry(ctx: dict, entry_id: int) -> str:
+    """An entry of this node changed: its post in the directory follows (staged by the
+    entries core's events hook)."""
+    return (await own.index_entry(ctx["resources"], entry_id)).outcome
+
+
+async def websub_subscribe(ctx: dict, feed_id: str) -> str:
+    return await websub.subscribe(ctx["resources"], feed_id)
+
+
+async def renew_websub(ctx: dict) -> int:
+    return await websub.renew_due(ctx["resources"])
 
 
 async def schedule_due_feeds(ctx: dict) -> int:
@@ -68,6 +83,9 @@ async def prune_posts(ctx: dict) -> int:
 
 FUNCTIONS = [
     poll_feed,
+    index_own_entry,
+    websub_subscribe,
+    renew_websub,
     schedule_due_feeds,
     import_subscription,
     deliver_webhook,
@@ -76,6 +94,7 @@ FUNCTIONS = [
 ]
 CRON_JOBS = [
     cron(schedule_due_feeds, second={0}, unique=True),
+    cron(renew_websub, minute={7, 37}, second={30}, unique=True),
     cron(clean_webhook_deliveries, hour={3}, minute={17}, second={0}, unique=True),
     cron(prune_posts, hour={3}, minute={37}, second={0}, unique=True),
 ]

@@ -1,41 +1,41 @@
 """Poll one feed: fetch → parse (pure) → store. The one function behind the `poll_feed` job
-and the "refresh now" endpoint (STYLE §6).
+and the "refresh now" endpoint (STYLE §6); WebSub deliveries enter the same path after the
+fetch (`ingest_delivery`).
 
 A failed fetch or parse only touches the feed's poll state (error count, back-off); posts are
 written only from a parsed document, inside one transaction, and never deleted here, so a
-failed poll loses no earlier post.
+failed poll loses no earlier post. Fetches are polite per host (`politeness`): a concurrency cap
+and one request per interval, both settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import httpx
+
 from hub.core.errors import FetchFailed, FetchRefused, NotFound, TooLarge
 from hub.core.fetch import FetchResult
 from hub.core.queue import flush_outbox
 from hub.core.resources import Resources
-from hub.directory import scheduler, webhooks
-from hub.directory.classify import PostShape, classify
+from hub.directory import redirects, scheduler, store, websub
 from hub.directory.parser import MAX_FEED_BYTES, FeedError, ParsedFeed, parse_feed
+from hub.directory.politeness import MAX_WAIT, HostBusy, host_slot, wait_turn
 from hub.directory.queries import feeds as feed_queries
-from hub.directory.queries import posts as post_queries
 from hub.directory.queries import sites as site_queries
-from hub.directory.urlnorm import host_of, normalize_url
+from hub.directory.urlnorm import feed_key, host_of
+
+__all__ = ["HostBusy", "PollResult", "host_slot", "ingest_delivery", "poll_feed"]
 
 log = logging.getLogger("hub.directory.poller")
 
 POLL_TIMEOUT = 20.0  # R-D24
-HOST_CONCURRENCY = 2  # R-D22
-HOST_SLOT_TTL = 60
-
-
-class HostBusy(Exception):
-    """Too many fetches to this host are running; try again shortly."""
 
 
 @dataclass(frozen=True)
@@ -48,68 +48,90 @@ class PollResult:
     error: str | None = None
 
 
-class host_slot:
-    """At most HOST_CONCURRENCY fetches per host across every worker (a Redis counter)."""
-
-    def __init__(self, resources: Resources, host: str) -> None:
-        self.redis = resources.redis
-        self.key = f"hub:directory:host:{host}"
-
-    async def __aenter__(self) -> None:
-        count = await self.redis.incr(self.key)
-        await self.redis.expire(self.key, HOST_SLOT_TTL)
-        if count > HOST_CONCURRENCY:
-            await self.redis.decr(self.key)
-            raise HostBusy(self.key)
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.redis.decr(self.key)
-
-
 async def poll_feed(
-    resources: Resources, feed_id: UUID | str, *, now: datetime | None = None
+    resources: Resources,
+    feed_id: UUID | str,
+    *,
+    now: datetime | None = None,
+    max_wait: float = MAX_WAIT,
 ) -> PollResult:
     """Poll one feed now. Raises NotFound for an unknown feed and HostBusy when the host
-    already has its share of fetches running; every other failure is recorded and returned."""
+    already has its share of fetches running or its next turn is more than `max_wait`
+    seconds away; every other failure is recorded and returned."""
     feed_id = UUID(str(feed_id))
-    pool = resources.pool
-    state = await feed_queries.get_poll_state(pool, feed_id)
+    state = await feed_queries.get_poll_state(resources.pool, feed_id)
     if state is None:
         raise NotFound("Not found.")
-    if state["hidden_at"] is not None:
+    if state["hidden_at"] is not None or state["is_local"]:
         return PollResult(feed_id, "skipped")
-    headers = {"User-Agent": await _user_agent(resources, feed_id)}
+    headers = {"User-Agent": _user_agent(resources, state["subscribers"])}
     if state["etag"]:
         headers["If-None-Match"] = state["etag"]
     if state["last_modified"]:
         headers["If-Modified-Since"] = state["last_modified"]
     limit = min(MAX_FEED_BYTES, resources.settings.fetch_max_bytes)
-    async with host_slot(resources, host_of(state["feed_url"])):
-        try:
-            result = await resources.fetcher.fetch(
-                state["feed_url"], headers=headers, max_bytes=limit, timeout=POLL_TIMEOUT
-            )
-        except (FetchRefused, FetchFailed, TooLarge) as exc:
-            return await _failed(resources, state, None, exc.message, now)
+    host = host_of(state["feed_url"])
+    async with host_slot(resources, host):
+        await wait_turn(resources, host, max_wait=max_wait)
+        with redirects.watching(resources.fetcher) as statuses:
+            try:
+                result = await resources.fetcher.fetch(
+                    state["feed_url"], headers=headers, max_bytes=limit, timeout=POLL_TIMEOUT
+                )
+            except (FetchRefused, FetchFailed, TooLarge) as exc:
+                return await _failed(resources, state, None, exc.message, now)
     now = now or datetime.now(UTC)
+    step = redirects.next_step(
+        statuses=statuses,
+        chain=result.redirects,
+        final_url=result.url,
+        pending=state["redirect_url"],
+        count=state["redirect_count"],
+    )
     if result.status == 304:
-        return await _unchanged(resources, state, result, now, "not_modified")
+        return await _unchanged(resources, state, result, now, "not_modified", step)
     if not 200 <= result.status < 300:
         return await _failed(resources, state, result, f"HTTP {result.status}", now)
     digest = hashlib.sha256(result.content).digest()
     if state["body_sha256"] == digest:
-        return await _unchanged(resources, state, result, now, "unchanged")
+        return await _unchanged(resources, state, result, now, "unchanged", step)
     try:
         parsed = await asyncio.to_thread(parse_feed, result.content, url=result.url, now=now)
     except FeedError as exc:
         return await _failed(resources, state, result, str(exc), now)
-    return await _store(resources, state, result, parsed, digest, now)
+    return await _store(resources, state, result, parsed, digest, now, step)
 
 
-async def _user_agent(resources: Resources, feed_id: UUID) -> str:
-    subscribers = await resources.pool.fetchval(
-        "SELECT count(*) FROM subscriptions WHERE feed_id = $1", feed_id
+async def ingest_delivery(
+    resources: Resources, feed_id: UUID, body: bytes, *, now: datetime | None = None
+) -> PollResult:
+    """A WebSub content distribution, treated as a fresh poll of the feed that returned
+    `body` (validators and redirect state are left as they are)."""
+    now = now or datetime.now(UTC)
+    state = await feed_queries.get_poll_state(resources.pool, feed_id)
+    if state is None:
+        raise NotFound("Not found.")
+    kept = {"etag": state["etag"], "last-modified": state["last_modified"]}
+    result = FetchResult(
+        url=state["feed_url"],
+        status=200,
+        headers=httpx.Headers({k: v for k, v in kept.items() if v}),
+        content=body,
+        redirects=(),
     )
+    digest = hashlib.sha256(body).digest()
+    keep = redirects.RedirectStep(state["redirect_url"], state["redirect_count"], None)
+    if state["body_sha256"] == digest:
+        return await _unchanged(resources, state, result, now, "unchanged", keep)
+    try:
+        parsed = await asyncio.to_thread(parse_feed, body, url=state["feed_url"], now=now)
+    except FeedError as exc:
+        log.info("WebSub delivery for %s did not parse: %s", feed_id, exc)
+        return PollResult(feed_id, "error", error=str(exc))
+    return await _store(resources, state, result, parsed, digest, now, keep, delivery=True)
+
+
+def _user_agent(resources: Resources, subscribers: int) -> str:
     return f"hub/0.1 (+{resources.settings.base_url}; feed directory; {subscribers} subscribers)"
 
 
@@ -126,7 +148,7 @@ def _next(interval: int, now: datetime) -> datetime:
     return now + timedelta(seconds=scheduler.jittered(interval))
 
 
-async def _unchanged(resources, state, result: FetchResult, now: datetime, outcome: str):
+async def _unchanged(resources, state, result: FetchResult, now: datetime, outcome: str, step):
     headers = {k.lower(): v for k, v in result.headers.items()}
     interval = scheduler.next_interval(
         state["poll_interval_seconds"],
@@ -135,9 +157,9 @@ async def _unchanged(resources, state, result: FetchResult, now: datetime, outco
     )
     interval = _floor_for_status(state, interval, now)
     etag, modified = _validators(state, result)
-    await feed_queries.record_success(
-        resources.pool,
-        state["id"],
+    record = functools.partial(
+        feed_queries.record_success,
+        feed_id=state["id"],
         status=result.status,
         etag=etag,
         last_modified=modified,
@@ -147,7 +169,28 @@ async def _unchanged(resources, state, result: FetchResult, now: datetime, outco
         now=now,
         feed_status=_status_when_fine(state, now),
     )
+    moved = (step.move_to, step.redirect_url, step.redirect_count)
+    if moved == (None, state["redirect_url"], state["redirect_count"]):
+        await record(resources.pool)  # the common case: one statement
+    else:
+        async with resources.pool.acquire() as conn, conn.transaction():
+            await record(conn)
+            await _follow_redirect(conn, state, step)
     return PollResult(state["id"], outcome, http_status=result.status)
+
+
+async def _follow_redirect(conn, state, step: redirects.RedirectStep) -> None:
+    """Store the pending permanent redirect, or move `feed_url` (R-D23)."""
+    if step.move_to is not None:
+        other = await feed_queries.find_feed_by_key(conn, feed_key(step.move_to))
+        if other is None or other["id"] == state["id"]:
+            await feed_queries.move_feed(conn, state["id"], step.move_to, feed_key(step.move_to))
+        else:  # the target is a known feed: one feed, under the older id
+            await feed_queries.merge_feeds(conn, state["id"], other["id"], step.move_to)
+        log.info("feed %s moved to %s", state["feed_url"], step.move_to)
+        return
+    if (step.redirect_url, step.redirect_count) != (state["redirect_url"], state["redirect_count"]):
+        await feed_queries.set_redirect(conn, state["id"], step.redirect_url, step.redirect_count)
 
 
 def _status_when_fine(state, now: datetime) -> str:
@@ -200,26 +243,34 @@ async def _failed(resources, state, result: FetchResult | None, error: str, now)
     return PollResult(state["id"], kind, http_status=http_status, error=error)
 
 
-async def _store(resources, state, result: FetchResult, parsed: ParsedFeed, digest, now):
+async def _store(
+    resources, state, result: FetchResult, parsed: ParsedFeed, digest, now, step, *, delivery=False
+):
     feed_id, site_id = state["id"], state["site_id"]
+    if delivery:  # a hub's copy: the subscription stays as it is
+        hub, topic = state["websub_hub"], state["websub_topic"]
+    else:
+        hub, topic = websub.discover(
+            result.headers.get("link", ""), parsed.hub, parsed.self_url, result.url
+        )
     async with resources.pool.acquire() as conn, conn.transaction():
         locked = await feed_queries.lock_feed(conn, feed_id)
         if locked is None:
             raise NotFound("Not found.")
-        added, changed = await store_posts(conn, feed_id, site_id, parsed, now)
-        await feed_queries.update_feed_metadata(
-            conn,
-            feed_id,
-            format=parsed.format,
-            format_version=parsed.format_version,
-            title=parsed.title,
-            link=parsed.link,
-            description=parsed.description,
-            icon=parsed.icon,
-            language=parsed.language,
-            websub_hub=parsed.hub,
-            websub_topic=parsed.self_url,
-        )
+        added, changed = await store.store_posts(conn, feed_id, site_id, parsed, now)
+        metadata = {
+            "format": parsed.format,
+            "format_version": parsed.format_version,
+            "title": parsed.title,
+            "link": parsed.link,
+            "description": parsed.description,
+            "icon": parsed.icon,
+            "language": parsed.language,
+            "websub_hub": hub,
+            "websub_topic": topic,
+        }
+        if any(locked[name] != value for name, value in metadata.items()):
+            await feed_queries.update_feed_metadata(conn, feed_id, **metadata)
         if locked["is_main"]:
             await site_queries.update_site_metadata(
                 conn,
@@ -229,17 +280,21 @@ async def _store(resources, state, result: FetchResult, parsed: ParsedFeed, dige
                 icon=parsed.icon,
                 language=parsed.language,
             )
+        staged = 0
         if added or changed:
-            await feed_queries.mark_posts_changed(conn, feed_id, now)
-            counter = await site_queries.refresh_site_after_posts(conn, site_id, added)
-            if added:
-                await site_queries.recompute_tags(conn, site_id)
-            if locked["is_main"] and (counter >= 20 or locked["last_fetched_at"] is None):
-                shapes = await post_queries.newest_shapes(conn, feed_id)
-                kind = classify([PostShape(r["title"], r["content_text"], r["has_image"])
-                                 for r in shapes])  # fmt: skip
-                await site_queries.set_site_type(conn, site_id, kind)
-            await webhooks.queue_feed_updated(conn, resources, feed_id, now)
+            staged = await store.posts_changed(
+                conn,
+                resources,
+                feed_id=feed_id,
+                site_id=site_id,
+                added=added,
+                is_main=locked["is_main"],
+                first=locked["last_fetched_at"] is None,
+                now=now,
+            )
+        subscribe = websub.wants_subscription(locked, hub, topic, now)
+        if subscribe:
+            await websub.stage_subscribe(conn, feed_id)
         headers = {k.lower(): v for k, v in result.headers.items()}
         interval = scheduler.next_interval(
             locked["poll_interval_seconds"],
@@ -260,71 +315,8 @@ async def _store(resources, state, result: FetchResult, parsed: ParsedFeed, dige
             now=now,
             feed_status="active" if added or changed else _status_when_fine(locked, now),
         )
-    if added or changed:
+        await _follow_redirect(conn, locked, step)
+    if staged or subscribe:
         await flush_outbox(resources.pool, resources.redis)
     outcome = "updated" if added or changed else "unchanged"
     return PollResult(feed_id, outcome, added, changed, http_status=result.status)
-
-
-async def store_posts(conn, feed_id: UUID, site_id: UUID, parsed: ParsedFeed, now: datetime):
-    """Insert new posts, update changed ones (R-D27); returns (added, changed)."""
-    posts = list(parsed.posts)
-    if not posts:
-        return 0, 0
-    link_keys = {p.identity: normalize_url(p.link) if p.link else None for p in posts}
-    rows = await post_queries.existing_posts(
-        conn,
-        feed_id,
-        [p.identity for p in posts],
-        [k for k in link_keys.values() if k],
-    )
-    by_identity = {r["identity"]: r for r in rows}
-    by_link: dict[str, list] = {}
-    for r in rows:
-        if r["link_key"]:
-            by_link.setdefault(r["link_key"], []).append(r)
-    added = changed = 0
-    for post in reversed(posts):  # oldest first: first-seen order follows the feed
-        key = link_keys[post.identity]
-        row = by_identity.get(post.identity)
-        published = post.published_at
-        if row is None and key and post.published_at is not None:
-            # a rotated GUID: same link, published within a day → the same post
-            row = next(
-                (r for r in by_link.get(key, [])
-                 if r["identity"] not in link_keys
-                 and post_queries.same_day(r["published_at"], post.published_at)),
-                None,
-            )  # fmt: skip
-            if row is not None:
-                await post_queries.rename_identity(conn, row["id"], post.identity, post.guid)
-        if row is None:
-            published = published or now
-            inserted = await post_queries.insert_post(
-                conn,
-                feed_id=feed_id,
-                site_id=site_id,
-                identity=post.identity,
-                link_key=key,
-                post=post,
-                published_at=published,
-                updated_at=post.updated_at or published,
-                now=now,
-            )
-            added += int(inserted)
-            continue
-        if bytes(row["content_hash"]) == post.content_hash:
-            continue
-        published = published or row["published_at"]
-        await post_queries.update_post(
-            conn,
-            row["id"],
-            identity=post.identity,
-            link_key=key,
-            post=post,
-            published_at=published,
-            updated_at=post.updated_at if post.updated_at and post.updated_at > published else now,
-            now=now,
-        )
-        changed += 1
-    return added, changed

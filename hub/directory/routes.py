@@ -10,7 +10,7 @@ from starlette.routing import Mount
 
 from hub.directory import errors
 from hub.directory.api import Endpoint, Param
-from hub.directory.endpoints import account, feeds, posts, root, search, sites, tags
+from hub.directory.endpoints import account, feeds, ping, posts, root, search, sites, tags, websub
 from hub.directory.webmention_endpoints import (
     list_webmentions,
     post_webmention,
@@ -29,7 +29,9 @@ ORDERING = Param(
 URL_ACTION = {"POST": {"url": {"type": "url", "required": True, "read_only": False}}}
 
 ENDPOINTS = [
-    Endpoint("/", "Api Root", "Links to the directory's resources.", {"GET": root.root}),
+    Endpoint(
+        "/", "Api Root", "Links to the directory's resources.", {"GET": root.root}, cache=True
+    ),
     Endpoint(
         "/sites/search",
         "Search",
@@ -37,6 +39,7 @@ ENDPOINTS = [
         "phrases, field filters (title, description, link, type, total_recommendations), "
         "? and * wildcards and fuzzy terms (word~).",
         {"GET": search.search},
+        cache=True,
         query_parameters=(
             Param("q", "The query.", required=True),
             Param("type", "Only sites of this type (blog, microblog, photoblog); repeatable."),
@@ -49,6 +52,7 @@ ENDPOINTS = [
         "Site List",
         "Sites in the directory. Token holders may submit a site by URL (beta).",
         {"GET": sites.list_sites, "POST": sites.submit_site},
+        cache=True,
         query_parameters=(
             Param("type", "Only sites of this type; repeatable."),
             Param("tag", "Only sites with this tag."),
@@ -64,12 +68,14 @@ ENDPOINTS = [
         "Site Instance",
         "One site, with its main feed.",
         {"GET": sites.site_detail},
+        cache=True,
     ),
     Endpoint(
         "/sites/{site_id}/feeds",
         "Site Feeds",
         "The feeds of a site, main feed first.",
         {"GET": sites.site_feeds},
+        cache=True,
         query_parameters=PAGING,
     ),
     Endpoint(
@@ -81,12 +87,15 @@ ENDPOINTS = [
         stability="beta",
         anchor="recommendations",
     ),
-    Endpoint("/feeds/{feed_id}", "Feed Instance", "One feed.", {"GET": feeds.feed_detail}),
+    Endpoint(
+        "/feeds/{feed_id}", "Feed Instance", "One feed.", {"GET": feeds.feed_detail}, cache=True
+    ),
     Endpoint(
         "/feeds/{feed_id}/posts",
         "Feed Posts",
         "Posts of a feed, newest first.",
         {"GET": feeds.feed_posts},
+        cache=True,
         query_parameters=(
             Param("since", "Only posts published at or after this time (ISO 8601)."),
             Param("until", "Only posts published before this time (ISO 8601)."),
@@ -102,12 +111,15 @@ ENDPOINTS = [
         stability="beta",
         anchor="refresh",
     ),
-    Endpoint("/posts/{post_id}", "Post Instance", "One post.", {"GET": posts.post_detail}),
+    Endpoint(
+        "/posts/{post_id}", "Post Instance", "One post.", {"GET": posts.post_detail}, cache=True
+    ),
     Endpoint(
         "/tags",
         "Tag List",
         "Tags, most used first.",
         {"GET": tags.list_tags},
+        cache=True,
         query_parameters=(Param("q", "Only tags starting with this."), *PAGING),
     ),
     Endpoint(
@@ -189,13 +201,30 @@ ENDPOINTS = [
         "The status of a received webmention.",
         {"GET": webmention_status},
     ),
-    Endpoint("/tags/{name}", "Tag Instance", "One tag.", {"GET": tags.tag_detail}),
+    Endpoint("/tags/{name}", "Tag Instance", "One tag.", {"GET": tags.tag_detail}, cache=True),
     Endpoint(
         "/tags/{name}/sites",
         "Tag Sites",
         "Sites with a tag.",
         {"GET": tags.tag_sites},
+        cache=True,
         query_parameters=(Param("type", "Only sites of this type."), ORDERING, *PAGING),
+    ),
+    Endpoint(
+        "/xml-rpc/ping",
+        "XML-RPC Ping",
+        "weblogUpdates.ping(name, url) or weblogUpdates.extendedPing(name, url, changesUrl, "
+        "feedUrl) as XML-RPC: a known site's feeds are polled now (once per 5 minutes).",
+        {"POST": ping.ping},
+        negotiate=False,
+    ),
+    Endpoint(
+        "/websub/{feed_id}/{token}",
+        "WebSub Callback",
+        "Where WebSub hubs verify this node's subscriptions (GET, echoes hub.challenge) and "
+        "deliver new content of a feed (POST, signed with X-Hub-Signature).",
+        {"GET": websub.verify, "POST": websub.deliver},
+        throttle=False,
     ),
 ]
 

@@ -93,15 +93,16 @@ class _Compiler:
         if isinstance(node, Glob):
             pattern = self.param(glob_regex(node.pattern))
             columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
-            return "(" + " OR ".join(f"coalesce({c} ~ {pattern}, false)" for c in columns) + ")"
+            # bare operators (no coalesce) so the trigram indexes serve them; a NULL column
+            # is no match in WHERE, and NOT wraps its operand in coalesce
+            return "(" + " OR ".join(f"{c} ~ {pattern}" for c in columns) + ")"
         if isinstance(node, Fuzzy):
             text = self.param(node.text.lower())
             threshold = self.param(node.threshold)
             self.thresholds.append(node.threshold)
             columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
             parts = [
-                f"coalesce({text} <% {c} AND word_similarity({text}, {c}) >= {threshold}, false)"
-                for c in columns
+                f"({text} <% {c} AND word_similarity({text}, {c}) >= {threshold})" for c in columns
             ]
             if positive:
                 self.similarity.extend(

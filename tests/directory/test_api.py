@@ -30,6 +30,9 @@ async def test_200_root_links(client, db):
     assert response.json()["sites"] == "http://hub.test/api/sites"
     assert response.headers["allow"] == "GET, HEAD, OPTIONS"
     assert int(response.headers["ratelimit-limit"]) == 60
+    for name, link in response.json().items():  # every link leads somewhere
+        answer = await client.get(link, params={"q": "x"} if name == "search" else None)
+        assert answer.status_code != 404, link  # (webmentions wants a target: 400)
 
 
 async def test_200_options_describes_the_endpoint(client, db):
@@ -60,7 +63,7 @@ async def test_every_endpoint_answers_options(client, db, resources, feed_server
 
     values = {"site_id": added.site_id, "feed_id": added.feed_ids[0], "post_id": post_id,
               "name": "x", "subscription_id": "00000000-0000-4000-8000-000000000000",
-              "mention_id": "x" * 22}  # fmt: skip
+              "mention_id": "x" * 22, "token": "t"}  # fmt: skip
     for endpoint in ENDPOINTS:
         path = "/api" + endpoint.path.format(**values)
         response = await client.options(path)

@@ -35,7 +35,7 @@ def test_rss_091():
 def test_rss_20_sanitises_dedupes_and_reads_metadata():
     feed = parse("rss20.xml")
     assert (feed.format, feed.format_version) == ("rss", "2.0")
-    assert feed.hub == "https://pubsubhubbub.example/"
+    assert feed.hub == "http://127.0.0.1:9/hub"
     assert feed.self_url == "https://orchard.example/feed.xml"
     assert [p.identity for p in feed.posts] == ["orchard-post-2", "orchard-post-1"]
     first = feed.posts[0]
@@ -73,7 +73,7 @@ def test_atom():
 def test_json_feed_11():
     feed = parse("feed.json")
     assert (feed.format, feed.format_version) == ("jsonfeed", "1.1")
-    assert feed.hub == "https://hub.example/" and feed.icon == "https://tiny.example/icon.png"
+    assert feed.hub == "http://127.0.0.1:9/hub" and feed.icon == "https://tiny.example/icon.png"
     assert [p.identity for p in feed.posts] == ["3", "2", "1"]  # integer id becomes text
     assert feed.posts[0].title is None and feed.posts[0].content == "<p>Coffee is ready.</p>"
     assert feed.posts[1].image == "https://tiny.example/rain.jpg"
@@ -93,7 +93,7 @@ def test_json_feed_needs_a_known_version():
 def test_hfeed():
     feed = parse("hfeed.html", url="https://photos.example/")
     assert feed.format == "hfeed" and feed.title == "Photo Stream"
-    assert feed.hub == "https://hub.example/"
+    assert feed.hub == "http://127.0.0.1:9/hub"
     posts = {p.link: p for p in feed.posts}
     sunset = posts["https://photos.example/p/1"]
     assert sunset.title is None  # implied name is no title

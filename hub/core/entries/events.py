@@ -3,7 +3,10 @@
 `publishing.py` calls `entry_changed` inside the transaction of the change; this stages the jobs
 that react to it, by name (core imports no adapter): today `send_webmentions` (the directory's
 webmention sender, webmention-site-feeds.md §2.1). The job is deferred so that a burst of edits
-sends once, from the latest state (R-W15), and keyed per entry so it is queued once.
+sends once, from the latest state (R-W15), and keyed per entry so it is queued once. And
+`index_own_entry` (the directory indexes the node's own channels at publish time), queued at
+once with no fixed job id, so a change committed while an earlier index job runs still gets its
+own job (the job is idempotent and reads the state when it runs).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ log = logging.getLogger("hub.entries")
 
 SEND_WEBMENTIONS = "send_webmentions"
 SEND_DELAY = timedelta(seconds=30)
+INDEX_OWN_ENTRY = "index_own_entry"
 
 
 def send_job_id(entry_id: int) -> str:
@@ -38,3 +42,4 @@ async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> 
         job_id=send_job_id(entry_id),
         defer_until=datetime.now(UTC) + SEND_DELAY,
     )
+    await stage_job(conn, INDEX_OWN_ENTRY, entry_id)

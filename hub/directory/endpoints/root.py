@@ -11,6 +11,5 @@ async def root(call: Call) -> dict:
         "sites": f"{base}/sites",
         "tags": f"{base}/tags",
         "search": f"{base}/sites/search",
-        "feeds": f"{base}/feeds",
         "webmentions": f"{base}/webmentions",
     }

@@ -77,12 +77,16 @@ async def submit_site(call: Call) -> Reply:
 
 
 async def quota(redis, key: str, limit: int, seconds: int) -> None:
-    """A fixed-window counter (submissions per hour and per day, separate from §1.3)."""
-    count = await redis.incr(key)
-    if count == 1:
-        await redis.expire(key, seconds)
+    """A fixed-window counter (submissions per hour and per day, separate from §1.3). The
+    window is created with its expiry and counted in one MULTI/EXEC, so concurrent requests
+    never see a counter without an expiry, and exactly `limit` of them pass."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=seconds, nx=True)
+        pipe.incr(key)
+        pipe.ttl(key)
+        _, count, ttl = await pipe.execute()
     if count > limit:
-        raise RateLimited(max(1, await redis.ttl(key)), limit=limit)
+        raise RateLimited(max(1, int(ttl)), limit=limit)
 
 
 async def site_feeds(call: Call) -> dict:

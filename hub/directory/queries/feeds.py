@@ -7,6 +7,8 @@ from uuid import UUID
 
 import asyncpg
 
+from hub.directory.urlnorm import feed_key
+
 FEED_COLUMNS = """
 f.id, f.site_id, f.feed_url, f.link, f.title, f.description, f.format, f.format_version,
 f.is_main, f.status, f.last_fetched_at, f.posts_changed_at,
@@ -79,7 +81,8 @@ async def insert_feed(
 
 async def site_feed_summaries(conn: asyncpg.Connection, site_id: UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, feed_url, format, title, is_main FROM feeds WHERE site_id = $1 ORDER BY id",
+        "SELECT id, feed_url, format, title, is_main, is_local FROM feeds WHERE site_id = $1"
+        " ORDER BY id",
         site_id,
     )
 
@@ -105,8 +108,13 @@ async def lock_feed(conn: asyncpg.Connection, feed_id: UUID):
 
 
 async def get_poll_state(conn: asyncpg.Connection, feed_id: UUID):
+    """The feed's poll state, its site's `hidden_at` and its subscriber count."""
     return await conn.fetchrow(
-        "SELECT f.*, s.hidden_at FROM feeds f JOIN sites s ON s.id = f.site_id WHERE f.id = $1",
+        """
+        SELECT f.*, s.hidden_at,
+               (SELECT count(*) FROM subscriptions sub WHERE sub.feed_id = f.id) AS subscribers
+        FROM feeds f JOIN sites s ON s.id = f.site_id WHERE f.id = $1
+        """,
         feed_id,
     )
 
@@ -217,7 +225,8 @@ async def list_due_feeds(conn: asyncpg.Connection, now: datetime, limit: int) ->
     rows = await conn.fetch(
         """
         SELECT f.id FROM feeds f JOIN sites s ON s.id = f.site_id
-        WHERE f.next_poll_at <= $1 AND f.status <> 'gone' AND s.hidden_at IS NULL
+        WHERE f.next_poll_at <= $1 AND f.status <> 'gone' AND NOT f.is_local
+          AND s.hidden_at IS NULL
         ORDER BY f.next_poll_at
         LIMIT $2
         FOR UPDATE OF f SKIP LOCKED
@@ -226,3 +235,61 @@ async def list_due_feeds(conn: asyncpg.Connection, now: datetime, limit: int) ->
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def set_redirect(
+    conn: asyncpg.Connection, feed_id: UUID, redirect_url: str | None, count: int
+) -> None:
+    """The permanent redirect target seen on the last polls, and how many polls in a row."""
+    await conn.execute(
+        "UPDATE feeds SET redirect_url = $2, redirect_count = $3 WHERE id = $1",
+        feed_id,
+        redirect_url,
+        count,
+    )
+
+
+async def move_feed(conn: asyncpg.Connection, feed_id: UUID, feed_url: str, key: str) -> None:
+    """The feed moved permanently: its URL changes (the validators stored by this poll
+    already belong to the new URL)."""
+    await conn.execute(
+        """
+        UPDATE feeds SET feed_url = $2, feed_key = $3, redirect_url = NULL, redirect_count = 0
+        WHERE id = $1
+        """,
+        feed_id,
+        feed_url,
+        key,
+    )
+
+
+async def merge_feeds(conn: asyncpg.Connection, moved: UUID, target: UUID, feed_url: str) -> UUID:
+    """Feed `moved` now redirects permanently to known feed `target` (R-D23): the two become
+    one, under the older id, at `feed_url`. Posts the kept feed lacks and subscriptions move
+    over; the other feed goes. Returns the kept id."""
+    rows = await conn.fetch(
+        "SELECT id, site_id, created_at FROM feeds WHERE id = ANY($1::uuid[]) FOR UPDATE",
+        [moved, target],
+    )
+    ordered = sorted(rows, key=lambda r: (r["created_at"], r["id"] != target))
+    keep, drop = ordered[0], ordered[1]
+    await conn.execute(
+        """
+        UPDATE posts SET feed_id = $1, site_id = $2
+        WHERE feed_id = $3
+          AND identity NOT IN (SELECT identity FROM posts WHERE feed_id = $1)
+        """,
+        keep["id"],
+        keep["site_id"],
+        drop["id"],
+    )
+    await conn.execute(
+        "INSERT INTO subscriptions (author_id, feed_id, created_at)"
+        " SELECT author_id, $1, created_at FROM subscriptions WHERE feed_id = $2"
+        " ON CONFLICT (author_id, feed_id) DO NOTHING",
+        keep["id"],
+        drop["id"],
+    )
+    await conn.execute("DELETE FROM feeds WHERE id = $1", drop["id"])
+    await move_feed(conn, keep["id"], feed_url, feed_key(feed_url))
+    return keep["id"]

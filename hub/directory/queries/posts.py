@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 POST_COLUMNS = """
 p.id, p.feed_id, p.site_id, p.guid, p.link, p.title, p.content, p.content_text, p.summary,
@@ -55,35 +56,49 @@ def _values(post, published_at: datetime, updated_at: datetime) -> list:
     ]
 
 
-async def insert_post(
+async def insert_posts(
     conn: asyncpg.Connection,
     *,
     feed_id: UUID,
     site_id: UUID,
-    identity: str,
-    link_key: str | None,
-    post,
-    published_at: datetime,
-    updated_at: datetime,
+    rows: list[tuple[str, str | None, object, datetime, datetime]],
     now: datetime,
-) -> bool:
+) -> int:
+    """Insert new posts in one statement: `rows` are (identity, link_key, post, published_at,
+    updated_at). A row whose identity already exists is skipped. Returns how many went in."""
+    if not rows:
+        return 0
+    values = [[identity, key, *_values(post, published, updated)]
+              for identity, key, post, published, updated in rows]  # fmt: skip
+    for row in values:  # JSON values travel as text: a list would read as an array dimension
+        row[9], row[10], row[11] = (None if v is None else orjson.dumps(v).decode()
+                                    for v in row[9:12])  # attachments, author, tags  # fmt: skip
+    columns = zip(*values, strict=True)
     status = await conn.execute(
         """
         INSERT INTO posts (feed_id, site_id, identity, link_key, guid, link, title, content,
             content_text, summary, image, attachments, author, tags, in_reply_to, content_hash,
             published_at, updated_at, first_seen_at, changed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15,
-                $16, $17, $18, $19, $19)
+        SELECT $1, $2, u.identity, u.link_key, u.guid, u.link, u.title, u.content,
+               u.content_text, u.summary, u.image, u.attachments::jsonb, u.author::jsonb,
+               ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.in_reply_to,
+               u.content_hash,
+               u.published_at, u.updated_at, $19, $19
+        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                    $14::text[], $15::text[], $16::bytea[], $17::timestamptz[],
+                    $18::timestamptz[])
+             AS u(identity, link_key, guid, link, title, content, content_text, summary, image,
+                  attachments, author, tags, in_reply_to, content_hash, published_at,
+                  updated_at)
         ON CONFLICT (feed_id, identity) DO NOTHING
         """,
         feed_id,
         site_id,
-        identity,
-        link_key,
-        *_values(post, published_at, updated_at),
+        *[list(column) for column in columns],
         now,
     )
-    return status.endswith(" 1")
+    return int(status.split()[-1])
 
 
 async def update_post(

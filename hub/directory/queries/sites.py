@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 import asyncpg
@@ -79,28 +80,46 @@ async def search_sites(
     offset: int,
 ) -> tuple[dict[str, int], list[asyncpg.Record]]:
     """(counts per type, one page of sites with `score`). Runs in the caller's transaction,
-    with a 3 s statement timeout and the fuzzy threshold set for it."""
+    with a 3 s statement timeout and the fuzzy threshold set for it.
+
+    One statement: the matches are computed once (a materialised CTE) and feed both the
+    counts per type and the page; only the page's rows get the full Site columns. An empty
+    page (past the end) still needs the counts: a second, count-only statement."""
     await conn.execute("SET LOCAL statement_timeout = '3s'")
     if compiled.fuzzy_threshold is not None:
         await conn.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
             str(compiled.fuzzy_threshold),
         )
-    where = f"WHERE s.hidden_at IS NULL AND {compiled.where}"
-    counts = await conn.fetch(
-        f"SELECT s.type, count(*) AS n FROM sites s {where} GROUP BY s.type",
-        *compiled.params[: compiled.where_params],
-    )
     n = len(compiled.params)
+    order = ORDERINGS[ordering]
     rows = await conn.fetch(
-        site_select(f"${n + 1}")
-        + f", {compiled.score} AS score "
-        + _FROM
-        + f" {where} ORDER BY {ORDERINGS[ordering]}, s.id LIMIT ${n + 2} OFFSET ${n + 3}",
+        f"""
+WITH matched AS MATERIALIZED (
+    SELECT s.id, s.type, s.total_recommendations, s.title, s.last_post_at, s.created_at,
+           {compiled.score} AS score
+    FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}
+), page AS (
+    SELECT s.id, s.score FROM matched s ORDER BY {order}, s.id LIMIT ${n + 2} OFFSET ${n + 3}
+)
+{site_select(f"${n + 1}")}, page.score AS score,
+       (SELECT json_object_agg(t.type, t.n) FROM (SELECT type, count(*) AS n FROM matched
+                                                 GROUP BY type) t)::text AS type_counts
+FROM page JOIN sites s ON s.id = page.id
+LEFT JOIN feeds mf ON mf.site_id = s.id AND mf.is_main
+ORDER BY {order}, s.id
+""",
         *compiled.params,
         author_id,
         limit,
         offset,
+    )
+    if rows:
+        return {k: int(v) for k, v in json.loads(rows[0]["type_counts"] or "{}").items()}, rows
+    counts = await conn.fetch(
+        f"SELECT s.type, count(*) AS n FROM sites s WHERE s.hidden_at IS NULL"
+        f" AND {compiled.where} GROUP BY s.type",
+        *compiled.params[: compiled.where_params],
     )
     return {r["type"]: r["n"] for r in counts}, rows
 
@@ -147,7 +166,8 @@ async def update_site_metadata(
     language: str | None,
 ) -> None:
     await conn.execute(
-        "UPDATE sites SET title = $2, description = $3, icon = $4, language = $5 WHERE id = $1",
+        "UPDATE sites SET title = $2, description = $3, icon = $4, language = $5 WHERE id = $1"
+        " AND (title, description, icon, language) IS DISTINCT FROM ($2, $3, $4, $5)",
         site_id,
         title[:1000],
         description[:1000] if description else None,

@@ -1,0 +1,189 @@
+"""Site search over a generated directory (issue 6, benchmark 1).
+
+Data: `--scale 1` = 100,000 sites (one main feed each) and 1,000,000 posts, generated inside
+Postgres with generate_series from a fixed vocabulary (a few words common, most rare), never
+row by row. Queries: 20 typical ones, every operator of the language.
+
+hub: `GET /api/sites/search` through the whole app in-process (parse, compile, counts per type,
+the page with every Site field, related searches, JSON), anonymous, with the response cache and
+the throttle switched off. Also the SQL layer alone (`search_sites`: counts + page).
+Ceiling: the same compiled WHERE and score run bare: one `SELECT id … ORDER BY score LIMIT 25`.
+Prints p50/p99 per layer and the ratio of p50s (target: hub <= 1.5x bare, p99 < 50 ms).
+Latencies are sequential (one request at a time), so they are not queueing delays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+from _services import bench_settings
+
+from hub.app import create_app
+from hub.core.resources import open_resources
+from hub.directory import query as q
+from hub.directory.queries import sites as site_queries
+from hub.directory.search import compile_query
+
+COMMON = ["apple", "pear", "garden", "news", "coffee", "photo", "open", "source", "spain",
+          "italy", "france", "england", "politics", "travel", "notes", "daily", "journal",
+          "micro", "stream", "kitchen"]  # fmt: skip
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qui", "bro", "dre",
+             "fla", "gno", "hyl", "jor", "kle", "mur", "nix"]  # fmt: skip
+QUERIES = [
+    "apple",
+    "apple pear",
+    "apple OR pear",
+    '"open source"',
+    "title:garden",
+    "description:coffee",
+    "apple type:microblog or title:(open sesame)",
+    '("current events" or news) and (spain or italy or france or england)',
+    "gard*",
+    "pho?o",
+    "gardn~",
+    "link:site42",
+    "total_recommendations:>50",
+    "total_recommendations:[10 TO 20] apple",
+    "-politics travel",
+    "notes NOT daily",
+    "kitchen type:blog",
+    "journal^2 stream",
+    "kalomi",
+    "micro stream photo",
+]
+
+SITES_SQL = """
+INSERT INTO sites (link, link_key, title, description, type, total_recommendations, created_at,
+                   last_post_at)
+SELECT 'https://site' || g || '.example/', 'site' || g || '.example',
+       initcap(w[1 + (abs(hashtext(g || 'a')) % n)]) || ' ' || w[1 + (abs(hashtext(g || 'b')) % n)]
+           || ' ' || w[1 + floor(n * power((abs(hashtext(g || 'c')) % 1000) / 1000.0, 3))::int],
+       (SELECT string_agg(w[1 + floor(n * power((abs(hashtext(g || 'd' || k)) % 1000) / 1000.0,
+                                                3))::int], ' ')
+        FROM generate_series(1, 12) k),
+       (ARRAY['blog', 'microblog', 'photoblog'])[1 + abs(hashtext(g || 't')) % 3],
+       abs(hashtext(g || 'r')) % 100,
+       now() - make_interval(days => g % 1000),
+       now() - make_interval(hours => g % 5000)
+FROM generate_series(1, $1) g, (SELECT $2::text[] AS w, array_length($2::text[], 1) AS n) v
+"""
+FEEDS_SQL = """
+INSERT INTO feeds (site_id, feed_url, feed_key, format, title, is_main)
+SELECT id, link || 'feed.xml', link_key || '/feed.xml', 'rss', title, true FROM sites
+"""
+POSTS_SQL = """
+INSERT INTO posts (feed_id, site_id, identity, link, title, content, content_text, content_hash,
+                   published_at, updated_at)
+SELECT f.id, f.site_id, 'p' || k, f.feed_url || '#' || k, 'Post ' || k,
+       '<p>' || f.title || ' post ' || k || '</p>', f.title || ' post ' || k,
+       sha256(convert_to(f.id::text || k, 'UTF8')), now() - make_interval(days => k),
+       now() - make_interval(days => k)
+FROM feeds f, generate_series(1, $1) k
+"""
+
+
+def vocabulary() -> list[str]:
+    words = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:5]]
+    return COMMON + words  # the common words first: the cubed index favours them
+
+
+async def generate(pool, sites: int, posts_per_site: int) -> None:
+    started = time.perf_counter()
+    async with pool.acquire() as conn:
+        await conn.execute(SITES_SQL, sites, vocabulary())
+        await conn.execute(FEEDS_SQL)
+        await conn.execute(POSTS_SQL, posts_per_site)
+        await conn.execute("ANALYZE sites; ANALYZE feeds; ANALYZE posts")
+    print(f"generated {sites} sites, {sites * posts_per_site} posts "
+          f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+async def main(base, scale: float, rounds: int, per_query: bool) -> None:
+    settings = dataclasses.replace(base, directory_cache_seconds=0, rate_directory_anon=0)
+    async with open_resources(settings) as resources:
+        pool = resources.pool
+        await generate(pool, max(100, int(100_000 * scale)), 10)
+        compiled = {text: compile_query(q.parse(text).ast) for text in QUERIES}
+
+        async def bare(text: str) -> None:
+            c = compiled[text]
+            async with pool.acquire() as conn, conn.transaction():
+                if c.fuzzy_threshold is not None:
+                    await conn.execute(
+                        "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
+                        str(c.fuzzy_threshold),
+                    )
+                await conn.fetch(
+                    f"SELECT s.id FROM sites s WHERE s.hidden_at IS NULL AND {c.where}"
+                    f" ORDER BY {c.score} DESC, s.id LIMIT 25",
+                    *c.params,
+                )
+
+        async def sql_layer(text: str) -> None:
+            c = compile_query(q.parse(text).ast)
+            async with pool.acquire() as conn, conn.transaction():
+                await site_queries.search_sites(
+                    conn, c, ordering="relevance", author_id=None, limit=25, offset=0
+                )
+
+        app = create_app(settings, resources)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+
+            async def endpoint(text: str) -> None:
+                r = await http.get("/api/sites/search", params={"q": text})
+                assert r.status_code == 200, r.text
+
+            layers = {"bare SQL (ceiling)": bare, "hub search_sites": sql_layer,
+                      "hub GET /api/sites/search": endpoint}  # fmt: skip
+            timings: dict[str, list[float]] = {name: [] for name in layers}
+            by_query: dict[tuple[str, str], list[float]] = {}
+            for text in QUERIES:  # warm up plans and caches
+                for call in layers.values():
+                    await call(text)
+            for _ in range(rounds):  # interleave the layers: fair under noise
+                for text in QUERIES:
+                    for name, call in layers.items():
+                        start = time.perf_counter()
+                        await call(text)
+                        took = (time.perf_counter() - start) * 1000
+                        timings[name].append(took)
+                        by_query.setdefault((text, name), []).append(took)
+        for name, values in timings.items():
+            p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
+            mean = statistics.mean(values)
+            print(f"{name:28s} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean {mean:7.2f}")
+        if per_query:
+            for text in QUERIES:
+                row = "  ".join(f"{statistics.median(by_query[(text, n)]):7.2f}" for n in layers)
+                print(f"  {text[:50]:50s} {row}")
+        bare_p50 = percentile(timings["bare SQL (ceiling)"], 0.5)
+        for name in ("hub search_sites", "hub GET /api/sites/search"):
+            ratio = percentile(timings[name], 0.5) / bare_p50
+            print(f"ratio {name} / bare (p50)   {ratio:5.2f}x   (target <= 1.5x)")
+        print(f"p99 target < 50 ms: "
+              f"{percentile(timings['hub GET /api/sites/search'], 0.99) < 50}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 sites")
+    parser.add_argument("--rounds", type=int, default=10, help="passes over the 20 queries")
+    parser.add_argument("--per-query", action="store_true", help="median ms of each query")
+    args = parser.parse_args()
+    with bench_settings() as base:
+        asyncio.run(main(base, args.scale, args.rounds, args.per_query))

@@ -1,0 +1,88 @@
+"""Polite polling per host (R-D22): at most N fetches at once and one request every S seconds,
+across every worker process (Redis). Both numbers are settings
+(`HUB_DIRECTORY_HOST_CONCURRENCY`, `HUB_DIRECTORY_HOST_INTERVAL`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from hub.core.resources import Resources
+
+SLOT_TTL = 60  # seconds: a crashed worker's slot frees itself
+MAX_WAIT = 5.0  # seconds a poll may sleep for its turn; longer → HostBusy (the job retries)
+
+# Reserve the next turn on a host: the turn starts at max(now, next free time); the next free
+# time moves one interval past it. Returns the milliseconds to wait. One round trip, atomic.
+_TURN = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local max_wait = tonumber(ARGV[2])
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(now_ms, free)
+local wait = start - now_ms
+if wait > max_wait then
+  return -wait
+end
+redis.call('SET', KEYS[1], start + interval, 'PX', wait + interval + 1000)
+return wait
+"""
+
+
+class HostBusy(Exception):
+    """This host has its share of fetches running, or its next turn is too far away."""
+
+    def __init__(self, host: str, retry_in: float = 5.0) -> None:
+        super().__init__(host)
+        self.retry_in = retry_in
+
+
+class host_slot:
+    """At most `HUB_DIRECTORY_HOST_CONCURRENCY` fetches per host at once (a Redis counter)."""
+
+    def __init__(self, resources: Resources, host: str) -> None:
+        self.redis = resources.redis
+        self.host = host
+        self.limit = resources.settings.directory_host_concurrency
+        self.key = f"hub:directory:host:{host}"
+
+    async def __aenter__(self) -> None:
+        if self.limit <= 0:
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self.key)
+            pipe.expire(self.key, SLOT_TTL)
+            count, _ = await pipe.execute()
+        if count > self.limit:
+            await self.redis.decr(self.key)
+            raise HostBusy(self.host)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.limit > 0:
+            await self.redis.decr(self.key)
+
+
+async def reserve_turn(resources: Resources, host: str, *, max_wait: float = MAX_WAIT) -> float:
+    """Seconds until this host's next turn, which is now reserved for the caller; raises
+    HostBusy when the turn is more than `max_wait` seconds away (nothing is reserved)."""
+    interval = resources.settings.directory_host_interval
+    if interval <= 0:
+        return 0.0
+    waited = await resources.redis.eval(
+        _TURN,
+        1,
+        f"hub:directory:turn:{host}",
+        int(interval * 1000),
+        int(max_wait * 1000),
+    )
+    if int(waited) < 0:
+        raise HostBusy(host, retry_in=-int(waited) / 1000)
+    return int(waited) / 1000
+
+
+async def wait_turn(resources: Resources, host: str, *, max_wait: float = MAX_WAIT) -> None:
+    """Sleep until this host may be fetched again (at most `max_wait` seconds)."""
+    delay = await reserve_turn(resources, host, max_wait=max_wait)
+    if delay > 0:
+        await asyncio.sleep(delay)

@@ -1,0 +1,133 @@
+"""The node's own channels as directory sites: what an entry looks like to the directory, and
+the site and feed rows that stand for a channel (written at publish time, never polled)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+ENTRY = """
+SELECT e.id, e.channel_id, e.slug, e.kind, e.status, e.visibility, e.deleted_at,
+       e.published_at, e.updated_at, e.properties, e.default_language,
+       c.slug AS channel_slug, c.custom_domain, c.status AS channel_status,
+       c.default_language AS channel_language,
+       ct.title AS channel_title, ct.description AS channel_description,
+       t.title, t.excerpt, t.content_html, t.status AS translation_status,
+       t.content_updated_at,
+       a.name AS author_name, a.url AS author_url,
+       ARRAY(SELECT g.key FROM entry_categories g WHERE g.entry_id = e.id
+             ORDER BY g.position, g.key) AS tags,
+       (SELECT m.path FROM entry_media em JOIN media m ON m.id = em.media_id
+        WHERE em.entry_id = e.id AND em.role IN ('photo', 'featured') AND m.path IS NOT NULL
+        ORDER BY em.role = 'featured' DESC, em.position, m.id LIMIT 1) AS photo_path
+FROM entries e
+JOIN channels c ON c.id = e.channel_id
+JOIN authors a ON a.id = e.author_id
+LEFT JOIN channel_translations ct ON ct.channel_id = c.id AND ct.language = c.default_language
+LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
+WHERE e.id = $1
+"""
+
+
+async def entry_for_index(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
+    """The entry with its primary translation, channel and author; None once it is purged."""
+    return await conn.fetchrow(ENTRY, entry_id)
+
+
+async def lock_channel(conn: asyncpg.Connection, channel_id: int) -> None:
+    """Serialise indexing per channel (site and feed creation, concurrent jobs)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('hub:own-channel'), $1::int)",
+                       channel_id)  # fmt: skip
+
+
+async def site_of_channel(conn: asyncpg.Connection, channel_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, link_key FROM sites WHERE channel_id = $1 ORDER BY created_at LIMIT 1",
+        channel_id,
+    )
+
+
+async def claim_site(
+    conn: asyncpg.Connection, *, channel_id: int, link: str, link_key: str
+) -> UUID:
+    """The site of the channel: the one already standing for it, else the one with its link
+    (somebody submitted it), else a new one."""
+    return await conn.fetchval(
+        """
+        INSERT INTO sites (link, link_key, channel_id) VALUES ($1, $2, $3)
+        ON CONFLICT (link_key) DO UPDATE SET channel_id = EXCLUDED.channel_id
+        RETURNING id
+        """,
+        link,
+        link_key,
+        channel_id,
+    )
+
+
+async def update_site(
+    conn: asyncpg.Connection,
+    site_id: UUID,
+    *,
+    link: str,
+    link_key: str,
+    title: str,
+    description: str | None,
+    language: str,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE sites SET link = $2, link_key = $3, title = $4, description = $5, language = $6
+        WHERE id = $1 AND (link, link_key, title, description, language)
+              IS DISTINCT FROM ($2, $3, $4, $5, $6)
+        """,
+        site_id,
+        link,
+        link_key,
+        title[:1000],
+        description[:1000] if description else None,
+        language,
+    )
+
+
+async def claim_feed(
+    conn: asyncpg.Connection, *, site_id: UUID, feed_url: str, feed_key: str, title: str
+) -> asyncpg.Record:
+    """The channel's JSON Feed as the site's main, local feed (never due for polling)."""
+    feed = await conn.fetchrow(
+        """
+        INSERT INTO feeds (site_id, feed_url, feed_key, format, format_version, title,
+                           is_local, next_poll_at, last_fetched_at)
+        VALUES ($1, $2, $3, 'jsonfeed', '1.1', $4, true, 'infinity', now())
+        ON CONFLICT (feed_key) DO UPDATE SET site_id = EXCLUDED.site_id, title = EXCLUDED.title,
+            is_local = true, next_poll_at = 'infinity', status = 'active'
+        RETURNING id, is_main, (xmax = 0) AS created
+        """,
+        site_id,
+        feed_url,
+        feed_key,
+        title[:1000],
+    )
+    if not feed["is_main"]:
+        await conn.execute(
+            "UPDATE feeds SET is_main = false WHERE site_id = $1 AND is_main", site_id
+        )
+        await conn.execute("UPDATE feeds SET is_main = true WHERE id = $1", feed["id"])
+    return feed
+
+
+async def remove_post(conn: asyncpg.Connection, feed_id: UUID, identity: str) -> bool:
+    status = await conn.execute(
+        "DELETE FROM posts WHERE feed_id = $1 AND identity = $2", feed_id, identity
+    )
+    return status.endswith(" 1")
+
+
+async def remove_purged_post(conn: asyncpg.Connection, identity: str) -> bool:
+    """The post of an entry that no longer exists (its channel unknown): local feeds only."""
+    status = await conn.execute(
+        "DELETE FROM posts p USING feeds f"
+        " WHERE f.is_local AND p.feed_id = f.id AND p.identity = $1",
+        identity,
+    )
+    return not status.endswith(" 0")

@@ -1,0 +1,76 @@
+"""The XML-RPC of `weblogUpdates` pings (4.13): parse a methodCall, render a methodResponse.
+Pure. A DOCTYPE or entity declaration is refused before parsing (no XML-RPC call needs one:
+billion laughs, external entities), the same rule as the feed parser's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+MAX_BYTES = 64 * 1024
+_REFUSED = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+class CallError(ValueError):
+    """Not a usable XML-RPC call; `code` is the fault code sent back."""
+
+    def __init__(self, message: str, code: int = -32700) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: tuple[str, ...]
+
+
+def parse_call(body: bytes) -> Call:
+    """A methodCall whose parameters are strings (`<string>` or bare text values)."""
+    if len(body) > MAX_BYTES:
+        raise CallError("The call is too large.")
+    if b"\x00" in body:  # UTF-16/32 would hide a DOCTYPE from the check below
+        raise CallError("Only UTF-8 XML-RPC calls are accepted.")
+    if _REFUSED.search(body):
+        raise CallError("XML with a DOCTYPE or entity declarations is refused.")
+    try:
+        root = ElementTree.fromstring(body)  # noqa: S314 (no DTD, no entities: refused above)
+    except ElementTree.ParseError as exc:
+        raise CallError(f"Malformed XML: {exc}") from None
+    if root.tag != "methodCall":
+        raise CallError("Not an XML-RPC methodCall.", -32600)
+    method = (root.findtext("methodName") or "").strip()
+    if not method:
+        raise CallError("The methodName is missing.", -32600)
+    params = []
+    for value in root.findall("./params/param/value"):
+        child = next(iter(value), None)
+        text = child.text if child is not None else value.text
+        params.append((text or "").strip())
+    return Call(method, tuple(params))
+
+
+def struct_response(members: dict[str, bool | str]) -> str:
+    parts = []
+    for name, value in members.items():
+        if isinstance(value, bool):
+            rendered = f"<boolean>{int(value)}</boolean>"
+        else:
+            rendered = f"<string>{escape(value)}</string>"
+        parts.append(f"<member><name>{escape(name)}</name><value>{rendered}</value></member>")
+    return (
+        '<?xml version="1.0"?>\n<methodResponse><params><param><value><struct>'
+        + "".join(parts)
+        + "</struct></value></param></params></methodResponse>\n"
+    )
+
+
+def fault_response(code: int, message: str) -> str:
+    return (
+        '<?xml version="1.0"?>\n<methodResponse><fault><value><struct>'
+        f"<member><name>faultCode</name><value><int>{code}</int></value></member>"
+        f"<member><name>faultString</name><value><string>{escape(message)}</string></value>"
+        "</member></struct></value></fault></methodResponse>\n"
+    )

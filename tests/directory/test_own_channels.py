@@ -1,0 +1,147 @@
+"""The node's own channels are sites of its own directory, indexed at publish time by the
+`index_own_entry` job the entries core stages, never by fetching our own pages."""
+
+from __future__ import annotations
+
+from hub.core.auth import create_credential
+from hub.core.authors import create_author
+from hub.core.db import transaction
+from hub.worker import build_worker
+
+from .directory_stubs import make_token
+
+
+async def publisher(db, name: str = "Ada", kind: str = "api_key", scopes=None) -> tuple[str, str]:
+    async with transaction(db) as conn:
+        author = await create_author(conn, name, plan="pro", channel_slug=f"{name.lower()}_blog")
+        _, secret = await create_credential(conn, author_id=author.id, kind=kind, scopes=scopes)
+    return f"{name.lower()}_blog", secret
+
+
+async def run_index_jobs(resources) -> None:
+    """Run what the write queued, except the webmention sends deferred by 30 s."""
+    redis = resources.redis
+    for job in await redis.zrange("arq:queue", 0, -1):
+        if job.startswith(b"send_webmentions:"):
+            await redis.zrem("arq:queue", job)
+    worker = build_worker(resources, burst=True, poll_delay=0.05)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+def article(status: str = "published", title: str = "Quince harvest notes") -> dict:
+    return {
+        "slug": "quince",
+        "default_language": "en",
+        "status": status,
+        "translations": [
+            {
+                "language": "en",
+                "title": title,
+                "content_markdown": "The **quince** tree gave forty fruits this autumn.",
+            }
+        ],
+        "tags": ["orchard", "fruit"],
+    }
+
+
+async def site_posts(client, site_id: str, headers=None) -> list[dict]:
+    feeds = (await client.get(f"/api/sites/{site_id}/feeds", headers=headers)).json()
+    [feed] = feeds["results"]
+    r = await client.get(f"/api/feeds/{feed['id']}/posts", headers=headers)
+    assert r.status_code == 200
+    return r.json()["results"]
+
+
+async def test_v1_publish_makes_the_channel_a_site_with_the_entry_as_post(
+    client, db, resources, feed_server
+):
+    channel, key = await publisher(db)
+    auth = {"Authorization": f"Bearer {key}"}
+    r = await client.post(f"/api/v1/channels/{channel}/pages", json=article(), headers=auth)
+    assert r.status_code == 201, r.text
+    await run_index_jobs(resources)
+
+    _, token = await make_token(db, "reader")  # token callers bypass the anonymous cache
+    reader = {"Authorization": f"Token {token}"}
+    found = (await client.get("/api/sites/search", params={"q": "ada"}, headers=reader)).json()
+    assert found["count"] == 1
+    site = found["results"][0]
+    assert site["link"] == f"http://hub.test/{channel}" and site["title"] == "Ada"
+    assert site["main_feed"]["feed_url"] == f"http://hub.test/{channel}/feed.json"
+    [post] = await site_posts(client, site["id"], reader)
+    assert post["link"] == f"http://hub.test/{channel}/quince"
+    assert post["title"] == "Quince harvest notes"
+    assert "<strong>quince</strong>" in post["content"]
+    assert post["tags"] == ["orchard", "fruit"]
+    assert feed_server.seen == []  # nothing was fetched over HTTP
+    feed = await db.fetchrow("SELECT is_local, next_poll_at FROM feeds")
+    assert feed["is_local"] and feed["next_poll_at"].year > 9000  # never due for polling
+
+    # an edit updates the post; unpublishing removes it
+    changed = article(title="Quince harvest, final count")
+    r = await client.post(f"/api/v1/channels/{channel}/pages", json=changed, headers=auth)
+    assert r.status_code in (200, 201), r.text
+    await run_index_jobs(resources)
+    [post] = await site_posts(client, site["id"], reader)
+    assert post["title"] == "Quince harvest, final count"
+    page = f"/api/v1/channels/{channel}/pages/quince/status"
+    r = await client.patch(page, json={"status": "draft"}, headers=auth)
+    assert r.status_code == 200, r.text
+    await run_index_jobs(resources)
+    assert await site_posts(client, site["id"], reader) == []
+    assert await db.fetchval("SELECT count(*) FROM posts") == 0
+
+
+async def test_micropub_create_then_delete(client, db, resources):
+    channel, token = await publisher(db, "Bea", kind="app_token", scopes=["create", "delete"])
+    auth = {"Authorization": f"Bearer {token}"}
+    r = await client.post(
+        "/micropub", data={"h": "entry", "content": "Plums are ripe #orchard"}, headers=auth
+    )
+    assert r.status_code == 201, r.text
+    location = r.headers["location"]
+    await run_index_jobs(resources)
+    rows = await db.fetch("SELECT link, title, content_text FROM posts")
+    assert [(p["link"], p["title"]) for p in rows] == [(location, None)]  # a note: no title
+    assert "Plums are ripe" in rows[0]["content_text"]
+    site = await db.fetchrow("SELECT id, channel_id, link FROM sites")
+    assert site["link"] == f"http://hub.test/{channel}" and site["channel_id"] is not None
+    r = await client.get(f"/api/sites/{site['id']}")
+    assert r.status_code == 200 and r.json()["main_feed"]["format"] == "jsonfeed"
+
+    r = await client.post("/micropub", data={"action": "delete", "url": location}, headers=auth)
+    assert r.status_code in (200, 204), r.text
+    await run_index_jobs(resources)
+    assert await db.fetchval("SELECT count(*) FROM posts") == 0
+
+
+async def test_drafts_and_private_entries_make_no_post(client, db, resources):
+    channel, key = await publisher(db, "Cy")
+    auth = {"Authorization": f"Bearer {key}"}
+    r = await client.post(
+        f"/api/v1/channels/{channel}/pages", json=article(status="draft"), headers=auth
+    )
+    assert r.status_code == 201, r.text
+    await run_index_jobs(resources)
+    assert await db.fetchval("SELECT count(*) FROM posts") == 0
+    assert await db.fetchval("SELECT count(*) FROM sites") == 0  # no site before a public entry
+
+
+async def test_the_poller_never_fetches_a_local_feed(client, db, resources):
+    from hub.directory import poller
+
+    channel, key = await publisher(db, "Dee")
+    auth = {"Authorization": f"Bearer {key}"}
+    await client.post(f"/api/v1/channels/{channel}/pages", json=article(), headers=auth)
+    await run_index_jobs(resources)
+    feed_id = await db.fetchval("SELECT id FROM feeds")
+    result = await poller.poll_feed(resources, feed_id)
+    assert result.outcome == "skipped"
+    await db.execute("UPDATE feeds SET next_poll_at = now() - interval '1 hour'")
+    from hub.directory.queries.feeds import list_due_feeds
+
+    async with transaction(db) as conn:
+        assert await list_due_feeds(conn, await db.fetchval("SELECT now()"), 10) == []
