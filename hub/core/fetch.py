@@ -112,6 +112,7 @@ class FetchResult:
     headers: httpx.Headers
     content: bytes
     redirects: tuple[str, ...]  # URLs redirected through, in order (not the final one)
+    redirect_statuses: tuple[int, ...] = ()  # the status of each of those hops (301, 302...)
 
     @property
     def text(self) -> str:
@@ -236,6 +237,7 @@ class GuardedClient:
     ) -> FetchResult:
         request_headers = dict(headers or {})
         chain: list[str] = []
+        statuses: list[int] = []
         while True:
             check_url(url, allow_loopback=self.allow_loopback)
             content, form = (data, None) if isinstance(data, bytes) else (None, data)
@@ -248,13 +250,15 @@ class GuardedClient:
                 if response.status_code not in _REDIRECTS or not location:
                     body = await _read_capped(response, limit)
                     return FetchResult(
-                        str(url), response.status_code, response.headers, body, tuple(chain)
-                    )
+                        str(url), response.status_code, response.headers, body, tuple(chain),
+                        tuple(statuses),
+                    )  # fmt: skip
             finally:
                 await response.aclose()
             if len(chain) >= self.max_redirects:
                 raise FetchFailed(f"More than {self.max_redirects} redirects, at {url}.")
             chain.append(str(url))
+            statuses.append(response.status_code)
             next_url = url.join(location)
             if (next_url.scheme, next_url.host, next_url.port) != (url.scheme, url.host, url.port):
                 request_headers = _without(request_headers, _CREDENTIAL_HEADERS)

@@ -73,16 +73,15 @@ async def poll_feed(
     host = host_of(state["feed_url"])
     async with host_slot(resources, host):
         await wait_turn(resources, host, max_wait=max_wait)
-        with redirects.watching(resources.fetcher) as statuses:
-            try:
-                result = await resources.fetcher.fetch(
-                    state["feed_url"], headers=headers, max_bytes=limit, timeout=POLL_TIMEOUT
-                )
-            except (FetchRefused, FetchFailed, TooLarge) as exc:
-                return await _failed(resources, state, None, exc.message, now)
+        try:
+            result = await resources.fetcher.fetch(
+                state["feed_url"], headers=headers, max_bytes=limit, timeout=POLL_TIMEOUT
+            )
+        except (FetchRefused, FetchFailed, TooLarge) as exc:
+            return await _failed(resources, state, None, exc.message, now)
     now = now or datetime.now(UTC)
     step = redirects.next_step(
-        statuses=statuses,
+        statuses=result.redirect_statuses,
         chain=result.redirects,
         final_url=result.url,
         pending=state["redirect_url"],

@@ -354,6 +354,7 @@ async def test_redirect_chain_is_followed_and_recorded(
     assert result.status == 200
     assert result.url == f"{server.base}/ok"
     assert result.redirects == tuple(f"{server.base}/chain/{n}" for n in (3, 2, 1))
+    assert result.redirect_statuses == (302, 302, 302)  # a feed poll moves only on 301/308
 
 
 @pytest.mark.parametrize(
