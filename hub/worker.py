@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from typing import Any
 
 from arq.worker import Worker
@@ -17,6 +18,7 @@ from hub.directory import jobs as directory_jobs
 from hub.directory import webmention_jobs
 from hub.micropub import jobs as micropub_jobs
 from hub.site import feeds_websub
+from hub.site import jobs as site_jobs
 
 PACKAGES = [
     core_jobs,
@@ -27,6 +29,7 @@ PACKAGES = [
     directory_jobs,
     webmention_jobs,
     feeds_websub,
+    site_jobs,
 ]  # each API package adds its `jobs` module here when it has jobs
 
 
@@ -35,7 +38,9 @@ def functions() -> list:
 
 
 def cron_jobs() -> list:
-    return [c for package in PACKAGES for c in package.CRON_JOBS]
+    """Fresh copies: a Worker keeps each cron's next run on the object, so sharing the module's
+    objects would stop a second worker in this process from running `run_at_startup` jobs."""
+    return [copy.copy(c) for package in PACKAGES for c in package.CRON_JOBS]
 
 
 def build_worker(

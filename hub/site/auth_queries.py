@@ -76,8 +76,9 @@ async def delete_session(conn: asyncpg.Connection | asyncpg.Pool, session_hash: 
     await conn.execute("DELETE FROM dashboard_sessions WHERE session_hash = $1", session_hash)
 
 
-async def delete_expired_sessions(conn: asyncpg.Connection | asyncpg.Pool) -> None:
-    await conn.execute("DELETE FROM dashboard_sessions WHERE expires_at <= now()")
+async def delete_expired_sessions(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+    status = await conn.execute("DELETE FROM dashboard_sessions WHERE expires_at <= now()")
+    return int(status.split()[-1])
 
 
 # -- authorization codes -----------------------------------------------------------------------
@@ -163,6 +164,46 @@ async def delete_stale_codes(conn: asyncpg.Connection | asyncpg.Pool) -> None:
           AND NOT EXISTS (SELECT 1 FROM indieauth_issued i WHERE i.code_id = c.id)
         """
     )
+
+
+async def delete_dead_codes(conn: asyncpg.Connection | asyncpg.Pool, limit: int) -> int:
+    """Up to `limit` codes expired a day ago or more that guard nothing any more: no live
+    token was issued from them and no unused refresh token of theirs is live. Their issued
+    links and refresh tokens go with them (ON DELETE CASCADE). The number deleted."""
+    deleted = await conn.fetch(
+        """
+        DELETE FROM indieauth_codes WHERE id IN (
+            SELECT c.id FROM indieauth_codes c
+            WHERE c.expires_at < now() - interval '1 day'
+              AND NOT EXISTS (
+                  SELECT 1 FROM indieauth_issued i JOIN credentials cr ON cr.id = i.credential_id
+                  WHERE i.code_id = c.id AND cr.revoked_at IS NULL
+                    AND (cr.expires_at IS NULL OR cr.expires_at > now()))
+              AND NOT EXISTS (
+                  SELECT 1 FROM indieauth_refresh_tokens r
+                  WHERE r.code_id = c.id AND r.revoked_at IS NULL AND r.used_at IS NULL
+                    AND r.expires_at > now())
+            ORDER BY c.expires_at LIMIT $1)
+        RETURNING id
+        """,
+        limit,
+    )
+    return len(deleted)
+
+
+async def delete_expired_refresh_tokens(conn: asyncpg.Connection | asyncpg.Pool, limit: int) -> int:
+    """Up to `limit` refresh tokens expired a day ago or more (used, revoked or not: an
+    expired one can neither refresh nor be told apart from a guess)."""
+    deleted = await conn.fetch(
+        """
+        DELETE FROM indieauth_refresh_tokens WHERE id IN (
+            SELECT id FROM indieauth_refresh_tokens
+            WHERE expires_at < now() - interval '1 day' ORDER BY expires_at LIMIT $1)
+        RETURNING id
+        """,
+        limit,
+    )
+    return len(deleted)
 
 
 # -- refresh tokens ----------------------------------------------------------------------------

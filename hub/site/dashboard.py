@@ -2,7 +2,8 @@
 
 Every page needs the owner's session (`owner_only`: otherwise 303 to the login page) and
 every POST form its CSRF token. Destructive actions (block, revoke) go through a
-confirmation page. Lists paginate by `?page=N`. Tokens and keys are in dashboard_tokens.py.
+confirmation page. Lists paginate by `?page=N`. Tokens and keys are in
+dashboard_tokens.py, webmentions in dashboard_mentions.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hub.core.db import transaction
 from hub.core.entries import publishing
 from hub.core.errors import Conflict
 from hub.core.queue import flush_outbox
+from hub.site import auth_queries
 from hub.site import dashboard_queries as dq
 from hub.site.auth_render import render
 from hub.site.session import Session, owner_only
@@ -212,11 +214,6 @@ async def directory(request: Request, session: Session) -> Response:
     )  # fmt: skip
 
 
-@owner_only
-async def webmentions(request: Request, session: Session) -> Response:
-    return page(request, session, "dashboard/webmentions.html", "Webmentions")
-
-
 def visible_settings(settings) -> list[tuple[str, str, str]]:
     """(variable, value, description) of every setting; connection URLs (which may carry
     passwords) are only said to be set or embedded."""
@@ -237,8 +234,12 @@ def visible_settings(settings) -> list[tuple[str, str, str]]:
 
 @owner_only
 async def settings_page(request: Request, session: Session) -> Response:
-    settings = resources_of(request).settings
+    resources = resources_of(request)
+    params = request.query_params
     return page(
         request, session, "dashboard/settings.html", "Settings",
-        rows=visible_settings(settings),
+        rows=visible_settings(resources.settings),
+        blogs=await auth_queries.select_author_channels(resources.pool, session.author_id),
+        node_host=resources.urls.host, saved=params.get("saved"), error=params.get("error"),
+        error_blog=params.get("blog"),
     )  # fmt: skip

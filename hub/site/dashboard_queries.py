@@ -194,3 +194,17 @@ async def list_feeds_of(conn: asyncpg.Pool | asyncpg.Connection, site_ids: list)
 async def feed_health(conn: asyncpg.Pool | asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch("SELECT status, count(*) AS n FROM feeds GROUP BY status")
     return {r["status"]: r["n"] for r in rows}
+
+
+# -- channels ----------------------------------------------------------------------------------
+
+
+async def set_custom_domain(
+    conn: asyncpg.Pool | asyncpg.Connection, channel_id: int, domain: str | None
+) -> None:
+    """Set or clear a channel's custom domain (UNIQUE: a taken one raises)."""
+    await conn.execute(
+        "UPDATE channels SET custom_domain = $2, updated_at = now() WHERE id = $1",
+        channel_id,
+        domain,
+    )

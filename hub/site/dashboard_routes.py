@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hub.site import dashboard, dashboard_tokens
+from hub.site import dashboard, dashboard_domains, dashboard_mentions, dashboard_tokens
 
 _GET = ["GET", "HEAD"]
 
@@ -25,6 +25,21 @@ ROUTES: list[BaseRoute] = [
     Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke_confirm, methods=_GET),
     Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke, methods=["POST"]),
     Route("/dashboard/directory", dashboard.directory, methods=_GET),
-    Route("/dashboard/webmentions", dashboard.webmentions, methods=_GET),
+    Route("/dashboard/webmentions", dashboard_mentions.webmentions, methods=_GET),
+    Route(
+        "/dashboard/webmentions/{mention_id}/approve", dashboard_mentions.approve, methods=["POST"]
+    ),
+    Route(
+        "/dashboard/webmentions/{mention_id}/reject", dashboard_mentions.reject, methods=["POST"]
+    ),
+    Route(
+        "/dashboard/webmentions/{mention_id}/block", dashboard_mentions.block_confirm, methods=_GET
+    ),
+    Route("/dashboard/webmentions/{mention_id}/block", dashboard_mentions.block, methods=["POST"]),
     Route("/dashboard/settings", dashboard.settings_page, methods=_GET),
+    Route(
+        "/dashboard/channels/{channel_id:int}/domain",
+        dashboard_domains.set_domain,
+        methods=["POST"],
+    ),
 ]

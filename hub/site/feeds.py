@@ -17,6 +17,7 @@ from hub.site.feeds_render import FeedDoc, FeedItem, atom, json_feed, rss
 from hub.site.pages import Scope, not_found
 from hub.site.public_content import display_html, response_html
 from hub.site.public_http import FEED_CACHE, etag_of, is_fresh, newest, respond
+from hub.site.public_lease import Lease
 from hub.site.public_links import FEED_TYPES
 from hub.site.public_render import TEMPLATE_VERSION
 from hub.site.public_view import ChannelView, channel_view, entry_view
@@ -42,7 +43,10 @@ async def feed(
     kind: str,
     tag: str | None,
     language: str | None,
+    lease: Lease | None = None,
 ) -> Response:
+    """A feed of the channel `row` (§4); its items are read on `lease`, when given, which is
+    released before the document is built."""
     urls = scope.urls
     settings = scope.resources.settings
     channel = channel_view(row, urls, language)
@@ -59,9 +63,11 @@ async def feed(
         return respond(request, b"", media_type=media_type, cache_control=FEED_CACHE,
                        etag=etag, last_modified=changed, headers=headers)  # fmt: skip
     rows = await queries.public_entries(
-        scope.resources.pool, row["id"], language=language, tag=tag, before=None,
-        limit=settings.feed_items, content=True,
+        await lease.conn() if lease else scope.resources.pool, row["id"], language=language,
+        tag=tag, before=None, limit=settings.feed_items, content=True,
     )  # fmt: skip
+    if lease:
+        await lease.release()
     if not rows and (tag is not None or language not in (None, row["default_language"])):
         return not_found(request, scope, channel)
     doc = feed_document(

@@ -18,7 +18,15 @@ from hub.site import auth_queries as q
 from hub.site import indieauth_service as service
 from hub.site.auth_render import content_security_policy, render
 from hub.site.indieauth_client import ClientInfo, ClientRefused, fetch_client, redirect_allowed
-from hub.site.indieauth_endpoints import issuer_for, json_response, oauth_error, site_channel
+from hub.site.indieauth_endpoints import (
+    GUESSES,
+    blocked_by_failures,
+    count_failure,
+    issuer_for,
+    json_response,
+    oauth_error,
+    site_channel,
+)
 from hub.site.indieauth_model import (
     LIFETIME_LABELS,
     LIFETIMES,
@@ -248,6 +256,8 @@ async def _redeem_profile(request: Request, form) -> Response:
     """IndieAuth §5.3.2: the code for the profile URL (and profile), no access token."""
     if form.get("grant_type") != "authorization_code":
         return oauth_error(OAuthError("unsupported_grant_type", "Use authorization_code."))
+    if (blocked := await blocked_by_failures(request)) is not None:
+        return blocked
     try:
         body = await service.redeem_code(
             resources_of(request),
@@ -258,5 +268,7 @@ async def _redeem_profile(request: Request, form) -> Response:
             for_token=False,
         )
     except OAuthError as exc:
+        if exc.error in GUESSES:
+            return await count_failure(request, oauth_error(exc))
         return oauth_error(exc)
     return json_response(body)

@@ -1,6 +1,10 @@
 """The IndieAuth server's JSON endpoints: metadata, token (+ legacy verification and
 revocation), introspection, revocation and userinfo.
 
+Failed grants (a wrong code, verifier or refresh token) and unknown bearer tokens count per
+client IP; past `HUB_RATE_FAILED_AUTH` a minute these endpoints answer 429 with `Retry-After`
+and `{"error": "rate_limited"}` without checking anything (micropub-resolved §2.5).
+
 They read no cookies, so they answer any origin (CORS `*`, like /micropub). Errors are
 OAuth's `{"error", "error_description"}` (RFC 6749 §5.2; RFC 6750 §3 for bearer failures),
 never the site's HTML error pages.
@@ -14,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import auth
-from hub.core.errors import DomainError, Unauthenticated
+from hub.core.errors import DomainError, RateLimited, Unauthenticated
 from hub.site import auth_queries as q
 from hub.site import indieauth_service as service
 from hub.site.indieauth_model import SCOPES, OAuthError, parse_scope
@@ -26,6 +30,7 @@ CORS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
 }
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+GUESSES = frozenset({"invalid_grant", "invalid_client"})  # a wrong code, verifier or token
 
 
 def json_response(body: Any, status_code: int = 200, headers: dict | None = None) -> Response:
@@ -98,10 +103,49 @@ async def _form(request: Request):
     return await request.form()
 
 
+def _fail_key(request: Request) -> str:
+    ip = client_ip(request, resources_of(request).settings.trusted_proxies) or "unknown"
+    return f"indieauth:authfail:{ip}"
+
+
+async def blocked_by_failures(request: Request) -> Response | None:
+    """429 when this client IP already failed `HUB_RATE_FAILED_AUTH` times in the last
+    minute (guessing codes, verifiers, refresh or bearer tokens): nothing is checked."""
+    resources = resources_of(request)
+    limit = resources.settings.rate_failed_auth_per_ip
+    if limit <= 0:
+        return None
+    standing = await resources.limiter.status(_fail_key(request), limit)
+    if standing.remaining > 0:
+        return None
+    return _too_many(standing.reset_after)
+
+
+def _too_many(retry_after: int) -> Response:
+    seconds = max(1, retry_after)
+    return json_response(
+        {"error": "rate_limited",
+         "error_description": f"Too many failed attempts; wait {seconds} seconds."},
+        429, {"Retry-After": str(seconds)},
+    )  # fmt: skip
+
+
+async def count_failure(request: Request, answer: Response) -> Response:
+    """Count a failed attempt from the client's IP; the 429 once it is one too many."""
+    resources = resources_of(request)
+    try:
+        await resources.limiter.hit(_fail_key(request), resources.settings.rate_failed_auth_per_ip)
+    except RateLimited as exc:
+        return _too_many(exc.retry_after)
+    return answer
+
+
 async def token(request: Request) -> Response:
     """POST /auth/token: authorization_code and refresh_token grants; `action=revoke` (legacy
-    revocation)."""
+    revocation). Failed grants count against the client IP's failed-authentication limit."""
     resources = resources_of(request)
+    if (blocked := await blocked_by_failures(request)) is not None:
+        return blocked
     try:
         form = await _form(request)
         if form.get("action") == "revoke":
@@ -129,16 +173,35 @@ async def token(request: Request) -> Response:
         else:
             raise OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
     except OAuthError as exc:
+        if exc.error in GUESSES:
+            return await count_failure(request, oauth_error(exc))
         return oauth_error(exc)
     return json_response(body)
 
 
 async def _bearer(request: Request) -> auth.Principal:
+    """The principal of the bearer token; a 429 (as `RateLimited`) once this IP failed too
+    often, and every unknown or dead token counts as a failure."""
+    if (blocked := await blocked_by_failures(request)) is not None:
+        raise _Blocked(blocked)
     presented = auth.read_token(request.headers, accept={auth.VIA_BEARER})
     resources = resources_of(request)
-    return await auth.resolve_principal(
-        resources.pool, presented, client_ip=client_ip(request, resources.settings.trusted_proxies)
-    )
+    try:
+        return await auth.resolve_principal(
+            resources.pool, presented,
+            client_ip=client_ip(request, resources.settings.trusted_proxies),
+        )  # fmt: skip
+    except Unauthenticated as exc:
+        if exc.code != "missing_token":
+            raise _Blocked(await count_failure(request, _unauthorized(exc))) from exc
+        raise
+
+
+class _Blocked(Exception):
+    """Carries the answer to a request refused or counted by the failed-auth limit."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
 
 
 def _unauthorized(exc: DomainError) -> Response:
@@ -157,6 +220,8 @@ async def token_verify(request: Request) -> Response:
     """Legacy GET /auth/token with a bearer: `{"me", "client_id", "scope"}`."""
     try:
         principal = await _bearer(request)  # records the use, like any other
+    except _Blocked as exc:
+        return exc.response
     except Unauthenticated as exc:
         return _unauthorized(exc)
     presented = auth.read_token(request.headers, accept={auth.VIA_BEARER})
@@ -175,6 +240,8 @@ async def introspect(request: Request) -> Response:
     try:
         caller = await _bearer(request)
         form = await _form(request)
+    except _Blocked as exc:
+        return exc.response
     except Unauthenticated as exc:
         return _unauthorized(exc)
     except OAuthError as exc:
@@ -199,6 +266,8 @@ async def userinfo(request: Request) -> Response:
     """GET /auth/userinfo (IndieAuth §9): the profile, for a token with the profile scope."""
     try:
         principal = await _bearer(request)
+    except _Blocked as exc:
+        return exc.response
     except Unauthenticated as exc:
         return _unauthorized(exc)
     if "profile" not in principal.scopes:

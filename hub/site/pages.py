@@ -5,7 +5,6 @@ rendering when the client's copy is current, and renders a template of `template
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -16,8 +15,10 @@ from hub.core.resources import Resources
 from hub.site import queries_public as queries
 from hub.site.public_content import preview_text
 from hub.site.public_http import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
+from hub.site.public_lease import Lease
 from hub.site.public_links import Endpoints
-from hub.site.public_paths import decode_cursor, encode_cursor
+from hub.site.public_mentions import mention_groups
+from hub.site.public_paths import cursor_of, cursor_time
 from hub.site.public_render import TEMPLATE_VERSION, render
 from hub.site.public_view import (
     GONE,
@@ -148,23 +149,6 @@ def _list_translation(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _cursor(row: asyncpg.Record) -> str:
-    return encode_cursor((row["published_at"] - EPOCH) // timedelta(microseconds=1), row["id"])
-
-
-def cursor_time(cursor: tuple[int, int] | None) -> tuple[datetime, int] | None:
-    """The (published_at, id) of a decoded cursor; None when it is out of range."""
-    if cursor is None:
-        return None
-    try:
-        return EPOCH + timedelta(microseconds=cursor[0]), cursor[1]
-    except OverflowError:
-        return None
-
-
 async def entry_list(
     request: Request,
     scope: Scope,
@@ -172,14 +156,16 @@ async def entry_list(
     *,
     language: str | None,
     tag: str | None,
+    lease: Lease | None = None,
 ) -> Response:
     """The channel home (`tag` None) or a tag page: 20 summaries a page, `?before=` pages back;
-    an empty page past the first, an unknown tag or an empty language answers 404."""
+    an empty page past the first, an unknown tag or an empty language answers 404. The
+    entries are read on `lease` (released before rendering) when given."""
     urls = scope.urls
     channel = channel_view(row, urls, language)
     links = channel.links
     raw_before = request.query_params.get("before")
-    before = cursor_time(decode_cursor(raw_before)) if raw_before is not None else None
+    before = cursor_time(raw_before) if raw_before is not None else None
     if raw_before is not None and before is None:
         return not_found(request, scope, channel)
     etag = etag_of(
@@ -190,7 +176,7 @@ async def entry_list(
     if is_fresh(request, etag, changed):
         return _html(request, scope, b"", etag=etag, last_modified=changed)
     cursor = before
-    pool = scope.resources.pool
+    pool = await lease.conn() if lease else scope.resources.pool
     rows = await queries.public_entries(
         pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1
     )
@@ -205,17 +191,21 @@ async def entry_list(
     pager = {"older": None, "newer": None}
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
-        pager["older"] = _with_before(older, _cursor(rows[-1]))
+        pager["older"] = _with_before(older, cursor_of(rows[-1]["published_at"], rows[-1]["id"]))
     if cursor is not None:
         newer_rows = await queries.public_entries(
             pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1,
             newer=True,
         )  # fmt: skip
         if len(newer_rows) > PAGE_SIZE:
-            pager["newer"] = _with_before(older, _cursor(newer_rows[PAGE_SIZE]))
+            pager["newer"] = _with_before(
+                older, cursor_of(newer_rows[PAGE_SIZE]["published_at"], newer_rows[PAGE_SIZE]["id"])
+            )
         else:
             pager["newer"] = older
         page_url = _with_before(older, raw_before)
+    if lease:
+        await lease.release()  # the last statement ran: never hold it while rendering
     entries = [entry_view(r, _list_translation(r), channel, urls, full=False) for r in rows]
     feeds = links.feeds(channel.title)
     if tag is not None or language is not None:
@@ -318,6 +308,7 @@ async def entry_page(
             "description": description, "image": image},
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
+    view["mentions"] = mention_groups(entry.get("mentions") or [])
     body = render(
         "entry.html",
         page=page,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 FEED_FILES = {"rss.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
@@ -90,3 +91,22 @@ def encode_cursor(published_at_us: int, entry_id: int) -> str:
 def decode_cursor(value: str) -> tuple[int, int] | None:
     match = _CURSOR.match(value)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def cursor_of(published_at: datetime, entry_id: int) -> str:
+    """The `?before=` cursor of an entry (its publication time and id)."""
+    return encode_cursor((published_at - EPOCH) // timedelta(microseconds=1), entry_id)
+
+
+def cursor_time(value: str) -> tuple[datetime, int] | None:
+    """The (published_at, id) a `?before=` value names; None when malformed or out of range."""
+    cursor = decode_cursor(value)
+    if cursor is None:
+        return None
+    try:
+        return EPOCH + timedelta(microseconds=cursor[0]), cursor[1]
+    except OverflowError:
+        return None

@@ -12,6 +12,7 @@ from hub.site import feeds, pages
 from hub.site import queries_public as queries
 from hub.site.pages import Scope
 from hub.site.public_http import PAGE_CACHE
+from hub.site.public_lease import Lease
 from hub.site.public_links import ChannelLinks, Endpoints
 from hub.site.public_paths import Target, normalise_language, parse_path
 from hub.site.public_view import channel_view
@@ -62,8 +63,25 @@ async def public(request: Request) -> Response:
             if custom
             else queries.channel_with_entry(pool, target.channel or "", slug, language)
         )
-    else:
-        row = custom or await queries.channel_by_slug(pool, target.channel or "")
+        return await _dispatch(request, scope, target, row, language, raw_lang)
+    lease = Lease(pool)  # the channel and its entries on one connection
+    try:
+        row = custom or await queries.channel_by_slug(await lease.conn(), target.channel or "")
+        return await _dispatch(request, scope, target, row, language, raw_lang, lease)
+    finally:
+        await lease.release()
+
+
+async def _dispatch(
+    request: Request,
+    scope: Scope,
+    target: Target,
+    row,
+    language: str | None,
+    raw_lang: str | None,
+    lease: Lease | None = None,
+) -> Response:
+    custom = scope.channel
     if row is None:
         return pages.not_found(request, scope)
     if row["custom_domain"] and custom is None:
@@ -73,14 +91,15 @@ async def public(request: Request) -> Response:
         return pages.not_found(request, scope)  # a draft channel is not revealed
     if raw_lang is not None and language is None:
         return pages.not_found(request, scope, channel_view(row, scope.urls))
-    if target.kind == "channel":
-        return await pages.entry_list(request, scope, row, language=language, tag=None)
-    if target.kind == "tag":
-        return await pages.entry_list(request, scope, row, language=language, tag=target.tag)
+    if target.kind in ("channel", "tag"):
+        return await pages.entry_list(
+            request, scope, row, language=language, tag=target.tag, lease=lease
+        )
     if target.kind == "feed":
         return await feeds.feed(
-            request, scope, row, kind=target.feed or "rss", tag=target.tag, language=language
-        )
+            request, scope, row, kind=target.feed or "rss", tag=target.tag, language=language,
+            lease=lease,
+        )  # fmt: skip
     return await pages.entry_page(request, scope, row, target.slug or "", language)
 
 

@@ -14,7 +14,7 @@ import asyncpg
 
 Conn = asyncpg.Connection | asyncpg.Pool
 
-_CHANNEL = """
+_CHANNEL_ONLY = """
     SELECT c.id, c.slug, c.default_language, c.status, c.custom_domain, c.updated_at,
            a.name AS author_name, a.url AS author_url,
            av.path AS avatar_path, av.public_id AS avatar_public_id,
@@ -26,13 +26,19 @@ _CHANNEL = """
                      FROM channel_translations t WHERE t.channel_id = c.id), '[]') AS translations,
            greatest(c.updated_at, a.updated_at,
                     (SELECT max(t.updated_at) FROM channel_translations t
-                     WHERE t.channel_id = c.id)) AS changed_at,
-           (SELECT max(e.updated_at) FROM entries e WHERE e.channel_id = c.id) AS entries_changed_at
+                     WHERE t.channel_id = c.id)) AS changed_at
     FROM channels c
     JOIN authors a ON a.id = c.author_id
     LEFT JOIN media av ON av.id = c.avatar_media_id
     LEFT JOIN media cv ON cv.id = c.cover_media_id
 """
+# Lists and feeds also need the newest entry change (their ETag); an entry page does not.
+_CHANNEL = _CHANNEL_ONLY.replace(
+    " AS changed_at\n",
+    " AS changed_at,\n"
+    "           (SELECT max(e.updated_at) FROM entries e WHERE e.channel_id = c.id)"
+    " AS entries_changed_at\n",
+)
 
 
 async def channel_by_slug(conn: Conn, slug: str) -> asyncpg.Record | None:
@@ -65,8 +71,23 @@ _TAGS = """
     ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
           ORDER BY g.position, g.key)
 """
+# Approved webmentions of the entry (§3.5), oldest first, at most 500; none is looked up
+# while no mention of the entry was ever approved (`mentions_changed_at` is still null).
+_MENTIONS = """
+    CASE WHEN e.mentions_changed_at IS NULL THEN '[]'::json ELSE
+    coalesce((SELECT json_agg(json_build_object(
+                  'type', w.type, 'rsvp', w.rsvp, 'author_name', w.author_name,
+                  'author_url', w.author_url, 'url', w.url, 'source', w.source, 'name', w.name,
+                  'content_html', w.content_html, 'content_text', w.content_text,
+                  'published', w.shown_at) ORDER BY w.shown_at, w.id)
+              FROM (SELECT m.*, coalesce(m.published_at, m.verified_at, m.received_at) AS shown_at
+                    FROM webmentions m
+                    WHERE m.entry_id = e.id AND m.status = 'approved'
+                    ORDER BY m.published_at NULLS LAST, m.id LIMIT 500) w), '[]') END
+"""
 # The entry of an entry page as one JSON object: every translation (content only for the
-# language shown, $3, else the primary), tags and non-inline media, whatever its status.
+# language shown, $3, else the primary), tags, non-inline media and approved
+# webmentions, whatever its status.
 _ENTRY = f"""
     (SELECT json_build_object(
          'id', e.id, 'slug', e.slug, 'default_language', e.default_language,
@@ -83,10 +104,13 @@ _ENTRY = f"""
                                   THEN t.content_html END))
              FROM entry_translations t WHERE t.entry_id = e.id), '[]'),
          'tags', {_TAGS},
-         'media', {_MEDIA})
+         'media', {_MEDIA},
+         'mentions', {_MENTIONS})
      FROM entries e WHERE e.channel_id = c.id AND e.slug = $2) AS entry
 """
-_WITH_ENTRY = _CHANNEL.replace("    FROM channels c", f"           , {_ENTRY}\n    FROM channels c")
+_WITH_ENTRY = _CHANNEL_ONLY.replace(
+    "    FROM channels c", f"           , {_ENTRY}\n    FROM channels c"
+)
 
 
 async def channel_with_entry(

@@ -4,9 +4,11 @@ which the v1 API cannot make). Fixture names start with `public_`."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import mf2py
 
@@ -137,3 +139,22 @@ def public_mf2(html: str, url: str) -> dict[str, Any]:
 
 def public_items(parsed: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [item for item in parsed["items"] if kind in item["type"]]
+
+
+async def public_insert_mention(
+    pool, channel_id: int, entry_id: int, target: str, *, source: str,
+    status: str = "approved", type: str = "reply", **fields: Any,
+) -> str:  # fmt: skip
+    """A received webmention as the verify job leaves it (hub/directory writes these rows)."""
+    mention_id = secrets.token_urlsafe(16)[:22]
+    host = urlsplit(source).hostname or ""
+    row = {"id": mention_id, "source": source, "target": target, "source_norm": source,
+           "target_norm": target, "source_host": host, "source_domain": host,
+           "entry_id": entry_id, "channel_id": channel_id, "status": status, "type": type,
+           "verified_at": datetime.now(UTC), **fields}  # fmt: skip
+    columns = ", ".join(row)
+    values = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    await pool.execute(f"INSERT INTO webmentions ({columns}) VALUES ({values})", *row.values())
+    if status == "approved":  # as the verify job does: the entry's ETag moves
+        await pool.execute("UPDATE entries SET mentions_changed_at = now() WHERE id = $1", entry_id)
+    return mention_id

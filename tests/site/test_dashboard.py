@@ -170,3 +170,39 @@ async def test_200_settings_hide_connection_urls(client, signed_in, settings):
     r = await client.get("/dashboard/settings")
     assert "HUB_MODERATION" in r.text and "DATABASE_URL" in r.text
     assert settings.database_url not in r.text and settings.redis_url not in r.text
+
+
+async def test_303_custom_domain_set_from_settings_serves_the_blog_there(client, signed_in, db):
+    r = await client.post("/dashboard/channels/0/domain", data={"csrf": signed_in,
+                                                                "domain": "x.example"})  # fmt: skip
+    assert "error=Unknown" in r.headers["location"]
+    channel_id = await db.fetchval("SELECT id FROM channels WHERE slug = 'ada'")
+    path = f"/dashboard/channels/{channel_id}/domain"
+    for bad in ("https://ada.example/", "hub.test", "no_dots", "a..example"):
+        r = await client.post(path, data={"csrf": signed_in, "domain": bad})
+        assert r.status_code == 303 and "error=" in r.headers["location"], bad
+    assert await db.fetchval("SELECT custom_domain FROM channels WHERE id = $1", channel_id) is None
+    r = await client.post(path, data={"csrf": signed_in, "domain": " Ada.Example. "})
+    assert r.status_code == 303 and "saved=ada" in r.headers["location"]
+    settings_page = await client.get(r.headers["location"])
+    assert 'value="ada.example"' in settings_page.text
+    moved = await client.get("/ada")
+    assert moved.status_code == 301 and moved.headers["location"] == "https://ada.example/"
+    home = await client.get("https://ada.example/")
+    assert home.status_code == 200 and 'rel="canonical" href="https://ada.example/"' in home.text
+    r = await client.post(path, data={"csrf": signed_in, "domain": ""})
+    assert (await client.get("/ada")).status_code == 200
+
+
+async def test_303_a_taken_custom_domain_is_refused(client, signed_in, owner, db):
+    async with transaction(db) as conn:
+        other = await conn.fetchval(
+            "INSERT INTO channels (author_id, slug, default_language, status)"
+            " VALUES ($1, 'notes', 'en', 'published') RETURNING id", owner.author_id)  # fmt: skip
+        await conn.execute("UPDATE channels SET custom_domain = 'taken.example' WHERE id = $1",
+                           other)  # fmt: skip
+    channel_id = await db.fetchval("SELECT id FROM channels WHERE slug = 'ada'")
+    r = await client.post(f"/dashboard/channels/{channel_id}/domain",
+                          data={"csrf": signed_in, "domain": "taken.example"})  # fmt: skip
+    assert "already+the+domain" in r.headers["location"]
+    assert await db.fetchval("SELECT custom_domain FROM channels WHERE id = $1", channel_id) is None

@@ -402,3 +402,46 @@ async def test_201_the_issued_token_posts_through_micropub(client, signed_in, cl
     assert r.headers["location"].startswith("http://hub.test/ada/")
     page = await client.get(r.headers["location"])
     assert page.status_code == 200 and "Hello from IndieAuth" in page.text
+
+
+async def test_429_token_endpoint_after_too_many_failed_grants(
+    client, signed_in, client_app, settings
+):
+    flow = Flow(client_app.json_id, client_app.redirect_uri)
+    code = await code_for(client, flow)
+    for _ in range(settings.rate_failed_auth_per_ip):
+        r = await redeem(client, flow, code, code_verifier="x" * 43)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    r = await redeem(client, flow, code, code_verifier="y" * 43)
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited"
+    assert int(r.headers["retry-after"]) > 0
+    assert r.headers["access-control-allow-origin"] == "*"
+    r = await redeem(client, flow, code)  # the right verifier is not even checked
+    assert r.status_code == 429
+    r = await client.get("/auth/userinfo", headers={"Authorization": "Bearer hub_guess"})
+    assert r.status_code == 429
+    r = await client.post("/auth", data={"grant_type": "authorization_code", "code": code,
+                                         "client_id": flow.client_id,
+                                         "redirect_uri": flow.redirect_uri,
+                                         "code_verifier": flow.verifier})  # fmt: skip
+    assert r.status_code == 429  # the profile redemption shares the counter
+
+
+async def test_429_profile_redemption_counts_failures(client, signed_in, client_app, settings):
+    flow = Flow(client_app.json_id, client_app.redirect_uri)
+    wrong = {"grant_type": "authorization_code", "code": "guess", "client_id": flow.client_id,
+             "redirect_uri": flow.redirect_uri, "code_verifier": flow.verifier}  # fmt: skip
+    for _ in range(settings.rate_failed_auth_per_ip):
+        assert (await client.post("/auth", data=wrong)).status_code == 400
+    r = await client.post("/auth", data=wrong)
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited"
+
+
+async def test_429_bearer_guesses_at_introspection_count_too(client, settings):
+    for _ in range(settings.rate_failed_auth_per_ip):
+        r = await client.post("/auth/introspect", data={"token": "t"},
+                              headers={"Authorization": "Bearer hub_wrong"})  # fmt: skip
+        assert r.status_code == 401
+    r = await client.post("/auth/introspect", data={"token": "t"},
+                          headers={"Authorization": "Bearer hub_wrong"})  # fmt: skip
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited"

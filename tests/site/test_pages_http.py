@@ -149,8 +149,9 @@ async def test_200_images_from_the_media_store(client, db, settings, public_blog
     r = await client.get("/ada_blog/photo")
     [entry] = public_mf2(r.text, f"{BASE}/ada_blog/photo")["items"]
     props = entry["properties"]
-    assert props["featured"] == [{"value": f"{BASE}/storage/{cover_path}", "alt": "A loom"}]
-    assert props["photo"] == [{"value": f"{BASE}/storage/{photo_path}", "alt": "A loom"}]
+    cover, photo = f"{BASE}/storage/{cover_path}", f"{BASE}/storage/{photo_path}"
+    assert props["featured"] == [{"value": cover, "alt": "A loom", "srcset": {"1600w": cover}}]
+    assert props["photo"] == [{"value": photo, "alt": "A loom", "srcset": {"1600w": photo}}]
     assert props["author"][0]["properties"]["photo"][0]["value"] == f"{BASE}/storage/{avatar_path}"
     assert 'width="1600" height="900"' in r.text
     home = public_mf2((await client.get("/ada_blog")).text, f"{BASE}/ada_blog")
