@@ -92,3 +92,16 @@ async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
     assert await websub_publish({"resources": resources, "job_try": 1}, entry_id) == 0
     assert websub_publish in functions()
+
+
+async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, db, resources):
+    await public_publish(client, public_blog, public_article("first"))
+    await public_publish(client, public_blog, public_article("first", tags=["Edited"]))
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    job_id = f"websub_publish:{entry_id}"
+    staged = await db.fetchval(
+        "SELECT count(*) FROM job_outbox WHERE function = 'websub_publish' AND job_id = $1", job_id
+    )
+    queued = await resources.redis.exists(f"arq:job:{job_id}")
+    assert staged + queued >= 1  # in the outbox until the flush, then in the queue
+    assert queued <= 1  # one job per entry however often it changed

@@ -1,12 +1,14 @@
 """What happens after an entry's public state changes, whichever API changed it.
 
 `publishing.py` calls `entry_changed` inside the transaction of the change; this stages the jobs
-that react to it, by name (core imports no adapter): today `send_webmentions` (the directory's
-webmention sender, webmention-site-feeds.md §2.1). The job is deferred so that a burst of edits
-sends once, from the latest state (R-W15), and keyed per entry so it is queued once. And
-`index_own_entry` (the directory indexes the node's own channels at publish time), queued at
-once with no fixed job id, so a change committed while an earlier index job runs still gets its
-own job (the job is idempotent and reads the state when it runs).
+that react to it, by name (core imports no adapter):
+- `send_webmentions` (the directory's webmention sender, webmention-site-feeds.md §2.1) and
+  `websub_publish` (the site's ping of the WebSub hub for the entry's feeds, when one is set):
+  deferred so that a burst of edits notifies once, from the latest state (R-W15), and keyed per
+  entry so each is queued once;
+- `index_own_entry` (the directory indexes the node's own channels at publish time): queued at
+  once with no fixed job id, so a change committed while an earlier index job runs still gets
+  its own job (the job is idempotent and reads the state when it runs).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ log = logging.getLogger("hub.entries")
 SEND_WEBMENTIONS = "send_webmentions"
 SEND_DELAY = timedelta(seconds=30)
 INDEX_OWN_ENTRY = "index_own_entry"
+WEBSUB_PUBLISH = "websub_publish"  # the site pings the WebSub hub for the entry's feeds
 
 
 def send_job_id(entry_id: int) -> str:
@@ -43,3 +46,10 @@ async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> 
         defer_until=datetime.now(UTC) + SEND_DELAY,
     )
     await stage_job(conn, INDEX_OWN_ENTRY, entry_id)
+    await stage_job(
+        conn,
+        WEBSUB_PUBLISH,
+        entry_id,
+        job_id=f"{WEBSUB_PUBLISH}:{entry_id}",
+        defer_until=datetime.now(UTC) + SEND_DELAY,
+    )
