@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -9,8 +11,13 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024  # hashing work is bounded before any is done
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified when no account matches, so a wrong name costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("hub: not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when no account matches, so a wrong name costs as much time as a wrong
+    password. Made on first use: hashing costs ~64 MiB and most processes never log anyone in."""
+    return _hasher.hash("hub: not a password of anyone")
 
 
 def check_strength(password: str) -> str | None:
@@ -32,7 +39,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
