@@ -7,9 +7,11 @@
 2. Verification: the worker verifies those 1,000 mentions against a local source server (a
    separate process, so it does not share our GIL). Prints verifications per second (target
    >= 100/s).
-3. Kill and restart: another 1,000 are received, the worker is cancelled mid-burst and a new
-   one started; every mention must end verified (jobs of the killed worker come back once their
-   in-progress marks expire, or through the sweep).
+3. Kill and restart: another 1,000 are received while a worker process runs; it is killed
+   with SIGKILL mid-burst, the rest of the burst arrives with no worker, then a new worker
+   process starts; every mention must end verified (jobs the killed worker held come back once
+   arq's in-progress marks expire, job timeout + 10 s; jobs never queued through the outbox
+   sweep). `BENCH_BURST=300` runs a smaller burst.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import multiprocessing
+import os
 import secrets
 import socket
 import sys
@@ -38,9 +41,10 @@ from hub.core.authors import create_author
 from hub.core.resources import open_resources
 from hub.worker import build_worker
 
-BURST = 1_000
+BURST = int(os.environ.get("BENCH_BURST", "1000"))  # smaller for a quick check
 CONCURRENCY = 32
-ROUNDS = 3
+ROUNDS = 5
+KILLED_JOB_TIMEOUT = 30  # seconds
 TARGET = "http://hub.test/bench_blog/hello"
 INSERT = """
 INSERT INTO webmentions (id, source, target, source_norm, target_norm, source_host,
@@ -99,8 +103,8 @@ async def wait_verified(pool, total: int, cap: float) -> float:
 async def run(settings, port: int) -> None:
     settings = dataclasses.replace(
         settings, base_url="http://hub.test", allow_loopback_fetch=True,
-        webmention_moderation="auto", webmention_rate_ip=0, webmention_rate_source=0,
-        webmention_max_queued=0, rate_directory_anon=0,
+        webmention_moderation="auto", webmention_rate_ip=0, webmention_rate_ip_day=0,
+        webmention_rate_source=0, webmention_max_queued=0, rate_directory_anon=0,
     )  # fmt: skip
     async with open_resources(settings) as resources:
         pool = resources.pool
@@ -138,17 +142,25 @@ async def run(settings, port: int) -> None:
             httpx.AsyncClient(transport=bare_transport, base_url="http://b") as c1,
             httpx.AsyncClient(transport=hub_transport, base_url="http://hub.test") as c2,
         ):
+            pairs = []  # each round's (ceiling, hub), run back to back: a shared machine drifts
             for _ in range(ROUNDS):
+                rates = []
                 for name, client, path in (
                     ("bare INSERT endpoint (ceiling)", c1, "/wm"),
                     ("hub POST /api/webmentions", c2, "/api/webmentions"),
                 ):
                     await reset()
-                    results[name] = max(results[name], await burst(client, path, sources))
+                    rates.append(await burst(client, path, sources))
+                    results[name] = max(results[name], rates[-1])
+                pairs.append(tuple(rates))
             for name, rate in results.items():
                 print(f"{name:32s} {rate:8.0f} /s")
             ratio = results["hub POST /api/webmentions"] / results["bare INSERT endpoint (ceiling)"]
             print(f"{'ratio hub/ceiling':32s} {ratio:8.2f}    (target >= 0.60)")
+            per_round = sorted(hub / bare for bare, hub in pairs)
+            listed = ", ".join(f"{r:.2f}" for r in per_round)
+            median = per_round[len(per_round) // 2]
+            print(f"{'ratio per round':32s} {median:8.2f}    median of {listed}")
 
             # 2. verification rate: the last hub round left BURST queued verify jobs
             worker = build_worker(resources, burst=True, poll_delay=0.01, max_jobs=64)
@@ -160,29 +172,51 @@ async def run(settings, port: int) -> None:
             print(f"{'verified':32s} {done:8d}    of {BURST} in {elapsed:.1f} s")
             print(f"{'verifications per second':32s} {done / elapsed:8.0f}    (target >= 100)")
 
-            # 3. kill the worker mid-burst, start another: nothing lost
+            # 3. a worker process SIGKILLed mid-burst, a new one started: nothing lost
             await reset()
-            await burst(c2, "/api/webmentions", sources)
-            first = build_worker(resources, burst=False, poll_delay=0.01, max_jobs=64)
-            task = asyncio.create_task(first.main())
-            await wait_verified(pool, BURST // 3, 60)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            killed_at = await pool.fetchval(
-                "SELECT count(*) FROM webmentions WHERE status = 'approved'"
+            await kill_and_restart(settings, pool, c2, sources)
+
+
+def worker_process(settings) -> None:
+    """A worker of its own (like `hub worker`), with a short job timeout so the jobs a killed
+    worker held come back sooner (arq keeps them in progress for the job timeout + 10 s)."""
+
+    async def main() -> None:
+        async with open_resources(settings) as resources:
+            worker = build_worker(
+                resources, poll_delay=0.01, max_jobs=64, job_timeout=KILLED_JOB_TIMEOUT
             )
-            second = build_worker(resources, burst=False, poll_delay=0.01, max_jobs=64)
-            task = asyncio.create_task(second.main())
-            waited = await wait_verified(pool, BURST, 400)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            final = await pool.fetchval(
-                "SELECT count(*) FROM webmentions WHERE status = 'approved'"
-            )
-            print(
-                f"{'kill + restart':32s} {final:8d}    of {BURST} verified "
-                f"({killed_at} before the kill, the rest {waited:.1f} s after the restart)"
-            )
+            await worker.main()
+
+    asyncio.run(main())
+
+
+async def approved(pool) -> int:
+    return await pool.fetchval("SELECT count(*) FROM webmentions WHERE status = 'approved'")
+
+
+async def kill_and_restart(settings, pool, client: httpx.AsyncClient, sources: list[str]) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    first = spawn.Process(target=worker_process, args=(settings,), daemon=True)
+    first.start()
+    half = len(sources) // 2
+    await burst(client, "/api/webmentions", sources[:half])
+    await wait_verified(pool, half // 3, 60)
+    first.kill()  # SIGKILL: no clean-up, jobs in progress stay marked in Redis
+    first.join()
+    killed_at = await approved(pool)
+    await burst(client, "/api/webmentions", sources[half:])  # the rest of the burst, no worker
+    second = spawn.Process(target=worker_process, args=(settings,), daemon=True)
+    second.start()
+    waited = await wait_verified(pool, len(sources), KILLED_JOB_TIMEOUT + 120)
+    second.kill()
+    second.join()
+    final = await approved(pool)
+    lost = len(sources) - final
+    print(
+        f"{'kill -9 + restart':32s} {final:8d}    of {len(sources)} verified, {lost} lost "
+        f"({killed_at} before the kill; all {waited:.1f} s after the restart)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,14 +3,32 @@
 `stage_job` writes a job into `job_outbox` inside the caller's transaction; `flush_outbox` hands
 staged jobs to arq after the commit (and a cron sweep repeats it), so a rolled-back request never
 leaves a job behind and a crash between commit and enqueue loses none.
+
+Hot request paths use the outbox as a safety net instead (docs/decisions/0003): they stage the
+row with `sweep_after` in the future in the same statement as their write, queue the job
+themselves right after the commit (`enqueue_many`, one Redis round trip), and hand the row to
+`forget_staged`, which deletes such rows in batches off the request path. Flushes leave a row
+alone until its `sweep_after`, so only a process that died in between leaves one for the sweep.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
+from typing import Any
+from uuid import uuid4
 
 import asyncpg
 from arq.connections import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms, to_unix_ms
+
+log = logging.getLogger("hub.queue")
+
+SAFETY_NET_SECONDS = 60  # `sweep_after` of a row its stager queues itself
+FORGET_BATCH_SECONDS = 0.05  # queued rows are deleted at most this often per pool
 
 
 async def enqueue(
@@ -25,21 +43,59 @@ async def enqueue(
     return job is not None
 
 
+# Queues jobs as arq's `enqueue_job` does (a job whose id is queued, running or has a result is
+# skipped), for a whole batch in one atomic round trip instead of three round trips per job.
+_ENQUEUE_MANY = """
+local queued = 0
+for i = 4, #ARGV, 4 do
+    local id = ARGV[i]
+    if redis.call('EXISTS', ARGV[2] .. id, ARGV[3] .. id) == 0 then
+        redis.call('PSETEX', ARGV[2] .. id, ARGV[i + 1], ARGV[i + 3])
+        redis.call('ZADD', ARGV[1], ARGV[i + 2], id)
+        queued = queued + 1
+    end
+end
+return queued
+"""
+
+StagedJob = tuple[str, list[Any], str | None, datetime | None]  # function, args, job_id, defer
+
+
+async def enqueue_many(redis: ArqRedis, jobs: list[StagedJob]) -> int:
+    """Queue `jobs` in one round trip with `enqueue`'s rules; returns how many were new."""
+    now = timestamp_ms()
+    argv: list[Any] = [redis.default_queue_name, job_key_prefix, result_key_prefix]
+    for function, args, job_id, defer_until in jobs:
+        score = to_unix_ms(defer_until) if defer_until is not None else now
+        expires = score - now + redis.expires_extra_ms
+        payload = serialize_job(
+            function, tuple(args), {}, None, now, serializer=redis.job_serializer
+        )
+        argv += [job_id or uuid4().hex, expires, score, payload]
+    script = redis.register_script(_ENQUEUE_MANY)  # EVALSHA, loading the script when missing
+    return int(await script(keys=[], args=argv))
+
+
 async def stage_job(
     conn: asyncpg.Connection,
     function: str,
     *args: object,
     job_id: str | None = None,
     defer_until: datetime | None = None,
-) -> None:
+    claimed: bool = False,
+) -> int:
     """Record a job in the caller's transaction; it is queued by `flush_outbox` after commit.
-    Arguments must be JSON values (ids, not objects)."""
-    await conn.execute(
-        "INSERT INTO job_outbox (function, args, job_id, defer_until) VALUES ($1, $2, $3, $4)",
+    Arguments must be JSON values (ids, not objects). With `claimed`, the caller queues it
+    itself after the commit (`enqueue_staged`) and flushes leave the row alone for
+    `SAFETY_NET_SECONDS`. Returns the outbox row's id."""
+    return await conn.fetchval(
+        "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
+        " VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING id",
         function,
         list(args),
         job_id,
         defer_until,
+        SAFETY_NET_SECONDS if claimed else 0,
     )
 
 
@@ -51,20 +107,116 @@ async def flush_outbox(pool: asyncpg.Pool, redis: ArqRedis, *, limit: int = 500)
             rows = await conn.fetch(
                 """
                 DELETE FROM job_outbox WHERE id IN (
-                    SELECT id FROM job_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                    SELECT id FROM job_outbox WHERE sweep_after <= now()
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
                 )
                 RETURNING function, args, job_id, defer_until
                 """,
                 limit,
             )
-            for row in rows:
-                await enqueue(
-                    redis,
-                    row["function"],
-                    *row["args"],
-                    job_id=row["job_id"],
-                    defer_until=row["defer_until"],
+            if rows:
+                await enqueue_many(
+                    redis, [(r["function"], r["args"], r["job_id"], r["defer_until"]) for r in rows]
                 )
         flushed += len(rows)
         if len(rows) < limit:
             return flushed
+
+
+class _Forgetter:
+    """Deletes outbox rows whose jobs their stagers queued, many per statement, one statement
+    at a time per pool, off the request path."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.ids: list[int] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, outbox_id: int) -> None:
+        self.ids.append(outbox_id)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._drain())
+            _tasks.add(self.task)
+            self.task.add_done_callback(_tasks.discard)
+
+    async def _drain(self) -> None:
+        while self.ids:
+            await asyncio.sleep(FORGET_BATCH_SECONDS)  # let a burst's rows gather
+            ids, self.ids = self.ids, []
+            if self.pool.is_closing():  # shutting down: the sweep re-queues them, harmlessly
+                log.info("%d queued outbox rows left to the sweep", len(ids))
+                return
+            try:
+                await self.pool.execute("DELETE FROM job_outbox WHERE id = ANY($1::bigint[])", ids)
+            except Exception:  # the rows stay: the sweep queues them again, a harmless re-run
+                log.exception("could not delete %d queued outbox rows", len(ids))
+
+
+_forgetters: dict[int, _Forgetter] = {}  # by id(pool): asyncpg pools take no weak references
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def forget_staged(pool: asyncpg.Pool, outbox_id: int) -> None:
+    """The job of outbox row `outbox_id` is queued: delete the row soon, in a batch."""
+    forgetter = _forgetters.get(id(pool))
+    if forgetter is None or forgetter.pool is not pool:
+        for key, old in list(_forgetters.items()):
+            if old.pool.is_closing():
+                del _forgetters[key]
+        forgetter = _forgetters[id(pool)] = _Forgetter(pool)
+    forgetter.add(outbox_id)
+
+
+class _Batcher:
+    """Queues claimed jobs of concurrent requests together: whoever arrives while a batch is in
+    flight joins the next one, so a burst costs one Redis call per batch, not per request."""
+
+    def __init__(self, redis: ArqRedis) -> None:
+        self.redis = redis
+        self.pending: list[tuple[StagedJob, asyncpg.Pool, int, asyncio.Future[None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def queue(self, pool: asyncpg.Pool, outbox_id: int, job: StagedJob) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((job, pool, outbox_id, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+            _tasks.add(self.task)
+            self.task.add_done_callback(_tasks.discard)
+        await asyncio.shield(done)
+
+    async def _run(self) -> None:
+        while self.pending:
+            await asyncio.sleep(0)  # let the requests of this loop turn join
+            batch, self.pending = self.pending, []
+            try:
+                await enqueue_many(self.redis, [job for job, _, _, _ in batch])
+            except Exception:  # committed: the sweep queues them once `sweep_after` passed
+                log.exception(
+                    "could not queue %d claimed jobs now; the outbox sweep will", len(batch)
+                )
+            else:
+                for _, pool, outbox_id, _ in batch:
+                    forget_staged(pool, outbox_id)
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+
+_batchers: dict[int, _Batcher] = {}  # by id(redis)
+
+
+async def enqueue_staged(
+    pool: asyncpg.Pool, redis: ArqRedis, outbox_id: int, job: StagedJob
+) -> None:
+    """Queue the job of a row staged with `sweep_after` in the future, right after its commit,
+    then forget the row; returns once the job is in Redis. Concurrent callers share one Redis
+    call. A Redis failure is logged, not raised: the job is committed, and the sweep queues it
+    once `sweep_after` has passed."""
+    batcher = _batchers.get(id(redis))
+    if batcher is None or batcher.redis is not redis:
+        for key, old in list(_batchers.items()):  # clients gone since: idle batchers
+            if not old.pending and (old.task is None or old.task.done()):
+                del _batchers[key]
+        batcher = _batchers[id(redis)] = _Batcher(redis)
+    await batcher.queue(pool, outbox_id, job)

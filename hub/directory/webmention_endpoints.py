@@ -1,12 +1,13 @@
 """`/api/webmentions` (webmention-site-feeds.md §1.1-1.3, §1.9): thin handlers over
 `webmention_service`. POST receives (form-encoded or multipart, R-W1) and answers 201 with the
-status URL in `Location` (R-W4); GET lists a target's approved mentions; GET `/{id}` is the
-status document."""
+status URL in `Location` (R-W4); GET lists a target's approved mentions, or with `status` and
+a token the caller's own mentions in that status; GET `/{id}` is the status document."""
 
 from __future__ import annotations
 
 from hub.core.errors import Invalid
 from hub.directory.api import Call, Reply
+from hub.directory.webmention_owner import list_owned
 from hub.directory.webmention_service import list_for_target, receive, status_of
 from hub.web import client_ip
 
@@ -50,6 +51,14 @@ async def post_webmention(call: Call) -> Reply:
 
 
 async def list_webmentions(call: Call) -> Reply:
+    status = call.params.get("status")
+    if status:  # the owner's list: a token's own mentions in one status (§1.9)
+        principal = call.require_token()
+        body = await list_owned(
+            call.resources, principal.author_id, status,
+            before=call.params.get("before") or None, page_url=call.request.url,
+        )  # fmt: skip
+        return Reply(body, headers=dict(NO_CACHE))
     target = call.params.get("target")
     if not target:
         raise Invalid("target is required")

@@ -47,92 +47,24 @@ async def resolve_target(
 # -- blocks, known sources ----------------------------------------------------------------------
 
 
-async def is_known_source(conn: asyncpg.Connection, domain: str) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM webmention_known_sources WHERE domain = $1)", domain
-        )
-    )
-
-
-async def add_known_source(conn: asyncpg.Connection, domain: str) -> None:
-    await conn.execute(
-        "INSERT INTO webmention_known_sources (domain) VALUES ($1) ON CONFLICT DO NOTHING", domain
-    )
-
-
-async def is_own_domain(conn: asyncpg.Connection, domain: str, node_domain: str) -> bool:
+async def is_trusted_source(conn: asyncpg.Connection, domain: str, node_domain: str) -> bool:
+    """The `known` policy's question (§1.8), in one query: the source's registrable domain
+    already has an approved mention, or is this node or one of its custom domains."""
     if domain == node_domain:
         return True
     return bool(
         await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM channels WHERE custom_domain = $1"
-            " OR custom_domain LIKE '%.' || $1)",
+            """
+            SELECT EXISTS (SELECT 1 FROM webmention_known_sources WHERE domain = $1)
+                OR EXISTS (SELECT 1 FROM channels
+                           WHERE custom_domain = $1 OR custom_domain LIKE '%.' || $1)
+            """,
             domain,
         )
     )
 
 
 # -- received mentions --------------------------------------------------------------------------
-
-
-async def upsert_mention(conn: asyncpg.Connection, row: dict[str, Any]) -> asyncpg.Record | None:
-    """Insert the (source, target) pair, or re-queue the existing row (a re-send, R-W4), in one
-    statement: the row is `blocked` when `row["blocked"]` or a block matches (a `domain` block
-    on one of `row["domains"]`, the host and its parents, or a `url` block on the source); a
-    re-send moves `resend_seq`, keeps a blocked row blocked and an approved one shown until
-    its new verification decides. Returns id, status, resend_seq and whether it was inserted;
-    None when the target already has `row["max_waiting"]` queued or pending mentions."""
-    return await conn.fetchrow(
-        """
-        WITH waiting AS (
-            SELECT count(*) AS n FROM webmentions
-            WHERE status IN ('queued', 'pending')
-              AND (($8::bigint IS NOT NULL AND entry_id = $8)
-                   OR ($8::bigint IS NULL AND entry_id IS NULL AND channel_id = $9))
-        )
-        INSERT INTO webmentions (id, source, target, source_norm, target_norm, source_host,
-                                 source_domain, entry_id, channel_id, target_lang, status,
-                                 sender_ip_hash)
-        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-               CASE WHEN $11 OR EXISTS (
-                   SELECT 1 FROM webmention_blocks
-                   WHERE (kind = 'domain' AND pattern = ANY($13::text[]))
-                      OR (kind = 'url' AND pattern = $4)) THEN 'blocked' ELSE 'queued' END,
-               $12
-        WHERE $14::integer <= 0 OR (SELECT n FROM waiting) < $14::integer
-        ON CONFLICT (source_norm, target_norm) DO UPDATE SET
-            source = EXCLUDED.source,
-            target = EXCLUDED.target,
-            entry_id = EXCLUDED.entry_id,
-            channel_id = EXCLUDED.channel_id,
-            target_lang = EXCLUDED.target_lang,
-            status = CASE
-                WHEN EXCLUDED.status = 'blocked' OR webmentions.status = 'blocked' THEN 'blocked'
-                WHEN webmentions.status = 'approved' THEN 'approved'
-                ELSE 'queued' END,
-            resend_seq = webmentions.resend_seq + 1,
-            attempts = 0,
-            next_attempt_at = NULL,
-            sender_ip_hash = EXCLUDED.sender_ip_hash,
-            received_at = now()
-        RETURNING id, status, resend_seq, (xmax = 0) AS inserted
-        """,
-        row["id"],
-        row["source"],
-        row["target"],
-        row["source_norm"],
-        row["target_norm"],
-        row["source_host"],
-        row["source_domain"],
-        row["entry_id"],
-        row["channel_id"],
-        row["target_lang"],
-        row["blocked"],
-        row["sender_ip_hash"],
-        row["domains"],
-        row["max_waiting"],
-    )
 
 
 async def get_mention(conn: asyncpg.Connection, mention_id: str) -> asyncpg.Record | None:
@@ -142,13 +74,30 @@ async def get_mention(conn: asyncpg.Connection, mention_id: str) -> asyncpg.Reco
     )
 
 
+# The two writes of a verification also record a newly approved source domain (the `known`
+# policy) and, when the mention is or was shown, move the entry's `mentions_changed_at` (its
+# ETag, §3.7): one statement each, atomic without an explicit transaction.
+_KNOWN_AND_TOUCHED = """
+, known AS (
+    INSERT INTO webmention_known_sources (domain)
+    SELECT source_domain FROM stored WHERE stored.status = 'approved'
+    ON CONFLICT DO NOTHING
+), touched AS (
+    UPDATE entries SET mentions_changed_at = now()
+    WHERE id = (SELECT entry_id FROM stored) AND {shown}
+)
+SELECT count(*) FROM stored
+"""
+
+
 async def store_verified(
-    conn: asyncpg.Connection, mention_id: str, seq: int, fields: dict[str, Any]
+    conn: asyncpg.Connection, mention_id: str, seq: int, fields: dict[str, Any], *, was_shown: bool
 ) -> bool:
     """Store a verification's result unless a re-send came in meanwhile (then the job runs
     again, R-W5). False when the row moved on."""
-    result = await conn.execute(
+    stored = await conn.fetchval(
         """
+        WITH stored AS (
         UPDATE webmentions SET
             status = $3, type = $4, rsvp = $5, author_name = $6, author_url = $7,
             author_photo = $8, url = $9, name = $10, content_html = $11, content_text = $12,
@@ -157,7 +106,9 @@ async def store_verified(
             approved_at = CASE WHEN $3 = 'approved' THEN coalesce(approved_at, now())
                                ELSE approved_at END
         WHERE id = $1 AND resend_seq = $2
-        """,
+        RETURNING status, source_domain, entry_id
+        )"""
+        + _KNOWN_AND_TOUCHED.format(shown="($16 OR $3 = 'approved')"),
         mention_id,
         seq,
         fields["status"],
@@ -173,8 +124,9 @@ async def store_verified(
         fields["published_at"],
         fields["raw_mf2"],
         fields["last_http_status"],
+        was_shown,
     )
-    return result != "UPDATE 0"
+    return stored > 0
 
 
 async def store_outcome(
@@ -185,14 +137,16 @@ async def store_outcome(
     status: str,
     error: str | None,
     http_status: int | None,
+    was_shown: bool,
     clear_content: bool = False,
     not_found_at: datetime | None = None,
     next_attempt_at: datetime | None = None,
 ) -> bool:
     """Store a verification that ends without new content: deleted (content cleared, a
     tombstone), rejected, error, or still queued for a retry."""
-    result = await conn.execute(
+    stored = await conn.fetchval(
         """
+        WITH stored AS (
         UPDATE webmentions SET
             status = $3, error = $4, last_http_status = $5,
             content_html = CASE WHEN $6 THEN NULL ELSE content_html END,
@@ -203,7 +157,9 @@ async def store_outcome(
             not_found_at = $7, next_attempt_at = $8, attempts = attempts + 1,
             verified_at = now()
         WHERE id = $1 AND resend_seq = $2
-        """,
+        RETURNING 'outcome' AS status, source_domain, entry_id
+        )"""
+        + _KNOWN_AND_TOUCHED.format(shown="($9 OR $3 = 'approved')"),
         mention_id,
         seq,
         status,
@@ -212,13 +168,9 @@ async def store_outcome(
         clear_content,
         not_found_at,
         next_attempt_at,
+        was_shown,
     )
-    return result != "UPDATE 0"
-
-
-async def touch_entry_mentions(conn: asyncpg.Connection, entry_id: int) -> None:
-    """An approved mention changed: move the entry's `mentions_changed_at` (its ETag, §3.7)."""
-    await conn.execute("UPDATE entries SET mentions_changed_at = now() WHERE id = $1", entry_id)
+    return stored > 0
 
 
 async def list_approved(

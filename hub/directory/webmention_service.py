@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -21,17 +22,19 @@ import asyncpg
 from hub.config import Settings
 from hub.core.errors import Invalid, NotFound, RateLimited
 from hub.core.fetch import is_public_address
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import enqueue_staged
 from hub.core.resources import Resources
 from hub.directory import webmention_queries as q
+from hub.directory.webmention_accept_queries import Lookup, Mention, accept
 from hub.directory.webmention_urls import (
     BadURL,
+    TargetPath,
     host_of,
     is_ip_literal,
     normalize,
     parse_target,
     registrable_domain,
-    same_origin_host,
+    split,
     target_key,
 )
 
@@ -61,40 +64,54 @@ class Receipt:
 
 
 def _http_url(value: str, name: str) -> str:
+    """The normalised form of an http(s) URL; 400 naming `name` for anything else."""
     try:
-        normalize(value)
+        return normalize(value)
     except BadURL:
         raise Invalid.field(name, f"{name} must be an http(s) URL") from None
-    return value
 
 
-def check_pair(source: str, target: str, settings: Settings) -> tuple[str, str]:
-    """V1-V3 and V6: present, http(s), different, a source hub may fetch. Returns the
-    normalised (source, target)."""
+@dataclass(frozen=True)
+class Pair:
+    source_norm: str
+    target_norm: str  # `target_key`: the identity of a target on this node (R-W3)
+    source_host: str
+
+
+def check_pair(source: str, target: str, settings: Settings) -> Pair:
+    """V1-V3 and V6: present, http(s), different, a source hub may fetch."""
     if not source or not target or len(source) > MAX_URL or len(target) > MAX_URL:
         raise Invalid("source and target are required")
-    _http_url(source, "source")
-    _http_url(target, "target")
-    source_norm, target_norm = normalize(source), normalize(target)
-    if source_norm == target_norm:
+    source_norm = _http_url(source, "source")
+    if source_norm == _http_url(target, "target"):
         raise Invalid("source and target are the same")
-    host = host_of(source)
+    host = host_of(source_norm)
     if host == "localhost" or host.endswith(".localhost"):
         raise Invalid("source is not reachable")
     if is_ip_literal(host) and not is_public_address(
         ipaddress.ip_address(host.strip("[]")), allow_loopback=settings.allow_loopback_fetch
     ):
         raise Invalid("source is not reachable")
-    return source_norm, target_key(target)
+    return Pair(source_norm, target_key(target), host)
 
 
-async def resolve_target(conn: asyncpg.Connection, settings: Settings, target: str) -> Target:
-    """V4, V5 (R-W2, R-W3): the channel home or entry a target names, from the database only."""
+@lru_cache(maxsize=8)
+def _node_origin(base_url: str) -> tuple[str, int | None] | None:
+    try:
+        _, host, port, _, _ = split(base_url)
+    except BadURL:
+        return None
+    return host, port
+
+
+def lookup_of(settings: Settings, target: str) -> tuple[Lookup, TargetPath, bool]:
+    """The first half of V4/V5 (R-W3), without I/O: which channel (by node slug or custom
+    domain) and entry slug a target names, and whether it is on the node's own host."""
     path = parse_target(target)
     if path is None:
         raise Invalid("target is not on this site")
     segments = path.segments
-    on_node = same_origin_host(target, settings.base_url or "")
+    on_node = (path.host, path.port) == _node_origin(settings.base_url or "")
     if on_node:
         if not segments:
             raise Invalid("target does not accept webmentions")  # the node home (R-W19)
@@ -103,18 +120,30 @@ async def resolve_target(conn: asyncpg.Connection, settings: Settings, target: s
         channel_slug, domain = None, path.host
     if len(segments) > 1:
         raise Invalid("target does not accept webmentions")
-    row = await q.resolve_target(conn, channel_slug, domain, segments[0] if segments else None)
+    return Lookup(channel_slug, domain, segments[0] if segments else None), path, on_node
+
+
+def judge_target(lookup: Lookup, path: TargetPath, on_node: bool, row: Any) -> Target:
+    """The second half of V4/V5 (R-W2): the database's answer (`channel_id`, `channel_status`,
+    `entry_id`, `public`, `was_public`, or None) turned into a Target or a 400."""
     if row is None:
         raise Invalid(
             "target does not accept webmentions" if on_node else "target is not on this site"
         )
-    if not segments:
+    if lookup.entry_slug is None:
         if row["channel_status"] != "published":
             raise Invalid("target does not accept webmentions")
         return Target(row["channel_id"], None, path.lang)
     if row["entry_id"] is None or not (row["public"] or row["was_public"]):
         raise Invalid("target does not accept webmentions")
     return Target(row["channel_id"], row["entry_id"], path.lang)
+
+
+async def resolve_target(conn: asyncpg.Connection, settings: Settings, target: str) -> Target:
+    """V4, V5 (R-W2, R-W3): the channel home or entry a target names, from the database only."""
+    lookup, path, on_node = lookup_of(settings, target)
+    row = await q.resolve_target(conn, lookup.channel_slug, lookup.domain, lookup.entry_slug)
+    return judge_target(lookup, path, on_node, row)
 
 
 def _parents(host: str) -> list[str]:
@@ -127,61 +156,73 @@ def blocked_by_setting(host: str, settings: Settings) -> bool:
     return any(parent in blocked for parent in _parents(host))
 
 
-async def _hit_hourly(resources: Resources, key: str, limit: int) -> None:
-    """A fixed one-hour window counter in Redis; RateLimited past `limit` (0: no limit)."""
-    if limit <= 0:
+async def _hit_windows(resources: Resources, counters: list[tuple[str, int, int]]) -> None:
+    """Fixed-window counters in Redis, all in one round trip: (key, limit, window seconds),
+    a limit of 0 counting nothing. RateLimited (Retry-After: the end of the window) past the
+    first limit that is exceeded."""
+    counted = [(key, limit, window) for key, limit, window in counters if limit > 0]
+    if not counted:
         return
-    window = int(time.time()) // 3600
-    name = f"hub:wm:{key}:{window}"
+    now = int(time.time())
     async with resources.redis.pipeline(transaction=True) as pipe:
-        pipe.incr(name)
-        pipe.expire(name, 3700)
-        count, _ = await pipe.execute()
-    if count > limit:
-        raise RateLimited(3600 - int(time.time()) % 3600, limit=limit)
+        for key, _, window in counted:
+            name = f"hub:wm:{key}:{window}:{now // window}"
+            pipe.incr(name)
+            pipe.expire(name, window + 100)
+        replies = await pipe.execute()
+    for (_, limit, window), count in zip(counted, replies[::2], strict=True):
+        if count > limit:
+            raise RateLimited(window - now % window, limit=limit)
 
 
 async def receive(
     resources: Resources, source: str, target: str, *, client_ip: str | None
 ) -> Receipt:
-    """Validate and store one webmention, stage its verification; 201 material."""
+    """Validate and store one webmention and stage its verification (one database round
+    trip, `webmention_accept_queries`), then queue the job directly (one Redis round trip;
+    the outbox row is the safety net); 201 material."""
     settings = resources.settings
-    source_norm, target_norm = check_pair(source, target, settings)
-    host = host_of(source)
+    pair = check_pair(source, target, settings)
+    lookup, path, on_node = lookup_of(settings, target)
+    host = pair.source_host
     domain = registrable_domain(host)
-    if client_ip:
-        await resources.limiter.hit(f"webmention:ip:{client_ip}", settings.webmention_rate_ip)
-    async with resources.pool.acquire() as conn:
-        resolved = await resolve_target(conn, settings, target)
-    await _hit_hourly(resources, f"source:{domain}", settings.webmention_rate_source)
+    per_ip = settings.webmention_rate_ip if client_ip else 0
+    per_ip_day = settings.webmention_rate_ip_day if client_ip else 0
+    await _hit_windows(  # §1.8, all three in one Redis round trip
+        resources,
+        [
+            (f"ip:{client_ip}", per_ip, 60),
+            (f"ip:{client_ip}", per_ip_day, 86400),
+            (f"source:{domain}", settings.webmention_rate_source, 3600),
+        ],
+    )
     ip_hash = hashlib.sha256((client_ip or "").encode()).hexdigest()[:32] if client_ip else None
-    async with resources.pool.acquire() as conn, conn.transaction():
-        row = await q.upsert_mention(
-            conn,
-            {
-                "id": secrets.token_urlsafe(16),
-                "source": source,
-                "target": target,
-                "source_norm": source_norm,
-                "target_norm": target_norm,
-                "source_host": host,
-                "source_domain": domain,
-                "entry_id": resolved.entry_id,
-                "channel_id": resolved.channel_id,
-                "target_lang": resolved.lang,
-                "blocked": blocked_by_setting(host, settings),
-                "domains": _parents(host),
-                "sender_ip_hash": ip_hash,
-                "max_waiting": settings.webmention_max_queued,
-            },
-        )
-        if row is None:
-            raise RateLimited(3600, limit=settings.webmention_max_queued)
-        if row["status"] != "blocked":
-            await stage_job(conn, VERIFY_JOB, row["id"], job_id=verify_job_id(row["id"]))
-    await flush_outbox(resources.pool, resources.redis)
-    status_url = status_url_of(settings, row["id"])
-    return Receipt(row["id"], source, target, status_url)
+    mention = Mention(
+        id=secrets.token_urlsafe(16),
+        source=source,
+        target=target,
+        source_norm=pair.source_norm,
+        target_norm=pair.target_norm,
+        source_host=host,
+        source_domain=domain,
+        target_lang=path.lang,
+        blocked=blocked_by_setting(host, settings),
+        block_domains=_parents(host),
+        sender_ip_hash=ip_hash,
+        max_waiting=settings.webmention_max_queued,
+        job_function=VERIFY_JOB,
+        job_id_prefix=verify_job_id(""),
+    )
+    async with resources.pool.acquire() as conn:
+        row = await accept(conn, lookup, mention)
+    judge_target(lookup, path, on_node, row)  # 400 when the target does not accept mentions
+    if row["mention_id"] is None:
+        raise RateLimited(3600, limit=settings.webmention_max_queued)
+    mention_id = row["mention_id"]
+    if row["outbox_id"] is not None:
+        job = (VERIFY_JOB, [mention_id], verify_job_id(mention_id), None)
+        await enqueue_staged(resources.pool, resources.redis, row["outbox_id"], job)
+    return Receipt(mention_id, source, target, status_url_of(settings, mention_id))
 
 
 def status_url_of(settings: Settings, mention_id: str) -> str:

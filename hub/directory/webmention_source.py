@@ -10,7 +10,7 @@ equal to the target. Plain text: the target as a substring.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -35,10 +35,29 @@ _ATTRIBUTES = {
 
 
 @dataclass
+class Scan:
+    """What the verifier reads from an HTML tree, gathered in one walk."""
+
+    links: list[str]  # candidate links, resolved, in document order
+    gone: bool  # `<meta http-equiv="Status" content="410 ...">`
+    title: str | None
+
+
+@dataclass
 class Source:
     kind: str  # html | json | text | other
     soup: BeautifulSoup | None = None
     text: str = ""
+    _scan: Scan | None = field(default=None, repr=False)
+
+    def scan(self, url: str) -> Scan | None:
+        """The HTML tree's links (resolved against `url`), status meta and title; None when
+        this is not HTML. Walked once, whichever question comes first."""
+        if self.soup is None:
+            return None
+        if self._scan is None:
+            self._scan = scan(self.soup, url)
+        return self._scan
 
 
 def load(media_type: str, charset: str | None, body: bytes) -> Source:
@@ -61,18 +80,35 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
+def scan(soup: BeautifulSoup, url: str) -> Scan:
+    """One walk over the tree: candidate links (resolved against `url` or the first
+    `<base href>`), the 410 status meta, the first `<title>`."""
+    base: str | None = None
+    raw: list[str] = []
+    gone = False
+    title: str | None = None
+    for element in soup.find_all(True):
+        name = element.name
+        attribute = _ATTRIBUTES.get(name)
+        if attribute is not None:
+            value = element.get(attribute)
+            if isinstance(value, str) and value.strip():
+                raw.append(value.strip())
+        elif name == "base" and base is None and isinstance(element.get("href"), str):
+            base = urljoin(url, element["href"].strip())
+        elif name == "meta":
+            equiv = str(element.get("http-equiv", "")).strip().lower()
+            if equiv == "status" and str(element.get("content", "")).strip().startswith("410"):
+                gone = True
+        elif name == "title" and title is None:
+            title = " ".join(element.get_text().split())[:200] or None
+    resolved_base = base or url
+    return Scan([urljoin(resolved_base, link) for link in raw], gone, title)
+
+
 def html_links(soup: BeautifulSoup, url: str) -> list[str]:
     """Every candidate link of the document, resolved, in document order."""
-    base = url
-    tag = soup.find("base", href=True)
-    if tag is not None:
-        base = urljoin(url, str(tag["href"]).strip())
-    links = []
-    for element in soup.find_all(list(_ATTRIBUTES)):
-        value = element.get(_ATTRIBUTES[element.name])
-        if isinstance(value, str) and value.strip():
-            links.append(urljoin(base, value.strip()))
-    return links
+    return scan(soup, url).links
 
 
 def _json_strings(value: Any):
@@ -91,8 +127,9 @@ def links_to(source: Source, url: str, target: str) -> bool:
     wanted = link_key(target)
     if wanted is None:
         return False
-    if source.kind == "html" and source.soup is not None:
-        return any(link_key(link) == wanted for link in html_links(source.soup, url))
+    found = source.scan(url) if source.kind == "html" else None
+    if found is not None:
+        return any(link_key(link) == wanted for link in found.links)
     if source.kind == "json":
         try:
             data = json.loads(source.text)
@@ -108,19 +145,12 @@ def links_to(source: Source, url: str, target: str) -> bool:
     return False
 
 
-def says_gone(source: Source) -> bool:
+def says_gone(source: Source, url: str) -> bool:
     """`<meta http-equiv="Status" content="410 Gone">`: a deleted page behind a 200 proxy."""
-    if source.kind != "html" or source.soup is None:
-        return False
-    for meta in source.soup.find_all("meta"):
-        equiv = str(meta.get("http-equiv", "")).strip().lower()
-        if equiv == "status" and str(meta.get("content", "")).strip().startswith("410"):
-            return True
-    return False
+    found = source.scan(url) if source.kind == "html" else None
+    return found is not None and found.gone
 
 
-def title_of(source: Source) -> str | None:
-    if source.kind != "html" or source.soup is None or source.soup.title is None:
-        return None
-    text = " ".join(source.soup.title.get_text().split())
-    return text[:200] or None
+def title_of(source: Source, url: str) -> str | None:
+    found = source.scan(url) if source.kind == "html" else None
+    return found.title if found is not None else None

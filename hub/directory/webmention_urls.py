@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
@@ -27,8 +28,8 @@ class BadURL(ValueError):
 
 def _host(hostname: str) -> str:
     host = hostname.rstrip(".").lower()
-    if host.startswith("[") or ":" in host:
-        return host
+    if host.isascii() or host.startswith("[") or ":" in host:
+        return host  # IDNA leaves ASCII labels as they are
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -43,6 +44,7 @@ def _escapes(part: str) -> str:
     return _ESCAPE.sub(fix, part)
 
 
+@lru_cache(maxsize=2048)  # pure; the same target is split several times per request
 def split(url: str) -> tuple[str, str, int | None, str, str]:
     """(scheme, host, port or None for the default, path, query) of an http(s) URL."""
     try:

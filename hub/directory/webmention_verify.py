@@ -119,7 +119,7 @@ async def _read(resources: Resources, row: Any, result: FetchResult) -> Outcome:
     kind, charset = media_type(result.headers.multi_items())
     source = load(kind, charset, result.content)
     approved = row["status"] == "approved"
-    if says_gone(source):
+    if says_gone(source, result.url):
         return Outcome("deleted", "the source says 410 Gone", result.status)
     if source.kind == "other":
         return Outcome("rejected", f"the source type {kind or '?'} is not read", result.status)
@@ -131,7 +131,7 @@ async def _read(resources: Resources, row: Any, result: FetchResult) -> Outcome:
         mf2 = mf2py.parse(doc=source.soup, url=result.url)
         found = interpret(
             mf2, source=row["source"], final_url=result.url, target=row["target"],
-            title=title_of(source),
+            title=title_of(source, result.url),
         )  # fmt: skip
         if found.author is None and found.author_page:
             found.author = await _author_from_page(resources, found.author_page, mf2)
@@ -189,9 +189,7 @@ async def moderate(conn: Any, resources: Resources, row: Any, fields: dict[str, 
         return "approved"
     if policy == "known":
         node_domain = _node_domain(resources)
-        if await q.is_known_source(conn, row["source_domain"]) or await q.is_own_domain(
-            conn, row["source_domain"], node_domain
-        ):
+        if await q.is_trusted_source(conn, row["source_domain"], node_domain):
             return "approved"
     return "pending"
 
@@ -227,26 +225,23 @@ async def verify(resources: Resources, mention_id: str, *, attempt: int = 1) -> 
 
 
 async def _store(resources: Resources, row: Any, outcome: Outcome) -> bool:
+    """One statement (`webmention_queries`): the result, a newly known source domain, and the
+    entry's `mentions_changed_at` when the mention is or was shown."""
     seq = row["resend_seq"]
-    async with resources.pool.acquire() as conn, conn.transaction():
+    was_shown = row["status"] == "approved"
+    async with resources.pool.acquire() as conn:
         if outcome.status == "verified":
             status = await moderate(conn, resources, row, outcome.fields)
             outcome.status = status
-            stored = await q.store_verified(
+            return await q.store_verified(
                 conn, row["id"], seq,
                 {**outcome.fields, "status": status, "last_http_status": outcome.http_status},
+                was_shown=was_shown,
             )  # fmt: skip
-            if stored and status == "approved":
-                await q.add_known_source(conn, row["source_domain"])
-        else:
-            next_at = _now() + timedelta(seconds=outcome.retry_in) if outcome.retry_in else None
-            stored = await q.store_outcome(
-                conn, row["id"], seq,
-                status=outcome.status, error=outcome.error, http_status=outcome.http_status,
-                clear_content=outcome.status == "deleted", not_found_at=outcome.not_found_at,
-                next_attempt_at=next_at,
-            )  # fmt: skip
-        shown = row["status"] == "approved" or outcome.status == "approved"
-        if stored and shown and row["entry_id"] is not None:
-            await q.touch_entry_mentions(conn, row["entry_id"])
-    return stored
+        next_at = _now() + timedelta(seconds=outcome.retry_in) if outcome.retry_in else None
+        return await q.store_outcome(
+            conn, row["id"], seq,
+            status=outcome.status, error=outcome.error, http_status=outcome.http_status,
+            was_shown=was_shown, clear_content=outcome.status == "deleted",
+            not_found_at=outcome.not_found_at, next_attempt_at=next_at,
+        )  # fmt: skip

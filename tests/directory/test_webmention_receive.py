@@ -169,6 +169,20 @@ async def test_429_per_client_ip(wm_resources, db):
         assert r.status_code == 429 and "throttled" in r.json()["detail"]
 
 
+async def test_429_per_client_ip_per_day(wm_resources, db):
+    blog = await make_blog(db)
+    await make_entry(db, blog, "first")
+    settings = dataclasses.replace(wm_resources.settings, webmention_rate_ip_day=3)
+    async for client in app_client(dataclasses.replace(wm_resources, settings=settings)):
+        for n in range(3):
+            r = await post(client, f"https://s{n}.example/p", entry_url(blog, "first"))
+            assert r.status_code == 201
+        r = await post(client, "https://s9.example/p", entry_url(blog, "first"))
+        assert r.status_code == 429
+        assert 0 < int(r.headers["retry-after"]) <= 86400
+    assert len(await mention_rows(db)) == 3
+
+
 async def test_201_archived_entry_still_accepts(wm_client, db):
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "old")

@@ -243,3 +243,29 @@ async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
     assert job, "the publishing request queued the send job"
     score = await wm_resources.redis.zscore("arq:queue", f"send_webmentions:{entry_id}")
     assert score / 1000 > time.time() + 20  # deferred about 30 s (R-W15)
+
+
+async def test_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
+    """Sending starts from any API: Micropub too (§2.1), on publish and again on delete."""
+    blog = await make_blog(db)
+    async with transaction(db) as conn:
+        _, secret = await create_credential(
+            conn, author_id=blog.author_id, kind="app_token", scopes=["create", "delete"]
+        )
+    auth = {"Authorization": f"Bearer {secret}"}
+    redis = wm_resources.redis
+    r = await wm_client.post(
+        "/micropub", headers=auth,
+        data={"h": "entry", "content": "Agreed.", "in-reply-to": "https://x.example/post"},
+    )  # fmt: skip
+    assert r.status_code in (201, 202), r.text
+    entry_id = await db.fetchval("SELECT id FROM entries")
+    job_id = f"send_webmentions:{entry_id}"
+    assert await redis.exists(f"arq:job:{job_id}"), "publishing queued the send job"
+    assert await redis.zscore("arq:queue", job_id) / 1000 > time.time() + 20  # R-W15
+    await redis.flushdb()  # as if the job had run
+    r = await wm_client.post(
+        "/micropub", headers=auth, data={"action": "delete", "url": r.headers["location"]}
+    )
+    assert r.status_code in (200, 204), r.text
+    assert await redis.exists(f"arq:job:{job_id}"), "deleting queued the send job again"

@@ -122,6 +122,11 @@ async def test_xss_in_the_source_is_sanitised(wm_client, wm_resources, db, site,
         assert bad not in html, html
     assert '<a href="https://ok.example/" rel="nofollow ugc noopener">ok</a>' in html
     assert row["content_text"] == "Hiclickok"
+    shown = await wm_client.get(target)  # the entry page shows the reply, defused
+    assert shown.status_code == 200
+    assert 'class="p-comment h-cite"' in shown.text and "ok.example" in shown.text
+    for bad in ("steal()", "alert(", "evil.example", "display:none"):
+        assert bad not in shown.text, bad
 
 
 async def test_long_content_is_shortened(wm_client, wm_resources, db, site, target):
@@ -254,12 +259,15 @@ async def test_update_changes_the_stored_mention(wm_client, wm_resources, db, si
     row = await row_of(db, mention_id)
     assert (row["content_html"], row["type"]) == ("Second words", "like")
     assert row["resend_seq"] == 1
+    shown = (await wm_client.get(target)).text  # now in the likes facepile, not a reply
+    assert 'class="u-like h-cite"' in shown and "First words" not in shown
 
 
 async def test_delete_410_removes_the_mention(wm_client, wm_resources, db, site, target):
     source = site.serve("/post", h_entry(target))
     mention_id = await received(wm_client, source, target)
     await verify(wm_resources, mention_id)
+    assert "Great post!" in (await wm_client.get(target)).text
     site.serve("/post", "gone", status=410)
     await received(wm_client, source, target)
     await verify(wm_resources, mention_id)
@@ -268,6 +276,7 @@ async def test_delete_410_removes_the_mention(wm_client, wm_resources, db, site,
     assert row["content_html"] is None and row["content_text"] is None
     listed = await wm_client.get(WM, params={"target": target})
     assert listed.json() == {"count": 0, "next": None, "results": []}
+    assert "Great post!" not in (await wm_client.get(target)).text
 
 
 async def test_a_source_that_stops_linking_is_deleted(wm_client, wm_resources, db, site, target):
@@ -327,3 +336,16 @@ async def test_status_document_shows_an_approved_mention(wm_client, wm_resources
     assert body["mention"]["content_html"] == "Great post!"
     entry = await db.fetchrow("SELECT mentions_changed_at FROM entries")
     assert entry["mentions_changed_at"] is not None
+
+
+async def test_known_policy_trusts_the_nodes_own_custom_domains(wm_resources, db, site, target):
+    settings = dataclasses.replace(wm_resources.settings, webmention_moderation="known")
+    known = dataclasses.replace(wm_resources, settings=settings)
+    await db.execute("UPDATE channels SET custom_domain = '127.0.0.1'")  # the source's host
+    source = site.serve("/post", h_entry(target))
+    async for client in app_client(known):
+        r = await client.post(WM, data={"source": source, "target": target})
+        assert r.status_code == 201, r.text
+        mention_id = r.json()["id"]
+    await verify(known, mention_id)
+    assert (await row_of(db, mention_id))["status"] == "approved"

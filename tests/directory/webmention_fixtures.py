@@ -144,6 +144,7 @@ def wm_resources(resources: Resources, db) -> Resources:
         resources.settings,
         webmention_moderation="auto",
         webmention_rate_ip=0,
+        webmention_rate_ip_day=0,
         webmention_rate_source=0,
         rate_directory_anon=0,
     )
