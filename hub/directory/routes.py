@@ -16,6 +16,7 @@ from hub.directory.webmention_endpoints import (
     post_webmention,
     webmention_status,
 )
+from hub.directory.webmention_owner import STATUSES
 from hub.web import api_mount
 
 PAGING = (
@@ -181,10 +182,12 @@ ENDPOINTS = [
         "/webmentions",
         "Webmentions",
         "POST a webmention (form-encoded source and target; 201 with the status URL in "
-        "Location). GET lists the approved mentions of a target, newest first.",
+        "Location). GET lists the approved mentions of a target, newest first; with a "
+        "token and `status`, the owner's mentions in that status.",
         {"GET": list_webmentions, "POST": post_webmention},
         query_parameters=(
-            Param("target", "The page whose mentions to list.", required=True),
+            Param("target", "The page whose mentions to list (unless `status` is given)."),
+            Param("status", "Owner only (token): " + ", ".join(STATUSES) + "."),
             Param("type", "Only reply, repost, like, bookmark or mention."),
             Param("before", "The cursor of the next page."),
         ),
