@@ -3,7 +3,7 @@ import pytest
 
 from hub.core.authors import create_author
 from hub.core.channels import default_channel
-from hub.core.entries.slugs import allocate_entry_slug
+from hub.core.entries.slugs import allocate_entry_slug, first_choice_slug
 
 
 @pytest.fixture
@@ -59,3 +59,13 @@ async def test_underscore_separator_for_v1_slugs(db, channel):
         await _insert(db, channel, "winter_car_care")
         slug = await allocate_entry_slug(conn, channel.id, "Winter Car Care", separator="_")
     assert slug == "winter_car_care_2"
+
+
+@pytest.mark.parametrize(
+    "text", ["Ünïcödé Über Straße", "", "!!!", "word " * 40, "Trailing dash -"]
+)
+async def test_first_choice_is_what_an_empty_channel_allocates(db, channel, text):
+    async with db.acquire() as conn:
+        allocated = await allocate_entry_slug(conn, channel.id, text)
+    assert first_choice_slug(text) == allocated
+    assert len(allocated) <= 80

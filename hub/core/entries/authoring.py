@@ -17,10 +17,10 @@ from datetime import datetime
 import asyncpg
 
 from hub.core.entries import properties as stored
-from hub.core.entries import publishing, queries
+from hub.core.entries import publishing, queries, write_queries
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import Entry, load_entry
-from hub.core.entries.slugs import allocate_entry_slug
+from hub.core.entries.slugs import allocate_entry_slug, first_choice_slug
 from hub.core.errors import Conflict
 from hub.core.slugs import next_free_slug, slugify_text
 
@@ -68,15 +68,18 @@ async def create_entry(
     credential_id: int | None,
 ) -> tuple[int, str]:
     """Insert a draft entry with one translation (in `language`) and return its id and slug.
-    The slug comes from `slug_text`, made unique in the channel; a writer that loses a race to
-    the same slug allocates again. The new entry is a draft with one draft translation, so
-    its derived page status is the column's default (`draft`) and no public state changed:
-    nothing to refresh and nobody to notify yet."""
-    for _ in range(SLUG_ATTEMPTS):
-        slug = await allocate_entry_slug(
-            conn, channel_id, slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX
-        )
-        entry_id = await queries.insert_entry_if_free(
+    The slug comes from `slug_text`, made unique in the channel: the first choice is tried
+    at once, and a writer that finds it taken (or loses a race) allocates from the channel's
+    slugs. The new entry is a draft with one draft translation, so its derived page status is
+    the column's default (`draft`) and no public state changed: nothing to refresh and nobody
+    to notify yet. The entry, its translation and its tags are one INSERT."""
+    slug = first_choice_slug(slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX)
+    for attempt in range(SLUG_ATTEMPTS + 1):
+        if attempt:  # the first choice was taken: look at the channel's slugs
+            slug = await allocate_entry_slug(
+                conn, channel_id, slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX
+            )
+        entry_id = await write_queries.insert_entry_with_content(
             conn,
             channel_id=channel_id,
             author_id=author_id,
@@ -87,17 +90,12 @@ async def create_entry(
             created_via=created_via,
             credential_id=credential_id,
             properties=values.properties,
+            content=values.content(),
+            categories=list(values.categories),
         )
         if entry_id is not None:
-            break
-    else:
-        raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
-    fresh = Entry({"id": entry_id, "default_language": language})  # no translations yet
-    await publishing.save_content(
-        conn, fresh, language, values.content(), credential_id=credential_id
-    )
-    await queries.insert_categories(conn, entry_id, list(values.categories))
-    return entry_id, slug
+            return entry_id, slug
+    raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
 
 
 async def revise_entry(
@@ -138,16 +136,22 @@ async def move_entry(
     publishes it (with `at` as its publication date, kept through approval); `scheduled`
     schedules it for `at` (a published entry is taken back first); None keeps the status and
     only resubmits changed content. Publishing requests follow the moderation `policy`.
-    Returns whether anything changed."""
+    Returns whether anything changed. The row is locked and read once; the schedule columns
+    this step changes are stored with the page status, in its final UPDATE."""
     entry = await load_entry(conn, entry_id, lock=True)
     language = entry.primary
     current = entry.translations[language]["status"]
     row = entry.row
+
+    async def request(targets: dict[str, str], fields: dict | None = None, date=None) -> None:
+        await publishing.request_entry_statuses(
+            conn, entry, targets, resubmit=resubmit, policy=policy, now=now, fields=fields,
+            date=date,
+        )  # fmt: skip
+
     if target is None:
         if resubmit:
-            await publishing.request_statuses(
-                conn, entry_id, {}, resubmit=resubmit, policy=policy, now=now
-            )
+            await request({})
             return True
         await publishing.refresh_status(conn, entry_id)
         return False
@@ -166,24 +170,21 @@ async def move_entry(
             published_at = entry.translations[language]["published_at"]
             if at is not None and published_at != at:
                 await stored.set_publication_date(conn, entry_id, language, at)
-                await publishing.refresh_status(conn, entry_id)
                 changed = True
             if resubmit:
-                await publishing.request_statuses(
-                    conn, entry_id, {}, resubmit=resubmit, policy=policy, now=now
-                )
-                changed = True
+                await request({})  # ends with refresh_status
+                return True
+            if changed:
+                await publishing.refresh_status(conn, entry_id)
             return changed
+        fields = None
         if row["scheduled_at"] is not None or row["scheduled_paused"]:
-            await queries.update_entry_fields(
-                conn, entry_id,
-                status=DRAFT if row["status"] == SCHEDULED else row["status"],
-                scheduled_at=None, scheduled_paused=False, scheduled_pause_reason=None,
-            )  # fmt: skip
-        await stored.set_publication_date(conn, entry_id, language, at)
-        await publishing.request_statuses(
-            conn, entry_id, {language: PUBLISHED}, resubmit=resubmit, policy=policy, now=now
-        )
+            # The approval target follows the schedule: clear it in the Entry this step
+            # reads, and in the row with the final UPDATE.
+            fields = {"scheduled_at": None, "scheduled_paused": False,
+                      "scheduled_pause_reason": None}  # fmt: skip
+            entry.row = {**row, **fields}
+        await request({language: PUBLISHED}, fields, date=(language, at))
         return True
     if target != SCHEDULED or at is None:
         raise ValueError(f"cannot move an entry to {target!r} at {at!r}")
@@ -192,19 +193,17 @@ async def move_entry(
         await publishing.unpublish(conn, entry_id)
         entry = await load_entry(conn, entry_id, lock=True)
         row, current, changed = entry.row, DRAFT, True
+    fields = None
     if row["scheduled_at"] != at or row["scheduled_paused"]:
-        await queries.update_entry_fields(
-            conn, entry_id, scheduled_at=at, scheduled_paused=False, scheduled_pause_reason=None
-        )
+        fields = {"scheduled_at": at, "scheduled_paused": False, "scheduled_pause_reason": None}
+        entry.row = {**row, **fields}
         await publishing.schedule_publication(conn, entry_id, at)
         changed = True
-    await stored.set_publication_date(conn, entry_id, language, None)
     if current != SCHEDULED or resubmit:
-        await publishing.request_statuses(
-            conn, entry_id, {language: SCHEDULED}, resubmit=resubmit, policy=policy, now=now
-        )
+        await request({language: SCHEDULED}, fields, date=(language, None))
         return True
-    await publishing.refresh_status(conn, entry_id)
+    await stored.set_publication_date(conn, entry_id, language, None)
+    await publishing.refresh_status(conn, entry_id, fields)
     return changed
 
 
@@ -232,8 +231,7 @@ async def delete_entry(conn: asyncpg.Connection, entry_id: int, now: datetime) -
     statuses and its media. False when it already was deleted."""
     if not await stored.mark_deleted(conn, entry_id, now):
         return False
-    await publishing.refresh_status(conn, entry_id)
-    await queries.bump_version(conn, entry_id)
+    await publishing.refresh_status(conn, entry_id, bump=True)
     return True
 
 
@@ -242,6 +240,5 @@ async def restore_entry(conn: asyncpg.Connection, entry_id: int) -> bool:
     URL. False when it was not deleted."""
     if not await stored.mark_deleted(conn, entry_id, None):
         return False
-    await publishing.refresh_status(conn, entry_id)
-    await queries.bump_version(conn, entry_id)
+    await publishing.refresh_status(conn, entry_id, bump=True)
     return True

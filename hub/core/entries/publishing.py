@@ -11,7 +11,8 @@ from datetime import datetime
 
 import asyncpg
 
-from hub.core.entries import events, queries
+from hub.core.entries import events, queries, write_queries
+from hub.core.entries import properties as entry_properties
 from hub.core.entries.lifecycle import (
     ARCHIVED,
     BLOCKED,
@@ -21,7 +22,6 @@ from hub.core.entries.lifecycle import (
     SCHEDULED,
     approval_target,
     can_schedule,
-    derive_page_status,
 )
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import Conflict
@@ -62,12 +62,12 @@ async def save_content(
         return "unchanged"
     if stored["status"] == PUBLISHED:
         await queries.upsert_pending_revision(
-            conn, entry.id, language, dict(content), credential_id
+            conn, entry.id, language, dict(content), credential_id, source
         )
-        await queries.touch_translation_source(conn, entry.id, language, source)
         return "revision"
-    await queries.update_translation_content(conn, entry.id, language, dict(content), source)
-    await queries.insert_applied_revision(conn, entry.id, language, dict(content), credential_id)
+    await queries.update_translation_content(
+        conn, entry.id, language, dict(content), source, credential_id
+    )
     return "updated"
 
 
@@ -84,8 +84,31 @@ async def request_statuses(
     schedule must already be set). Going public is a publishing request: the translation goes
     to `moderation_review` and, under the `auto` policy, is approved at once; `resubmit` names
     languages whose content changed while scheduled or public. Returns whether moderation was
-    involved. Callers check the primary-first rule before calling."""
-    entry = await load_entry(conn, entry_id)
+    involved. Callers check the primary-first rule before calling. The entry row is locked
+    (FOR UPDATE) as it is read."""
+    entry = await load_entry(conn, entry_id, lock=True)
+    return await request_entry_statuses(
+        conn, entry, targets, resubmit=resubmit, policy=policy, now=now
+    )
+
+
+async def request_entry_statuses(
+    conn: asyncpg.Connection,
+    entry: Entry,
+    targets: Mapping[str, str],
+    *,
+    resubmit: frozenset[str] | set[str] = frozenset(),
+    policy: str,
+    now: datetime,
+    fields: Mapping[str, object] | None = None,
+    date: tuple[str, datetime | None] | None = None,
+) -> bool:
+    """`request_statuses` for an entry the caller locked and read after its last write of
+    translation statuses, pending revisions, schedule or moderation (a stale Entry gives wrong
+    results). `fields` are entry columns stored with the page status in the final UPDATE;
+    `date` = (language, at) sets that translation's publication date first (approval keeps
+    it), in the same statement as its status when it moves."""
+    entry_id = entry.id
     to_review: list[str] = []
     to_draft: list[str] = []
     for language, target in targets.items():
@@ -103,29 +126,30 @@ async def request_statuses(
     if to_draft:
         await queries.set_translation_status(conn, entry_id, to_draft, DRAFT)
         await queries.discard_pending_revisions(conn, entry_id, to_draft)
-    if to_review:
-        await queries.set_translation_status(conn, entry_id, to_review, REVIEW)
-    waiting = bool(to_review) or await _has_pending_review(conn, entry_id)
-    if waiting:
-        if policy == "auto":
-            await approve(conn, entry_id, now=now)  # ends with refresh_status
-            return waiting
-        else:
-            await queries.update_entry_fields(
-                conn, entry_id, moderation="manual_review", moderation_reason=None
-            )
-    await refresh_status(conn, entry_id)
-    return waiting
-
-
-async def _has_pending_review(conn: asyncpg.Connection, entry_id: int) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM entry_revisions WHERE entry_id = $1"
-            " AND status = 'moderation_review')",
-            entry_id,
-        )
+    pending_review = any(
+        revision["status"] == REVIEW and language not in to_draft
+        for language, revision in entry.pending.items()
     )
+    translations_waiting = bool(to_review) or any(
+        status == REVIEW and language not in to_draft
+        for language, status in entry.statuses().items()
+    )
+    waiting = bool(to_review) or pending_review
+    if date is not None and date[0] not in to_review:
+        await entry_properties.set_publication_date(conn, entry_id, *date)
+        date = None
+    dated = date or (None, None)
+    if waiting and policy == "auto":
+        await _approve(
+            conn, entry.row, now, requested=to_review, in_review=translations_waiting,
+            pending=pending_review, fields=fields, dated=dated,
+        )  # fmt: skip
+        return waiting
+    if to_review:
+        await queries.set_translation_status(conn, entry_id, to_review, REVIEW, *dated)
+    moderation = {"moderation": "manual_review", "moderation_reason": None} if waiting else {}
+    await refresh_status(conn, entry_id, {**(fields or {}), **moderation})
+    return waiting
 
 
 async def approve(conn: asyncpg.Connection, entry_id: int, *, now: datetime) -> str:
@@ -135,17 +159,37 @@ async def approve(conn: asyncpg.Connection, entry_id: int, *, now: datetime) -> 
     row = await queries.select_entry(conn, entry_id, lock=True)
     if row is None:
         raise Conflict("The entry does not exist.")
+    return await _approve(conn, row, now)
+
+
+async def _approve(
+    conn: asyncpg.Connection,
+    row: Mapping,
+    now: datetime,
+    *,
+    requested: list[str] | None = None,
+    in_review: bool = True,
+    pending: bool = True,
+    fields: Mapping[str, object] | None = None,
+    dated: tuple[str | None, datetime | None] = (None, None),
+) -> str:
+    """`approve` for the locked, current `row`; `requested` languages go through review and
+    approval in one step. `in_review=False` / `pending=False` when the caller knows that no
+    translation / no revision waits in review (their statements are skipped)."""
+    entry_id = row["id"]
     target = approval_target(row["scheduled_at"], now)
-    moved = await queries.approve_translations(conn, entry_id, target, now)
-    applied = await queries.apply_pending_revisions(conn, entry_id)
+    moved: list[str] = []
+    if in_review:
+        moved = await queries.approve_translations(
+            conn, entry_id, target, now, requested or [], *dated
+        )
+    applied = await queries.apply_pending_revisions(conn, entry_id) if pending else []
     if not moved and not applied and row["moderation"] != "manual_review":
         raise Conflict("Nothing is waiting for moderation.", code="nothing_to_moderate")
-    await queries.update_entry_fields(conn, entry_id, moderation="approved", moderation_reason=None)
-    if moved or applied:
-        await queries.bump_version(conn, entry_id)
     if target == SCHEDULED and moved:
         await schedule_publication(conn, entry_id, row["scheduled_at"])
-    return await refresh_status(conn, entry_id)
+    approved = {**(fields or {}), "moderation": "approved", "moderation_reason": None}
+    return await refresh_status(conn, entry_id, approved, bump=bool(moved or applied))
 
 
 async def block(conn: asyncpg.Connection, entry_id: int, *, reason: str | None = None) -> str:
@@ -156,11 +200,11 @@ async def block(conn: asyncpg.Connection, entry_id: int, *, reason: str | None =
         raise Conflict("The entry does not exist.")
     if not await queries.block_pending(conn, entry_id, reason):
         raise Conflict("Nothing is waiting for moderation.", code="nothing_to_moderate")
-    await queries.update_entry_fields(
-        conn, entry_id, moderation="blocked", moderation_reason=reason
-    )
-    await queries.bump_version(conn, entry_id)
-    return await refresh_status(conn, entry_id)
+    blocked = {"moderation": "blocked", "moderation_reason": reason}
+    return await refresh_status(conn, entry_id, blocked, bump=True)
+
+
+_NO_SCHEDULE = {"scheduled_at": None, "scheduled_paused": False, "scheduled_pause_reason": None}
 
 
 async def unpublish(conn: asyncpg.Connection, entry_id: int) -> None:
@@ -168,21 +212,13 @@ async def unpublish(conn: asyncpg.Connection, entry_id: int) -> None:
     revisions discarded into history."""
     await queries.set_all_translation_status(conn, entry_id, DRAFT)
     await queries.discard_pending_revisions(conn, entry_id)
-    await queries.update_entry_fields(
-        conn, entry_id, status=DRAFT, scheduled_at=None, scheduled_paused=False,
-        scheduled_pause_reason=None,
-    )  # fmt: skip
-    await refresh_status(conn, entry_id)
+    await refresh_status(conn, entry_id, _NO_SCHEDULE)
 
 
 async def archive(conn: asyncpg.Connection, entry_id: int) -> None:
     await queries.set_all_translation_status(conn, entry_id, ARCHIVED)
     await queries.discard_pending_revisions(conn, entry_id)
-    await queries.update_entry_fields(
-        conn, entry_id, status=ARCHIVED, scheduled_at=None, scheduled_paused=False,
-        scheduled_pause_reason=None,
-    )  # fmt: skip
-    await refresh_status(conn, entry_id)
+    await refresh_status(conn, entry_id, _NO_SCHEDULE)
 
 
 async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: str) -> None:
@@ -190,24 +226,21 @@ async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: 
     into history; the page status is derived again. The caller refuses the primary."""
     await queries.discard_pending_revisions(conn, entry_id, [language])
     await queries.delete_translation(conn, entry_id, language)
-    await queries.bump_version(conn, entry_id)
-    await refresh_status(conn, entry_id)
+    await refresh_status(conn, entry_id, bump=True)
 
 
-async def refresh_status(conn: asyncpg.Connection, entry_id: int) -> str:
-    """Recompute and store the page status and published_at from the translations (R-20)."""
+async def refresh_status(
+    conn: asyncpg.Connection,
+    entry_id: int,
+    fields: Mapping[str, object] | None = None,
+    *,
+    bump: bool = False,
+) -> str:
+    """Recompute and store the page status and published_at from the translations (R-20),
+    in the same statement as the entry `fields` and the version step (`bump`) of the caller's
+    step, and stage the reactions to the change."""
     await events.entry_changed(conn, entry_id, "changed")
-    row = await queries.select_status_inputs(conn, entry_id)
-    status = derive_page_status(
-        row["primary_status"] or DRAFT,
-        row["statuses"],
-        pending_review=row["pending_review"],
-        deleted=row["deleted"],
-    )
-    published_at = row["primary_published_at"]
-    if status != row["status"] or published_at != row["published_at"]:
-        await queries.update_entry_fields(conn, entry_id, status=status, published_at=published_at)
-    return status
+    return await write_queries.store_page_status(conn, entry_id, fields, bump=bump)
 
 
 async def schedule_publication(conn: asyncpg.Connection, entry_id: int, at: datetime) -> None:
@@ -223,23 +256,19 @@ async def publish_due(conn: asyncpg.Connection, now: datetime, *, limit: int = 1
     for row in await queries.claim_due_entries(conn, now, limit):
         if not can_schedule(row["plan"]):
             await queries.update_entry_fields(
-                conn, row["id"], scheduled_paused=True, scheduled_pause_reason=PAUSE_ACCOUNT_PLAN
-            )
-            await queries.bump_version(conn, row["id"])
+                conn, row["id"], bump=True,
+                scheduled_paused=True, scheduled_pause_reason=PAUSE_ACCOUNT_PLAN,
+            )  # fmt: skip
             continue
         await queries.publish_scheduled_translations(conn, row["id"], row["scheduled_at"])
-        await queries.bump_version(conn, row["id"])
-        await refresh_status(conn, row["id"])
+        await refresh_status(conn, row["id"], bump=True)
         published.append(row["id"])
     return published
 
 
 async def pause_for_plan(conn: asyncpg.Connection, author_id: int, now: datetime) -> list[int]:
     """The author lost scheduled publishing: their future schedules pause (status stays)."""
-    ids = await queries.pause_scheduled(conn, author_id, now, PAUSE_ACCOUNT_PLAN)
-    for entry_id in ids:
-        await queries.bump_version(conn, entry_id)
-    return ids
+    return await queries.pause_scheduled(conn, author_id, now, PAUSE_ACCOUNT_PLAN)
 
 
 async def unpause_for_plan(conn: asyncpg.Connection, author_id: int, now: datetime) -> list[int]:
@@ -247,7 +276,6 @@ async def unpause_for_plan(conn: asyncpg.Connection, author_id: int, now: dateti
     (never published retroactively)."""
     rows = await queries.unpause_scheduled(conn, author_id, now, PAUSE_ACCOUNT_PLAN)
     for row in rows:
-        await queries.bump_version(conn, row["id"])
         await schedule_publication(conn, row["id"], row["scheduled_at"])
     return [r["id"] for r in rows]
 
@@ -272,6 +300,7 @@ __all__ = [
     "pause_for_plan",
     "publish_due",
     "refresh_status",
+    "request_entry_statuses",
     "request_statuses",
     "save_content",
     "schedule_publication",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 
@@ -134,60 +136,15 @@ async def insert_entry(
     )  # fmt: skip
 
 
-async def insert_entry_if_free(
-    conn: asyncpg.Connection,
-    *,
-    channel_id: int,
-    author_id: int,
-    slug: str,
-    default_language: str,
-    kind: str,
-    visibility: str,
-    created_via: str,
-    credential_id: int | None,
-    properties: dict,
-) -> int | None:
-    """Insert a draft entry; None when the slug was taken meanwhile (no error, so the
-    caller's transaction needs no savepoint to allocate again)."""
-    return await conn.fetchval(
-        """
-        INSERT INTO entries (channel_id, author_id, slug, default_language, kind, visibility,
-                             created_via, credential_id, properties)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT (channel_id, slug) DO NOTHING
-        RETURNING id
-        """,
-        channel_id, author_id, slug, default_language, kind, visibility, created_via,
-        credential_id, properties,
-    )  # fmt: skip
-
-
-async def select_status_inputs(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record:
-    """What the page status is derived from, in one statement: the cached status and date,
-    deletion, every translation status, the primary's status and date, and whether a
-    revision waits in review."""
-    return await conn.fetchrow(
-        """
-        SELECT e.status, e.published_at, e.deleted_at IS NOT NULL AS deleted,
-               p.status AS primary_status, p.published_at AS primary_published_at,
-               ARRAY(SELECT t.status FROM entry_translations t WHERE t.entry_id = e.id)
-                 AS statuses,
-               EXISTS (SELECT 1 FROM entry_revisions r
-                       WHERE r.entry_id = e.id AND r.status = 'moderation_review')
-                 AS pending_review
-        FROM entries e
-        LEFT JOIN entry_translations p
-               ON p.entry_id = e.id AND p.language = e.default_language
-        WHERE e.id = $1
-        """,
-        entry_id,
-    )
-
-
-async def update_entry_fields(conn: asyncpg.Connection, entry_id: int, **fields: object) -> None:
-    """UPDATE entries SET the named columns (names come from code, never from input)."""
+async def update_entry_fields(
+    conn: asyncpg.Connection, entry_id: int, *, bump: bool = False, **fields: object
+) -> None:
+    """UPDATE entries SET the named columns (names come from code, never from input), with
+    a version step when `bump`."""
     names = list(fields)
-    sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
+    sets = ", ".join(
+        [f"{name} = ${i + 2}" for i, name in enumerate(names)] + ["version = version + 1"] * bump
+    )
     await conn.execute(
         f"UPDATE entries SET {sets} WHERE id = $1", entry_id, *(fields[n] for n in names)
     )
@@ -212,40 +169,56 @@ async def insert_translation(
 
 
 async def update_translation_content(
-    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, source_updated_at
+    conn: asyncpg.Connection,
+    entry_id: int,
+    language: str,
+    content: dict,
+    source_updated_at,
+    credential_id: int | None,
 ) -> None:
+    """Change a translation's content in place and keep the change as an applied revision
+    (history of drafts and scheduled content), in one statement."""
     await conn.execute(
         """
-        UPDATE entry_translations
-        SET title = $3, excerpt = $4, body_format = $5, body_source = $6, content_html = $7,
-            seo_title = $8, seo_description = $9, content_updated_at = now(),
-            source_updated_at = $10
-        WHERE entry_id = $1 AND language = $2
+        WITH changed AS (
+            UPDATE entry_translations
+            SET title = $3, excerpt = $4, body_format = $5, body_source = $6, content_html = $7,
+                seo_title = $8, seo_description = $9, content_updated_at = now(),
+                source_updated_at = $10
+            WHERE entry_id = $1 AND language = $2
+        )
+        INSERT INTO entry_revisions
+            (entry_id, language, status, title, excerpt, body_format, body_source, content_html,
+             seo_title, seo_description, credential_id, decided_at)
+        VALUES ($1, $2, 'applied', $3, $4, $5, $6, $7, $8, $9, $11, now())
         """,
         entry_id, language, *(content[f] for f in CONTENT_FIELDS), source_updated_at,
+        credential_id,
     )  # fmt: skip
 
 
-async def touch_translation_source(
-    conn: asyncpg.Connection, entry_id: int, language: str, source_updated_at
-) -> None:
-    await conn.execute(
-        "UPDATE entry_translations SET source_updated_at = $3"
-        " WHERE entry_id = $1 AND language = $2",
-        entry_id,
-        language,
-        source_updated_at,
-    )
-
-
 async def set_translation_status(
-    conn: asyncpg.Connection, entry_id: int, languages: list[str], status: str
+    conn: asyncpg.Connection,
+    entry_id: int,
+    languages: list[str],
+    status: str,
+    dated: str | None = None,
+    published_at=None,
 ) -> None:
+    """Set the status of `languages`; the `dated` one (one of them) also gets `published_at`."""
     await conn.execute(
-        "UPDATE entry_translations SET status = $3 WHERE entry_id = $1 AND language = ANY($2)",
+        """
+        UPDATE entry_translations
+        SET status = $3,
+            published_at = CASE WHEN language = $4::text THEN $5::timestamptz
+                                ELSE published_at END
+        WHERE entry_id = $1 AND language = ANY($2)
+        """,
         entry_id,
         languages,
         status,
+        dated,
+        published_at,
     )
 
 
@@ -262,11 +235,22 @@ async def delete_translation(conn: asyncpg.Connection, entry_id: int, language: 
 
 
 async def upsert_pending_revision(
-    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, credential_id
+    conn: asyncpg.Connection,
+    entry_id: int,
+    language: str,
+    content: dict,
+    credential_id: int | None,
+    source_updated_at,
 ) -> None:
-    """The one pending revision of (entry, language): a newer edit replaces it (I5)."""
+    """The one pending revision of (entry, language): a newer edit replaces it (I5). The
+    translation records the primary clock the edit was based on (`source_updated_at`), in the
+    same statement."""
     await conn.execute(
         """
+        WITH touched AS (
+            UPDATE entry_translations SET source_updated_at = $11
+            WHERE entry_id = $1 AND language = $2
+        )
         INSERT INTO entry_revisions
             (entry_id, language, status, title, excerpt, body_format, body_source, content_html,
              seo_title, seo_description, credential_id)
@@ -277,21 +261,7 @@ async def upsert_pending_revision(
             credential_id = $10, reason = NULL, submitted_at = now()
         """,
         entry_id, language, *(content[f] for f in CONTENT_FIELDS), credential_id,
-    )  # fmt: skip
-
-
-async def insert_applied_revision(
-    conn: asyncpg.Connection, entry_id: int, language: str, content: dict, credential_id
-) -> None:
-    """History of a change applied directly (drafts, scheduled content)."""
-    await conn.execute(
-        """
-        INSERT INTO entry_revisions
-            (entry_id, language, status, title, excerpt, body_format, body_source, content_html,
-             seo_title, seo_description, credential_id, decided_at)
-        VALUES ($1, $2, 'applied', $3, $4, $5, $6, $7, $8, $9, $10, now())
-        """,
-        entry_id, language, *(content[f] for f in CONTENT_FIELDS), credential_id,
+        source_updated_at,
     )  # fmt: skip
 
 
@@ -310,20 +280,36 @@ async def discard_pending_revisions(
 
 
 async def approve_translations(
-    conn: asyncpg.Connection, entry_id: int, target: str, now
+    conn: asyncpg.Connection,
+    entry_id: int,
+    target: str,
+    now,
+    requested: Sequence[str] = (),
+    dated: str | None = None,
+    published_at=None,
 ) -> list[str]:
+    """Move the translations in review, and the `requested` ones (a publishing request
+    approved at once: review and approval in one step), to `target`; a translation that
+    goes public keeps its publication date, else gets `now`. The `dated` one (requested)
+    first gets `published_at` as its publication date."""
     rows = await conn.fetch(
         """
         UPDATE entry_translations
         SET status = $2,
-            published_at = CASE WHEN $2 = 'published' THEN coalesce(published_at, $3)
-                                ELSE published_at END
-        WHERE entry_id = $1 AND status = 'moderation_review'
+            published_at = CASE
+                WHEN language = $5::text THEN
+                    CASE WHEN $2 = 'published' THEN coalesce($6::timestamptz, $3) ELSE $6 END
+                WHEN $2 = 'published' THEN coalesce(published_at, $3)
+                ELSE published_at END
+        WHERE entry_id = $1 AND (status = 'moderation_review' OR language = ANY($4::text[]))
         RETURNING language
         """,
         entry_id,
         target,
         now,
+        list(requested),
+        dated,
+        published_at,
     )
     return [r["language"] for r in rows]
 
@@ -401,9 +387,11 @@ async def claim_due_entries(conn: asyncpg.Connection, now, limit: int) -> list[a
 
 
 async def pause_scheduled(conn: asyncpg.Connection, author_id: int, now, reason: str) -> list[int]:
+    """Pause the author's future schedules (a version step each); returns their ids."""
     rows = await conn.fetch(
         """
-        UPDATE entries SET scheduled_paused = true, scheduled_pause_reason = $3
+        UPDATE entries SET scheduled_paused = true, scheduled_pause_reason = $3,
+            version = version + 1
         WHERE author_id = $1 AND scheduled_at > $2 AND NOT scheduled_paused
           AND status IN ('scheduled', 'moderation_review')
         RETURNING id
@@ -416,9 +404,11 @@ async def pause_scheduled(conn: asyncpg.Connection, author_id: int, now, reason:
 
 
 async def unpause_scheduled(conn: asyncpg.Connection, author_id: int, now, reason: str) -> list:
+    """Resume the author's paused schedules still in the future (a version step each)."""
     return await conn.fetch(
         """
-        UPDATE entries SET scheduled_paused = false, scheduled_pause_reason = NULL
+        UPDATE entries SET scheduled_paused = false, scheduled_pause_reason = NULL,
+            version = version + 1
         WHERE author_id = $1 AND scheduled_paused AND scheduled_pause_reason = $3
           AND scheduled_at > $2
         RETURNING id, scheduled_at

@@ -1,0 +1,115 @@
+"""The lifecycle's fused write statements: a new entry with its first translation and tags in
+one INSERT, and the page status derived and stored in one UPDATE (with the entry columns the
+same step changes and its version step), so a write costs one round trip per step.
+
+`PAGE_STATUS_SQL` is `lifecycle.derive_page_status` in SQL; tests/core/entries pins the two to
+each other over every combination of inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import asyncpg
+
+from hub.core.entries.queries import CONTENT_FIELDS
+
+# `e`: the entry; `p`: its primary translation (LEFT JOIN, NULL when missing).
+PAGE_STATUS_SQL = """
+    CASE
+        WHEN e.deleted_at IS NOT NULL THEN 'deleted'
+        WHEN p.status = 'archived' THEN 'archived'
+        WHEN EXISTS (SELECT 1 FROM entry_translations t
+                     WHERE t.entry_id = e.id AND t.status = 'moderation_review')
+          OR EXISTS (SELECT 1 FROM entry_revisions r
+                     WHERE r.entry_id = e.id AND r.status = 'moderation_review')
+            THEN 'moderation_review'
+        WHEN p.status IN ('published', 'scheduled') THEN p.status
+        ELSE 'draft'
+    END
+"""
+
+
+async def store_page_status(
+    conn: asyncpg.Connection,
+    entry_id: int,
+    fields: Mapping[str, object] | None = None,
+    *,
+    bump: bool = False,
+) -> str | None:
+    """Derive the page status and published_at (the primary's) from the translations and
+    store them, with `fields` (column names from code, never from input) and a version step
+    when `bump`, in one statement. Without fields or bump the row is only written when the
+    status or date changed (so `updated_at` stays). Returns the derived status (None when
+    the entry does not exist). The derivation reads the state before this statement, so
+    `fields` must not name `deleted_at` or `default_language`."""
+    fields = dict(fields or {})
+    assert not {"deleted_at", "default_language", "status", "published_at"} & set(fields)
+    sets = "".join(f", {name} = ${i + 2}" for i, name in enumerate(fields))
+    if bump:
+        sets += ", version = e.version + 1"
+    changed = "true"
+    if not fields and not bump:
+        changed = "(e.status, e.published_at) IS DISTINCT FROM (d.status, d.published_at)"
+    return await conn.fetchval(
+        f"""
+        WITH d AS (
+            SELECT {PAGE_STATUS_SQL} AS status, p.published_at
+            FROM entries e
+            LEFT JOIN entry_translations p
+                   ON p.entry_id = e.id AND p.language = e.default_language
+            WHERE e.id = $1
+        ), stored AS (
+            UPDATE entries e SET status = d.status, published_at = d.published_at{sets}
+            FROM d WHERE e.id = $1 AND {changed}
+        )
+        SELECT status FROM d
+        """,  # noqa: S608 (column names come from code)
+        entry_id,
+        *fields.values(),
+    )
+
+
+async def insert_entry_with_content(
+    conn: asyncpg.Connection,
+    *,
+    channel_id: int,
+    author_id: int,
+    slug: str,
+    default_language: str,
+    kind: str,
+    visibility: str,
+    created_via: str,
+    credential_id: int | None,
+    properties: dict,
+    content: Mapping,
+    categories: Sequence[str],
+) -> int | None:
+    """Insert a draft entry, its draft translation in `default_language` and its tags (in
+    order; a repeated tag keeps its first place) in one statement; None when the slug was
+    taken meanwhile (nothing is written then, and the transaction needs no savepoint)."""
+    return await conn.fetchval(
+        """
+        WITH e AS (
+            INSERT INTO entries (channel_id, author_id, slug, default_language, kind,
+                                 visibility, created_via, credential_id, properties)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (channel_id, slug) DO NOTHING
+            RETURNING id
+        ), t AS (
+            INSERT INTO entry_translations
+                (entry_id, language, title, excerpt, body_format, body_source, content_html,
+                 seo_title, seo_description)
+            SELECT id, $4, $10, $11, $12, $13, $14, $15, $16 FROM e
+        ), c AS (
+            INSERT INTO entry_categories (entry_id, name, position)
+            SELECT e.id, n.name, n.ord - 1
+            FROM e, unnest($17::text[]) WITH ORDINALITY AS n (name, ord)
+            ORDER BY n.ord
+            ON CONFLICT DO NOTHING
+        )
+        SELECT id FROM e
+        """,
+        channel_id, author_id, slug, default_language, kind, visibility, created_via,
+        credential_id, properties, *(content[f] for f in CONTENT_FIELDS), list(categories),
+    )  # fmt: skip

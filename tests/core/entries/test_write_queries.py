@@ -1,0 +1,135 @@
+"""The fused write statements: the page status derived in SQL agrees with the Python rule over
+every combination of inputs, a refresh that changes nothing leaves the row alone, and a new
+entry with its translation and tags is one INSERT."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from hub.core.authors import create_author
+from hub.core.channels import default_channel
+from hub.core.entries import authoring, write_queries
+from hub.core.entries.lifecycle import TRANSLATION_STATUSES, derive_page_status
+from hub.core.entries.model import load_entry
+
+SCHEDULE = datetime(2999, 1, 1, tzinfo=UTC)
+PUBLISHED_AT = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def channel(db):
+    async with db.acquire() as conn:
+        author = await create_author(conn, "Ada")
+        return await default_channel(conn, author.id)
+
+
+async def _entry(conn, channel, slug: str) -> int:
+    return await conn.fetchval(
+        "INSERT INTO entries (channel_id, author_id, slug, default_language, created_via,"
+        " scheduled_at) VALUES ($1, $2, $3, 'en', 'cli', $4) RETURNING id",
+        channel.id, channel.author_id, slug, SCHEDULE,
+    )  # fmt: skip
+
+
+async def test_sql_page_status_matches_derive_page_status(db, channel):
+    """Every primary status (or none), a secondary in every status (or none), a revision in
+    review, blocked or none, deleted or not: the stored status is the rule's."""
+    secondaries = (None, *TRANSLATION_STATUSES)
+    revisions = (None, "moderation_review", "moderation_blocked")
+    checked = 0
+    async with db.acquire() as conn:
+        entry_id = await _entry(conn, channel, "matrix")
+        for primary, secondary, revision, deleted in itertools.product(
+            (None, *TRANSLATION_STATUSES), secondaries, revisions, (False, True)
+        ):
+            async with conn.transaction():
+                for language, status in (("en", primary), ("ru", secondary)):
+                    if status is not None:
+                        await conn.execute(
+                            "INSERT INTO entry_translations (entry_id, language, status,"
+                            " published_at) VALUES ($1, $2, $3, $4)",
+                            entry_id, language, status, PUBLISHED_AT,
+                        )  # fmt: skip
+                if revision is not None:
+                    await conn.execute(
+                        "INSERT INTO entry_revisions (entry_id, language, status)"
+                        " VALUES ($1, 'en', $2)",
+                        entry_id,
+                        revision,
+                    )
+                if deleted:
+                    await conn.execute(
+                        "UPDATE entries SET deleted_at = now() WHERE id = $1", entry_id
+                    )
+                stored = await write_queries.store_page_status(conn, entry_id)
+                row = await conn.fetchrow(
+                    "SELECT status, published_at FROM entries WHERE id = $1", entry_id
+                )
+                statuses = [s for s in (primary, secondary) if s is not None]
+                expected = derive_page_status(
+                    primary or "draft",
+                    statuses,
+                    pending_review=revision == "moderation_review",
+                    deleted=deleted,
+                )
+                assert stored == row["status"] == expected, (primary, secondary, revision)
+                assert row["published_at"] == (PUBLISHED_AT if primary else None)
+                checked += 1
+                # undo this combination (the savepoint cannot: the row must stay for the next)
+                await conn.execute("DELETE FROM entry_translations WHERE entry_id = $1", entry_id)
+                await conn.execute("DELETE FROM entry_revisions WHERE entry_id = $1", entry_id)
+                await conn.execute(
+                    "UPDATE entries SET deleted_at = NULL, status = 'draft' WHERE id = $1",
+                    entry_id,
+                )
+    assert checked == 7 * 7 * 3 * 2
+
+
+async def test_unchanged_status_leaves_the_row_alone(db, channel):
+    async with db.acquire() as conn:
+        entry_id = await _entry(conn, channel, "still")
+        await conn.execute(
+            "INSERT INTO entry_translations (entry_id, language) VALUES ($1, 'en')", entry_id
+        )
+        before = await conn.fetchval("SELECT updated_at FROM entries WHERE id = $1", entry_id)
+        # each statement commits on its own: a write would move updated_at to a later now()
+        assert await write_queries.store_page_status(conn, entry_id) == "draft"
+        row = await conn.fetchrow("SELECT updated_at, version FROM entries WHERE id = $1", entry_id)
+        assert row["updated_at"] == before and row["version"] == 1
+        await write_queries.store_page_status(conn, entry_id, {"moderation": "approved"}, bump=True)
+        row = await conn.fetchrow(
+            "SELECT updated_at, version, moderation FROM entries WHERE id = $1", entry_id
+        )
+        assert row["updated_at"] > before
+        assert (row["version"], row["moderation"]) == (2, "approved")
+
+
+async def test_create_entry_stores_translation_and_tags_in_order(db, channel):
+    values = authoring.EntryValues(
+        title="Hello",
+        body_format="markdown",
+        body_source="Hi *there*",
+        content_html="<p>Hi <em>there</em></p>",
+        kind="note",
+        categories=["Zeta", "alpha", "ZETA", "beta"],
+        properties={"content": ["Hi *there*"]},
+    )
+    async with db.acquire() as conn:
+        first = await authoring.create_entry(
+            conn, values, channel_id=channel.id, author_id=channel.author_id, language="en",
+            slug_text="Hello", created_via="micropub", credential_id=None,
+        )  # fmt: skip
+        second = await authoring.create_entry(
+            conn, values, channel_id=channel.id, author_id=channel.author_id, language="en",
+            slug_text="Hello", created_via="micropub", credential_id=None,
+        )  # fmt: skip
+        entry = await load_entry(conn, first[0])
+    assert first[1] == "hello" and second[1] == "hello-2"
+    assert entry.tags == ["Zeta", "alpha", "beta"]  # a repeated tag keeps its first place
+    assert entry.row["status"] == "draft" and entry.row["properties"] == values.properties
+    en = entry.translations["en"]
+    assert en["status"] == "draft" and en["content_html"] == "<p>Hi <em>there</em></p>"
+    assert en["source_updated_at"] is None and list(entry.translations) == ["en"]
