@@ -20,6 +20,7 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
+import orjson
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
@@ -96,6 +97,22 @@ async def stage_job(
         job_id,
         defer_until,
         SAFETY_NET_SECONDS if claimed else 0,
+    )
+
+
+async def stage_jobs(conn: asyncpg.Connection, jobs: list[StagedJob]) -> None:
+    """`stage_job` for several jobs in one statement (same rules; none is claimed)."""
+    if not jobs:
+        return
+    functions, args, job_ids, defers = (list(column) for column in zip(*jobs, strict=True))
+    await conn.execute(
+        "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
+        " SELECT f, a::jsonb, j, d, now()"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS t(f, a, j, d)",
+        functions,
+        [orjson.dumps(list(a)).decode() for a in args],  # text: a list would read as a dimension
+        job_ids,
+        defers,
     )
 
 

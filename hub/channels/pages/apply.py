@@ -1,5 +1,6 @@
 """Hand a checked page write to the core: save content, set the schedule, request statuses
-under the moderation policy, and bump the version when anything changed (R-29)."""
+under the moderation policy. Whether anything changed is returned: the caller moves the
+version by one step (`common.one_version_step`, R-29)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,4 @@ async def apply(
         changed = True
     else:
         await publishing.refresh_status(conn, entry.id)
-    if changed:
-        await entry_queries.bump_version(conn, entry.id)
     return changed

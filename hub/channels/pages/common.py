@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import asyncpg
+
 from hub.channels import present
 from hub.channels.errors import ARTICLE_CHANGED, PreconditionFailed
 from hub.channels.schemas import TranslationInput, warning
@@ -43,10 +45,18 @@ def check_if_match(if_match: str | None, entry: Entry | None) -> None:
         raise PreconditionFailed(ARTICLE_CHANGED)
 
 
-async def one_version_step(conn, entry_id: int, before: int | None) -> None:
-    """A request moves the version by one at most (a create leaves it at 1), however many
-    core steps it took: the ETag names what the client saw after its request."""
-    await entry_queries.cap_version(conn, entry_id, 1 if before is None else before + 1)
+async def one_version_step(
+    conn: asyncpg.Connection, entry_id: int, before: int | None, *, changed: bool
+) -> None:
+    """A request that changed anything moves the version by exactly one (a create leaves it
+    at 1), however many core steps it took; one that changed nothing leaves it where it was
+    (capped, should a core step have moved it). The ETag names what the client saw after
+    its request. One statement."""
+    step = 1 if before is None else before + 1
+    if changed:
+        await entry_queries.set_version(conn, entry_id, step)
+    else:
+        await entry_queries.cap_version(conn, entry_id, step)
 
 
 def finish(entry: Entry, channel: Channel, resources: Resources, warnings: list[dict]) -> dict:

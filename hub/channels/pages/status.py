@@ -23,7 +23,6 @@ from hub.channels.schemas import MISSING, Problems, parse_json_object, parse_sta
 from hub.channels.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries import publishing
-from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import load_entry
 from hub.core.resources import Resources
@@ -70,9 +69,7 @@ async def patch_status(
             changed = entry.row["status"] != "archived"
             if changed:
                 await publishing.archive(conn, entry.id)
-        if changed:
-            await entry_queries.bump_version(conn, entry.id)
-        await one_version_step(conn, entry.id, before)
+        await one_version_step(conn, entry.id, before, changed=changed)
         entry = await load_entry(conn, entry.id)
         return Outcome(finish(entry, channel, resources, warnings), entry=entry)
     archived = entry.row["status"] == "archived"
@@ -129,9 +126,7 @@ async def patch_status(
     require_bodies(targets, {}, entry, problems)
     problems.raise_if_any()
     changed = await apply(conn, resources, principal, entry, {}, targets, at, schedule=schedule)
-    if archived and not changed:
-        await entry_queries.bump_version(conn, entry.id)
-    await one_version_step(conn, entry.id, before)
+    await one_version_step(conn, entry.id, before, changed=changed or archived)
     entry = await load_entry(conn, entry.id)
     article = finish(entry, channel, resources, warnings)
     return Outcome(article, entry=entry)

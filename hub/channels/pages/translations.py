@@ -97,8 +97,8 @@ async def put_translation(
     )
     require_bodies(targets, contents, entry, problems)
     problems.raise_if_any()
-    await apply(conn, resources, principal, entry, contents, targets, at)
-    await one_version_step(conn, entry.id, entry.row["version"])
+    changed = await apply(conn, resources, principal, entry, contents, targets, at)
+    await one_version_step(conn, entry.id, entry.row["version"], changed=changed)
     entry = await load_entry(conn, entry.id)
     if (
         not primary

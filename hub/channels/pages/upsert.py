@@ -91,12 +91,12 @@ async def upsert_page(
                 conn, channel.id, contents[primary][1]["title"], separator="_",
                 max_length=100, fallback="page",
             )  # fmt: skip
-        entry_id = await entry_queries.insert_entry(
+        row = await entry_queries.insert_entry_row(
             conn, channel_id=channel.id, author_id=principal.author_id, slug=slug,
             default_language=primary, kind="article", created_via="v1",
             credential_id=principal.credential_id, properties={},
         )  # fmt: skip
-        entry = await load_entry(conn, entry_id)
+        entry = Entry(dict(row))  # new: no translations, revisions or tags yet
     elif primary != entry.primary:
         await entry_queries.update_entry_fields(conn, entry.id, default_language=primary)
         entry = await load_entry(conn, entry.id)
@@ -110,9 +110,8 @@ async def upsert_page(
                           schedule=schedule, unpublish=unpublish)  # fmt: skip
     if request.tags is not MISSING and request.tags != entry.tags:  # apply leaves tags alone
         await entry_queries.replace_categories(conn, entry.id, request.tags)
-        if not changed:
-            await entry_queries.bump_version(conn, entry.id)
-    await one_version_step(conn, entry.id, before)
+        changed = True
+    await one_version_step(conn, entry.id, before, changed=changed)
     entry = await load_entry(conn, entry.id)
     for language in contents:
         if (

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from hub.core.queue import stage_job
+from hub.core.queue import stage_jobs
 
 log = logging.getLogger("hub.entries")
 
@@ -38,18 +38,12 @@ async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> 
     for the log; the jobs read the entry's state when they run and decide from it (a job
     that finds nothing new to tell does nothing)."""
     log.debug("entry %s %s", entry_id, event)
-    await stage_job(
+    later = datetime.now(UTC) + SEND_DELAY
+    await stage_jobs(
         conn,
-        SEND_WEBMENTIONS,
-        entry_id,
-        job_id=send_job_id(entry_id),
-        defer_until=datetime.now(UTC) + SEND_DELAY,
-    )
-    await stage_job(conn, INDEX_OWN_ENTRY, entry_id)
-    await stage_job(
-        conn,
-        WEBSUB_PUBLISH,
-        entry_id,
-        job_id=f"{WEBSUB_PUBLISH}:{entry_id}",
-        defer_until=datetime.now(UTC) + SEND_DELAY,
+        [
+            (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), later),
+            (WEBSUB_PUBLISH, [entry_id], f"{WEBSUB_PUBLISH}:{entry_id}", later),
+            (INDEX_OWN_ENTRY, [entry_id], None, None),
+        ],
     )

@@ -112,7 +112,12 @@ async def insert_categories(conn: asyncpg.Connection, entry_id: int, names: list
     )
 
 
-async def insert_entry(
+async def insert_entry(conn: asyncpg.Connection, **values: object) -> int:
+    """Insert an entry (the named columns of `insert_entry_row`); its id."""
+    return (await insert_entry_row(conn, **values))["id"]
+
+
+async def insert_entry_row(
     conn: asyncpg.Connection,
     *,
     channel_id: int,
@@ -123,13 +128,14 @@ async def insert_entry(
     created_via: str,
     credential_id: int | None,
     properties: dict,
-) -> int:
-    return await conn.fetchval(
-        """
+) -> asyncpg.Record:
+    """Insert an entry; its row as `select_entry` reads it (no re-read needed)."""
+    return await conn.fetchrow(
+        f"""
         INSERT INTO entries (channel_id, author_id, slug, default_language, kind, created_via,
                              credential_id, properties)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        RETURNING id
+        RETURNING {ENTRY_COLUMNS}
         """,
         channel_id, author_id, slug, default_language, kind, created_via, credential_id,
         properties,
@@ -485,6 +491,14 @@ async def purge_deleted_entries(conn: asyncpg.Connection, before, limit: int) ->
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def set_version(conn: asyncpg.Connection, entry_id: int, version: int) -> None:
+    """The version a request that changed something leaves (one step past what it saw,
+    however many steps the core took)."""
+    await conn.execute(
+        "UPDATE entries SET version = $2 WHERE id = $1 AND version <> $2", entry_id, version
+    )
 
 
 async def cap_version(conn: asyncpg.Connection, entry_id: int, highest: int) -> None:
