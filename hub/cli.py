@@ -103,6 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
         decide.add_argument("--reason", help="shown to the author (block)")
         decide.set_defaults(run=cmd_moderation, action=action)
 
+    webmention = commands.add_parser("webmention", help="moderate received webmentions")
+    mentions = webmention.add_subparsers(metavar="ACTION")
+    listing = mentions.add_parser("list", help="received mentions, newest first")
+    listing.add_argument("--status", help="pending, approved, queued, rejected, error, ...")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(run=cmd_webmention, action="list")
+    for action in ("approve", "reject", "block"):
+        what = "block its source (and delete what the block matches)" if action == "block" else ""
+        decide = mentions.add_parser(action, help=what or f"{action} a mention")
+        decide.add_argument("mention_id", metavar="MENTION_ID")
+        if action == "block":
+            decide.add_argument("--url", action="store_true", help="only this source URL")
+            decide.add_argument("--reason")
+        decide.set_defaults(run=cmd_webmention, action=action)
+
     for name, kind in (("token", "app_token"), ("key", "api_key")):
         what = "Micropub app tokens" if name == "token" else "v1 API keys"
         group = commands.add_parser(name, help=f"manage {what}").add_subparsers(metavar="ACTION")
@@ -302,6 +317,39 @@ def cmd_moderation(settings: Settings, args: argparse.Namespace) -> int:
 
     status = _with_connection(settings, work)
     print(f"entry {args.page_id}: {args.action}d, status {status}")
+    return 0
+
+
+def cmd_webmention(settings: Settings, args: argparse.Namespace) -> int:
+    """`hub webmention list|approve|reject|block`: the dashboard's Webmentions page."""
+    from hub.site import mentions_queries as mq
+
+    async def work(conn: asyncpg.Connection):
+        if args.action == "list":
+            if args.status is not None and args.status not in mq.STATUSES:
+                raise DomainError(f"--status must be one of {', '.join(mq.STATUSES)}")
+            return await mq.list_mentions(conn, args.status, max(1, args.limit), 0)
+        row = await mq.select_mention(conn, args.mention_id)
+        if row is None:
+            raise DomainError(f"No webmention {args.mention_id!r}.")
+        if args.action == "block":
+            kind = "url" if args.url else "domain"
+            pattern = row["source_norm"] if args.url else row["source_domain"]
+            deleted = await mq.block_source(conn, kind, pattern, args.reason)
+            return f"blocked {kind} {pattern}; {deleted} mention(s) deleted"
+        decide = mq.approve_mention if args.action == "approve" else mq.reject_mention
+        if not await decide(conn, row["id"]):
+            raise DomainError(f"Webmention {row['id']} is {row['status']}; nothing changed.")
+        return f"webmention {row['id']}: {args.action.rstrip('e')}ed"
+
+    result = _with_connection(settings, work)
+    if args.action != "list":
+        print(result)
+        return 0
+    for r in result:
+        print(f"{r['id']}\t{r['status']}\t{r['type'] or '-'}\t{r['source']}\t{r['target']}")
+    if not result:
+        print("no webmentions")
     return 0
 
 

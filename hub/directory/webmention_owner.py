@@ -52,10 +52,10 @@ def _parse_cursor(value: str) -> tuple[datetime, str]:
         raise Invalid("Invalid cursor.") from None
 
 
-def present_owned(row: Any) -> dict[str, Any]:
+def present_owned(row: Any, urls: Any) -> dict[str, Any]:
     """A Mention with what only the owner sees: status, error and the receipt time."""
     return {
-        **present_mention(row),
+        **present_mention(row, urls),
         "status": row["status"],
         "error": row["error"],
         "received_at": _iso(row["received_at"]),
@@ -74,7 +74,11 @@ async def list_owned(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_url = str(page_url.include_query_params(before=_cursor(rows[-1]))) if more else None
-    return {"count": count, "next": next_url, "results": [present_owned(r) for r in rows]}
+    return {
+        "count": count,
+        "next": next_url,
+        "results": [present_owned(r, resources.urls) for r in rows],
+    }
 
 
 async def _fetch(

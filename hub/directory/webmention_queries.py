@@ -12,9 +12,9 @@ import asyncpg
 MENTION_COLUMNS = (
     "id, source, target, source_norm, target_norm, source_host, source_domain, entry_id,"
     " channel_id, target_lang, status, type, rsvp, author_name, author_url, author_photo, url,"
-    " name, content_html, content_text, published_at, last_http_status, error, attempts,"
-    " next_attempt_at, resend_seq, not_found_at, received_at, verified_at, approved_at,"
-    " deleted_at, created_at, updated_at"
+    " author_photo_path, name, content_html, content_text, published_at, last_http_status,"
+    " error, attempts, next_attempt_at, resend_seq, not_found_at, received_at, verified_at,"
+    " approved_at, deleted_at, created_at, updated_at"
 )
 
 
@@ -102,6 +102,7 @@ async def store_verified(
             status = $3, type = $4, rsvp = $5, author_name = $6, author_url = $7,
             author_photo = $8, url = $9, name = $10, content_html = $11, content_text = $12,
             published_at = $13, raw_mf2 = $14, last_http_status = $15, error = NULL,
+            author_photo_path = $17,
             verified_at = now(), not_found_at = NULL, next_attempt_at = NULL, deleted_at = NULL,
             approved_at = CASE WHEN $3 = 'approved' THEN coalesce(approved_at, now())
                                ELSE approved_at END
@@ -125,6 +126,7 @@ async def store_verified(
         fields["raw_mf2"],
         fields["last_http_status"],
         was_shown,
+        fields.get("author_photo_path"),
     )
     return stored > 0
 

@@ -20,6 +20,7 @@ from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
 from hub.directory import webmention_send_queries as sq
 from hub.directory.webmention_discovery import discover
+from hub.directory.webmention_politeness import HostBusy, request_slot
 from hub.directory.webmention_service import receive
 from hub.directory.webmention_targets import Translation, entry_targets
 from hub.directory.webmention_urls import BadURL, link_key, same_origin_host, split
@@ -158,25 +159,30 @@ async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
         return Delivery("sent", endpoint="internal", location=receipt.status_url)
     fetcher = resources.fetcher
     try:
-        page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
+        async with request_slot(resources, target):  # at most 2 requests per host (§2.4)
+            page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
     except (FetchRefused, TooLarge) as exc:
         return Delivery("failed", error=f"target not read: {exc.message}")
     except FetchFailed as exc:
         return _retry(attempt, exc.message, None, None)
+    except HostBusy:
+        return _retry(attempt, "target host busy", None, None)
     if page.status >= 500 or page.status in RETRY_STATUSES:
         return _retry(attempt, f"target answered {page.status}", page.status, None)
     found = discover(page.url, page.headers.multi_items(), page.content)
     if found.endpoint is None:
         return Delivery("no_endpoint", title=found.title)
     try:
-        answer = await fetcher.fetch(
-            found.endpoint, method="POST", data={"source": source, "target": target}
-        )
+        async with request_slot(resources, found.endpoint):
+            answer = await fetcher.fetch(
+                found.endpoint, method="POST", data={"source": source, "target": target}
+            )
     except FetchRefused as exc:  # R-W32: a private endpoint is no endpoint
         return Delivery("no_endpoint", endpoint=found.endpoint, title=found.title,
                         error=f"endpoint_refused: {exc.message}")  # fmt: skip
-    except (FetchFailed, TooLarge) as exc:
-        return _retry(attempt, exc.message, None, None, endpoint=found.endpoint, title=found.title)
+    except (FetchFailed, TooLarge, HostBusy) as exc:
+        error = getattr(exc, "message", "endpoint host busy")
+        return _retry(attempt, error, None, None, endpoint=found.endpoint, title=found.title)
     kw = {"endpoint": found.endpoint, "title": found.title}
     if 200 <= answer.status < 300:
         return Delivery("sent", http_status=answer.status,

@@ -233,8 +233,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def present_mention(row: Any) -> dict[str, Any]:
-    """A Mention of the public list (§1.9)."""
+def present_mention(row: Any, urls: Any) -> dict[str, Any]:
+    """A Mention of the public list (§1.9); the photo is our 96x96 copy (R-W9), never the
+    source's URL."""
+    photo = row["author_photo_path"]
     return {
         "id": row["id"],
         "type": row["type"],
@@ -244,7 +246,7 @@ def present_mention(row: Any) -> dict[str, Any]:
         "author": {
             "name": row["author_name"],
             "url": row["author_url"],
-            "photo": row["author_photo"],
+            "photo": urls.media_file(photo) if photo else None,
         },
         "name": row["name"],
         "content_html": row["content_html"],
@@ -274,7 +276,7 @@ async def status_of(resources: Resources, mention_id: str) -> dict[str, Any]:
     if status in ("rejected", "error"):
         body["error"] = row["error"]
     if status == "approved":
-        body["mention"] = present_mention(row)
+        body["mention"] = present_mention(row, resources.urls)
     return body
 
 
@@ -316,4 +318,8 @@ async def list_for_target(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_url = str(page_url.include_query_params(before=_cursor(rows[-1]))) if more else None
-    return {"count": count, "next": next_url, "results": [present_mention(r) for r in rows]}
+    return {
+        "count": count,
+        "next": next_url,
+        "results": [present_mention(r, resources.urls) for r in rows],
+    }

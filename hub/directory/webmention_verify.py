@@ -29,6 +29,7 @@ from hub.directory.webmention_mf2 import (
     fallback_author,
     interpret,
 )
+from hub.directory.webmention_photo import rehost_photo
 from hub.directory.webmention_source import links_to, load, says_gone, title_of
 from hub.directory.webmention_urls import host_of, is_ip_literal, registrable_domain
 
@@ -139,7 +140,12 @@ async def _read(resources: Resources, row: Any, result: FetchResult) -> Outcome:
         found = Interpretation(url=row["source"])
     if found.author is None:
         found.author = fallback_author(row["source"])
-    return Outcome("verified", None, result.status, fields=_fields(found))
+    fields = _fields(found)
+    fields["author_photo_path"] = await rehost_photo(  # R-W9: never hotlinked
+        resources, fields["author_photo"],
+        current_url=row["author_photo"], current_path=row["author_photo_path"],
+    )  # fmt: skip
+    return Outcome("verified", None, result.status, fields=fields)
 
 
 async def _author_from_page(resources: Resources, page_url: str, source_mf2: dict) -> Author:
