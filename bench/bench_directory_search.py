@@ -122,11 +122,8 @@ async def main(base, scale: float, rounds: int, per_query: bool) -> None:
         async def bare(text: str) -> None:
             c = compiled[text]
             async with pool.acquire() as conn, conn.transaction():
-                if c.fuzzy_threshold is not None:
-                    await conn.execute(
-                        "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
-                        str(c.fuzzy_threshold),
-                    )
+                if c.fuzzy_threshold is not None:  # pg_trgm's threshold for the fuzzy terms
+                    await site_queries.apply_search_settings(conn, c)
                 await conn.fetch(
                     f"SELECT s.id FROM sites s WHERE s.hidden_at IS NULL AND {c.where}"
                     f" ORDER BY {c.score} DESC, s.id LIMIT 25",

@@ -36,6 +36,9 @@ _EXISTS = {
     "type": "TRUE",
     "total_recommendations": "TRUE",
 }
+FUZZY_WORDS = 64  # a fuzzy term expands to at most this many words, the most similar first
+# a vocabulary word as a quoted tsquery lexeme (backslash and quote escaped)
+_LEXEME = r"'''' || replace(replace(w.word, '\', '\\'), '''', '''''') || ''''"
 ORDERINGS = {
     "relevance": "score DESC",
     "total_recommendations": "s.total_recommendations ASC",
@@ -59,13 +62,13 @@ class Compiled:
 
 
 class _Compiler:
-    def __init__(self, first_param: int) -> None:
+    def __init__(self, first_param: int, fuzzy_floor: float | None) -> None:
         self.params: list = []
         self.first = first_param
         self.positive_text: list[str] = []  # tsquery expressions of positive text leaves
         self.similarity: list[str] = []  # trigram similarity expressions of positive leaves
         self.exact_url: list[str] = []  # URL values that rank first on an exact match
-        self.thresholds: list[float] = []
+        self.fuzzy_floor = fuzzy_floor
 
     def param(self, value: object) -> str:
         self.params.append(value)
@@ -97,18 +100,26 @@ class _Compiler:
             # is no match in WHERE, and NOT wraps its operand in coalesce
             return "(" + " OR ".join(f"{c} ~ {pattern}" for c in columns) + ")"
         if isinstance(node, Fuzzy):
+            # the term expands to the vocabulary words (site_words, trigram-indexed) within its
+            # word similarity, searched as exact lexemes: GIN indexes serve both steps
             text = self.param(node.text.lower())
-            threshold = self.param(node.threshold)
-            self.thresholds.append(node.threshold)
-            columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
-            parts = [
-                f"({text} <% {c} AND word_similarity({text}, {c}) >= {threshold})" for c in columns
-            ]
+            check = ""  # `<%` uses the GUC, set to the query's lowest threshold
+            if node.threshold != self.fuzzy_floor:
+                check = f" AND word_similarity({text}, w.word) >= {self.param(node.threshold)}"
+            tsquery = (
+                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
+                f" FROM site_words w WHERE {text} <% w.word{check}"
+                f" ORDER BY {text} <<-> w.word LIMIT {FUZZY_WORDS}) w)"
+            )
             if positive:
-                self.similarity.extend(
-                    f"coalesce(word_similarity({text}, {c}), 0)" for c in columns
-                )
-            return "(" + " OR ".join(parts) + ")"
+                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
+            if node.field is None:
+                return f"(s.search_vector @@ {tsquery})"
+            weight = _WEIGHTS[node.field]
+            return (
+                f"(s.search_vector @@ {tsquery}"
+                f" AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
+            )
         if isinstance(node, Link):
             value = node.value.strip().lower()
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
@@ -137,7 +148,8 @@ class _Compiler:
 def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
     """WHERE condition and score expression for `ast`, numbering parameters from
     `first_param`."""
-    compiler = _Compiler(first_param)
+    floor = min(_fuzzy_thresholds(ast), default=None)
+    compiler = _Compiler(first_param, floor)
     where = compiler.node(ast)
     where_params = len(compiler.params)
     exact = [
@@ -158,8 +170,18 @@ def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
         score="(" + " + ".join(terms) + ")",
         params=compiler.params,
         where_params=where_params,
-        fuzzy_threshold=min(compiler.thresholds) if compiler.thresholds else None,
+        fuzzy_threshold=floor,
     )
+
+
+def _fuzzy_thresholds(node: object) -> list[float]:
+    if isinstance(node, Fuzzy):
+        return [node.threshold]
+    if isinstance(node, (And, Or)):
+        return [t for item in node.items for t in _fuzzy_thresholds(item)]
+    if isinstance(node, Not):
+        return _fuzzy_thresholds(node.item)
+    return []
 
 
 def glob_regex(pattern: str) -> str:

@@ -70,6 +70,21 @@ WHERE s.hidden_at IS NULL AND ($1::text[] IS NULL OR s.type = ANY($1::text[]))
     return total, rows
 
 
+async def apply_search_settings(
+    conn: asyncpg.Connection, compiled: Compiled, statement_timeout: str = "3s"
+) -> None:
+    """This transaction's statement timeout and pg_trgm's threshold for the fuzzy terms'
+    `<%` over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without
+    fuzzy terms): one round trip."""
+    threshold = compiled.fuzzy_threshold if compiled.fuzzy_threshold is not None else 0.3
+    await conn.execute(
+        "SELECT set_config('statement_timeout', $1, true),"
+        " set_config('pg_trgm.word_similarity_threshold', $2, true)",
+        statement_timeout,
+        str(threshold),
+    )
+
+
 async def search_sites(
     conn: asyncpg.Connection,
     compiled: Compiled,
@@ -85,12 +100,7 @@ async def search_sites(
     One statement: the matches are computed once (a materialised CTE) and feed both the
     counts per type and the page; only the page's rows get the full Site columns. An empty
     page (past the end) still needs the counts: a second, count-only statement."""
-    await conn.execute("SET LOCAL statement_timeout = '3s'")
-    if compiled.fuzzy_threshold is not None:
-        await conn.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
-            str(compiled.fuzzy_threshold),
-        )
+    await apply_search_settings(conn, compiled)
     n = len(compiled.params)
     order = ORDERINGS[ordering]
     rows = await conn.fetch(
@@ -125,12 +135,7 @@ ORDER BY {order}, s.id
 
 
 async def count_matches(conn: asyncpg.Connection, compiled: Compiled) -> int:
-    await conn.execute("SET LOCAL statement_timeout = '1s'")
-    if compiled.fuzzy_threshold is not None:
-        await conn.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
-            str(compiled.fuzzy_threshold),
-        )
+    await apply_search_settings(conn, compiled, "1s")
     return await conn.fetchval(
         f"SELECT count(*) FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}",
         *compiled.params[: compiled.where_params],

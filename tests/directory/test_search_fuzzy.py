@@ -1,0 +1,47 @@
+"""Fuzzy terms (`word~`) go through the site_words vocabulary: it must follow the sites'
+writes, honour each term's own threshold and survive any word a site may contain."""
+
+from __future__ import annotations
+
+from hub.directory.queries import sites as site_queries
+
+from .test_search_api import A, S, T, seed
+
+
+async def titles(client, q: str) -> set[str]:
+    response = await client.get("/api/sites/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    return {r["title"] for r in response.json()["results"]}
+
+
+async def test_a_renamed_site_is_found_by_a_misspelling_of_its_new_title(client, db):
+    ids = await seed(db)
+    assert await titles(client, "gooseberrie~") == set()  # (responses are cached per query)
+    async with db.acquire() as conn:
+        await site_queries.update_site_metadata(
+            conn, ids[T], title="Gooseberry Thoughts", description=None, icon=None, language=None
+        )
+    assert await titles(client, "gooseberies~") == {"Gooseberry Thoughts"}
+    assert await titles(client, "title:gooseberies~") == {"Gooseberry Thoughts"}
+
+
+async def test_each_fuzzy_term_keeps_its_own_threshold(client, db):
+    await seed(db)
+    # word_similarity('gardn', 'garden') = 0.67: a match at ~ (0.5), none at ~1 (0.7), even
+    # when another term of the query lowers pg_trgm's threshold to 0.5
+    assert await titles(client, "gardn~") == {A}
+    assert await titles(client, "sesme~ OR gardn~1") == {S}
+    assert await titles(client, "apple -gardn~") == {T}
+
+
+async def test_quotes_and_backslashes_in_site_words_do_not_break_fuzzy_search(client, db):
+    await seed(db)
+    await db.execute(
+        "INSERT INTO sites (title, description, link, link_key)"
+        " VALUES ($1, $2, 'https://obrien.example/', 'obrien.example')",
+        "O'Brien\\Garden's 'quoted' \\\\ words",
+        "back\\slash it''s",
+    )
+    assert await titles(client, "obrien~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}
+    assert await titles(client, "quotd~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}
+    assert A in await titles(client, "gardn~")
