@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import asyncpg
 from starlette.requests import Request
 
 from hub.config import Settings
 from hub.core import channels as core_channels
-from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token, resolve_principal
-from hub.core.errors import Forbidden, RateLimited, Unauthenticated
+from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token, resolve_guarded
+from hub.core.errors import Forbidden
 from hub.web import client_ip, resources_of
 
 
@@ -22,20 +20,14 @@ async def authenticate(request: Request) -> Principal:
     resources = resources_of(request)
     settings = resources.settings
     presented = read_token(request.headers, accept={VIA_BEARER, VIA_API_KEY})
-    ip = client_ip(request, settings.trusted_proxies)
-    failures = f"v1:authfail:{ip}"
-    limit = settings.rate_failed_auth_per_ip
-    if ip and presented is not None and limit > 0:
-        status = await resources.limiter.status(failures, limit)
-        if status.remaining <= 0:
-            raise RateLimited(status.reset_after or 60, limit=limit)
-    try:
-        principal = await resolve_principal(resources.pool, presented, client_ip=ip)
-    except Unauthenticated as exc:
-        if ip and limit > 0 and exc.code != "missing_token":
-            with contextlib.suppress(RateLimited):
-                await resources.limiter.hit(failures, limit)
-        raise
+    principal = await resolve_guarded(
+        resources.pool,
+        resources.limiter,
+        presented,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        namespace="v1",
+        per_minute=settings.rate_failed_auth_per_ip,
+    )
     per_minute = getattr(settings, f"rate_v1_{principal.plan}", settings.rate_v1_free)
     await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
     return principal

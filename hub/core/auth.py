@@ -7,6 +7,7 @@ accepts; what a token may do is decided by its scopes and its owner, the same ev
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Collection, Iterable, Mapping
@@ -15,7 +16,8 @@ from datetime import datetime
 
 import asyncpg
 
-from hub.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from hub.core.errors import Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
+from hub.core.ratelimit import RateLimiter
 
 TOKEN_PREFIX = "hub_"  # noqa: S105 - a prefix, not a secret
 SCOPES = frozenset(
@@ -280,3 +282,31 @@ async def revoke_secret(conn: asyncpg.Connection, secret: str) -> bool:
         hash_secret(secret),
     )
     return status.endswith(" 1")
+
+
+async def resolve_guarded(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    limiter: RateLimiter,
+    presented: PresentedToken | None,
+    *,
+    client_ip: str | None,
+    namespace: str,
+    per_minute: int,
+) -> Principal:
+    """`resolve_principal` behind a brake on guessing (micropub-resolved §2.5): an address with
+    `per_minute` failed authentications in the last minute gets 429 whatever token it sends,
+    before any is looked at. A request without a token is never counted. Each API counts in
+    its own `namespace`."""
+    key = f"{namespace}:authfail:{client_ip}"
+    guarded = bool(client_ip) and presented is not None and per_minute > 0
+    if guarded:
+        standing = await limiter.status(key, per_minute)
+        if standing.remaining <= 0:
+            raise RateLimited(standing.reset_after or 60, limit=per_minute)
+    try:
+        return await resolve_principal(conn, presented, client_ip=client_ip)
+    except Unauthenticated as exc:
+        if guarded and exc.code != "missing_token":
+            with contextlib.suppress(RateLimited):
+                await limiter.hit(key, per_minute)
+        raise

@@ -8,7 +8,6 @@ all derived from that row so they cannot drift apart.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import json
@@ -21,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from hub.core import auth
-from hub.core.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthenticated
+from hub.core.errors import DomainError, Forbidden, Invalid
 from hub.core.resources import Resources
 from hub.directory import errors, response_cache
 from hub.web import JSONResponse, client_ip, resources_of
@@ -249,19 +248,14 @@ async def _principal(request: Request, resources: Resources) -> auth.Principal |
     if presented is None:
         return None
     settings = resources.settings
-    ip = client_ip(request, settings.trusted_proxies)
-    key = f"directory:authfail:{ip}"
-    if ip and settings.rate_failed_auth_per_ip > 0:  # token guessing: 429 past the limit
-        status = await resources.limiter.status(key, settings.rate_failed_auth_per_ip)
-        if status.remaining <= 0:
-            raise RateLimited(status.reset_after or 60, limit=status.limit)
-    try:
-        principal = await auth.resolve_principal(resources.pool, presented, client_ip=ip)
-    except Unauthenticated:
-        if ip and settings.rate_failed_auth_per_ip > 0:
-            with contextlib.suppress(RateLimited):
-                await resources.limiter.hit(key, settings.rate_failed_auth_per_ip)
-        raise
+    principal = await auth.resolve_guarded(  # token guessing: 429 past the limit
+        resources.pool,
+        resources.limiter,
+        presented,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        namespace="directory",
+        per_minute=settings.rate_failed_auth_per_ip,
+    )
     if not principal.has_scope("directory"):
         raise Forbidden("You do not have permission to perform this action.", scope="directory")
     return principal

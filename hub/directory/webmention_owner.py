@@ -5,7 +5,6 @@ and error, so a client can moderate. The SQL lives here: it is this list's only 
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,12 @@ import asyncpg
 from hub.core.errors import Invalid
 from hub.core.resources import Resources
 from hub.directory.webmention_queries import MENTION_COLUMNS
-from hub.directory.webmention_service import PAGE_SIZE, present_mention
+from hub.directory.webmention_service import (
+    PAGE_SIZE,
+    page_cursor,
+    parse_page_cursor,
+    present_mention,
+)
 
 STATUSES = ("queued", "pending", "approved", "rejected", "deleted", "error", "blocked")
 
@@ -38,20 +42,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _cursor(row: Any) -> str:
-    raw = f"{row['received_at'].isoformat()}|{row['id']}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _parse_cursor(value: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        moment, mention_id = raw.split("|", 1)
-        return datetime.fromisoformat(moment), mention_id
-    except ValueError:
-        raise Invalid("Invalid cursor.") from None
-
-
 def present_owned(row: Any, urls: Any) -> dict[str, Any]:
     """A Mention with what only the owner sees: status, error and the receipt time."""
     return {
@@ -67,13 +57,21 @@ async def list_owned(
 ) -> dict[str, Any]:
     if status not in STATUSES:
         raise Invalid(f"status must be one of {', '.join(STATUSES)}")
-    cursor = _parse_cursor(before) if before else (None, None)
+    cursor = parse_page_cursor(before) if before else (None, None)
     async with resources.pool.acquire() as conn:
         rows = await _fetch(conn, author_id, status, cursor)
         count = await conn.fetchval(_COUNT, author_id, status)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    next_url = str(page_url.include_query_params(before=_cursor(rows[-1]))) if more else None
+    next_url = (
+        str(
+            page_url.include_query_params(
+                before=page_cursor(rows[-1]["received_at"], rows[-1]["id"])
+            )
+        )
+        if more
+        else None
+    )
     return {
         "count": count,
         "next": next_url,

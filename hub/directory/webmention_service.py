@@ -280,12 +280,13 @@ async def status_of(resources: Resources, mention_id: str) -> dict[str, Any]:
     return body
 
 
-def _cursor(row: Any) -> str:
-    raw = f"{row['sort_at'].isoformat()}|{row['id']}".encode()
+def page_cursor(moment: datetime, mention_id: str) -> str:
+    """The opaque `before` cursor of a mention list page (keyset: time, then id)."""
+    raw = f"{moment.isoformat()}|{mention_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _parse_cursor(value: str) -> tuple[datetime, str]:
+def parse_page_cursor(value: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         moment, mention_id = raw.split("|", 1)
@@ -300,7 +301,7 @@ async def list_for_target(
     """Approved mentions of `target`, newest first, 50 a page (§1.9)."""
     if kind is not None and kind not in TYPES:
         raise Invalid(f"type must be one of {', '.join(TYPES)}")
-    cursor = _parse_cursor(before) if before else None
+    cursor = parse_page_cursor(before) if before else None
     _http_url(target, "target")
     async with resources.pool.acquire() as conn:
         resolved = await resolve_target(conn, resources.settings, target)
@@ -317,7 +318,11 @@ async def list_for_target(
         )
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    next_url = str(page_url.include_query_params(before=_cursor(rows[-1]))) if more else None
+    next_url = (
+        str(page_url.include_query_params(before=page_cursor(rows[-1]["sort_at"], rows[-1]["id"])))
+        if more
+        else None
+    )
     return {
         "count": count,
         "next": next_url,

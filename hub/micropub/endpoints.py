@@ -7,14 +7,13 @@ the queries; `/micropub/media` stores and serves uploads.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from hub.core import auth, media
-from hub.core.errors import Invalid, NotFound, RateLimited, Unauthenticated
+from hub.core.errors import Invalid, NotFound, Unauthenticated
 from hub.core.resources import Resources
 from hub.micropub import bodies, create, edit, queries, reading, scopes, service, writes
 from hub.micropub.mf2 import (
@@ -74,19 +73,14 @@ async def authenticate(request: Request, *, form_token: str | None = None) -> au
     resources = resources_of(request)
     settings = resources.settings
     presented = auth.read_token(request.headers, accept=ACCEPT, form_token=form_token)
-    ip = client_ip(request, settings.trusted_proxies)
-    key = f"mp:authfail:{ip}"
-    if ip and presented is not None and settings.rate_failed_auth_per_ip > 0:
-        status = await resources.limiter.status(key, settings.rate_failed_auth_per_ip)
-        if status.remaining <= 0:
-            raise RateLimited(status.reset_after or 60, limit=status.limit)
-    try:
-        return await auth.resolve_principal(resources.pool, presented, client_ip=ip)
-    except Unauthenticated as exc:
-        if ip and exc.code != "missing_token":
-            with contextlib.suppress(RateLimited):
-                await resources.limiter.hit(key, settings.rate_failed_auth_per_ip)
-        raise
+    return await auth.resolve_guarded(
+        resources.pool,
+        resources.limiter,
+        presented,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        namespace="mp",
+        per_minute=settings.rate_failed_auth_per_ip,
+    )
 
 
 # --- POST /micropub ----------------------------------------------------------------------
