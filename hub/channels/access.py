@@ -58,15 +58,16 @@ async def channel_for(
 ) -> core_channels.Channel:
     """The channel behind `slug`, checked for this caller; writes also check the plan, the
     channel's read-only state and the key's scope."""
-    channel = await core_channels.get_channel_by_slug(conn, slug)
+    if write_scope is None:
+        channel = await core_channels.get_channel_by_slug(conn, slug)
+    else:
+        limit = channel_limit(settings, principal.plan)
+        channel, writable = await core_channels.get_channel_with_writability(conn, slug, limit)
     if channel.author_id != principal.author_id or principal.channel_id not in (None, channel.id):
         raise Forbidden("You do not have access to this channel.", code="channel_access")
     if write_scope is not None:
         require_api_publishing(settings, principal)
-        limit = channel_limit(settings, principal.plan)
-        if channel.id not in await core_channels.writable_channel_ids(
-            conn, channel.author_id, limit
-        ):
+        if not writable:
             raise Forbidden(
                 "This channel is read-only because it is over your plan limit.", code="read_only"
             )

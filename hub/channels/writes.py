@@ -1,8 +1,9 @@
 """The transaction every v1 write runs in: one connection, one transaction, the media files
 it stages, and whether it is a dry run (rolled back at the end, files discarded).
 
-After the commit the staged files are renamed into place and the staged jobs are handed to
-the queue (`flush_outbox`), so a rollback leaves neither a file nor a job behind.
+After the commit the staged files are renamed into place and the jobs staged in the
+transaction are handed to the queue (`queue_claimed`: one Redis call, no outbox flush), so a
+rollback leaves neither a file nor a job behind.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from hub.channels.files import StagedFiles
-from hub.core.queue import flush_outbox
+from hub.core.queue import claiming, queue_claimed
 from hub.core.resources import Resources
 
 
@@ -28,26 +29,27 @@ class Tx:
 @contextlib.asynccontextmanager
 async def write(resources: Resources, *, dry_run: bool = False) -> AsyncIterator[Tx]:
     files = StagedFiles(resources.settings.media_dir)
-    async with resources.pool.acquire() as conn:
-        tr = conn.transaction()
-        await tr.start()
-        try:
-            yield Tx(conn, files, dry_run)
-        except BaseException:
-            await tr.rollback()
-            await files.discard()
-            raise
-        if dry_run:
-            await tr.rollback()
-            await files.discard()
-            return
-        try:
-            await tr.commit()
-        except BaseException:
-            await files.discard()
-            raise
+    with claiming() as claimed:
+        async with resources.pool.acquire() as conn:
+            tr = conn.transaction()
+            await tr.start()
+            try:
+                yield Tx(conn, files, dry_run)
+            except BaseException:
+                await tr.rollback()
+                await files.discard()
+                raise
+            if dry_run:
+                await tr.rollback()
+                await files.discard()
+                return
+            try:
+                await tr.commit()
+            except BaseException:
+                await files.discard()
+                raise
     await files.publish()
-    await flush_outbox(resources.pool, resources.redis)
+    await queue_claimed(resources.pool, resources.redis, claimed)
 
 
 def matches(if_match: str | None, etag: str | None) -> bool:

@@ -56,6 +56,7 @@ class Principal:
     kind: str
     scopes: frozenset[str]
     channel_id: int | None
+    moderation: str | None = None  # the author's moderation override (`auto`/`manual`), if any
 
     def has_scope(self, *any_of: str) -> bool:
         return any(scope in self.scopes for scope in any_of)
@@ -143,7 +144,8 @@ def read_token(
 
 
 _RESOLVE = """
-SELECT c.id, c.author_id, a.name AS author_name, a.plan, c.kind, c.scopes, c.channel_id,
+SELECT c.id, c.author_id, a.name AS author_name, a.plan, a.moderation, c.kind, c.scopes,
+       c.channel_id,
        (c.last_used_at IS NULL OR c.last_used_at < now() - interval '60 seconds') AS stale
 FROM credentials c JOIN authors a ON a.id = c.author_id
 WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())
@@ -179,6 +181,7 @@ async def resolve_principal(
         kind=row["kind"],
         scopes=frozenset(row["scopes"]),
         channel_id=row["channel_id"],
+        moderation=row["moderation"],
     )
 
 

@@ -108,6 +108,29 @@ async def get_channel_by_slug(conn: asyncpg.Connection, slug: str) -> Channel:
     return Channel(**dict(row))
 
 
+async def get_channel_with_writability(
+    conn: asyncpg.Connection, slug: str, limit: int
+) -> tuple[Channel, bool]:
+    """The channel behind `slug` and whether it is one of its author's oldest `limit`
+    channels (the ones a plan's channel limit leaves writable), in one statement."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_COLUMNS}, id IN (
+            SELECT w.id FROM channels w WHERE w.author_id = channels.author_id
+            ORDER BY w.created_at, w.id LIMIT $2
+        ) AS writable
+        FROM channels WHERE slug = $1
+        """,
+        slug,
+        limit,
+    )
+    if row is None:
+        raise NotFound("Channel not found.")
+    fields = dict(row)
+    writable = fields.pop("writable")
+    return Channel(**fields), writable
+
+
 async def default_channel(conn: asyncpg.Connection, author_id: int) -> Channel:
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM channels WHERE author_id = $1 AND is_default",

@@ -9,12 +9,17 @@ row with `sweep_after` in the future in the same statement as their write, queue
 themselves right after the commit (`enqueue_many`, one Redis round trip), and hand the row to
 `forget_staged`, which deletes such rows in batches off the request path. Flushes leave a row
 alone until its `sweep_after`, so only a process that died in between leaves one for the sweep.
+A write wrapper opens `claiming()` around its transaction: every job staged inside it is staged
+that way, and `queue_claimed` hands them to Redis after the commit (no outbox flush needed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
@@ -60,6 +65,28 @@ return queued
 """
 
 StagedJob = tuple[str, list[Any], str | None, datetime | None]  # function, args, job_id, defer
+Claimed = list[tuple[int, StagedJob]]  # (outbox row id, job) staged inside `claiming()`
+_claimed: ContextVar[Claimed | None] = ContextVar("hub_claimed_jobs", default=None)
+
+
+@contextlib.contextmanager
+def claiming() -> Iterator[Claimed]:
+    """Inside this block `stage_job` and `stage_jobs` stage claimed rows (queued by their
+    stager, `sweep_after` in the future) and list them here; after the commit the caller
+    passes the list to `queue_claimed`. On a rollback the list is simply dropped."""
+    claimed: Claimed = []
+    token = _claimed.set(claimed)
+    try:
+        yield claimed
+    finally:
+        _claimed.reset(token)
+
+
+async def queue_claimed(pool: asyncpg.Pool, redis: ArqRedis, claimed: Claimed) -> None:
+    """Queue the jobs a committed `claiming()` block staged (one Redis call, shared with
+    concurrent requests); their rows are deleted in batches afterwards."""
+    if claimed:
+        await _batcher(redis).queue_many(pool, claimed)
 
 
 async def enqueue_many(redis: ArqRedis, jobs: list[StagedJob]) -> int:
@@ -88,32 +115,44 @@ async def stage_job(
     """Record a job in the caller's transaction; it is queued by `flush_outbox` after commit.
     Arguments must be JSON values (ids, not objects). With `claimed`, the caller queues it
     itself after the commit (`enqueue_staged`) and flushes leave the row alone for
-    `SAFETY_NET_SECONDS`. Returns the outbox row's id."""
-    return await conn.fetchval(
+    `SAFETY_NET_SECONDS`. Inside `claiming()` every job is claimed and listed there. Returns
+    the outbox row's id."""
+    scope = _claimed.get()
+    outbox_id = await conn.fetchval(
         "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
         " VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING id",
         function,
         list(args),
         job_id,
         defer_until,
-        SAFETY_NET_SECONDS if claimed else 0,
+        SAFETY_NET_SECONDS if claimed or scope is not None else 0,
     )
+    if scope is not None and not claimed:
+        scope.append((outbox_id, (function, list(args), job_id, defer_until)))
+    return outbox_id
 
 
 async def stage_jobs(conn: asyncpg.Connection, jobs: list[StagedJob]) -> None:
-    """`stage_job` for several jobs in one statement (same rules; none is claimed)."""
+    """`stage_job` for several jobs in one statement (same rules: claimed inside
+    `claiming()`, else left to `flush_outbox`)."""
     if not jobs:
         return
+    scope = _claimed.get()
     functions, args, job_ids, defers = (list(column) for column in zip(*jobs, strict=True))
-    await conn.execute(
+    ids = await conn.fetch(
         "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
-        " SELECT f, a::jsonb, j, d, now()"
-        " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS t(f, a, j, d)",
+        " SELECT f, a::jsonb, j, d, now() + make_interval(secs => $5)"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])"
+        "      WITH ORDINALITY AS t(f, a, j, d, n)"
+        " ORDER BY n RETURNING id",
         functions,
         [orjson.dumps(list(a)).decode() for a in args],  # text: a list would read as a dimension
         job_ids,
         defers,
+        0 if scope is None else SAFETY_NET_SECONDS,
     )
+    if scope is not None:
+        scope += zip((r["id"] for r in ids), jobs, strict=True)
 
 
 async def flush_outbox(pool: asyncpg.Pool, redis: ArqRedis, *, limit: int = 500) -> int:
@@ -194,8 +233,12 @@ class _Batcher:
         self.task: asyncio.Task[None] | None = None
 
     async def queue(self, pool: asyncpg.Pool, outbox_id: int, job: StagedJob) -> None:
+        await self.queue_many(pool, [(outbox_id, job)])
+
+    async def queue_many(self, pool: asyncpg.Pool, claimed: Claimed) -> None:
         done = asyncio.get_running_loop().create_future()
-        self.pending.append((job, pool, outbox_id, done))
+        for outbox_id, job in claimed:
+            self.pending.append((job, pool, outbox_id, done))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
             _tasks.add(self.task)
@@ -230,10 +273,14 @@ async def enqueue_staged(
     then forget the row; returns once the job is in Redis. Concurrent callers share one Redis
     call. A Redis failure is logged, not raised: the job is committed, and the sweep queues it
     once `sweep_after` has passed."""
+    await _batcher(redis).queue(pool, outbox_id, job)
+
+
+def _batcher(redis: ArqRedis) -> _Batcher:
     batcher = _batchers.get(id(redis))
     if batcher is None or batcher.redis is not redis:
         for key, old in list(_batchers.items()):  # clients gone since: idle batchers
             if not old.pending and (old.task is None or old.task.done()):
                 del _batchers[key]
         batcher = _batchers[id(redis)] = _Batcher(redis)
-    await batcher.queue(pool, outbox_id, job)
+    return batcher

@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from hub.core import idempotency as records
 from hub.core.entries import attachments
-from hub.core.queue import flush_outbox
+from hub.core.queue import claiming, queue_claimed
 from hub.core.resources import Resources
 from hub.micropub.bodies import Body, UploadedFile
 
@@ -74,15 +74,16 @@ def _file_digest(value: UploadedFile) -> str:
 async def write(resources: Resources, idempotency: Idempotency | None) -> AsyncIterator[Write]:
     written: list[str] = []
     try:
-        async with resources.pool.acquire() as conn, conn.transaction():
-            current = Write(conn, written)
-            if idempotency is not None:
-                current.replay = await _claim(conn, idempotency)
-            yield current
+        with claiming() as claimed:
+            async with resources.pool.acquire() as conn, conn.transaction():
+                current = Write(conn, written)
+                if idempotency is not None:
+                    current.replay = await _claim(conn, idempotency)
+                yield current
     except BaseException:
         await attachments.delete_files(resources.settings, written)
         raise
-    await flush_outbox(resources.pool, resources.redis)
+    await queue_claimed(resources.pool, resources.redis, claimed)
 
 
 async def _claim(conn: asyncpg.Connection, idem: Idempotency) -> Response | None:

@@ -107,11 +107,15 @@ async def upsert_page(
     require_bodies(targets, contents, entry, problems)
     problems.raise_if_any()
     changed = await apply(conn, resources, principal, entry, contents, targets, at,
-                          schedule=schedule, unpublish=unpublish)  # fmt: skip
-    if request.tags is not MISSING and request.tags != entry.tags:  # apply leaves tags alone
-        await entry_queries.replace_categories(conn, entry.id, request.tags)
-        changed = True
-    await one_version_step(conn, entry.id, before, changed=changed)
+                          schedule=schedule, unpublish=unpublish, created=created)  # fmt: skip
+    if created:  # apply stored version 1 with the page status; a new entry has no tags yet
+        if request.tags is not MISSING:
+            await entry_queries.insert_categories(conn, entry.id, request.tags)
+    else:
+        if request.tags is not MISSING and request.tags != entry.tags:  # apply leaves tags
+            await entry_queries.replace_categories(conn, entry.id, request.tags)
+            changed = True
+        await one_version_step(conn, entry.id, before, changed=changed)
     entry = await load_entry(conn, entry.id)
     for language in contents:
         if (

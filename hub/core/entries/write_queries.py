@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import asyncpg
 
-from hub.core.entries.queries import CONTENT_FIELDS
+from hub.core.entries.queries import CONTENT_FIELDS, TRANSLATION_COLUMNS
 
 # `e`: the entry; `p`: its primary translation (LEFT JOIN, NULL when missing).
 PAGE_STATUS_SQL = """
@@ -39,14 +39,15 @@ async def store_page_status(
 ) -> str | None:
     """Derive the page status and published_at (the primary's) from the translations and
     store them, with `fields` (column names from code, never from input) and a version step
-    when `bump`, in one statement. Without fields or bump the row is only written when the
-    status or date changed (so `updated_at` stays). Returns the derived status (None when
-    the entry does not exist). The derivation reads the state before this statement, so
-    `fields` must not name `deleted_at` or `default_language`."""
+    when `bump` (unless `fields` sets the version itself), in one statement. Without fields
+    or bump the row is only written when the status or date changed (so `updated_at` stays).
+    Returns the derived status (None when the entry does not exist). The derivation reads the
+    state before this statement, so `fields` must not name `deleted_at` or
+    `default_language`."""
     fields = dict(fields or {})
     assert not {"deleted_at", "default_language", "status", "published_at"} & set(fields)
     sets = "".join(f", {name} = ${i + 2}" for i, name in enumerate(fields))
-    if bump:
+    if bump and "version" not in fields:  # a version the caller sets wins over the step
         sets += ", version = e.version + 1"
     changed = "true"
     if not fields and not bump:
@@ -113,3 +114,32 @@ async def insert_entry_with_content(
         channel_id, author_id, slug, default_language, kind, visibility, created_via,
         credential_id, properties, *(content[f] for f in CONTENT_FIELDS), list(categories),
     )  # fmt: skip
+
+
+async def insert_new_translations(
+    conn: asyncpg.Connection, entry_id: int, primary: str, contents: Sequence[tuple[str, Mapping]]
+) -> list[asyncpg.Record]:
+    """The first translations of a new entry (language, content), in one statement; the rows
+    as stored (TRANSLATION_COLUMNS). They are saved together, so each secondary is based on
+    the primary's content as of now (`source_updated_at` = the primary's
+    `content_updated_at`, both the transaction's time)."""
+    columns = [[content[f] for _, content in contents] for f in CONTENT_FIELDS]
+    return await conn.fetch(
+        f"""
+        INSERT INTO entry_translations
+            (entry_id, language, title, excerpt, body_format, body_source, content_html,
+             seo_title, seo_description, source_updated_at)
+        SELECT $1, t.language, t.title, t.excerpt, t.body_format, t.body_source, t.content_html,
+               t.seo_title, t.seo_description,
+               CASE WHEN t.language = $2 THEN NULL ELSE now() END
+        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::text[])
+             AS t(language, title, excerpt, body_format, body_source, content_html, seo_title,
+                  seo_description)
+        RETURNING {TRANSLATION_COLUMNS}
+        """,  # noqa: S608 (column names come from code)
+        entry_id,
+        primary,
+        [language for language, _ in contents],
+        *columns,
+    )
