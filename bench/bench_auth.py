@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _services import bench_settings
+from _services import bench_settings, run_on_production_loop
 
 from hub.core import auth
 from hub.core.authors import create_author
@@ -72,4 +72,4 @@ async def _measure(call, n: int) -> float:
 if __name__ == "__main__":
     with bench_settings() as settings:
         print(f"token resolution, {REQUESTS} requests at concurrency {CONCURRENCY}")
-        asyncio.run(run(settings.database_url))
+        run_on_production_loop(run(settings.database_url))

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import orjson
-from _services import bench_settings
+from _services import bench_settings, run_on_production_loop
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -218,4 +218,4 @@ if __name__ == "__main__":
         print(
             f"Micropub: {REQUESTS} requests per side at concurrency {CONCURRENCY} (in-process ASGI)"
         )
-        asyncio.run(run(settings))
+        run_on_production_loop(run(settings))

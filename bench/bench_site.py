@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from _services import bench_settings
+from _services import bench_settings, run_on_production_loop
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -259,4 +259,4 @@ async def run(settings) -> None:
 if __name__ == "__main__":
     with bench_settings() as settings:
         print(f"public site, in-process ASGI, concurrency {CONCURRENCY}")
-        asyncio.run(run(settings))
+        run_on_production_loop(run(settings))

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import orjson
-from _services import bench_settings
+from _services import bench_settings, run_on_production_loop
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -173,7 +173,7 @@ def main() -> None:
     args = parser.parse_args()
     with bench_settings() as settings:
         settings = dataclasses.replace(settings, rate_v1_premium=10**9, db_pool_max=CONCURRENCY)
-        asyncio.run(run_create(settings, 400 if args.quick else REQUESTS))
+        run_on_production_loop(run_create(settings, 400 if args.quick else REQUESTS))
 
 
 if __name__ == "__main__":
