@@ -55,14 +55,18 @@ async def channel_for(
     slug: str,
     *,
     write_scope: str | None = None,
+    entry_slug_lock: str | None = None,
 ) -> core_channels.Channel:
     """The channel behind `slug`, checked for this caller; writes also check the plan, the
-    channel's read-only state and the key's scope."""
+    channel's read-only state and the key's scope. A write may name an article slug to lock
+    (`core_channels.get_channel_with_writability`) before its checks."""
     if write_scope is None:
         channel = await core_channels.get_channel_by_slug(conn, slug)
     else:
         limit = channel_limit(settings, principal.plan)
-        channel, writable = await core_channels.get_channel_with_writability(conn, slug, limit)
+        channel, writable = await core_channels.get_channel_with_writability(
+            conn, slug, limit, entry_slug_lock=entry_slug_lock
+        )
     if channel.author_id != principal.author_id or principal.channel_id not in (None, channel.id):
         raise Forbidden("You do not have access to this channel.", code="channel_access")
     if write_scope is not None:

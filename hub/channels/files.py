@@ -38,12 +38,14 @@ class StagedFiles:
     async def publish(self) -> None:
         """Rename every staged file into place (after the commit)."""
         staged, self._staged = self._staged, []
-        await asyncio.to_thread(_rename_all, staged)
+        if staged:  # most writes stage none: no trip to a worker thread then
+            await asyncio.to_thread(_rename_all, staged)
 
     async def discard(self) -> None:
         """Remove every staged file (after a rollback or a dry run)."""
         staged, self._staged = self._staged, []
-        await asyncio.to_thread(_remove_all, staged)
+        if staged:
+            await asyncio.to_thread(_remove_all, staged)
 
     def _temporary(self, relative: str) -> tuple[Path, Path]:
         target = media.safe_path(self.root, relative)

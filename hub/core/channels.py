@@ -109,25 +109,36 @@ async def get_channel_by_slug(conn: asyncpg.Connection, slug: str) -> Channel:
 
 
 async def get_channel_with_writability(
-    conn: asyncpg.Connection, slug: str, limit: int
+    conn: asyncpg.Connection, slug: str, limit: int, *, entry_slug_lock: str | None = None
 ) -> tuple[Channel, bool]:
     """The channel behind `slug` and whether it is one of its author's oldest `limit`
-    channels (the ones a plan's channel limit leaves writable), in one statement."""
+    channels (the ones a plan's channel limit leaves writable), in one statement. With
+    `entry_slug_lock`, the same statement takes the transaction's advisory lock on that entry
+    slug in the channel (key: 'entry', '{channel id}/{slug}'), which serialises upserts by
+    slug at no round trip of its own."""
+    lock = ""
+    if entry_slug_lock is not None:
+        lock = (
+            ", pg_advisory_xact_lock(hashtext('entry'), hashtext(id::text || '/' || $3))"
+            " IS NULL AS slug_locked"
+        )
     row = await conn.fetchrow(
         f"""
         SELECT {_COLUMNS}, id IN (
             SELECT w.id FROM channels w WHERE w.author_id = channels.author_id
             ORDER BY w.created_at, w.id LIMIT $2
-        ) AS writable
+        ) AS writable{lock}
         FROM channels WHERE slug = $1
         """,
         slug,
         limit,
+        *(() if entry_slug_lock is None else (entry_slug_lock,)),
     )
     if row is None:
         raise NotFound("Channel not found.")
     fields = dict(row)
     writable = fields.pop("writable")
+    fields.pop("slug_locked", None)
     return Channel(**fields), writable
 
 

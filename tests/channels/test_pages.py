@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from .conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/ada_blog/pages"
@@ -45,6 +47,27 @@ async def test_200_post_existing_slug_updates(client, account):
     [en] = r.json()["translations"]
     assert en["excerpt"] == "New." and en["title"] == "Agent post"
     assert r.json()["status"] == "draft"
+
+
+async def test_concurrent_posts_of_one_slug_create_once_then_update(client, db, account):
+    bodies = [article(status="draft") for _ in range(6)]
+    for i, body in enumerate(bodies):
+        body["translations"][0]["excerpt"] = f"Version {i}."
+    results = await asyncio.gather(
+        *(client.post(PAGES, json=body, headers=account.headers) for body in bodies)
+    )
+    assert sorted(r.status_code for r in results) == [200] * 5 + [201]
+    assert await db.fetchval("SELECT count(*) FROM entries") == 1
+    assert await db.fetchval("SELECT version FROM entries") == 6  # each request one step
+    excerpts = {r.json()["translations"][0]["excerpt"] for r in results}
+    assert len(excerpts) == 6  # each saw its own write: none was lost or merged
+
+
+async def test_422_body_after_404_channel_and_403_owner(client, account, other):
+    r = await client.post("/api/v1/channels/none/pages", content=b"nope", headers=account.headers)
+    assert r.status_code == 404
+    r = await client.post("/api/v1/channels/bob_blog/pages", content=b"{", headers=account.headers)
+    assert r.status_code == 403
 
 
 async def test_200_identical_resend_is_a_noop(client, account):

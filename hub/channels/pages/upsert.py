@@ -55,17 +55,21 @@ async def upsert_page(
 ) -> Outcome:
     at = now()
     conn = tx.conn
+    try:  # the body's 422 comes after the channel's 404/403, but its slug is locked with it
+        request, invalid = parse_page(parse_json_object(raw)), None
+    except Invalid as exc:
+        request, invalid = None, exc
+    slug_lock = None if request is None or request.slug is MISSING else request.slug
     channel = await channel_for(
-        conn, resources.settings, principal, channel_slug, write_scope="create"
-    )
-    request = parse_page(parse_json_object(raw))
+        conn, resources.settings, principal, channel_slug, write_scope="create",
+        entry_slug_lock=slug_lock,  # concurrent upserts of one slug run one after the other
+    )  # fmt: skip
+    if request is None:
+        assert invalid is not None
+        raise invalid
     warnings = list(request.warnings)
     entry = None
     if request.slug is not MISSING:
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('entry'), hashtext($1))",
-            f"{channel.id}/{request.slug}",
-        )
         entry = await find_entry(conn, channel.id, request.slug, lock=True)
         if entry is not None and entry.row["deleted_at"] is not None:
             entry = await _free_deleted_slug(conn, entry, at)
