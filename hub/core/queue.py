@@ -137,22 +137,36 @@ async def stage_jobs(conn: asyncpg.Connection, jobs: list[StagedJob]) -> None:
     `claiming()`, else left to `flush_outbox`)."""
     if not jobs:
         return
-    scope = _claimed.get()
-    functions, args, job_ids, defers = (list(column) for column in zip(*jobs, strict=True))
-    ids = await conn.fetch(
-        "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
-        " SELECT f, a::jsonb, j, d, now() + make_interval(secs => $5)"
-        " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])"
+    rows = await conn.fetch(outbox_insert_sql(1), *outbox_params(jobs))
+    note_staged([r["id"] for r in rows], jobs)
+
+
+def outbox_insert_sql(first: int) -> str:
+    """The INSERT that stages jobs, for a writer that stages them inside a statement of its
+    own (as a data-modifying CTE): its parameters are `outbox_params(jobs)`, numbered from
+    `first`; it returns the rows' ids. The writer passes them to `note_staged` afterwards."""
+    f, a, j, d, delay = (f"${first + i}" for i in range(5))
+    return (
+        "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"  # noqa: S608
+        f" SELECT f, a::jsonb, j, d, now() + make_interval(secs => {delay})"
+        f" FROM unnest({f}::text[], {a}::text[], {j}::text[], {d}::timestamptz[])"
         "      WITH ORDINALITY AS t(f, a, j, d, n)"
-        " ORDER BY n RETURNING id",
-        functions,
-        [orjson.dumps(list(a)).decode() for a in args],  # text: a list would read as a dimension
-        job_ids,
-        defers,
-        0 if scope is None else SAFETY_NET_SECONDS,
+        " ORDER BY n RETURNING id"
     )
+
+
+def outbox_params(jobs: list[StagedJob]) -> list[Any]:
+    functions, args, job_ids, defers = (list(column) for column in zip(*jobs, strict=True))
+    delay = 0 if _claimed.get() is None else SAFETY_NET_SECONDS
+    # args as JSON text: a list of lists would read as a second array dimension
+    return [functions, [orjson.dumps(list(a)).decode() for a in args], job_ids, defers, delay]
+
+
+def note_staged(ids: list[int], jobs: list[StagedJob]) -> None:
+    """Inside `claiming()`, list the staged rows for the writer to queue after its commit."""
+    scope = _claimed.get()
     if scope is not None:
-        scope += zip((r["id"] for r in ids), jobs, strict=True)
+        scope += zip(ids, jobs, strict=True)
 
 
 async def flush_outbox(pool: asyncpg.Pool, redis: ArqRedis, *, limit: int = 500) -> int:

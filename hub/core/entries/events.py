@@ -1,7 +1,8 @@
 """What happens after an entry's public state changes, whichever API changed it.
 
-`publishing.py` calls `entry_changed` inside the transaction of the change; this stages the jobs
-that react to it, by name (core imports no adapter):
+`publishing.py` stages `reactions` inside the transaction of the change, with the page status
+(`entry_changed` stages them alone): the jobs that react to it, by name (core imports no
+adapter):
 - `send_webmentions` (the directory's webmention sender, webmention-site-feeds.md §2.1) and
   `websub_publish` (the site's ping of the WebSub hub for the entry's feeds, when one is set):
   deferred so that a burst of edits notifies once, from the latest state (R-W15), and keyed per
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from hub.core.queue import stage_jobs
+from hub.core.queue import StagedJob, stage_jobs
 
 log = logging.getLogger("hub.entries")
 
@@ -32,18 +33,21 @@ def send_job_id(entry_id: int) -> str:
     return f"{SEND_WEBMENTIONS}:{entry_id}"
 
 
-async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> None:
-    """Stage the reactions to a change of `entry_id` in the caller's transaction; the caller
-    flushes the outbox after commit (or the 30 s cron sweep does). `event` names the change
-    for the log; the jobs read the entry's state when they run and decide from it (a job
-    that finds nothing new to tell does nothing)."""
-    log.debug("entry %s %s", entry_id, event)
+def reactions(entry_id: int) -> list[StagedJob]:
+    """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
+    in the statement that stores the page status. The jobs read the entry's state when they
+    run and decide from it (a job that finds nothing new to tell does nothing)."""
     later = datetime.now(UTC) + SEND_DELAY
-    await stage_jobs(
-        conn,
-        [
-            (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), later),
-            (WEBSUB_PUBLISH, [entry_id], f"{WEBSUB_PUBLISH}:{entry_id}", later),
-            (INDEX_OWN_ENTRY, [entry_id], None, None),
-        ],
-    )
+    return [
+        (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), later),
+        (WEBSUB_PUBLISH, [entry_id], f"{WEBSUB_PUBLISH}:{entry_id}", later),
+        (INDEX_OWN_ENTRY, [entry_id], None, None),
+    ]
+
+
+async def entry_changed(conn: asyncpg.Connection, entry_id: int, event: str) -> None:
+    """Stage the reactions to a change of `entry_id` in the caller's transaction, on their
+    own (a writer that stores the page status stages them with it instead). `event` names
+    the change for the log."""
+    log.debug("entry %s %s", entry_id, event)
+    await stage_jobs(conn, reactions(entry_id))

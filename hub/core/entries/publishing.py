@@ -239,8 +239,9 @@ async def refresh_status(
     """Recompute and store the page status and published_at from the translations (R-20),
     in the same statement as the entry `fields` and the version step (`bump`) of the caller's
     step, and stage the reactions to the change."""
-    await events.entry_changed(conn, entry_id, "changed")
-    return await write_queries.store_page_status(conn, entry_id, fields, bump=bump)
+    return await write_queries.store_page_status(
+        conn, entry_id, fields, bump=bump, jobs=events.reactions(entry_id)
+    )
 
 
 async def schedule_publication(conn: asyncpg.Connection, entry_id: int, at: datetime) -> None:

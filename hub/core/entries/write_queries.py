@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import asyncpg
 
+from hub.core import queue
 from hub.core.entries.queries import CONTENT_FIELDS, TRANSLATION_COLUMNS
+from hub.core.queue import StagedJob
 
 # `e`: the entry; `p`: its primary translation (LEFT JOIN, NULL when missing).
 PAGE_STATUS_SQL = """
@@ -36,11 +38,13 @@ async def store_page_status(
     fields: Mapping[str, object] | None = None,
     *,
     bump: bool = False,
+    jobs: list[StagedJob] | None = None,
 ) -> str | None:
     """Derive the page status and published_at (the primary's) from the translations and
-    store them, with `fields` (column names from code, never from input) and a version step
-    when `bump` (unless `fields` sets the version itself), in one statement. Without fields
-    or bump the row is only written when the status or date changed (so `updated_at` stays).
+    store them, with `fields` (column names from code, never from input), a version step
+    when `bump` (unless `fields` sets the version itself) and the staging of `jobs` (the
+    reactions to the change, `hub.core.queue` rules), in one statement. Without fields or
+    bump the row is only written when the status or date changed (so `updated_at` stays).
     Returns the derived status (None when the entry does not exist). The derivation reads the
     state before this statement, so `fields` must not name `deleted_at` or
     `default_language`."""
@@ -52,7 +56,12 @@ async def store_page_status(
     changed = "true"
     if not fields and not bump:
         changed = "(e.status, e.published_at) IS DISTINCT FROM (d.status, d.published_at)"
-    return await conn.fetchval(
+    staged, staged_ids, job_params = "", "NULL::bigint[]", []
+    if jobs:
+        staged = f", staged AS ({queue.outbox_insert_sql(len(fields) + 2)})"
+        staged_ids = "ARRAY(SELECT id FROM staged)"
+        job_params = queue.outbox_params(jobs)
+    row = await conn.fetchrow(
         f"""
         WITH d AS (
             SELECT {PAGE_STATUS_SQL} AS status, p.published_at
@@ -63,12 +72,16 @@ async def store_page_status(
         ), stored AS (
             UPDATE entries e SET status = d.status, published_at = d.published_at{sets}
             FROM d WHERE e.id = $1 AND {changed}
-        )
-        SELECT status FROM d
+        ){staged}
+        SELECT (SELECT status FROM d) AS status, {staged_ids} AS staged
         """,  # noqa: S608 (column names come from code)
         entry_id,
         *fields.values(),
+        *job_params,
     )
+    if jobs:
+        queue.note_staged(row["staged"], jobs)
+    return row["status"]
 
 
 async def insert_entry_with_content(
