@@ -34,7 +34,7 @@ async def create_channel(request: Request) -> Response:
         headers = {"Location": f"/api/v1/channels/{channel['slug']}", "ETag": etag}
         return respond(request, channel, 201, headers=headers, dry_run=is_dry_run(request))
 
-    return await run_write(request, principal, json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work)
 
 
 async def patch_channel(request: Request) -> Response:
@@ -49,4 +49,4 @@ async def patch_channel(request: Request) -> Response:
         )  # fmt: skip
         return respond(request, channel, headers={"ETag": etag}, dry_run=is_dry_run(request))
 
-    return await run_write(request, principal, json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work)

@@ -68,17 +68,21 @@ class _Replay(Exception):
 async def run_write(
     request: Request,
     principal: Principal,
-    body_digest: bytes,
+    body_digest: bytes | Callable[[], bytes],
     work: Callable[[Tx], Awaitable[Response]],
 ) -> Response:
     """Run `work` in one write transaction. With an `Idempotency-Key`, the key is claimed in
     that transaction and the response stored there too; a completed key replays its stored
-    response. A dry run ignores the key: it writes nothing to replay."""
+    response. A dry run ignores the key: it writes nothing to replay. `body_digest` may be a
+    function: it is only called when there is a key."""
     resources = resources_of(request)
     dry_run = is_dry_run(request)
     key = None if dry_run else idempotency.read_key(request.headers)
     path = canonical_path(request.url.path)
-    fingerprint = idempotency.fingerprint(request.method, path, body_digest)
+    fingerprint = b""
+    if key is not None:
+        digest = body_digest() if callable(body_digest) else body_digest
+        fingerprint = idempotency.fingerprint(request.method, path, digest)
     try:
         async with write(resources, dry_run=dry_run) as tx:
             if key is not None:

@@ -42,7 +42,7 @@ async def upsert_page(request: Request) -> Response:
         )  # fmt: skip
         return answer(request, outcome)
 
-    return await run_write(request, principal, json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work)
 
 
 async def get_page(request: Request) -> Response:
@@ -66,7 +66,7 @@ async def put_translation(request: Request) -> Response:
         )  # fmt: skip
         return answer(request, outcome)
 
-    return await run_write(request, principal, json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work)
 
 
 async def patch_status(request: Request) -> Response:
@@ -81,7 +81,7 @@ async def patch_status(request: Request) -> Response:
         )  # fmt: skip
         return answer(request, outcome)
 
-    return await run_write(request, principal, json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work)
 
 
 async def list_revisions(request: Request) -> Response:
