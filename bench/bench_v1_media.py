@@ -4,11 +4,13 @@
    (`hub.core.media.process_image`) next to the `vips` command-line `thumbnail` and Pillow with
    `draft` (JPEG shrink-on-load); median time, and peak resident memory while converting (VmHWM
    reset after start-up), each in a process of its own. Targets: <= 1.15x the vips CLI, no
-   slower than Pillow-draft. A diagnostic line shows pyvips without the sRGB transform of
-   untagged input and without `smart_subsample`.
+   slower than Pillow-draft. Diagnostic lines: hub's pipeline with `HUB_MEDIA_SHARP_YUV=1`
+   (libwebp's sharp YUV, `smart_subsample`), and a plain pyvips `thumbnail_buffer` (libvips'
+   own JPEG shrink-on-load, which keeps a 2x margin and so decodes all 24 MP here).
 2. Peak resident memory of a fresh process while it serves one 24 MP upload through the app
    (`POST .../media`, in-process ASGI; VmHWM reset just before). Target: <= 150 MB.
-3. Concurrent 24 MP uploads while `GET /healthz` is asked every 10 ms: p99 of /healthz.
+3. Concurrent 24 MP uploads while `GET /healthz` is asked every 10 ms: p99 of /healthz, and
+   the resident memory of the process (client and app) before, at its peak and after.
    Target: < 100 ms with 32 uploads.
 
 `--quick`: 3 conversions per method and 8 concurrent uploads; `--only images|uploads`.
@@ -80,9 +82,10 @@ def child_image(method: str, path: str, iterations: int) -> None:
     reset_peak()  # start-up (imports, hub's argon2 dummy hash) is not part of the conversion
     for _ in range(iterations):
         start = time.perf_counter()
-        if method == "hub":
-            out = process_image(data, purpose="article", max_side=1600, quality=82).data
-        elif method == "lean":
+        if method in ("hub", "hub-sharp"):
+            sharp = method == "hub-sharp"
+            out = process_image(data, max_side=1600, quality=82, sharp_yuv=sharp).data
+        elif method == "thumbnail":
             image = pyvips.Image.thumbnail_buffer(data, 1600, height=1600, size="down")
             out = image.webpsave_buffer(Q=82, strip=True)
         else:
@@ -123,7 +126,8 @@ def run_images(iterations: int) -> None:
         print(f"input: 6000x4000 JPEG, {jpeg.stat().st_size / 2**20:.1f} MiB, orientation 6")
         results: dict[str, tuple[float, int, int | None]] = {}
         me = [sys.executable, __file__, "--child-image"]
-        for method in ("hub", "lean", "pillow"):
+        print(pipeline_settings())
+        for method in ("hub", "hub-sharp", "thumbnail", "pillow"):
             if method == "pillow" and not _has_pillow():
                 print("Pillow-draft: skipped (Pillow is not installed: pip install -e '.[dev]')")
                 continue
@@ -145,7 +149,8 @@ def run_images(iterations: int) -> None:
             results["vips"] = (statistics.median(t for t, _ in runs), max(r for _, r in runs), None)
         names = {"hub": "hub pipeline (pyvips)", "vips": "vips CLI thumbnail (ceiling)",
                  "pillow": "Pillow with draft",
-                 "lean": "pyvips w/o sRGB transform, smart_subsample"}  # fmt: skip
+                 "hub-sharp": "hub pipeline, HUB_MEDIA_SHARP_YUV=1",
+                 "thumbnail": "pyvips thumbnail_buffer, libvips' shrink"}  # fmt: skip
         for method, (secs, peak, before) in results.items():
             base = "" if before is None else f" (before: {before / 1024:.0f})"
             print(
@@ -158,6 +163,24 @@ def run_images(iterations: int) -> None:
         if "pillow" in results:
             print(f"ratio hub/Pillow-draft time         {hub_time / results['pillow'][0]:8.2f}"
                   "   (target <= 1.00)")  # fmt: skip
+
+
+def pipeline_settings() -> str:
+    """What hub's pipeline does with this file, so the figures can be compared like for like."""
+    import pyvips
+
+    from hub.core import media
+
+    shrink = media.jpeg_shrink(
+        media.ImageInfo("image/jpeg", 6000, 4000, 1, False, 6), purpose="article",
+        max_side=1600, avatar_size=512,
+    )  # fmt: skip
+    return (
+        f"hub pipeline: libvips {pyvips.version(0)}.{pyvips.version(1)}, JPEG shrink-on-load "
+        f"x{shrink}, thumbnail (lanczos3, EXIF autorotate), WebP Q=82, sharp YUV off (default of "
+        f"HUB_MEDIA_SHARP_YUV), metadata stripped; operation cache off; {media.WORKERS} media "
+        "worker thread(s). Everyone: Q=82, metadata stripped, <= 1600 px."
+    )
 
 
 def _has_pillow() -> bool:
@@ -244,6 +267,8 @@ async def run_uploads(settings, concurrent: int) -> None:
                                           **upload_kwargs(data))  # fmt: skip
                     assert r.status_code == 201, r.text
 
+                rss_before = status_kib("VmRSS")
+                reset_peak()
                 prober = asyncio.create_task(probe())
                 start = time.perf_counter()
                 await asyncio.gather(*(one() for _ in range(concurrent)))
@@ -255,6 +280,9 @@ async def run_uploads(settings, concurrent: int) -> None:
         print(f"3. {concurrent} concurrent 24 MP uploads: {elapsed:.1f} s in all; GET /healthz "
               f"meanwhile: {len(health)} answers, p99 {p99:.1f} ms, max {health[-1] * 1000:.1f} ms"
               " (target p99 < 100 ms)")  # fmt: skip
+        peak, after = status_kib("VmHWM") / 1024, status_kib("VmRSS") / 1024
+        print(f"   RSS of this process (client and app): {rss_before / 1024:.0f} MiB before, "
+              f"peak {peak:.0f}, {after:.0f} after")  # fmt: skip
 
 
 async def run(settings, quick: bool, only: str | None) -> None:

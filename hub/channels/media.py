@@ -73,6 +73,7 @@ async def prepare(resources: Resources, form: UploadForm) -> Prepared:
             quality=QUALITY,
             max_pixels=settings.max_image_pixels,
             max_frames=MAX_FRAMES,
+            sharp_yuv=settings.media_sharp_yuv,
         )
     except Invalid as exc:
         if exc.code in ("unsupported_type", "broken_image"):
