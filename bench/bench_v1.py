@@ -1,6 +1,8 @@
-"""v1 API article create with three translations at 32 concurrent requests, in-process over
-ASGI, next to a bare ceiling measured in the same run (issue 5; the image and upload figures are
-in bench_v1_media.py).
+"""v1 API article create with three translations at 32 concurrent connections over loopback
+HTTP, driven by wrk, next to a bare ceiling measured in the same run (issue 5; the image and
+upload figures are in bench_v1_media.py). Each app is served by uvicorn (uvloop, httptools) in
+a process of its own, as `hub serve` runs it. Without `wrk` on PATH (`apt-get install wrk`),
+the apps are driven in-process over ASGI instead, which the output says.
 
 hub: `POST /api/v1/channels/{c}/pages` through the whole app (request id and body-limit
 middleware, routing, key resolution, rate limit, JSON validation, Markdown rendering and
@@ -8,16 +10,19 @@ sanitising, the lifecycle with auto moderation, version, outbox flush, response)
 bare Starlette endpoint on the same pool that parses the same JSON and inserts the same rows
 (one entry, three translations) in one transaction. A second ceiling also renders and sanitises
 the Markdown, to show how much of the gap is the renderer. Target: hub >= 0.50 of the ceiling.
-Every request creates a new article (its own slug); prints requests/s and p99 for each.
-`--quick` runs 400 requests per side instead of 2000.
+Every request creates a new article (its own slug); prints requests/s and p99 for each, the
+best of several alternating rounds. `--quick` measures 3 s per round instead of 8 (in-process:
+400 requests per side instead of 2000).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import itertools
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import orjson
+from _loopback import free_port, have_wrk, serve, served, wrk_post
 from _services import bench_settings, run_on_production_loop
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,6 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.app import create_app
+from hub.config import Settings
 from hub.core.auth import create_credential
 from hub.core.authors import create_author
 from hub.core.markdown import render_markdown
@@ -156,24 +163,88 @@ async def run_create(settings, requests: int) -> None:
                 rate, p99 = await measure(client, path, h, slugs, requests // ROUNDS)
                 if rate > best[name][0]:
                     best[name] = (rate, p99)
-        for name, (rate, p99) in best.items():
-            print(f"{name:34s} {rate:8.0f} req/s   p99 {p99:7.1f} ms")
-        print(
-            f"ratio hub/bare insert              {best[HUB][0] / best[BARE][0]:8.2f}"
-            "   (target >= 0.50)"
-        )
-        print(f"ratio hub/bare insert + Markdown   {best[HUB][0] / best[RENDER][0]:8.2f}")
+        report(best)
         for client in (hub, bare, rendering):
             await client.aclose()
+
+
+SIDES = {BARE: "bare", RENDER: "render", HUB: "hub"}
+
+
+def child_settings() -> Settings:
+    env = os.environ
+    settings = Settings.from_env({}, database_url=env["BENCH_DATABASE_URL"],
+                                 redis_url=env["BENCH_REDIS_URL"],
+                                 data_dir=Path(env["BENCH_DATA_DIR"]))  # fmt: skip
+    return dataclasses.replace(settings, rate_v1_premium=10**9, db_pool_max=CONCURRENCY)
+
+
+async def child_serve(side: str, port: int) -> None:
+    """In a process of its own: serve one side on `port` until terminated."""
+    settings = child_settings()
+    async with open_resources(settings) as resources:
+        if side == "hub":
+            app = create_app(settings, resources)
+        else:
+            env = os.environ
+            channel_id, author_id = int(env["BENCH_CHANNEL_ID"]), int(env["BENCH_AUTHOR_ID"])
+            app = bare_app(resources.pool, channel_id, author_id, render=side == "render")
+        await serve(app, port)
+
+
+async def run_loopback(settings, seconds: float, rounds: int) -> None:
+    print(f"article create, {len(LANGUAGES)} translations, {CONCURRENCY} connections, wrk over "
+          f"loopback HTTP, uvicorn + uvloop, best of {rounds} rounds of {seconds:g} s")  # fmt: skip
+    async with open_resources(settings) as resources:
+        auth, author_id, channel_id = await account(resources, "Bench")
+    env = {"BENCH_DATABASE_URL": settings.database_url or "",
+           "BENCH_REDIS_URL": settings.redis_url or "", "BENCH_DATA_DIR": str(settings.data_dir),
+           "BENCH_CHANNEL_ID": str(channel_id), "BENCH_AUTHOR_ID": str(author_id)}  # fmt: skip
+    head, tail = payload("\x00").decode().split("\\u0000")
+    paths = {"hub": "/api/v1/channels/bench/pages", "bare": "/pages", "render": "/pages"}
+    best = dict.fromkeys(SIDES, (0.0, 0.0))
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for name, side in SIDES.items():
+            port = free_port()
+            argv = [__file__, "--serve", side, str(port)]
+            urls[name] = stack.enter_context(served(argv, port, env)) + paths[side]
+        for round_ in range(rounds + 1):  # round 0 warms every side up
+            for name, side in SIDES.items():
+                rate, p99 = wrk_post(
+                    urls[name], headers={**auth, "Content-Type": "application/json"},
+                    body=(head, tail), slug_prefix=f"{side}_{round_}_",
+                    seconds=2 if round_ == 0 else seconds, connections=CONCURRENCY,
+                )  # fmt: skip
+                if round_ and rate > best[name][0]:
+                    best[name] = (rate, p99)
+    report(best)
+
+
+def report(best: dict[str, tuple[float, float]]) -> None:
+    for name, (rate, p99) in best.items():
+        print(f"{name:34s} {rate:8.0f} req/s   p99 {p99:7.1f} ms")
+    print(f"ratio hub/bare insert              {best[HUB][0] / best[BARE][0]:8.2f}"
+          "   (target >= 0.50)")  # fmt: skip
+    print(f"ratio hub/bare insert + Markdown   {best[HUB][0] / best[RENDER][0]:8.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced size: checks it works")
+    parser.add_argument("--serve", nargs=2, metavar=("SIDE", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        run_on_production_loop(child_serve(args.serve[0], int(args.serve[1])))
+        return
     with bench_settings() as settings:
         settings = dataclasses.replace(settings, rate_v1_premium=10**9, db_pool_max=CONCURRENCY)
-        run_on_production_loop(run_create(settings, 400 if args.quick else REQUESTS))
+        if have_wrk():
+            run_on_production_loop(run_loopback(settings, 3 if args.quick else 8, 3))
+        else:
+            print("wrk is not on PATH (Debian: apt-get install wrk): measuring in-process over "
+                  "ASGI instead, which loads both sides with the client's work too")  # fmt: skip
+            run_on_production_loop(run_create(settings, 400 if args.quick else REQUESTS))
 
 
 if __name__ == "__main__":
