@@ -1,3 +1,5 @@
+import pytest
+
 from hub.core.markdown import html_image_urls, markdown_image_urls, render_markdown
 
 
@@ -83,3 +85,116 @@ def test_markdown_image_urls_empty_without_images():
 def test_html_image_urls():
     markup = '<p><img src="/a.png"><img alt="no src"><img src="https://e.com/b.jpg"></p>'
     assert html_image_urls(markup) == ["/a.png", "https://e.com/b.jpg"]
+
+
+ARTICLE = """# Title
+
+Intro with *em*, **strong**, ~~struck~~, `code` and a [link](https://e.com/a "T").
+
+- [ ] todo
+- [x] done
+
+1. one
+2. two
+
+> quoted
+
+| a | b |
+|:--|--:|
+| 1 | 2 |
+
+```py
+x = 1 < 2
+```
+
+![cat](/media/cat.webp)
+
+---
+"""
+
+
+def test_a_typical_article_renders_to_exactly_this_html():
+    assert render_markdown(ARTICLE) == (
+        "<h1>Title</h1>\n"
+        "<p>Intro with <em>em</em>, <strong>strong</strong>, <s>struck</s>, <code>code</code>"
+        ' and a <a href="https://e.com/a" title="T" rel="noopener noreferrer">link</a>.</p>\n'
+        "<ul>\n<li>\u2610 todo</li>\n<li>\u2611 done</li>\n</ul>\n"
+        "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n"
+        "<blockquote>\n<p>quoted</p>\n</blockquote>\n"
+        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n"
+        "<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n"
+        '<pre><code class="language-py">x = 1 &lt; 2\n</code></pre>\n'
+        '<p><img src="/media/cat.webp" alt="cat"></p>\n<hr>\n'
+    )
+
+
+def test_task_glyphs_in_loose_ordered_and_nested_lists():
+    out = render_markdown("- [ ] a\n\n- [X] b\n  - [x] c\n\n1. [ ] d\n- [ ]not a task\n")
+    assert "<p>\u2610 a</p>" in out
+    assert "<p>\u2611 b</p>" in out
+    assert "\u2611 c" in out
+    assert "\u2610 d" in out
+    assert "[ ]not a task" in out
+    assert "<input" not in out
+
+
+def test_bare_urls_and_emails_stay_text():
+    out = render_markdown("See https://e.com/x, www.e.com and me@e.com.")
+    assert out == "<p>See https://e.com/x, www.e.com and me@e.com.</p>\n"
+
+
+def test_block_html_is_escaped_unless_allowed():
+    text = "<div>\n*x*\n</div>\n\n<img src=/a.png>\n"
+    assert render_markdown(text) == (
+        "<p>&lt;div&gt;\n<em>x</em>\n&lt;/div&gt;</p>\n<p>&lt;img src=/a.png&gt;</p>\n"
+    )
+    assert render_markdown(text, allow_html=True) == '<div>\n*x*\n</div>\n<img src="/a.png">\n'
+
+
+def test_unclosed_raw_html_is_closed_by_the_sanitiser():
+    out = render_markdown("<div><b>bold\n\n*md*", allow_html=True)
+    assert out.startswith("<div><b>bold")
+    assert out.count("</b>") == 1 and out.count("</div>") == 1
+
+
+@pytest.mark.parametrize("text", ["a [`b", "[`", "see ![`x"])
+def test_inputs_the_fast_parser_panics_on_still_render(text):
+    assert render_markdown(text).startswith("<p>")
+    assert markdown_image_urls(text + " ![i](/i.png)") == ["/i.png"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["> " * 100_000 + "x", "- " * 50_000 + "x", "*a " * 2_000 + "b" + " a*" * 2_000,
+     "![" * 30_000 + "a" + "](/u.png)" * 30_000],
+)  # fmt: skip
+def test_very_deep_nesting_renders_without_crashing(text):
+    out = render_markdown(text, allow_html=True)
+    assert out.startswith(("<blockquote>", "<ul>", "<p>"))
+
+
+def test_many_reference_definitions_still_resolve():
+    text = "".join(f"[r{i}]: /u{i}\n" for i in range(400)) + "\n[last][r399]"
+    assert '<a href="/u399" rel="noopener noreferrer">last</a>' in render_markdown(text)
+
+
+def test_image_urls_reference_style_raw_uppercase_and_nested():
+    text = (
+        "![ref][logo] and ![collapsed][] and ![short]\n\n"
+        '<P><IMG SRC="/caps.png"></P>\n\n'
+        "| ![cell](/cell.png) |\n|---|\n\n"
+        "![outer ![inner](/inner.png)](/outer.png) \\![escaped](/no.png)\n\n"
+        "[logo]: https://e.com/logo.png\n[collapsed]: /c.png\n[short]: </s h.png>\n"
+    )
+    assert markdown_image_urls(text) == [
+        "https://e.com/logo.png",
+        "/c.png",
+        "/s%20h.png",
+        "/caps.png",
+        "/cell.png",
+        "/outer.png",
+    ]
+
+
+def test_image_urls_need_image_syntax():
+    assert markdown_image_urls("a ! [b](/x.png) and <imgx src=/y.png> and <image src=/z>") == []

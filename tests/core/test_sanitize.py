@@ -137,3 +137,16 @@ def test_strip_tags_gives_plain_text():
 
 def test_strip_tags_decodes_entities_only_once_and_collapses_whitespace():
     assert strip_tags("a  &lt;b&gt;\n\n &amp;lt;  c") == "a <b> &lt; c"
+
+
+def test_class_filter_applies_whatever_the_attribute_case():
+    out = sanitize_html('<div CLASS="h-entry evil"><span Class="fixed">x</span></div>')
+    assert out == '<div class="h-entry"><span>x</span></div>'
+
+
+def test_markup_without_classes_keeps_its_allowed_attributes():
+    markup = '<p><a href="/p" title="t">p</a> <img src="/a.png" alt="a" width="4"></p>'
+    assert sanitize_html(markup) == (
+        '<p><a href="/p" title="t" rel="noopener noreferrer">p</a>'
+        ' <img src="/a.png" alt="a" width="4"></p>'
+    )
