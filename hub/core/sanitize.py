@@ -80,9 +80,55 @@ _CLEANER = nh3.Cleaner(**_OPTIONS, attribute_filter=_filter_attribute)
 _CLEANER_WITHOUT_CLASSES = nh3.Cleaner(**_OPTIONS)
 
 
+# The HTML parser under nh3 walks the stack of open elements for each block start tag, so its
+# time grows with the square of the nesting depth: 20,000 nested <div>s (100 KB) take a second.
+# No real document nests this deep; deeper start tags (and their end tags) are dropped before
+# parsing, their content kept.
+MAX_DEPTH = 256
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+# Elements that never nest (void) or whose end tag is optional, so that many in a row are
+# usually siblings (`<p>a<p>b`): not counted as depth.
+_FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr", "param", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+         "tfoot", "option", "optgroup", "rp", "rt", "colgroup", "caption", "html", "head",
+         "body"}  # fmt: skip
+
+
+def _limit_depth(markup: str) -> str:
+    if markup.count("<") <= MAX_DEPTH:  # fewer tags than the limit: nothing can be deeper
+        return markup
+    depth = excess = 0
+    drops: list[tuple[int, int]] = []
+    for m in _TAG.finditer(markup):
+        closing, name, self_closing = m.groups()
+        if self_closing or name.lower() in _FLAT:
+            continue
+        if not closing:
+            if depth < MAX_DEPTH:
+                depth += 1
+                continue
+            excess += 1
+        elif excess:
+            excess -= 1
+        else:
+            depth = max(0, depth - 1)
+            continue
+        drops.append(m.span())
+    if not drops:
+        return markup
+    kept, last = [], 0
+    for start, end in drops:
+        kept.append(markup[last:start])
+        last = end
+    kept.append(markup[last:])
+    return "".join(kept)
+
+
 def sanitize_html(markup: str) -> str:
     """Markup reduced to the allow-list: no scripts, styles, frames, forms, SVG/MathML, event
-    handlers, `style` attributes, or `javascript:`/`vbscript:`/`data:` URLs."""
+    handlers, `style` attributes, or `javascript:`/`vbscript:`/`data:` URLs. Elements nested
+    deeper than MAX_DEPTH lose their tags (not their content)."""
+    markup = _limit_depth(markup)
     if "class" in markup.lower():
         return _CLEANER.clean(markup)
     return _CLEANER_WITHOUT_CLASSES.clean(markup)

@@ -1,6 +1,6 @@
 import pytest
 
-from hub.core.sanitize import removed_markup, sanitize_html, strip_tags
+from hub.core.sanitize import MAX_DEPTH, removed_markup, sanitize_html, strip_tags
 
 
 def test_script_and_its_content_are_removed():
@@ -150,3 +150,23 @@ def test_markup_without_classes_keeps_its_allowed_attributes():
         '<p><a href="/p" title="t" rel="noopener noreferrer">p</a>'
         ' <img src="/a.png" alt="a" width="4"></p>'
     )
+
+
+def test_nesting_deeper_than_the_limit_loses_tags_not_text():
+    # html5ever's time grows with the square of block nesting: 20,000 nested divs took a second
+    deep = "<div>" * 20_000 + "bottom" + "</div>" * 20_000
+    out = sanitize_html(deep)
+    assert "bottom" in out
+    assert out.count("<div>") == MAX_DEPTH
+    tower = "<span>" * 5_000 + "<div>" * 5_000 + "x"  # inline elements count as depth too
+    out = sanitize_html(tower)
+    assert out.count("<span>") + out.count("<div>") == MAX_DEPTH and "x" in out
+
+
+def test_many_shallow_elements_are_kept_whole():
+    paragraphs = "".join(f"<p>Paragraph {i} with <em>words</em>" for i in range(400))  # no </p>
+    out = sanitize_html(paragraphs)
+    assert out.count("<p>") == 400 and out.count("<em>") == 400
+    nested = "<ul><li>a" * 40 + "</li></ul>" * 40 + "<div><b>x</b></div>" * 300
+    out = sanitize_html(nested)
+    assert out.count("<ul>") == 40 and out.count("<div>") == 300 and out.count("<b>") == 300
