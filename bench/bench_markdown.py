@@ -89,9 +89,7 @@ def main() -> None:
         images = per_call(markdown.markdown_image_urls, text, n)
         print(f"{name} ({len(text):,} chars)")
         print(f"  old render + sanitise   {old:9.1f} us")
-        print(
-            f"  new render + sanitise   {new:9.1f} us   speed-up {old / new:5.1f}x (aim >= 10)"
-        )
+        print(f"  new render + sanitise   {new:9.1f} us   speed-up {old / new:5.1f}x (aim >= 10)")
         print(f"  of which sanitise_html  {clean:9.1f} us")
         print(f"  markdown_image_urls     {images:9.1f} us")
 
