@@ -85,9 +85,10 @@ _CLEANER_WITHOUT_CLASSES = nh3.Cleaner(**_OPTIONS)
 # No real document nests this deep; deeper start tags (and their end tags) are dropped before
 # parsing, their content kept.
 MAX_DEPTH = 256
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 # Elements that never nest (void) or whose end tag is optional, so that many in a row are
-# usually siblings (`<p>a<p>b`): not counted as depth.
+# usually siblings (`<p>a<p>b`): not counted as depth. A trailing slash counts for nothing:
+# HTML opens `<div/>` like `<div>`.
 _FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr", "param", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
          "tfoot", "option", "optgroup", "rp", "rt", "colgroup", "caption", "html", "head",
@@ -100,8 +101,8 @@ def _limit_depth(markup: str) -> str:
     depth = excess = 0
     drops: list[tuple[int, int]] = []
     for m in _TAG.finditer(markup):
-        closing, name, self_closing = m.groups()
-        if self_closing or name.lower() in _FLAT:
+        closing, name = m.groups()
+        if name.lower() in _FLAT:
             continue
         if not closing:
             if depth < MAX_DEPTH:

@@ -161,6 +161,9 @@ def test_nesting_deeper_than_the_limit_loses_tags_not_text():
     tower = "<span>" * 5_000 + "<div>" * 5_000 + "x"  # inline elements count as depth too
     out = sanitize_html(tower)
     assert out.count("<span>") + out.count("<div>") == MAX_DEPTH and "x" in out
+    slashed = "<div/>" * 5_000 + "y"  # HTML ignores the slash: these nest too
+    out = sanitize_html(slashed)
+    assert out.count("<div>") == MAX_DEPTH and "y" in out
 
 
 def test_many_shallow_elements_are_kept_whole():
