@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import BlockingConnectionPool
 
 from hub.config import Settings
-from hub.core import db
+from hub.core import db, media
 from hub.core.fetch import GuardedClient
 from hub.core.ratelimit import RateLimiter
 from hub.core.urls import Urls
+
+IMAGE_UPLOADS_AT_ONCE = 2 * media.WORKERS  # one converting, one being read, per media worker
 
 
 @dataclass
@@ -25,6 +28,11 @@ class Resources:
     limiter: RateLimiter
     fetcher: GuardedClient
     urls: Urls
+    # Image uploads read, parsed and converted at once; the others wait before their body is
+    # read (the server stops reading their sockets), so memory stays bounded however many come.
+    image_uploads: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(IMAGE_UPLOADS_AT_ONCE)
+    )
 
 
 def redis_settings(url: str) -> RedisSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 
@@ -304,3 +305,23 @@ async def test_404_storage_refuses_traversal_hidden_and_other_roots(client, sett
         r = await client.get(path)
         assert r.status_code == 404, path
         assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_uploads_past_the_bound_wait_their_turn_then_succeed(client, db, resources, account):
+    slots, held = resources.image_uploads, 0
+    while not slots.locked():  # other uploads hold every slot
+        await slots.acquire()
+        held += 1
+    try:
+        waiting = asyncio.create_task(
+            client.post(MEDIA, headers=account.headers, **upload(jpeg(), alt="Queued"))
+        )
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # not read, not converted while the slots are taken
+        assert await db.fetchval("SELECT count(*) FROM media") == 0
+    finally:
+        for _ in range(held):
+            slots.release()
+    r = await asyncio.wait_for(waiting, 30)
+    assert r.status_code == 201, r.text
+    assert await db.fetchval("SELECT count(*) FROM media") == 1

@@ -16,17 +16,20 @@ from hub.web import resources_of
 async def upload_media(request: Request) -> Response:
     """401, 404/403 (channel, scope) before the body is read; 413 on Content-Length or while
     streaming; 422 on the fields; then the image is processed off the event loop and stored in
-    one transaction (201 Media)."""
+    one transaction (201 Media). At most `Resources.image_uploads` requests read and convert
+    at once; the others wait before their body is read."""
     principal = await authenticate(request)
     resources = resources_of(request)
     channel_slug = request.path_params["channel_slug"]
     limit = resources.settings.max_upload_bytes
     await media.check_target(resources, principal, channel_slug, None)
-    raw = await uploads.read_capped(request, limit)
-    form = await uploads.parse_upload_async(raw, request.headers.get("content-type", ""), limit)
-    del raw
-    await media.check_target(resources, principal, channel_slug, form)
-    prepared = await media.prepare(resources, form)
+    async with resources.image_uploads:  # a bounded number of bodies in memory at once
+        raw = await uploads.read_capped(request, limit)
+        content_type = request.headers.get("content-type", "")
+        form = await uploads.parse_upload_async(raw, content_type, limit)
+        del raw
+        await media.check_target(resources, principal, channel_slug, form)
+        prepared = await media.prepare(resources, form)
 
     async def work(tx: Tx) -> Response:
         document = await media.store(tx, resources, principal, channel_slug, form, prepared)
