@@ -308,7 +308,7 @@ async def entry_page(
             "description": description, "image": image},
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
-    view["mentions"] = mention_groups(entry.get("mentions") or [])
+    view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
     body = render(
         "entry.html",
         page=page,

@@ -1,11 +1,12 @@
 """Approved webmentions on an entry page (webmention-site-feeds §3.5), pure: the rows built by
 `queries_public` (JSON) grouped the IndieWeb way: facepiles of likes, reposts and bookmarks,
 replies oldest first, then plain mentions. Only approved mentions ever reach this module
-(the query filters), and their `content_html` was sanitised when it was stored (§1.5)."""
+(the query filters), and their `content_html` was sanitised when it was stored (§1.5). An
+author's photo is the node's own 96x96 copy (R-W9), never the source's URL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,19 +19,27 @@ FACEPILES = (("like", "u-like", "like", "likes"), ("repost", "u-repost", "repost
 MAX_SHOWN = 500  # the query's cap; counts beyond it are not shown
 
 
-def _author(row: Mapping[str, Any]) -> dict[str, str | None]:
+MediaUrl = Callable[[str], str]  # a stored file's relative path -> its public URL
+
+
+def _author(row: Mapping[str, Any], media_url: MediaUrl) -> dict[str, str | None]:
     url = row.get("author_url") if is_http_url(row.get("author_url")) else None
     host = urlsplit(row.get("source") or "").hostname or "someone"
-    return {"name": (row.get("author_name") or "").strip() or host, "url": url}
+    photo = row.get("author_photo_path")
+    return {
+        "name": (row.get("author_name") or "").strip() or host,
+        "url": url,
+        "photo": media_url(photo) if photo else None,
+    }
 
 
-def _mention(row: Mapping[str, Any]) -> dict[str, Any]:
+def _mention(row: Mapping[str, Any], media_url: MediaUrl) -> dict[str, Any]:
     url = row.get("url") if is_http_url(row.get("url")) else row.get("source")
     content_html = (row.get("content_html") or "").strip()
     content_text = (row.get("content_text") or "").strip()
     return {
         "url": url,
-        "author": _author(row),
+        "author": _author(row, media_url),
         "name": (row.get("name") or "").strip() or None,
         "published": parse_time(row.get("published")),
         "rsvp": row.get("rsvp"),
@@ -41,14 +50,14 @@ def _mention(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def mention_groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def mention_groups(rows: Iterable[Mapping[str, Any]], media_url: MediaUrl) -> dict[str, Any]:
     """{"facepiles": [{"kind", "class", "label", "people"}], "replies": [...], "mentions": [...],
     "count": n} of the approved mentions `rows`, each group in received order (the query
-    sorts by publication time)."""
+    sorts by publication time); `media_url` makes a stored photo's URL."""
     by_type: dict[str, list[dict[str, Any]]] = {}
     count = 0
     for row in rows:
-        by_type.setdefault(row.get("type") or "mention", []).append(_mention(row))
+        by_type.setdefault(row.get("type") or "mention", []).append(_mention(row, media_url))
         count += 1
     facepiles = []
     for kind, css, one, many in FACEPILES:

@@ -77,7 +77,8 @@ _MENTIONS = """
     CASE WHEN e.mentions_changed_at IS NULL THEN '[]'::json ELSE
     coalesce((SELECT json_agg(json_build_object(
                   'type', w.type, 'rsvp', w.rsvp, 'author_name', w.author_name,
-                  'author_url', w.author_url, 'url', w.url, 'source', w.source, 'name', w.name,
+                  'author_url', w.author_url, 'author_photo_path', w.author_photo_path,
+                  'url', w.url, 'source', w.source, 'name', w.name,
                   'content_html', w.content_html, 'content_text', w.content_text,
                   'published', w.shown_at) ORDER BY w.shown_at, w.id)
               FROM (SELECT m.*, coalesce(m.published_at, m.verified_at, m.received_at) AS shown_at

@@ -62,3 +62,27 @@ async def test_200_mentions_show_on_every_translation_and_change_the_etag(client
     assert after.status_code == 200
     assert after.headers["etag"] != before.headers["etag"]
     assert 'class="p-comment h-cite"' in after.text and "Nice." in after.text
+
+
+async def test_200_author_photos_are_the_nodes_own_copies(client, public_blog, db):
+    entry_id = await _entry(db, public_blog)
+    add = lambda source, **kw: public_insert_mention(  # noqa: E731
+        db, public_blog.channel_id, entry_id, URL, source=source, **kw)  # fmt: skip
+    await add("https://bob.example/r", author_name="Bob", content_text="Nice.",
+              author_photo="https://bob.example/me.jpg",
+              author_photo_path="webmentions/bob-1a2b3c.webp")  # fmt: skip
+    await add("https://dee.example/like", type="like", author_name="Dee",
+              author_photo_path="webmentions/dee-4d5e6f.webp")  # fmt: skip
+    await add("https://cy.example/r", author_name="Cy", content_text="No photo.")
+    r = await client.get("/ada_blog/hello")
+    props = public_mf2(r.text, URL)["items"][0]["properties"]
+
+    def photos(cite: dict) -> list[str]:
+        got = cite["properties"]["author"][0]["properties"].get("photo", [])
+        return [p["value"] if isinstance(p, dict) else p for p in got]
+
+    bob, cy = props["comment"]
+    assert photos(bob) == [f"{BASE}/storage/webmentions/bob-1a2b3c.webp"]
+    assert photos(cy) == []
+    assert photos(props["like"][0]) == [f"{BASE}/storage/webmentions/dee-4d5e6f.webp"]
+    assert "bob.example/me.jpg" not in r.text  # never hotlinked (R-W9)
