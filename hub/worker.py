@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 from typing import Any
 
 from arq.worker import Worker
@@ -46,7 +47,14 @@ def cron_jobs() -> list:
 def build_worker(
     resources: Resources, *, burst: bool = False, handle_signals: bool = False, **options: Any
 ) -> Worker:
-    """A worker sharing `resources` (the pool, Redis and clients of this process)."""
+    """A worker sharing `resources` (the pool, Redis and clients of this process). Jobs that
+    read this node's own pages (webmention verification, R-W16) get them from the app in
+    process."""
+    if resources.own_site is None:
+        from hub.app import create_app  # the composition root; the app does not import this
+
+        app = create_app(resources.settings, resources)
+        resources = dataclasses.replace(resources, own_site=app)
     return Worker(
         functions=functions(),
         cron_jobs=cron_jobs(),

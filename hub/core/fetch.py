@@ -285,3 +285,25 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 def _without(headers: dict[str, str], names: frozenset[str] | set[str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in names}
+
+
+async def fetch_own_page(
+    app: Any, url: str, *, headers: Mapping[str, str] | None = None, max_redirects: int = 5
+) -> FetchResult:
+    """GET one of this node's own pages from its ASGI `app`, in process: no socket, no DNS
+    (webmention-site-feeds R-W16). Redirects are followed within the app; the result has the
+    shape of a guarded fetch."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, follow_redirects=True, max_redirects=max_redirects
+    ) as client:
+        response = await client.get(url, headers=dict(headers or {}))
+    hops = tuple(str(r.url) for r in response.history)
+    return FetchResult(
+        url=str(response.url),
+        status=response.status_code,
+        headers=response.headers,
+        content=response.content,
+        redirects=hops,
+        redirect_statuses=tuple(r.status_code for r in response.history),
+    )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from arq.connections import ArqRedis, RedisSettings
@@ -33,6 +34,9 @@ class Resources:
     image_uploads: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(IMAGE_UPLOADS_AT_ONCE)
     )
+    # This node's ASGI app, for reading its own pages in process (`fetch.fetch_own_page`,
+    # R-W16); the worker sets it, and without it own pages are fetched over HTTP.
+    own_site: Any = None
 
 
 def redis_settings(url: str) -> RedisSettings:

@@ -19,11 +19,12 @@ from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
 from hub.directory import webmention_send_queries as sq
+from hub.directory.node_urls import is_node_url
 from hub.directory.webmention_discovery import discover
 from hub.directory.webmention_politeness import HostBusy, request_slot
 from hub.directory.webmention_service import receive
 from hub.directory.webmention_targets import Translation, entry_targets
-from hub.directory.webmention_urls import BadURL, link_key, same_origin_host, split
+from hub.directory.webmention_urls import link_key
 
 log = logging.getLogger("hub.webmentions")
 
@@ -132,26 +133,10 @@ def _retry_after(headers: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _is_node_target(resources: Resources, target: str, custom_domains: set[str]) -> bool:
-    if same_origin_host(target, resources.settings.base_url or ""):
-        return True
-    try:
-        return split(target)[1] in custom_domains
-    except BadURL:
-        return False
-
-
-async def _custom_domains(resources: Resources) -> set[str]:
-    rows = await resources.pool.fetch(
-        "SELECT custom_domain FROM channels WHERE custom_domain IS NOT NULL"
-    )
-    return {r["custom_domain"] for r in rows}
-
-
 async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
     """Discover the target's endpoint and POST `source` and `target` to it."""
     source, target = row["source"], row["target"]
-    if _is_node_target(resources, target, await _custom_domains(resources)):
+    if await is_node_url(resources, target):
         try:  # R-W16: our own pages are told without HTTP
             receipt = await receive(resources, source, target, client_ip=None)
         except DomainError as exc:

@@ -17,9 +17,10 @@ from typing import Any
 import mf2py
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import FetchResult
+from hub.core.fetch import FetchResult, fetch_own_page
 from hub.core.resources import Resources
 from hub.directory import webmention_queries as q
+from hub.directory.node_urls import is_node_url
 from hub.directory.webmention_discovery import media_type
 from hub.directory.webmention_mf2 import (
     Author,
@@ -75,8 +76,11 @@ def _retry_after(result: FetchResult) -> int | None:
 
 
 async def _fetch(resources: Resources, url: str) -> FetchResult:
-    """GET through the guard with the verifier's limits (or the node's, when lower)."""
+    """GET through the guard with the verifier's limits (or the node's, when lower); a page
+    of this node comes from its app in process, when this process has it (R-W16)."""
     settings = resources.settings
+    if resources.own_site is not None and await is_node_url(resources, url):
+        return await fetch_own_page(resources.own_site, url, headers={"Accept": ACCEPT})
     return await resources.fetcher.fetch(
         url,
         headers={"Accept": ACCEPT},
