@@ -195,11 +195,11 @@ async def test_a_private_endpoint_counts_as_none_and_is_never_contacted(wm_resou
     assert net.connected == ["127.0.0.1"]
 
 
-async def test_own_node_targets_are_received_without_http(wm_resources, db, site):
+async def test_own_node_mentions_are_received_and_verified_without_http(wm_resources, db):
     blog = await make_blog(db)
     await make_entry(db, blog, "target")
     entry_id = await make_entry(
-        db, blog, "reply", content_html="<p>re</p>",
+        db, blog, "reply", content_html="<p>Well said.</p>",
         properties={"in-reply-to": [entry_url(blog, "target")]},
     )  # fmt: skip
     [send_id] = await plan_sends(wm_resources, entry_id)
@@ -208,26 +208,14 @@ async def test_own_node_targets_are_received_without_http(wm_resources, db, site
     [mention] = await db.fetch("SELECT * FROM webmentions")
     assert mention["source"] == entry_url(blog, "reply") + "?lang=en"
     assert mention["target"] == entry_url(blog, "target") and mention["status"] == "queued"
-
-
-async def test_own_node_mentions_are_verified_from_the_app_without_http(wm_resources, db):
-    blog = await make_blog(db)
-    await make_entry(db, blog, "target")
-    entry_id = await make_entry(
-        db, blog, "reply", content_html="<p>Well said.</p>",
-        properties={"in-reply-to": [entry_url(blog, "target")]},
-    )  # fmt: skip
-    [send_id] = await plan_sends(wm_resources, entry_id)
-    await send_one(wm_resources, send_id)
     net = LoopbackOnly()
     async with GuardedClient(allow_loopback=True, backend=net) as guarded:
         resources = dataclasses.replace(
             wm_resources, fetcher=guarded, own_site=create_app(wm_resources.settings, wm_resources)
         )
-        [mention_id] = [r["id"] for r in await db.fetch("SELECT id FROM webmentions")]
-        await verify(resources, mention_id)
-    assert net.connected == []  # no socket: the page came from the app in process
-    mention = await db.fetchrow("SELECT * FROM webmentions WHERE id = $1", mention_id)
+        await verify(resources, mention["id"])
+    assert net.connected == []  # no socket: the source page came from the app in process
+    mention = await db.fetchrow("SELECT * FROM webmentions WHERE id = $1", mention["id"])
     assert mention["status"] == "approved", mention["error"]
     assert mention["type"] == "reply" and "Well said." in mention["content_text"]
 
