@@ -12,21 +12,12 @@ from dataclasses import dataclass
 import asyncpg
 
 from hub.core.queue import SAFETY_NET_SECONDS
+from hub.directory.webmention_queries import TARGET_SQL
 
 # The target query of `webmention_queries.resolve_target`, then the insert, gated on the
 # target accepting mentions (R-W2) and on the per-target cap of waiting mentions.
-_ACCEPT = """
-WITH target AS (
-    SELECT c.id AS channel_id, c.status AS channel_status, e.id AS entry_id,
-           e.status = 'published' AS public,
-           e.id IS NOT NULL AND EXISTS (
-               SELECT 1 FROM entry_translations t
-               WHERE t.entry_id = e.id AND t.published_at IS NOT NULL) AS was_public
-    FROM channels c
-    LEFT JOIN entries e ON e.channel_id = c.id AND e.slug = $3
-    WHERE c.slug = $1 OR c.custom_domain = $2
-    LIMIT 1
-), accepting AS (
+_ACCEPT = f"""
+WITH target AS ({TARGET_SQL}), accepting AS (
     SELECT * FROM target
     WHERE CASE WHEN $3::text IS NULL THEN channel_status = 'published'
                ELSE entry_id IS NOT NULL AND (public OR was_public) END
@@ -73,7 +64,7 @@ WITH target AS (
 SELECT t.channel_id, t.channel_status, t.entry_id, t.public, t.was_public,
        m.id AS mention_id, m.status AS mention_status, s.id AS outbox_id
 FROM target t LEFT JOIN mention m ON true LEFT JOIN staged s ON true
-"""
+"""  # noqa: S608 (constants of SQL, no input)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,19 @@ MENTION_COLUMNS = (
 
 # -- target resolution (V4, V5) -----------------------------------------------------------------
 
+# $1 channel slug, $2 custom domain, $3 entry slug (also the target CTE of the accept statement)
+TARGET_SQL = """
+    SELECT c.id AS channel_id, c.status AS channel_status, e.id AS entry_id,
+           e.status = 'published' AS public,
+           e.id IS NOT NULL AND EXISTS (
+               SELECT 1 FROM entry_translations t
+               WHERE t.entry_id = e.id AND t.published_at IS NOT NULL) AS was_public
+    FROM channels c
+    LEFT JOIN entries e ON e.channel_id = c.id AND e.slug = $3
+    WHERE c.slug = $1 OR c.custom_domain = $2
+    LIMIT 1
+"""
+
 
 async def resolve_target(
     conn: asyncpg.Connection, channel_slug: str | None, domain: str | None, entry_slug: str | None
@@ -27,17 +40,7 @@ async def resolve_target(
     """The channel named by its slug (node paths) or its custom domain, and the entry at
     `entry_slug` in it if any: whether the entry is public now and whether it ever was."""
     return await conn.fetchrow(
-        """
-        SELECT c.id AS channel_id, c.status AS channel_status, e.id AS entry_id,
-               e.status = 'published' AS public,
-               e.id IS NOT NULL AND EXISTS (
-                   SELECT 1 FROM entry_translations t
-                   WHERE t.entry_id = e.id AND t.published_at IS NOT NULL) AS was_public
-        FROM channels c
-        LEFT JOIN entries e ON e.channel_id = c.id AND e.slug = $3
-        WHERE c.slug = $1 OR c.custom_domain = $2
-        LIMIT 1
-        """,
+        TARGET_SQL,
         channel_slug,
         domain,
         entry_slug,
