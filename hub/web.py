@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.core.auth import PresentedToken, Principal, resolve_guarded
 from hub.core.errors import DomainError, NotFound, TooLarge
 from hub.core.resources import Resources
 
@@ -150,3 +151,20 @@ def api_mount(path: str, routes: list, handler: Callable, *, name: str) -> Mount
 
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+async def guarded_principal(
+    request: Request, presented: PresentedToken | None, *, namespace: str
+) -> Principal:
+    """`auth.resolve_guarded` for a request: its resources, its client address (behind the
+    trusted proxies) and the node's failed-authentication limit, counted in `namespace`."""
+    resources = resources_of(request)
+    settings = resources.settings
+    return await resolve_guarded(
+        resources.pool,
+        resources.limiter,
+        presented,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        namespace=namespace,
+        per_minute=settings.rate_failed_auth_per_ip,
+    )

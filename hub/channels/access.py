@@ -8,9 +8,9 @@ from starlette.requests import Request
 
 from hub.config import Settings
 from hub.core import channels as core_channels
-from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token, resolve_guarded
+from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token
 from hub.core.errors import Forbidden
-from hub.web import client_ip, resources_of
+from hub.web import guarded_principal, resources_of
 
 
 async def authenticate(request: Request) -> Principal:
@@ -20,14 +20,7 @@ async def authenticate(request: Request) -> Principal:
     resources = resources_of(request)
     settings = resources.settings
     presented = read_token(request.headers, accept={VIA_BEARER, VIA_API_KEY})
-    principal = await resolve_guarded(
-        resources.pool,
-        resources.limiter,
-        presented,
-        client_ip=client_ip(request, settings.trusted_proxies),
-        namespace="v1",
-        per_minute=settings.rate_failed_auth_per_ip,
-    )
+    principal = await guarded_principal(request, presented, namespace="v1")
     per_minute = getattr(settings, f"rate_v1_{principal.plan}", settings.rate_v1_free)
     await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
     return principal

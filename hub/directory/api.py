@@ -23,7 +23,7 @@ from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid
 from hub.core.resources import Resources
 from hub.directory import errors, response_cache
-from hub.web import JSONResponse, client_ip, resources_of
+from hub.web import JSONResponse, client_ip, guarded_principal, resources_of
 
 RENDERS = ["application/json", "text/html"]
 PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
@@ -247,15 +247,8 @@ async def _principal(request: Request, resources: Resources) -> auth.Principal |
     presented = auth.read_token(request.headers, accept={auth.VIA_TOKEN})
     if presented is None:
         return None
-    settings = resources.settings
-    principal = await auth.resolve_guarded(  # token guessing: 429 past the limit
-        resources.pool,
-        resources.limiter,
-        presented,
-        client_ip=client_ip(request, settings.trusted_proxies),
-        namespace="directory",
-        per_minute=settings.rate_failed_auth_per_ip,
-    )
+    # token guessing: 429 past the limit
+    principal = await guarded_principal(request, presented, namespace="directory")
     if not principal.has_scope("directory"):
         raise Forbidden("You do not have permission to perform this action.", scope="directory")
     return principal

@@ -24,7 +24,7 @@ from hub.micropub.mf2 import (
     parse_json,
 )
 from hub.micropub.properties import POST_STATUSES
-from hub.web import JSONResponse, client_ip, resources_of
+from hub.web import JSONResponse, guarded_principal, resources_of
 
 ACCEPT = frozenset({auth.VIA_BEARER, auth.VIA_FORM})
 MEDIA_FILE_HEADERS = {
@@ -70,17 +70,8 @@ def method_not_allowed(request: Request, allow: str) -> Response:
 async def authenticate(request: Request, *, form_token: str | None = None) -> auth.Principal:
     """The principal of a Bearer header or `access_token` body field (both: 400, R-M11).
     An IP with too many failed authentications in a minute gets 429 (§2.5)."""
-    resources = resources_of(request)
-    settings = resources.settings
     presented = auth.read_token(request.headers, accept=ACCEPT, form_token=form_token)
-    return await auth.resolve_guarded(
-        resources.pool,
-        resources.limiter,
-        presented,
-        client_ip=client_ip(request, settings.trusted_proxies),
-        namespace="mp",
-        per_minute=settings.rate_failed_auth_per_ip,
-    )
+    return await guarded_principal(request, presented, namespace="mp")
 
 
 # --- POST /micropub ----------------------------------------------------------------------
