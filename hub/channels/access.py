@@ -48,18 +48,39 @@ async def channel_for(
     slug: str,
     *,
     write_scope: str | None = None,
-    entry_slug_lock: str | None = None,
 ) -> core_channels.Channel:
     """The channel behind `slug`, checked for this caller; writes also check the plan, the
-    channel's read-only state and the key's scope. A write may name an article slug to lock
-    (`core_channels.get_channel_with_writability`) before its checks."""
+    channel's read-only state and the key's scope."""
     if write_scope is None:
         channel = await core_channels.get_channel_by_slug(conn, slug)
-    else:
-        limit = channel_limit(settings, principal.plan)
-        channel, writable = await core_channels.get_channel_with_writability(
-            conn, slug, limit, entry_slug_lock=entry_slug_lock
-        )
+        _check(settings, principal, channel)
+        return channel
+    limit = channel_limit(settings, principal.plan)
+    channel, writable, _ = await core_channels.get_channel_with_writability(conn, slug, limit)
+    _check(settings, principal, channel, write_scope=write_scope, writable=writable)
+    return channel
+
+
+async def channel_for_upsert(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    principal: Principal,
+    slug: str,
+    entry_slug: str | None,
+) -> tuple[core_channels.Channel, int | None]:
+    """`channel_for` a create (scope `create`) of an article with `entry_slug`: that slug is
+    locked in the same statement, and when no article holds it the id a new one takes is
+    returned too (`core_channels.get_channel_with_writability`)."""
+    limit = channel_limit(settings, principal.plan)
+    channel, writable, new_entry_id = await core_channels.get_channel_with_writability(
+        conn, slug, limit, entry_slug=entry_slug
+    )
+    _check(settings, principal, channel, write_scope="create", writable=writable)
+    return channel, new_entry_id
+
+
+def _check(settings: Settings, principal: Principal, channel: core_channels.Channel, *,
+           write_scope: str | None = None, writable: bool = True) -> None:  # fmt: skip
     if channel.author_id != principal.author_id or principal.channel_id not in (None, channel.id):
         raise Forbidden("You do not have access to this channel.", code="channel_access")
     if write_scope is not None:
@@ -69,4 +90,3 @@ async def channel_for(
                 "This channel is read-only because it is over your plan limit.", code="read_only"
             )
         principal.require_scope(write_scope)
-    return channel

@@ -109,37 +109,44 @@ async def get_channel_by_slug(conn: asyncpg.Connection, slug: str) -> Channel:
 
 
 async def get_channel_with_writability(
-    conn: asyncpg.Connection, slug: str, limit: int, *, entry_slug_lock: str | None = None
-) -> tuple[Channel, bool]:
-    """The channel behind `slug` and whether it is one of its author's oldest `limit`
-    channels (the ones a plan's channel limit leaves writable), in one statement. With
-    `entry_slug_lock`, the same statement takes the transaction's advisory lock on that entry
-    slug in the channel (key: 'entry', '{channel id}/{slug}'), which serialises upserts by
-    slug at no round trip of its own."""
-    lock = ""
-    if entry_slug_lock is not None:
-        lock = (
-            ", pg_advisory_xact_lock(hashtext('entry'), hashtext(id::text || '/' || $3))"
-            " IS NULL AS slug_locked"
-        )
+    conn: asyncpg.Connection, slug: str, limit: int, *, entry_slug: str | None = None
+) -> tuple[Channel, bool, int | None]:
+    """The channel behind `slug`, whether it is one of its author's oldest `limit` channels
+    (the ones a plan's channel limit leaves writable), and with `entry_slug` the id a new
+    entry of that slug would take, in one statement. With `entry_slug`, the same statement
+    takes the transaction's advisory lock on that entry slug in the channel (key: 'entry',
+    '{channel id}/{slug}'), which serialises upserts by slug at no round trip of its own, and
+    allocates an entry id (from the entries' sequence) when no entry holds the slug; else the
+    id is None. That look is as of the statement's start: an entry that another upsert
+    created while this one waited for the lock is seen by the next statement (a create of
+    the slug then finds it taken, and the caller updates instead)."""
+    extra = ""
+    if entry_slug is not None:
+        extra = """,
+            pg_advisory_xact_lock(hashtext('entry'), hashtext(id::text || '/' || $3)) IS NULL
+                AS slug_locked,
+            CASE WHEN NOT EXISTS (SELECT 1 FROM entries e
+                                  WHERE e.channel_id = channels.id AND e.slug = $3)
+                 THEN nextval(pg_get_serial_sequence('entries', 'id')) END AS new_entry_id"""
     row = await conn.fetchrow(
         f"""
         SELECT {_COLUMNS}, id IN (
             SELECT w.id FROM channels w WHERE w.author_id = channels.author_id
             ORDER BY w.created_at, w.id LIMIT $2
-        ) AS writable{lock}
+        ) AS writable{extra}
         FROM channels WHERE slug = $1
         """,
         slug,
         limit,
-        *(() if entry_slug_lock is None else (entry_slug_lock,)),
+        *(() if entry_slug is None else (entry_slug,)),
     )
     if row is None:
         raise NotFound("Channel not found.")
     fields = dict(row)
     writable = fields.pop("writable")
     fields.pop("slug_locked", None)
-    return Channel(**fields), writable
+    new_entry_id = fields.pop("new_entry_id", None)
+    return Channel(**fields), writable, new_entry_id
 
 
 async def default_channel(conn: asyncpg.Connection, author_id: int) -> Channel:

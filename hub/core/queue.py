@@ -141,17 +141,18 @@ async def stage_jobs(conn: asyncpg.Connection, jobs: list[StagedJob]) -> None:
     note_staged([r["id"] for r in rows], jobs)
 
 
-def outbox_insert_sql(first: int) -> str:
+def outbox_insert_sql(first: int, *, only_if: str = "true") -> str:
     """The INSERT that stages jobs, for a writer that stages them inside a statement of its
     own (as a data-modifying CTE): its parameters are `outbox_params(jobs)`, numbered from
-    `first`; it returns the rows' ids. The writer passes them to `note_staged` afterwards."""
+    `first`; it returns the rows' ids. The writer passes them to `note_staged` afterwards.
+    `only_if` (SQL from code) stages them only when it holds, e.g. when a sibling CTE wrote."""
     f, a, j, d, delay = (f"${first + i}" for i in range(5))
     return (
         "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"  # noqa: S608
         f" SELECT f, a::jsonb, j, d, now() + make_interval(secs => {delay})"
         f" FROM unnest({f}::text[], {a}::text[], {j}::text[], {d}::timestamptz[])"
         "      WITH ORDINALITY AS t(f, a, j, d, n)"
-        " ORDER BY n RETURNING id"
+        f" WHERE {only_if} ORDER BY n RETURNING id"
     )
 
 

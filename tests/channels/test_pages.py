@@ -63,6 +63,40 @@ async def test_concurrent_posts_of_one_slug_create_once_then_update(client, db, 
     assert len(excerpts) == 6  # each saw its own write: none was lost or merged
 
 
+async def test_slug_taken_by_a_writer_without_the_slug_lock_is_updated(client, db, account):
+    """A Micropub-style insert of the slug commits after the upsert looked and found none: the
+    upsert's one-statement create writes nothing then, and it updates the article instead."""
+    channel = await db.fetchrow("SELECT id, author_id FROM channels WHERE slug = 'ada_blog'")
+    async with db.acquire() as rival:
+        tx = rival.transaction()
+        await tx.start()
+        await rival.execute(
+            "INSERT INTO entries (channel_id, author_id, slug, default_language, created_via)"
+            " VALUES ($1, $2, 'agent_post', 'en', 'micropub')",
+            channel["id"], channel["author_id"],
+        )  # fmt: skip
+        upsert = asyncio.create_task(
+            client.post(PAGES, json=article(status="draft"), headers=account.headers)
+        )
+        for _ in range(200):  # until the upsert's INSERT waits for the rival's row
+            waiting = await db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO entries%'"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting
+        await tx.commit()
+        r = await upsert
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["slug"] == "agent_post" and [t["language"] for t in body["translations"]] == ["en"]
+    assert await db.fetchval("SELECT count(*) FROM entries") == 1
+    assert await db.fetchval("SELECT created_via FROM entries") == "micropub"
+    assert await db.fetchval("SELECT count(*) FROM entry_translations") == 1
+
+
 async def test_422_body_after_404_channel_and_403_owner(client, account, other):
     r = await client.post("/api/v1/channels/none/pages", content=b"nope", headers=account.headers)
     assert r.status_code == 404

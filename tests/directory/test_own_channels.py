@@ -19,10 +19,11 @@ async def publisher(db, name: str = "Ada", kind: str = "api_key", scopes=None) -
 
 
 async def run_index_jobs(resources) -> None:
-    """Run what the write queued, except the webmention sends deferred by 30 s."""
+    """Run what the write queued, except the webmention sends and WebSub pings deferred by
+    30 s (a burst worker waits for every queued job, deferred ones too)."""
     redis = resources.redis
     for job in await redis.zrange("arq:queue", 0, -1):
-        if job.startswith(b"send_webmentions:"):
+        if job.startswith((b"send_webmentions:", b"websub_publish:")):
             await redis.zrem("arq:queue", job)
     worker = build_worker(resources, burst=True, poll_delay=0.05)
     try:

@@ -1,8 +1,7 @@
-"""Hand a checked page write to the core: save content, set the schedule, request statuses
-under the moderation policy. Whether anything changed is returned: the caller moves the
-version by one step (`common.one_version_step`, R-29). A new article's translations are
-saved in one statement and its version (1) is stored with its page status; the Entry the
-caller gave is kept current then, so nothing is read back."""
+"""Hand a checked update of an article to the core: save content, set the schedule, request
+statuses under the moderation policy. Whether anything changed is returned: the caller moves
+the version by one step (`common.one_version_step`, R-29). (A new article is stored in one
+statement by `publishing.insert_entry` instead.)"""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import asyncpg
 
 from hub.channels.schemas import MISSING, TranslationInput
 from hub.core.auth import Principal
-from hub.core.entries import publishing, write_queries
+from hub.core.entries import publishing
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.entries.model import Entry, load_entry
@@ -20,41 +19,31 @@ from hub.core.resources import Resources
 async def apply(
     conn: asyncpg.Connection, resources: Resources, principal: Principal, entry: Entry,
     contents: dict[str, tuple[TranslationInput, dict]], targets: dict[str, str], now,
-    *, schedule: object = MISSING, unpublish: bool = False, created: bool = False,
+    *, schedule: object = MISSING, unpublish: bool = False,
 ) -> bool:  # fmt: skip
-    """Save content, schedule and statuses; True when anything changed (R-29). `created`:
-    `entry` was just inserted (no translations yet) and is kept current here."""
+    """Save content, schedule and statuses; True when anything changed (R-29)."""
     changed = False
     resubmit: set[str] = set()
-    final: dict[str, object] = {}  # entry columns stored with the last page-status step
-    if created:
-        rows = await write_queries.insert_new_translations(
-            conn, entry.id, entry.primary, [(lang, c) for lang, (_, c) in contents.items()]
+    order = sorted(contents, key=lambda lang: lang != entry.primary)
+    for language in order:
+        content = contents[language][1]
+        result = await publishing.save_content(
+            conn, entry, language, content, credential_id=principal.credential_id
         )
-        entry.translations = {r["language"]: dict(r) for r in rows}
-        changed, final = True, {"version": 1}
-    else:
-        order = sorted(contents, key=lambda lang: lang != entry.primary)
-        for language in order:
-            content = contents[language][1]
-            result = await publishing.save_content(
-                conn, entry, language, content, credential_id=principal.credential_id
-            )
-            if result == "unchanged":
-                continue
-            changed = True
-            stored = entry.translations.get(language)
-            if result == "revision" or (result == "updated" and stored["status"] == SCHEDULED):
-                resubmit.add(language)
-            if language == entry.primary and len(order) > 1:
-                entry = await load_entry(conn, entry.id)  # secondaries record the primary's clock
-        if changed:
-            entry = await load_entry(conn, entry.id)
-    current = True  # `entry` is what is stored (a stale one must be read again, locked)
+        if result == "unchanged":
+            continue
+        changed = True
+        stored = entry.translations.get(language)
+        if result == "revision" or (result == "updated" and stored["status"] == SCHEDULED):
+            resubmit.add(language)
+        if language == entry.primary and len(order) > 1:
+            entry = await load_entry(conn, entry.id)  # secondaries record the primary's clock
+    if changed:
+        entry = await load_entry(conn, entry.id)
     if unpublish:
         if entry.row["status"] != DRAFT or any(s != DRAFT for s in entry.statuses().values()):
             await publishing.unpublish(conn, entry.id)
-            changed, current = True, False
+            changed = True
     if schedule is not MISSING and (
         schedule != entry.scheduled_at or entry.row["scheduled_paused"]
     ):
@@ -71,7 +60,7 @@ async def apply(
         )
         if schedule is not None:
             await publishing.schedule_publication(conn, entry.id, schedule)
-        changed, current = True, False
+        changed = True
     statuses = entry.statuses()
     moving = {lang: s for lang, s in targets.items() if statuses.get(lang) != s} or resubmit
     if moving or resubmit:
@@ -81,12 +70,11 @@ async def apply(
             policy = await publishing.moderation_policy(
                 conn, entry.row["author_id"], resources.settings.moderation
             )
-        if not current or not created:
-            entry = await load_entry(conn, entry.id, lock=True)
+        entry = await load_entry(conn, entry.id, lock=True)
         await publishing.request_entry_statuses(
-            conn, entry, targets, resubmit=resubmit, policy=policy, now=now, fields=final
+            conn, entry, targets, resubmit=resubmit, policy=policy, now=now
         )
         changed = True
     else:
-        await publishing.refresh_status(conn, entry.id, final)
+        await publishing.refresh_status(conn, entry.id)
     return changed

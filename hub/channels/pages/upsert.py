@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.channels.access import channel_for
+from hub.channels.access import channel_for_upsert
 from hub.channels.draft_media import rewrite_drafts
 from hub.channels.pages.apply import apply
 from hub.channels.pages.common import (
@@ -36,12 +36,20 @@ from hub.channels.schemas import (
 from hub.channels.writes import Tx
 from hub.core.auth import Principal
 from hub.core.channels import Channel
+from hub.core.entries import publishing, write_queries
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DELETED_RETENTION, DRAFT, PUBLISHED, REVIEW, SCHEDULED
-from hub.core.entries.model import Entry, find_entry, load_entry
+from hub.core.entries.model import (
+    Entry,
+    find_entry,
+    load_entry,
+    new_entry,
+)
 from hub.core.entries.slugs import allocate_entry_slug
-from hub.core.errors import Invalid
+from hub.core.errors import Conflict, Invalid
 from hub.core.resources import Resources
+
+SLUG_ATTEMPTS = 5
 
 
 async def upsert_page(
@@ -59,23 +67,50 @@ async def upsert_page(
         request, invalid = parse_page(parse_json_object(raw)), None
     except Invalid as exc:
         request, invalid = None, exc
-    slug_lock = None if request is None or request.slug is MISSING else request.slug
-    channel = await channel_for(
-        conn, resources.settings, principal, channel_slug, write_scope="create",
-        entry_slug_lock=slug_lock,  # concurrent upserts of one slug run one after the other
-    )  # fmt: skip
+    slug = None if request is None or request.slug is MISSING else request.slug
+    channel, new_id = await channel_for_upsert(  # concurrent upserts of one slug take turns
+        conn, resources.settings, principal, channel_slug, slug
+    )
     if request is None:
         assert invalid is not None
         raise invalid
-    warnings = list(request.warnings)
     entry = None
-    if request.slug is not MISSING:
-        entry = await find_entry(conn, channel.id, request.slug, lock=True)
-        if entry is not None and entry.row["deleted_at"] is not None:
-            entry = await _free_deleted_slug(conn, entry, at)
-        if entry is not None:
-            principal.require_scope("update")
+    if slug is not None and new_id is None:  # an article holds the slug
+        found = await find_entry(conn, channel.id, slug, lock=True)
+        entry = await _existing(conn, principal, found, at)
     check_if_match(if_match, entry)
+    for _ in range(SLUG_ATTEMPTS):
+        outcome = await _write(tx, resources, principal, channel, request, entry, new_id, at)
+        if outcome is not None:
+            return outcome
+        # the new article's slug was taken meanwhile by a writer that takes no slug lock;
+        # nothing was written: an allocated slug is allocated again, a sent one is updated
+        new_id = None
+        if request.slug is not MISSING:
+            found = await find_entry(conn, channel.id, request.slug, lock=True)
+            entry = await _existing(conn, principal, found, at)
+            check_if_match(if_match, entry)
+    raise Conflict("No free slug was found for the article. Send one.")
+
+
+async def _existing(conn, principal: Principal, entry: Entry | None, at: datetime) -> Entry | None:
+    """The article an upsert updates (None: it creates one). A deleted one past its retention
+    is purged here, so its slug is free again."""
+    if entry is not None and entry.row["deleted_at"] is not None:
+        entry = await _free_deleted_slug(conn, entry, at)
+    if entry is not None:
+        principal.require_scope("update")
+    return entry
+
+
+async def _write(
+    tx: Tx, resources: Resources, principal: Principal, channel: Channel, request: PageInput,
+    entry: Entry | None, new_id: int | None, at: datetime,
+) -> Outcome | None:  # fmt: skip
+    """Create (`entry` None; `new_id` when the entry id was allocated with the lookup) or
+    update the article. None: the new article's slug was taken meanwhile (nothing written)."""
+    conn = tx.conn
+    warnings = list(request.warnings)
     created = entry is None
     before = None if entry is None else entry.row["version"]
     problems = Problems()
@@ -88,39 +123,41 @@ async def upsert_page(
         if merged is not None:
             contents[t.language] = (t, merged)
     problems.raise_if_any()
-    if created:
+    if entry is None:
         slug = request.slug
         if slug is MISSING:
             slug = await allocate_entry_slug(
                 conn, channel.id, contents[primary][1]["title"], separator="_",
                 max_length=100, fallback="page",
             )  # fmt: skip
-        row = await entry_queries.insert_entry_row(
-            conn, channel_id=channel.id, author_id=principal.author_id, slug=slug,
-            default_language=primary, kind="article", created_via="v1",
-            credential_id=principal.credential_id, properties={},
+        entry = new_entry(
+            new_id or await write_queries.next_entry_id(conn), channel_id=channel.id,
+            author_id=principal.author_id, slug=slug, default_language=primary, kind="article",
+            created_via="v1", credential_id=principal.credential_id, properties={}, now=at,
         )  # fmt: skip
-        entry = Entry(dict(row))  # new: no translations, revisions or tags yet
     elif primary != entry.primary:
         await entry_queries.update_entry_fields(conn, entry.id, default_language=primary)
         entry = await load_entry(conn, entry.id)
-    await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
+    if not created:
+        await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
     targets, schedule, unpublish = page_targets(
         request, entry, sent, principal, resources, at, warnings, problems, created
     )
     require_bodies(targets, contents, entry, problems)
     problems.raise_if_any()
-    changed = await apply(conn, resources, principal, entry, contents, targets, at,
-                          schedule=schedule, unpublish=unpublish, created=created)  # fmt: skip
-    if created:  # apply stored version 1 with the page status; a new entry has no tags yet
-        if request.tags is not MISSING:
-            await entry_queries.insert_categories(conn, entry.id, request.tags)
+    if created:
+        entry = await _insert(tx, resources, principal, channel, request, entry, contents,
+                              targets, schedule, at, warnings)  # fmt: skip
+        if entry is None:
+            return None
     else:
+        changed = await apply(conn, resources, principal, entry, contents, targets, at,
+                              schedule=schedule, unpublish=unpublish)  # fmt: skip
         if request.tags is not MISSING and request.tags != entry.tags:  # apply leaves tags
             await entry_queries.replace_categories(conn, entry.id, request.tags)
             changed = True
         await one_version_step(conn, entry.id, before, changed=changed)
-    entry = await load_entry(conn, entry.id)
+        entry = await load_entry(conn, entry.id)
     for language in contents:
         if (
             language != primary
@@ -131,6 +168,37 @@ async def upsert_page(
             warnings.append(saved_as_draft(contents[language][0]))
     article = finish(entry, channel, resources, warnings)
     return Outcome(article, created=created, entry=entry)
+
+
+async def _insert(
+    tx: Tx, resources: Resources, principal: Principal, channel: Channel, request: PageInput,
+    entry: Entry, contents: dict[str, tuple[TranslationInput, dict]], targets: dict[str, str],
+    schedule: object, at: datetime, warnings: list[dict],
+) -> Entry | None:  # fmt: skip
+    """Store a new article in one statement (`publishing.insert_entry`); None when its slug
+    was taken meanwhile. Draft media URLs are rewritten once the entry exists (their copies
+    are attached to it), and the bodies that changed are stored again."""
+    conn = tx.conn
+    policy = principal.moderation or resources.settings.moderation
+    stored = await publishing.insert_entry(
+        conn, entry, {lang: content for lang, (_, content) in contents.items()}, targets,
+        policy=policy, now=at, schedule=None if schedule is MISSING else schedule,
+        tags=() if request.tags is MISSING else request.tags,
+    )  # fmt: skip
+    if stored is None:
+        return None
+    bodies = {lang: (c["body_source"], c["content_html"]) for lang, (_, c) in contents.items()}
+    await rewrite_drafts(tx, resources.urls, channel.id, stored.id, contents, warnings)
+    rewritten = {
+        lang: (c["body_source"], c["content_html"])
+        for lang, (_, c) in contents.items()
+        if (c["body_source"], c["content_html"]) != bodies[lang]
+    }
+    if rewritten:
+        await write_queries.store_new_bodies(conn, stored.id, rewritten)
+        for lang, (source, html) in rewritten.items():
+            stored.translations[lang].update(body_source=source, content_html=html)
+    return stored
 
 
 async def _free_deleted_slug(conn, entry: Entry, at: datetime) -> None:

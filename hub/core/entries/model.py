@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 
 from hub.core.entries import queries
-from hub.core.entries.lifecycle import order_languages
+from hub.core.entries.lifecycle import DRAFT, order_languages
 
 
 @dataclass
@@ -65,6 +65,34 @@ async def find_entry(
 ) -> Entry | None:
     row = await queries.select_full_entry_by_slug(conn, channel_id, slug, lock=lock)
     return None if row is None else _from_full_row(row)
+
+
+def new_entry(
+    entry_id: int,
+    *,
+    channel_id: int,
+    author_id: int,
+    slug: str,
+    default_language: str,
+    kind: str,
+    created_via: str,
+    credential_id: int | None,
+    properties: dict,
+    now: datetime,
+) -> Entry:
+    """An entry about to be inserted (`write_queries.insert_new_entry`), as its row will read
+    with the columns' defaults: a draft with no translations, revisions or tags."""
+    return Entry(
+        {
+            "id": entry_id, "channel_id": channel_id, "author_id": author_id, "slug": slug,
+            "default_language": default_language, "status": DRAFT, "kind": kind,
+            "visibility": "public", "properties": properties, "published_at": None,
+            "scheduled_at": None, "scheduled_paused": False, "scheduled_pause_reason": None,
+            "moderation": None, "moderation_reason": None, "version": 1,
+            "created_via": created_via, "credential_id": credential_id, "deleted_at": None,
+            "created_at": now, "updated_at": now,
+        }
+    )  # fmt: skip
 
 
 _TRANSLATION_NAMES = [c.strip() for c in queries.TRANSLATION_COLUMNS.split(",")]

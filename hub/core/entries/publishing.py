@@ -6,7 +6,7 @@ cached page status (`refresh_status`), which nothing else ever sets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -22,12 +22,14 @@ from hub.core.entries.lifecycle import (
     SCHEDULED,
     approval_target,
     can_schedule,
+    derive_page_status,
 )
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import Conflict
-from hub.core.queue import stage_job
+from hub.core.queue import StagedJob, stage_jobs
 
 PAUSE_ACCOUNT_PLAN = "account_plan"
+_TRANSLATION_NAMES = [c.strip() for c in queries.TRANSLATION_COLUMNS.split(",")]
 PUBLISH_JOB = "publish_due_entries"
 
 
@@ -152,6 +154,62 @@ async def request_entry_statuses(
     return waiting
 
 
+async def insert_entry(
+    conn: asyncpg.Connection,
+    entry: Entry,
+    contents: Mapping[str, Mapping],
+    targets: Mapping[str, str],
+    *,
+    policy: str,
+    now: datetime,
+    schedule: datetime | None = None,
+    tags: Sequence[str] = (),
+) -> Entry | None:
+    """Insert a new entry (`model.new_entry`, not stored yet) with its translations
+    (language -> content) already where the lifecycle takes them: saved as drafts, then moved
+    toward `targets` under `policy` with the page schedule `schedule`, exactly as
+    `request_entry_statuses` would move them, with the page status, version 1, the tags and
+    the staged reactions; one statement (`write_queries.insert_new_entry`). Returns the entry
+    as stored, or None when the slug was taken meanwhile (nothing is written)."""
+    approved_to = approval_target(schedule, now)
+    statuses = {}
+    for language in contents:
+        target = targets.get(language, DRAFT)
+        statuses[language] = (
+            DRAFT if target == DRAFT else approved_to if policy == "auto" else REVIEW
+        )
+    waiting = any(status != DRAFT for status in statuses.values())
+    dates = {lang: now if status == PUBLISHED else None for lang, status in statuses.items()}
+    row = {
+        **entry.row,
+        "status": derive_page_status(
+            statuses[entry.primary], statuses.values(), pending_review=False
+        ),
+        "published_at": dates[entry.primary],
+        "scheduled_at": schedule,
+        "moderation": ("approved" if policy == "auto" else "manual_review") if waiting else None,
+        "version": 1,
+    }
+    translations = [
+        {**content, "language": lang, "status": statuses[lang], "published_at": dates[lang]}
+        for lang, content in contents.items()
+    ]
+    jobs = events.reactions(entry.id)
+    if schedule is not None:
+        jobs.append(_publication_job(schedule))
+    stored = await write_queries.insert_new_entry(conn, row, translations, tags, jobs)
+    if stored is None:
+        return None
+    fields = dict(stored)
+    rows, stored_tags = fields.pop("_translations"), fields.pop("_tags")
+    del fields["_staged"]
+    return Entry(
+        fields,
+        translations={r[1]: dict(zip(_TRANSLATION_NAMES, r, strict=True)) for r in rows},
+        tags=list(stored_tags),
+    )
+
+
 async def approve(conn: asyncpg.Connection, entry_id: int, *, now: datetime) -> str:
     """Approve everything waiting: translations in review go to `scheduled` (schedule still in
     the future) or `published` (published_at = now when the time passed, R-46); pending
@@ -244,9 +302,13 @@ async def refresh_status(
     )
 
 
+def _publication_job(at: datetime) -> StagedJob:
+    return (PUBLISH_JOB, [], f"publish_due:{int(at.timestamp())}", at)
+
+
 async def schedule_publication(conn: asyncpg.Connection, entry_id: int, at: datetime) -> None:
     """Stage the deferred job that publishes at `at` (the cron sweep is the safety net)."""
-    await stage_job(conn, PUBLISH_JOB, job_id=f"publish_due:{int(at.timestamp())}", defer_until=at)
+    await stage_jobs(conn, [_publication_job(at)])
 
 
 async def publish_due(conn: asyncpg.Connection, now: datetime, *, limit: int = 100) -> list[int]:
@@ -297,6 +359,7 @@ __all__ = [
     "block",
     "change_plan",
     "delete_translation",
+    "insert_entry",
     "moderation_policy",
     "pause_for_plan",
     "publish_due",

@@ -1,6 +1,8 @@
 """The lifecycle's fused write statements: a new entry with its first translation and tags in
-one INSERT, and the page status derived and stored in one UPDATE (with the entry columns the
-same step changes and its version step), so a write costs one round trip per step.
+one INSERT; a new entry with its translations already moved through the lifecycle (statuses,
+page status, tags and staged jobs) in one INSERT; and the page status derived and stored in
+one UPDATE (with the entry columns the same step changes and its version step), so a write
+costs one round trip per step.
 
 `PAGE_STATUS_SQL` is `lifecycle.derive_page_status` in SQL; tests/core/entries pins the two to
 each other over every combination of inputs.
@@ -13,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from hub.core import queue
-from hub.core.entries.queries import CONTENT_FIELDS, TRANSLATION_COLUMNS
+from hub.core.entries.queries import CONTENT_FIELDS, ENTRY_COLUMNS, TRANSLATION_COLUMNS
 from hub.core.queue import StagedJob
 
 # `e`: the entry; `p`: its primary translation (LEFT JOIN, NULL when missing).
@@ -155,4 +157,98 @@ async def insert_new_translations(
         primary,
         [language for language, _ in contents],
         *columns,
+    )
+
+
+# The entry columns a new entry is inserted with (the others keep their defaults).
+NEW_ENTRY_COLUMNS = (
+    "id", "channel_id", "author_id", "slug", "default_language", "status", "kind", "visibility",
+    "properties", "published_at", "scheduled_at", "moderation", "version", "created_via",
+    "credential_id",
+)  # fmt: skip
+
+
+async def insert_new_entry(
+    conn: asyncpg.Connection,
+    row: Mapping[str, object],
+    translations: Sequence[Mapping[str, object]],
+    tags: Sequence[str],
+    jobs: list[StagedJob],
+) -> asyncpg.Record | None:
+    """A new entry in its final state, in one statement: its row (NEW_ENTRY_COLUMNS of `row`,
+    the id allocated beforehand by `next_entry_id`), its translations (CONTENT_FIELDS plus
+    `language`, `status` and `published_at`; each secondary based on the primary's content as
+    of now), its tags (in order; a repeated tag keeps its first place) and the staging of
+    `jobs`. Returns the entry row (ENTRY_COLUMNS) with `_translations` (TRANSLATION_COLUMNS
+    rows), or None when the slug was taken meanwhile: nothing is written then."""
+    columns = ", ".join(NEW_ENTRY_COLUMNS)
+    values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
+    n = len(NEW_ENTRY_COLUMNS)
+    t = [f"${n + 1 + i}" for i in range(len(CONTENT_FIELDS) + 3)]
+    tags_at = n + len(t) + 1
+    staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
+    record = await conn.fetchrow(
+        f"""
+        WITH e AS (
+            INSERT INTO entries ({columns}) OVERRIDING SYSTEM VALUE VALUES ({values})
+            ON CONFLICT (channel_id, slug) DO NOTHING
+            RETURNING {ENTRY_COLUMNS}
+        ), t AS (
+            INSERT INTO entry_translations
+                (entry_id, language, status, published_at, title, excerpt, body_format,
+                 body_source, content_html, seo_title, seo_description, source_updated_at)
+            SELECT e.id, t.language, t.status, t.published_at, t.title, t.excerpt,
+                   t.body_format, t.body_source, t.content_html, t.seo_title,
+                   t.seo_description,
+                   CASE WHEN t.language = e.default_language THEN NULL ELSE now() END
+            FROM e, unnest({t[0]}::text[], {t[1]}::text[], {t[2]}::timestamptz[],
+                           {"::text[], ".join(t[3:])}::text[])
+                    AS t(language, status, published_at, title, excerpt, body_format,
+                         body_source, content_html, seo_title, seo_description)
+            RETURNING {TRANSLATION_COLUMNS}
+        ), c AS (
+            INSERT INTO entry_categories (entry_id, name, position)
+            SELECT e.id, n.name, n.ord - 1
+            FROM e, unnest(${tags_at}::text[]) WITH ORDINALITY AS n (name, ord)
+            ORDER BY n.ord
+            ON CONFLICT DO NOTHING
+            RETURNING name, position
+        ), staged AS ({staged})
+        SELECT {ENTRY_COLUMNS},
+               ARRAY(SELECT ROW({TRANSLATION_COLUMNS}) FROM t) AS _translations,
+               ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
+               ARRAY(SELECT id FROM staged) AS _staged
+        FROM e
+        """,  # noqa: S608 (column names come from code)
+        *(row[c] for c in NEW_ENTRY_COLUMNS),
+        *([tr[f] for tr in translations] for f in ("language", "status", "published_at")),
+        *([tr[f] for tr in translations] for f in CONTENT_FIELDS),
+        list(tags),
+        *queue.outbox_params(jobs),
+    )
+    if record is not None:
+        queue.note_staged(record["_staged"], jobs)
+    return record
+
+
+async def next_entry_id(conn: asyncpg.Connection) -> int:
+    """An id for an entry about to be inserted with `insert_new_entry`."""
+    return await conn.fetchval("SELECT nextval(pg_get_serial_sequence('entries', 'id'))")
+
+
+async def store_new_bodies(
+    conn: asyncpg.Connection, entry_id: int, bodies: Mapping[str, tuple[str, str]]
+) -> None:
+    """Replace the bodies (language -> (source, HTML)) of translations the caller's
+    transaction inserted (a new entry's, its draft media URLs rewritten), in one statement."""
+    await conn.execute(
+        """
+        UPDATE entry_translations t SET body_source = b.source, content_html = b.html
+        FROM unnest($2::text[], $3::text[], $4::text[]) AS b(language, source, html)
+        WHERE t.entry_id = $1 AND t.language = b.language
+        """,
+        entry_id,
+        list(bodies),
+        [source for source, _ in bodies.values()],
+        [html for _, html in bodies.values()],
     )

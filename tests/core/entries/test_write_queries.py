@@ -1,6 +1,7 @@
 """The fused write statements: the page status derived in SQL agrees with the Python rule over
-every combination of inputs, a refresh that changes nothing leaves the row alone, and a new
-entry with its translation and tags is one INSERT."""
+every combination of inputs, a refresh that changes nothing leaves the row alone, a new entry
+with its translation and tags is one INSERT, and a new entry inserted in its final state is
+what the step-by-step lifecycle stores."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ import pytest
 
 from hub.core.authors import create_author
 from hub.core.channels import default_channel
-from hub.core.entries import authoring, write_queries
-from hub.core.entries.lifecycle import TRANSLATION_STATUSES, derive_page_status
-from hub.core.entries.model import load_entry
+from hub.core.entries import authoring, publishing, queries, write_queries
+from hub.core.entries.lifecycle import (
+    DRAFT,
+    PUBLISHED,
+    SCHEDULED,
+    TRANSLATION_STATUSES,
+    derive_page_status,
+)
+from hub.core.entries.model import load_entry, new_entry
 
 SCHEDULE = datetime(2999, 1, 1, tzinfo=UTC)
 PUBLISHED_AT = datetime(2026, 5, 1, tzinfo=UTC)
@@ -133,3 +140,85 @@ async def test_create_entry_stores_translation_and_tags_in_order(db, channel):
     en = entry.translations["en"]
     assert en["status"] == "draft" and en["content_html"] == "<p>Hi <em>there</em></p>"
     assert en["source_updated_at"] is None and list(entry.translations) == ["en"]
+
+
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+ENTRY_FIELDS = ("status", "published_at", "scheduled_at", "moderation", "version")
+
+
+def _content(title: str) -> dict:
+    return {"title": title, "excerpt": None, "body_format": "markdown", "body_source": title,
+            "content_html": f"<p>{title}</p>", "seo_title": None,
+            "seo_description": None}  # fmt: skip
+
+
+async def _staged(conn, entry_id: int) -> set[tuple[str, object]]:
+    rows = await conn.fetch("SELECT function, defer_until, args FROM job_outbox")
+    return {(r["function"], r["defer_until"] if r["function"] == "publish_due_entries"
+             else None) for r in rows if r["args"] in ([], [entry_id])}  # fmt: skip
+
+
+async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
+    """`publishing.insert_entry` stores in one statement what saving draft translations and
+    then requesting their statuses stores, for every target of the primary and a secondary,
+    both moderation policies, with and without a schedule: the entry's status, publication
+    date, schedule, moderation and version, each translation's status and date, the tags and
+    the staged jobs."""
+    targets_of = (None, DRAFT, PUBLISHED, SCHEDULED)
+    contents = {"en": _content("Hello"), "ru": _content("Привет")}
+    checked = 0
+    async with db.acquire() as conn:
+        for n, (en, ru, policy) in enumerate(
+            itertools.product(targets_of, targets_of, ("auto", "manual"))
+        ):
+            targets = {lang: t for lang, t in (("en", en), ("ru", ru)) if t is not None}
+            schedule = SCHEDULE if SCHEDULED in targets.values() else None
+            async with conn.transaction():
+                fused = new_entry(
+                    await write_queries.next_entry_id(conn), channel_id=channel.id,
+                    author_id=channel.author_id, slug=f"fused-{n}", default_language="en",
+                    kind="article", created_via="v1", credential_id=None, properties={},
+                    now=NOW,
+                )  # fmt: skip
+                stored = await publishing.insert_entry(
+                    conn, fused, contents, targets, policy=policy, now=NOW, schedule=schedule,
+                    tags=["b", "A", "a"],
+                )  # fmt: skip
+                assert stored is not None
+                fused_jobs = await _staged(conn, stored.id)
+                stepwise_id = await _stepwise(conn, channel, n, contents, targets, policy, schedule)
+                stepwise = await load_entry(conn, stepwise_id)
+                stepwise_jobs = await _staged(conn, stepwise_id)
+                reread = await load_entry(conn, stored.id)
+                case = (en, ru, policy)
+                for entry in (stored, reread):
+                    for name in ENTRY_FIELDS:
+                        assert entry.row[name] == stepwise.row[name], (case, name)
+                    assert entry.statuses() == stepwise.statuses(), case
+                    for lang in contents:
+                        got, want = entry.translations[lang], stepwise.translations[lang]
+                        assert got["published_at"] == want["published_at"], (case, lang)
+                        assert got["content_html"] == want["content_html"]
+                    assert entry.tags == ["b", "A"]
+                assert fused_jobs == stepwise_jobs and fused_jobs, case
+                checked += 1
+            await conn.execute("DELETE FROM job_outbox")  # each case compares its own jobs
+    assert checked == 4 * 4 * 2
+
+
+async def _stepwise(conn, channel, n, contents, targets, policy, schedule) -> int:
+    """The general path: a draft entry, its draft translations, the schedule, the requests."""
+    entry_id = await queries.insert_entry(
+        conn, channel_id=channel.id, author_id=channel.author_id, slug=f"stepwise-{n}",
+        default_language="en", kind="article", created_via="v1", credential_id=None,
+        properties={},
+    )  # fmt: skip
+    await write_queries.insert_new_translations(conn, entry_id, "en", list(contents.items()))
+    await queries.insert_categories(conn, entry_id, ["b", "A"])
+    if schedule is not None:
+        await queries.update_entry_fields(conn, entry_id, scheduled_at=schedule)
+        await publishing.schedule_publication(conn, entry_id, schedule)
+    entry = await load_entry(conn, entry_id, lock=True)
+    await publishing.request_entry_statuses(conn, entry, targets, policy=policy, now=NOW)
+    await queries.cap_version(conn, entry_id, 1)
+    return entry_id
