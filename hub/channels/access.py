@@ -56,9 +56,9 @@ async def channel_for(
         _check(settings, principal, channel)
         return channel
     limit = channel_limit(settings, principal.plan)
-    channel, writable, _ = await core_channels.get_channel_with_writability(conn, slug, limit)
-    _check(settings, principal, channel, write_scope=write_scope, writable=writable)
-    return channel
+    found = await core_channels.get_channel_with_writability(conn, slug, limit)
+    _check(settings, principal, found.channel, write_scope=write_scope, writable=found.writable)
+    return found.channel
 
 
 async def channel_for_upsert(
@@ -67,16 +67,18 @@ async def channel_for_upsert(
     principal: Principal,
     slug: str,
     entry_slug: str | None,
-) -> tuple[core_channels.Channel, int | None]:
-    """`channel_for` a create (scope `create`) of an article with `entry_slug`: that slug is
-    locked in the same statement, and when no article holds it the id a new one takes is
-    returned too (`core_channels.get_channel_with_writability`)."""
+    *,
+    lock: bool,
+) -> core_channels.WritableChannel:
+    """`channel_for` a create (scope `create`) of an article with `entry_slug`: the slug's
+    lock key, taken in the same statement when `lock`, and the id a new article takes when
+    none holds the slug come with it (`core_channels.get_channel_with_writability`)."""
     limit = channel_limit(settings, principal.plan)
-    channel, writable, new_entry_id = await core_channels.get_channel_with_writability(
-        conn, slug, limit, entry_slug=entry_slug
+    found = await core_channels.get_channel_with_writability(
+        conn, slug, limit, entry_slug=entry_slug, lock=lock
     )
-    _check(settings, principal, channel, write_scope="create", writable=writable)
-    return channel, new_entry_id
+    _check(settings, principal, found.channel, write_scope="create", writable=found.writable)
+    return found
 
 
 def _check(settings: Settings, principal: Principal, channel: core_channels.Channel, *,

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from hub.channels.schemas import warning
 from hub.core.markdown import render_markdown
-from hub.core.sanitize import removed_markup, sanitize_html, strip_tags
+from hub.core.sanitize import removed_markup, sanitize_html, strip_tags, text_of_sanitised
 
 _FIRST_H1 = re.compile(r"^\s*<h1(?:\s[^>]*)?>(.*?)</h1>\s*", re.S | re.I)
 _H1_OPEN = re.compile(r"<h1(\s[^>]*)?>", re.I)
@@ -63,7 +63,7 @@ def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list
             )
         )
     match = _FIRST_H1.match(html)
-    if match and title and _norm(strip_tags(match.group(1))) == _norm(title):
+    if match and title and _norm(text_of_sanitised(match.group(1))) == _norm(title):
         html = html[match.end() :]
         warnings.append(
             warning(
@@ -90,7 +90,7 @@ def excerpt_warnings(excerpt: str | None, html: str, path: str) -> list[dict]:
     match = _FIRST_P.search(html)
     if not match:
         return []
-    first = _norm(strip_tags(match.group(1)))
+    first = _norm(text_of_sanitised(match.group(1)))
     if first and first.startswith(_norm(excerpt)):
         field = f"{path}.excerpt" if path else "excerpt"
         return [

@@ -44,8 +44,14 @@ def draft_pattern(urls: Urls) -> re.Pattern[str]:
     return re.compile(rf"(?:{re.escape(urls.base)}|(?<![\w.:/%@-])){_TAIL}")
 
 
+def has_draft_urls(*texts: str) -> bool:
+    """Whether any of `texts` may hold a drafts URL (every one has "/drafts/"; most bodies
+    have none, and then `rewrite_drafts` writes nothing)."""
+    return any("/drafts/" in text for text in texts)
+
+
 def find_draft_urls(text: str, pattern: re.Pattern[str]) -> list[DraftUrl]:
-    if "/drafts/" not in text:  # every drafts URL has it; most bodies have none (fast path)
+    if not has_draft_urls(text):  # fast path
         return []
     found: dict[str, DraftUrl] = {}
     for m in pattern.finditer(text):

@@ -4,6 +4,10 @@ it stages, and whether it is a dry run (rolled back at the end, files discarded)
 After the commit the staged files are renamed into place and the jobs staged in the
 transaction are handed to the queue (`queue_claimed`: one Redis call, no outbox flush), so a
 rollback leaves neither a file nor a job behind.
+
+A write may start without its transaction (`lazy`): until `Tx.begin`, each statement commits
+on its own. A writer whose only write turns out to be one statement (a new article,
+`pages.upsert`) then needs no BEGIN and COMMIT; any other begins before its first write.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
+from asyncpg.transaction import Transaction
 
 from hub.channels.files import StagedFiles
 from hub.core.queue import claiming, queue_claimed
@@ -24,27 +29,50 @@ class Tx:
     conn: asyncpg.Connection
     files: StagedFiles
     dry_run: bool = False
+    _transaction: Transaction | None = None
+
+    @property
+    def begun(self) -> bool:
+        return self._transaction is not None
+
+    async def begin(self, *, lock: int | None = None) -> None:
+        """Start the transaction (once); then take the advisory lock `lock` (a bigint key)."""
+        if self._transaction is None:
+            transaction = self.conn.transaction()
+            await transaction.start()
+            self._transaction = transaction
+        if lock is not None:
+            await self.conn.execute("SELECT pg_advisory_xact_lock($1::bigint)", lock)
+
+    async def _end(self, *, commit: bool) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            await (transaction.commit() if commit else transaction.rollback())
 
 
 @contextlib.asynccontextmanager
-async def write(resources: Resources, *, dry_run: bool = False) -> AsyncIterator[Tx]:
+async def write(
+    resources: Resources, *, dry_run: bool = False, lazy: bool = False
+) -> AsyncIterator[Tx]:
+    """The write's transaction, begun at once unless `lazy` (never for a dry run)."""
     files = StagedFiles(resources.settings.media_dir)
     with claiming() as claimed:
         async with resources.pool.acquire() as conn:
-            tr = conn.transaction()
-            await tr.start()
+            tx = Tx(conn, files, dry_run)
             try:
-                yield Tx(conn, files, dry_run)
+                if dry_run or not lazy:
+                    await tx.begin()
+                yield tx
             except BaseException:
-                await tr.rollback()
+                await tx._end(commit=False)
                 await files.discard()
                 raise
             if dry_run:
-                await tr.rollback()
+                await tx._end(commit=False)
                 await files.discard()
                 return
             try:
-                await tr.commit()
+                await tx._end(commit=True)
             except BaseException:
                 await files.discard()
                 raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import asyncpg
 
@@ -108,26 +109,38 @@ async def get_channel_by_slug(conn: asyncpg.Connection, slug: str) -> Channel:
     return Channel(**dict(row))
 
 
+class WritableChannel(NamedTuple):
+    channel: Channel
+    writable: bool  # one of its author's oldest channels that the plan's limit leaves writable
+    new_entry_id: int | None = None  # see get_channel_with_writability's `entry_slug`
+    slug_lock: int | None = None  # the advisory lock key of that entry slug in the channel
+
+
 async def get_channel_with_writability(
-    conn: asyncpg.Connection, slug: str, limit: int, *, entry_slug: str | None = None
-) -> tuple[Channel, bool, int | None]:
-    """The channel behind `slug`, whether it is one of its author's oldest `limit` channels
-    (the ones a plan's channel limit leaves writable), and with `entry_slug` the id a new
-    entry of that slug would take, in one statement. With `entry_slug`, the same statement
-    takes the transaction's advisory lock on that entry slug in the channel (key: 'entry',
-    '{channel id}/{slug}'), which serialises upserts by slug at no round trip of its own, and
-    allocates an entry id (from the entries' sequence) when no entry holds the slug; else the
-    id is None. That look is as of the statement's start: an entry that another upsert
-    created while this one waited for the lock is seen by the next statement (a create of
-    the slug then finds it taken, and the caller updates instead)."""
+    conn: asyncpg.Connection,
+    slug: str,
+    limit: int,
+    *,
+    entry_slug: str | None = None,
+    lock: bool = True,
+) -> WritableChannel:
+    """The channel behind `slug` and whether it is one of its author's oldest `limit`
+    channels, in one statement. With `entry_slug`, the same statement gives the advisory
+    lock key of that entry slug in the channel (which serialises upserts by slug), takes the
+    lock when `lock` (in a transaction), and allocates an entry id (from the entries'
+    sequence) when no entry holds the slug. That look is as of the statement's start: an
+    entry that another upsert created while this one waited for the lock is seen by the next
+    statement (a create of the slug then finds it taken, and the caller updates instead)."""
     extra = ""
     if entry_slug is not None:
-        extra = """,
-            pg_advisory_xact_lock(hashtext('entry'), hashtext(id::text || '/' || $3)) IS NULL
-                AS slug_locked,
+        key = "hashtextextended('entry/' || id::text || '/' || $3, 0)"
+        extra = f""",
+            {key} AS slug_lock,
             CASE WHEN NOT EXISTS (SELECT 1 FROM entries e
                                   WHERE e.channel_id = channels.id AND e.slug = $3)
                  THEN nextval(pg_get_serial_sequence('entries', 'id')) END AS new_entry_id"""
+        if lock:
+            extra += f", pg_advisory_xact_lock({key}) IS NULL AS slug_locked"
     row = await conn.fetchrow(
         f"""
         SELECT {_COLUMNS}, id IN (
@@ -145,8 +158,8 @@ async def get_channel_with_writability(
     fields = dict(row)
     writable = fields.pop("writable")
     fields.pop("slug_locked", None)
-    new_entry_id = fields.pop("new_entry_id", None)
-    return Channel(**fields), writable, new_entry_id
+    new_entry_id, slug_lock = fields.pop("new_entry_id", None), fields.pop("slug_lock", None)
+    return WritableChannel(Channel(**fields), writable, new_entry_id, slug_lock)
 
 
 async def default_channel(conn: asyncpg.Connection, author_id: int) -> Channel:

@@ -10,6 +10,7 @@ our own and for third-party content, so a stored fragment never depends on where
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -198,7 +199,23 @@ def strip_tags(markup: str) -> str:
     """Plain text from markup (for excerpts and summaries): tags dropped, script/style content
     dropped, block boundaries become spaces, entities decoded once, whitespace collapsed.
     The result is text, not HTML: escape it again before putting it into a page."""
+    if "<" not in markup:  # no tag: what the parser would give, without running it
+        return _SPACE.sub(" ", unescape(markup)).strip()
     parser = _Text()
     parser.feed(markup)
     parser.close()
     return _SPACE.sub(" ", "".join(parser.parts)).strip()
+
+
+# A tag as `sanitize_html` writes it: lower-case name, attribute values in double quotes
+# (which may hold a raw ">").
+_SANITISED_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:[^>"]|"[^"]*")*>')
+
+
+def text_of_sanitised(markup: str) -> str:
+    """`strip_tags` for HTML that `sanitize_html` wrote, by a regular expression instead of a
+    parser: that HTML is well formed, has no comments and no element whose content is
+    dropped, its text escapes every "<" and starts every "&" an entity, so the same text
+    comes out (tests/core/test_sanitize.py compares the two)."""
+    text = _SANITISED_TAG.sub(lambda m: " " if m.group(2) in _BREAKS else "", markup)
+    return _SPACE.sub(" ", unescape(text)).strip()

@@ -1,6 +1,12 @@
 import pytest
 
-from hub.core.sanitize import MAX_DEPTH, removed_markup, sanitize_html, strip_tags
+from hub.core.sanitize import (
+    MAX_DEPTH,
+    removed_markup,
+    sanitize_html,
+    strip_tags,
+    text_of_sanitised,
+)
 
 
 def test_script_and_its_content_are_removed():
@@ -173,3 +179,34 @@ def test_many_shallow_elements_are_kept_whole():
     nested = "<ul><li>a" * 40 + "</li></ul>" * 40 + "<div><b>x</b></div>" * 300
     out = sanitize_html(nested)
     assert out.count("<ul>") == 40 and out.count("<div>") == 300 and out.count("<b>") == 300
+
+
+TEXT_SAMPLES = [
+    "<p>Fish &amp; chips<br>today</p>",
+    '<p><a href="https://x.test/?a=1&amp;b=2" title="a > b">link</a> &lt;tag&gt; &amp;amp;</p>',
+    "<p>a&nbsp;b\u00a0c<img src=x.png alt='1 > 0'>d</p>",
+    "<h1>T</h1><ul><li>one</li><li>two<ul><li>three</li></ul></li></ul><hr>after",
+    "<table><tr><td>a</td><td>b</td></tr></table><figure><img src=a><figcaption>c"
+    "</figcaption></figure>",
+    "<p>keep<script>drop()</script><style>x{}</style><!-- note --> this</p>",
+    "<div><p>unclosed <b>bold <i>both</b> italic</p>&am<b></b>p; &#60;b&#x3e; &bogus;",
+    '<p title="&quot;quoted&quot;" lang="en">q</p><span class="h-card">Ada</span>',
+    "plain &amp; text without tags",
+    "<pre><code class=language-py>if a < b:\n    pass</code></pre>",
+]
+
+
+@pytest.mark.parametrize("markup", TEXT_SAMPLES)
+def test_text_of_sanitised_html_is_what_the_parser_gives(markup):
+    clean = sanitize_html(markup)
+    assert text_of_sanitised(clean) == strip_tags(clean)
+
+
+@pytest.mark.parametrize("text", ["a  &lt;b&gt;\n\n &amp;lt;  c", "x &amp y &#169; z", "  "])
+def test_strip_tags_without_tags_matches_the_parser(text):
+    from hub.core.sanitize import _Text
+
+    parser = _Text()
+    parser.feed(text)
+    parser.close()
+    assert strip_tags(text) == " ".join("".join(parser.parts).split())

@@ -70,11 +70,14 @@ async def run_write(
     principal: Principal,
     body_digest: bytes | Callable[[], bytes],
     work: Callable[[Tx], Awaitable[Response]],
+    *,
+    lazy: bool = False,
 ) -> Response:
     """Run `work` in one write transaction. With an `Idempotency-Key`, the key is claimed in
     that transaction and the response stored there too; a completed key replays its stored
     response. A dry run ignores the key: it writes nothing to replay. `body_digest` may be a
-    function: it is only called when there is a key."""
+    function: it is only called when there is a key. `lazy`: `work` begins the transaction
+    itself before its first write (`writes.write`), unless there is a key or a dry run."""
     resources = resources_of(request)
     dry_run = is_dry_run(request)
     key = None if dry_run else idempotency.read_key(request.headers)
@@ -84,7 +87,7 @@ async def run_write(
         digest = body_digest() if callable(body_digest) else body_digest
         fingerprint = idempotency.fingerprint(request.method, path, digest)
     try:
-        async with write(resources, dry_run=dry_run) as tx:
+        async with write(resources, dry_run=dry_run, lazy=lazy and key is None) as tx:
             if key is not None:
                 stored = await idempotency.claim(tx.conn, principal.credential_id, key, fingerprint)
                 if stored is not None:

@@ -42,7 +42,7 @@ async def upsert_page(request: Request) -> Response:
         )  # fmt: skip
         return answer(request, outcome)
 
-    return await run_write(request, principal, lambda: json_digest(raw), work)
+    return await run_write(request, principal, lambda: json_digest(raw), work, lazy=True)
 
 
 async def get_page(request: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.channels.access import channel_for_upsert
-from hub.channels.draft_media import rewrite_drafts
+from hub.channels.draft_media import has_draft_urls, rewrite_drafts
 from hub.channels.pages.apply import apply
 from hub.channels.pages.common import (
     Outcome,
@@ -68,28 +68,30 @@ async def upsert_page(
     except Invalid as exc:
         request, invalid = None, exc
     slug = None if request is None or request.slug is MISSING else request.slug
-    channel, new_id = await channel_for_upsert(  # concurrent upserts of one slug take turns
-        conn, resources.settings, principal, channel_slug, slug
+    # in a transaction already, concurrent upserts of one slug take turns from here on
+    locked = tx.begun
+    found = await channel_for_upsert(
+        conn, resources.settings, principal, channel_slug, slug, lock=locked
     )
+    channel, new_id = found.channel, found.new_entry_id
     if request is None:
         assert invalid is not None
         raise invalid
     entry = None
-    if slug is not None and new_id is None:  # an article holds the slug
-        found = await find_entry(conn, channel.id, slug, lock=True)
-        entry = await _existing(conn, principal, found, at)
-    check_if_match(if_match, entry)
-    for _ in range(SLUG_ATTEMPTS):
+    for _ in range(SLUG_ATTEMPTS + 1):
+        if slug is not None and new_id is None:  # an article holds the slug: update it
+            if not locked:  # the lock comes before the article is read (no stale read)
+                await tx.begin(lock=found.slug_lock)
+                locked = True
+            entry = await find_entry(conn, channel.id, slug, lock=True)
+            entry = await _existing(conn, principal, entry, at)
+        check_if_match(if_match, entry)
         outcome = await _write(tx, resources, principal, channel, request, entry, new_id, at)
         if outcome is not None:
             return outcome
-        # the new article's slug was taken meanwhile by a writer that takes no slug lock;
-        # nothing was written: an allocated slug is allocated again, a sent one is updated
+        # the new article's slug was taken meanwhile (nothing was written): a sent slug is
+        # updated now, an allocated one is allocated again
         new_id = None
-        if request.slug is not MISSING:
-            found = await find_entry(conn, channel.id, request.slug, lock=True)
-            entry = await _existing(conn, principal, found, at)
-            check_if_match(if_match, entry)
     raise Conflict("No free slug was found for the article. Send one.")
 
 
@@ -140,6 +142,8 @@ async def _write(
         entry = await load_entry(conn, entry.id)
     if not created:
         await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
+    elif any(has_draft_urls(c["body_source"], c["content_html"]) for _, c in contents.values()):
+        await tx.begin()  # the article's insert is followed by the draft media's writes
     targets, schedule, unpublish = page_targets(
         request, entry, sent, principal, resources, at, warnings, problems, created
     )
