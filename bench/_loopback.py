@@ -62,6 +62,7 @@ async def serve(app, port: int) -> None:
 
     config = uvicorn.Config(app, host="127.0.0.1", port=port, loop="uvloop", http="httptools",
                             log_level="critical", access_log=False, server_header=False,
+                            proxy_headers=False,
                             lifespan="off")  # fmt: skip
     await uvicorn.Server(config).serve()
 
