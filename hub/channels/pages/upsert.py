@@ -39,12 +39,7 @@ from hub.core.channels import Channel
 from hub.core.entries import publishing, write_queries
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DELETED_RETENTION, DRAFT, PUBLISHED, REVIEW, SCHEDULED
-from hub.core.entries.model import (
-    Entry,
-    find_entry,
-    load_entry,
-    new_entry,
-)
+from hub.core.entries.model import Entry, find_entry, load_entry, new_entry
 from hub.core.entries.slugs import allocate_entry_slug
 from hub.core.errors import Conflict, Invalid
 from hub.core.resources import Resources

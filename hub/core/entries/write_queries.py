@@ -131,35 +131,6 @@ async def insert_entry_with_content(
     )  # fmt: skip
 
 
-async def insert_new_translations(
-    conn: asyncpg.Connection, entry_id: int, primary: str, contents: Sequence[tuple[str, Mapping]]
-) -> list[asyncpg.Record]:
-    """The first translations of a new entry (language, content), in one statement; the rows
-    as stored (TRANSLATION_COLUMNS). They are saved together, so each secondary is based on
-    the primary's content as of now (`source_updated_at` = the primary's
-    `content_updated_at`, both the transaction's time)."""
-    columns = [[content[f] for _, content in contents] for f in CONTENT_FIELDS]
-    return await conn.fetch(
-        f"""
-        INSERT INTO entry_translations
-            (entry_id, language, title, excerpt, body_format, body_source, content_html,
-             seo_title, seo_description, source_updated_at)
-        SELECT $1, t.language, t.title, t.excerpt, t.body_format, t.body_source, t.content_html,
-               t.seo_title, t.seo_description,
-               CASE WHEN t.language = $2 THEN NULL ELSE now() END
-        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                    $9::text[], $10::text[])
-             AS t(language, title, excerpt, body_format, body_source, content_html, seo_title,
-                  seo_description)
-        RETURNING {TRANSLATION_COLUMNS}
-        """,  # noqa: S608 (column names come from code)
-        entry_id,
-        primary,
-        [language for language, _ in contents],
-        *columns,
-    )
-
-
 # The entry columns a new entry is inserted with (the others keep their defaults).
 NEW_ENTRY_COLUMNS = (
     "id", "channel_id", "author_id", "slug", "default_language", "status", "kind", "visibility",

@@ -207,13 +207,16 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
 
 
 async def _stepwise(conn, channel, n, contents, targets, policy, schedule) -> int:
-    """The general path: a draft entry, its draft translations, the schedule, the requests."""
+    """The step-by-step path: a draft entry, its translations saved as drafts, the schedule,
+    the publishing requests."""
     entry_id = await queries.insert_entry(
         conn, channel_id=channel.id, author_id=channel.author_id, slug=f"stepwise-{n}",
         default_language="en", kind="article", created_via="v1", credential_id=None,
         properties={},
     )  # fmt: skip
-    await write_queries.insert_new_translations(conn, entry_id, "en", list(contents.items()))
+    for language in contents:  # primary first, as an update saves them
+        entry = await load_entry(conn, entry_id)
+        await publishing.save_content(conn, entry, language, contents[language], credential_id=None)
     await queries.insert_categories(conn, entry_id, ["b", "A"])
     if schedule is not None:
         await queries.update_entry_fields(conn, entry_id, scheduled_at=schedule)
