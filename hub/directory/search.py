@@ -61,6 +61,15 @@ class Compiled:
     fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
 
 
+def _matches(tsquery: str, field: str | None) -> str:
+    """The site matches `tsquery`; with a field, within that field's weight too (the GIN
+    index serves the first test, the weight filter narrows its rows)."""
+    if field is None:
+        return f"(s.search_vector @@ {tsquery})"
+    weight = _WEIGHTS[field]
+    return f"(s.search_vector @@ {tsquery} AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
+
+
 class _Compiler:
     def __init__(self, first_param: int, fuzzy_floor: float | None) -> None:
         self.params: list = []
@@ -86,13 +95,7 @@ class _Compiler:
             tsquery = f"{function}('simple', hub_unaccent({self.param(node.text)}))"
             if positive:
                 self.positive_text.append(tsquery)
-            if node.field is None:
-                return f"(s.search_vector @@ {tsquery})"
-            weight = _WEIGHTS[node.field]
-            return (
-                f"(s.search_vector @@ {tsquery}"
-                f" AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
-            )
+            return _matches(tsquery, node.field)
         if isinstance(node, Glob):
             pattern = self.param(glob_regex(node.pattern))
             columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
@@ -113,13 +116,7 @@ class _Compiler:
             )
             if positive:
                 self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
-            if node.field is None:
-                return f"(s.search_vector @@ {tsquery})"
-            weight = _WEIGHTS[node.field]
-            return (
-                f"(s.search_vector @@ {tsquery}"
-                f" AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
-            )
+            return _matches(tsquery, node.field)
         if isinstance(node, Link):
             value = node.value.strip().lower()
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,14 +58,14 @@ class Entry:
 async def load_entry(conn: asyncpg.Connection, entry_id: int, *, lock: bool = False) -> Entry:
     row = await queries.select_full_entry(conn, entry_id, lock=lock)
     assert row is not None, entry_id
-    return _from_full_row(row)
+    return entry_from_row(row)
 
 
 async def find_entry(
     conn: asyncpg.Connection, channel_id: int, slug: str, *, lock: bool = False
 ) -> Entry | None:
     row = await queries.select_full_entry_by_slug(conn, channel_id, slug, lock=lock)
-    return None if row is None else _from_full_row(row)
+    return None if row is None else entry_from_row(row)
 
 
 def new_entry(
@@ -99,13 +100,15 @@ _TRANSLATION_NAMES = [c.strip() for c in queries.TRANSLATION_COLUMNS.split(",")]
 _REVISION_NAMES = [c.strip() for c in queries.REVISION_COLUMNS.split(",")]
 
 
-def _from_full_row(row: asyncpg.Record) -> Entry:
-    """An Entry from one `select_full_entry` row (entry columns plus the arrays)."""
+def entry_from_row(row: Mapping) -> Entry:
+    """An Entry from one `select_full_entry` row (entry columns plus the arrays); also from
+    `write_queries.insert_new_entry`'s row (no `_pending`: a new entry has none)."""
     fields = dict(row)
+    fields.pop("_staged", None)
     translations = [
         dict(zip(_TRANSLATION_NAMES, t, strict=True)) for t in fields.pop("_translations")
     ]
-    pending = [dict(zip(_REVISION_NAMES, r, strict=True)) for r in fields.pop("_pending")]
+    pending = [dict(zip(_REVISION_NAMES, r, strict=True)) for r in fields.pop("_pending", ())]
     tags = list(fields.pop("_tags"))
     return Entry(
         fields,
@@ -119,5 +122,5 @@ async def load_entries(conn: asyncpg.Connection, ids: list[int]) -> list[Entry]:
     """Several entries in one query (for listings), in the order of `ids`."""
     if not ids:
         return []
-    entries = {r["id"]: _from_full_row(r) for r in await queries.select_full_entries(conn, ids)}
+    entries = {r["id"]: entry_from_row(r) for r in await queries.select_full_entries(conn, ids)}
     return [entries[i] for i in ids if i in entries]

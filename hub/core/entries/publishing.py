@@ -24,12 +24,11 @@ from hub.core.entries.lifecycle import (
     can_schedule,
     derive_page_status,
 )
-from hub.core.entries.model import Entry, load_entry
+from hub.core.entries.model import Entry, entry_from_row, load_entry
 from hub.core.errors import Conflict
 from hub.core.queue import StagedJob, stage_jobs
 
 PAUSE_ACCOUNT_PLAN = "account_plan"
-_TRANSLATION_NAMES = [c.strip() for c in queries.TRANSLATION_COLUMNS.split(",")]
 PUBLISH_JOB = "publish_due_entries"
 
 
@@ -198,16 +197,7 @@ async def insert_entry(
     if schedule is not None:
         jobs.append(_publication_job(schedule))
     stored = await write_queries.insert_new_entry(conn, row, translations, tags, jobs)
-    if stored is None:
-        return None
-    fields = dict(stored)
-    rows, stored_tags = fields.pop("_translations"), fields.pop("_tags")
-    del fields["_staged"]
-    return Entry(
-        fields,
-        translations={r[1]: dict(zip(_TRANSLATION_NAMES, r, strict=True)) for r in rows},
-        tags=list(stored_tags),
-    )
+    return None if stored is None else entry_from_row(stored)
 
 
 async def approve(conn: asyncpg.Connection, entry_id: int, *, now: datetime) -> str:
