@@ -17,16 +17,22 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt as SlowMarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from markdown_it_pyrs import MarkdownIt, Node
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from hub.core.sanitize import sanitize_html
 
+try:
+    from markdown_it_pyrs import MarkdownIt, Node
+except ImportError:  # no wheel for this Python (3.13 and later): markdown-it-py renders all
+    MarkdownIt = Node = None
+
 _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
           "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
           "newline", "table", "strikethrough", "tasklist"]  # fmt: skip
-_ESCAPED = MarkdownIt("zero").enable_many(_RULES)  # Micropub string content: raw HTML literal
-_WITH_HTML = MarkdownIt("zero").enable_many([*_RULES, "html_block", "html_inline"])  # v1
+_FAST = MarkdownIt is not None  # the Rust renderer is installed
+if _FAST:
+    _ESCAPED = MarkdownIt("zero").enable_many(_RULES)  # Micropub string content: raw HTML literal
+    _WITH_HTML = MarkdownIt("zero").enable_many([*_RULES, "html_block", "html_inline"])  # v1
 
 _UNCHECKED, _CHECKED = "\u2610", "\u2611"
 _CHECKBOX = "task-list-item-checkbox"
@@ -46,7 +52,7 @@ _RENDERED_IMG = re.compile(r'<img src="([^"]*)"')
 
 
 def _fast_path_is_safe(text: str) -> bool:
-    if text.count("]:") > _MAX_DEFINITIONS or _DEEP_LINE.match(text):
+    if not _FAST or text.count("]:") > _MAX_DEFINITIONS or _DEEP_LINE.match(text):
         return False
     if any(_DEEP_LINE.match(text, m.start() + 1) for m in _DEEP_CANDIDATE.finditer(text)):
         return False

@@ -1,5 +1,6 @@
 import pytest
 
+from hub.core import markdown
 from hub.core.markdown import html_image_urls, markdown_image_urls, render_markdown
 
 
@@ -198,3 +199,14 @@ def test_image_urls_reference_style_raw_uppercase_and_nested():
 
 def test_image_urls_need_image_syntax():
     assert markdown_image_urls("a ! [b](/x.png) and <imgx src=/y.png> and <image src=/z>") == []
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_without_the_rust_renderer_markdown_it_py_gives_the_same_html(monkeypatch, allow_html):
+    """On a Python that markdown-it-pyrs has no wheel for, every text takes the slow path."""
+    texts = [ARTICLE, "- [ ] a\n\n- [x] b\n", "<div>raw <b>html</b></div>\n\n*x*", "a [`b"]
+    fast = [render_markdown(t, allow_html=allow_html) for t in texts]
+    images = markdown_image_urls(ARTICLE + '\n<img src="/raw.png">')
+    monkeypatch.setattr(markdown, "_FAST", False)
+    assert [render_markdown(t, allow_html=allow_html) for t in texts] == fast
+    assert markdown_image_urls(ARTICLE + '\n<img src="/raw.png">') == images
