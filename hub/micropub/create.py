@@ -142,7 +142,7 @@ async def create(
         file_urls[index] = urls.micropub_media(stored.public_id)
         file_media[index] = stored.id
     kept = _stored_properties(properties, parsed.commands, file_urls)
-    entry_id, slug = await authoring.create_entry(
+    entry_id, slug = await authoring.create_entry(  # published or scheduled as it is inserted
         conn,
         entry_values(fields, kept),
         channel_id=blog.id,
@@ -151,13 +151,12 @@ async def create(
         slug_text=slug_text(fields, properties, blog.timezone),
         created_via="micropub",
         credential_id=principal.credential_id,
+        target=fields.status,
+        at=fields.published_at,
+        policy=blog.moderation or settings.moderation,
+        now=now,
     )
     await link_media(conn, urls, blog, entry_id, fields, files=file_media, fresh=True)
-    if fields.status != DRAFT:
-        policy = blog.moderation or settings.moderation
-        await authoring.move_entry(
-            conn, entry_id, fields.status, fields.published_at, policy=policy, now=now
-        )
     # A publishing request never leaves the entry a draft (it is published, scheduled or in
     # review), so the status asked for tells which URL the entry answers at.
     permalink = urls.entry(blog.slug, slug, custom_domain=blog.custom_domain)

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import asyncpg
 
 from hub.core.entries import properties as stored
 from hub.core.entries import publishing, queries, write_queries
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
-from hub.core.entries.model import Entry, load_entry
+from hub.core.entries.model import Entry, load_entry, new_entry
 from hub.core.entries.slugs import allocate_entry_slug, first_choice_slug
 from hub.core.errors import Conflict
 from hub.core.slugs import next_free_slug, slugify_text
@@ -66,36 +66,75 @@ async def create_entry(
     slug_text: str,
     created_via: str,
     credential_id: int | None,
+    target: str = DRAFT,
+    at: datetime | None = None,
+    policy: str = "auto",
+    now: datetime | None = None,
 ) -> tuple[int, str]:
-    """Insert a draft entry with one translation (in `language`) and return its id and slug.
-    The slug comes from `slug_text`, made unique in the channel: the first choice is tried
-    at once, and a writer that finds it taken (or loses a race) allocates from the channel's
-    slugs. The new entry is a draft with one draft translation, so its derived page status is
-    the column's default (`draft`) and no public state changed: nothing to refresh and nobody
-    to notify yet. The entry, its translation and its tags are one INSERT."""
+    """Insert an entry with one translation (in `language`) and return its id and slug, in
+    one INSERT with its tags. The slug comes from `slug_text`, made unique in the channel: the
+    first choice is tried at once, and a writer that finds it taken (or loses a race)
+    allocates from the channel's slugs.
+
+    With `target` `draft`, the entry is a draft with one draft translation, so its derived
+    page status is the column's default and no public state changed: nothing to refresh and
+    nobody to notify yet. With `published` or `scheduled`, it is inserted where `move_entry`
+    would take a new draft (`at`: the publication date, or the schedule) under the
+    moderation `policy` at `now`, with the page status and the staged reactions
+    (`publishing.insert_entry`)."""
     slug = first_choice_slug(slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX)
+    entry_id = None if target == DRAFT else await write_queries.next_entry_id(conn)
     for attempt in range(SLUG_ATTEMPTS + 1):
         if attempt:  # the first choice was taken: look at the channel's slugs
             slug = await allocate_entry_slug(
                 conn, channel_id, slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX
             )
-        entry_id = await write_queries.insert_entry_with_content(
-            conn,
-            channel_id=channel_id,
-            author_id=author_id,
-            slug=slug,
-            default_language=language,
-            kind=values.kind,
-            visibility=values.visibility,
-            created_via=created_via,
-            credential_id=credential_id,
-            properties=values.properties,
-            content=values.content(),
-            categories=list(values.categories),
-        )
-        if entry_id is not None:
-            return entry_id, slug
+        if entry_id is None:
+            created = await write_queries.insert_entry_with_content(
+                conn,
+                channel_id=channel_id,
+                author_id=author_id,
+                slug=slug,
+                default_language=language,
+                kind=values.kind,
+                visibility=values.visibility,
+                created_via=created_via,
+                credential_id=credential_id,
+                properties=values.properties,
+                content=values.content(),
+                categories=list(values.categories),
+            )
+        else:
+            created = await _insert_moved(
+                conn, values, entry_id, target, at, policy=policy, now=now or datetime.now(UTC),
+                channel_id=channel_id, author_id=author_id, language=language, slug=slug,
+                created_via=created_via, credential_id=credential_id,
+            )  # fmt: skip
+        if created is not None:
+            return created, slug
     raise Conflict("No free slug could be allocated; try again.", code="slug_taken")
+
+
+async def _insert_moved(
+    conn: asyncpg.Connection, values: EntryValues, entry_id: int, target: str,
+    at: datetime | None, *, policy: str, now: datetime, channel_id: int, author_id: int,
+    language: str, slug: str, created_via: str, credential_id: int | None,
+) -> int | None:  # fmt: skip
+    if target not in (PUBLISHED, SCHEDULED) or (target == SCHEDULED and at is None):
+        raise ValueError(f"cannot create an entry {target!r} at {at!r}")
+    entry = new_entry(
+        entry_id, channel_id=channel_id, author_id=author_id, slug=slug,
+        default_language=language, kind=values.kind, visibility=values.visibility,
+        created_via=created_via, credential_id=credential_id, properties=values.properties,
+        now=now,
+    )  # fmt: skip
+    scheduled = target == SCHEDULED
+    inserted = await publishing.insert_entry(
+        conn, entry, {language: values.content()}, {language: target}, policy=policy, now=now,
+        schedule=at if scheduled else None, tags=list(values.categories),
+        date=(language, None if scheduled else at),
+    )  # fmt: skip
+    return None if inserted is None else inserted.id
 
 
 async def revise_entry(

@@ -80,6 +80,7 @@ def new_entry(
     credential_id: int | None,
     properties: dict,
     now: datetime,
+    visibility: str = "public",
 ) -> Entry:
     """An entry about to be inserted (`write_queries.insert_new_entry`), as its row will read
     with the columns' defaults: a draft with no translations, revisions or tags."""
@@ -87,7 +88,7 @@ def new_entry(
         {
             "id": entry_id, "channel_id": channel_id, "author_id": author_id, "slug": slug,
             "default_language": default_language, "status": DRAFT, "kind": kind,
-            "visibility": "public", "properties": properties, "published_at": None,
+            "visibility": visibility, "properties": properties, "published_at": None,
             "scheduled_at": None, "scheduled_paused": False, "scheduled_pause_reason": None,
             "moderation": None, "moderation_reason": None, "version": 1,
             "created_via": created_via, "credential_id": credential_id, "deleted_at": None,

@@ -163,13 +163,16 @@ async def insert_entry(
     now: datetime,
     schedule: datetime | None = None,
     tags: Sequence[str] = (),
+    date: tuple[str, datetime | None] | None = None,
 ) -> Entry | None:
     """Insert a new entry (`model.new_entry`, not stored yet) with its translations
     (language -> content) already where the lifecycle takes them: saved as drafts, then moved
     toward `targets` under `policy` with the page schedule `schedule`, exactly as
     `request_entry_statuses` would move them, with the page status, version 1, the tags and
     the staged reactions; one statement (`write_queries.insert_new_entry`). Returns the entry
-    as stored, or None when the slug was taken meanwhile (nothing is written)."""
+    as stored, or None when the slug was taken meanwhile (nothing is written). `date` =
+    (language, at) gives that translation its publication date, as `request_entry_statuses`
+    does (approval keeps it; published without one, it gets `now`)."""
     approved_to = approval_target(schedule, now)
     statuses = {}
     for language in contents:
@@ -179,6 +182,9 @@ async def insert_entry(
         )
     waiting = any(status != DRAFT for status in statuses.values())
     dates = {lang: now if status == PUBLISHED else None for lang, status in statuses.items()}
+    if date is not None:
+        language, at = date
+        dates[language] = (at or now) if statuses[language] == PUBLISHED else at
     row = {
         **entry.row,
         "status": derive_page_status(

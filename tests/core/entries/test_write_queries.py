@@ -143,6 +143,7 @@ async def test_create_entry_stores_translation_and_tags_in_order(db, channel):
 
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+DATED = ("en", datetime(2026, 4, 1, 9, tzinfo=UTC))  # a publication date the client gave
 ENTRY_FIELDS = ("status", "published_at", "scheduled_at", "moderation", "version")
 
 
@@ -161,15 +162,16 @@ async def _staged(conn, entry_id: int) -> set[tuple[str, object]]:
 async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
     """`publishing.insert_entry` stores in one statement what saving draft translations and
     then requesting their statuses stores, for every target of the primary and a secondary,
-    both moderation policies, with and without a schedule: the entry's status, publication
+    both moderation policies, with and without a schedule, with and without a publication
+    date given for the primary (Micropub's `published`): the entry's status, publication
     date, schedule, moderation and version, each translation's status and date, the tags and
     the staged jobs."""
     targets_of = (None, DRAFT, PUBLISHED, SCHEDULED)
     contents = {"en": _content("Hello"), "ru": _content("Привет")}
     checked = 0
     async with db.acquire() as conn:
-        for n, (en, ru, policy) in enumerate(
-            itertools.product(targets_of, targets_of, ("auto", "manual"))
+        for n, (en, ru, policy, date) in enumerate(
+            itertools.product(targets_of, targets_of, ("auto", "manual"), (None, DATED))
         ):
             targets = {lang: t for lang, t in (("en", en), ("ru", ru)) if t is not None}
             schedule = SCHEDULE if SCHEDULED in targets.values() else None
@@ -182,15 +184,17 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
                 )  # fmt: skip
                 stored = await publishing.insert_entry(
                     conn, fused, contents, targets, policy=policy, now=NOW, schedule=schedule,
-                    tags=["b", "A", "a"],
+                    tags=["b", "A", "a"], date=date,
                 )  # fmt: skip
                 assert stored is not None
                 fused_jobs = await _staged(conn, stored.id)
-                stepwise_id = await _stepwise(conn, channel, n, contents, targets, policy, schedule)
+                stepwise_id = await _stepwise(
+                    conn, channel, n, contents, targets, policy, schedule, date
+                )
                 stepwise = await load_entry(conn, stepwise_id)
                 stepwise_jobs = await _staged(conn, stepwise_id)
                 reread = await load_entry(conn, stored.id)
-                case = (en, ru, policy)
+                case = (en, ru, policy, date)
                 for entry in (stored, reread):
                     for name in ENTRY_FIELDS:
                         assert entry.row[name] == stepwise.row[name], (case, name)
@@ -203,10 +207,10 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
                 assert fused_jobs == stepwise_jobs and fused_jobs, case
                 checked += 1
             await conn.execute("DELETE FROM job_outbox")  # each case compares its own jobs
-    assert checked == 4 * 4 * 2
+    assert checked == 4 * 4 * 2 * 2
 
 
-async def _stepwise(conn, channel, n, contents, targets, policy, schedule) -> int:
+async def _stepwise(conn, channel, n, contents, targets, policy, schedule, date) -> int:
     """The step-by-step path: a draft entry, its translations saved as drafts, the schedule,
     the publishing requests."""
     entry_id = await queries.insert_entry(
@@ -222,6 +226,6 @@ async def _stepwise(conn, channel, n, contents, targets, policy, schedule) -> in
         await queries.update_entry_fields(conn, entry_id, scheduled_at=schedule)
         await publishing.schedule_publication(conn, entry_id, schedule)
     entry = await load_entry(conn, entry_id, lock=True)
-    await publishing.request_entry_statuses(conn, entry, targets, policy=policy, now=NOW)
+    await publishing.request_entry_statuses(conn, entry, targets, policy=policy, now=NOW, date=date)
     await queries.cap_version(conn, entry_id, 1)
     return entry_id
