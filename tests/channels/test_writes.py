@@ -44,6 +44,23 @@ async def test_dry_run_rolls_back_and_discards(db, resources, settings):
     assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
 
 
+async def test_a_lazy_write_commits_each_statement_until_it_begins(db, resources):
+    """`lazy`: a lone statement stands on its own; what follows `Tx.begin` is one transaction,
+    rolled back on an error. A dry run begins at once, lazy or not."""
+    with pytest.raises(RuntimeError):
+        async with write(resources, lazy=True) as tx:
+            await tx.conn.execute("INSERT INTO job_outbox (function) VALUES ('alone')")
+            assert not tx.begun
+            await tx.begin()
+            await tx.conn.execute("INSERT INTO job_outbox (function) VALUES ('in the tx')")
+            raise RuntimeError("boom")
+    assert [r["function"] for r in await db.fetch("SELECT function FROM job_outbox")] == ["alone"]
+    async with write(resources, lazy=True, dry_run=True) as tx:
+        assert tx.begun
+        await tx.conn.execute("INSERT INTO job_outbox (function) VALUES ('dry')")
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 1
+
+
 def test_if_match_strong_comparison():
     assert matches(None, None) and matches(None, '"v1"')
     assert matches('"v1"', '"v1"') and matches('"v0", "v1"', '"v1"') and matches("*", '"v1"')
