@@ -1,7 +1,9 @@
 """The write side of the lifecycle, shared by every API: content saves, publishing requests
 under the moderation policy, approval and blocking, unpublishing, archiving, the scheduler and
 the plan pause. Every function runs in the caller's transaction and ends by recomputing the
-cached page status (`refresh_status`), which nothing else ever sets.
+cached page status (`refresh_status`), which nothing else ever sets; the one exception is
+`insert_entry`, which stores a new entry already in its final state, its status derived by
+the same rule (`derive_page_status`; tests/core/entries pins it to the step-by-step path).
 """
 
 from __future__ import annotations
