@@ -21,7 +21,9 @@ async def apply(
     contents: dict[str, tuple[TranslationInput, dict]], targets: dict[str, str], now,
     *, schedule: object = MISSING, unpublish: bool = False,
 ) -> bool:  # fmt: skip
-    """Save content, schedule and statuses; True when anything changed (R-29)."""
+    """Save content, schedule and statuses; True when anything changed (R-29). `entry` is
+    locked by the caller and read after its last write (it is read again only when a step
+    here makes it stale)."""
     changed = False
     resubmit: set[str] = set()
     order = sorted(contents, key=lambda lang: lang != entry.primary)
@@ -40,10 +42,12 @@ async def apply(
             entry = await load_entry(conn, entry.id)  # secondaries record the primary's clock
     if changed:
         entry = await load_entry(conn, entry.id)
+    # `entry` is what is stored now (the caller locked its row); a step below makes it stale
+    stale = False
     if unpublish:
         if entry.row["status"] != DRAFT or any(s != DRAFT for s in entry.statuses().values()):
             await publishing.unpublish(conn, entry.id)
-            changed = True
+            changed = stale = True
     if schedule is not MISSING and (
         schedule != entry.scheduled_at or entry.row["scheduled_paused"]
     ):
@@ -60,7 +64,7 @@ async def apply(
         )
         if schedule is not None:
             await publishing.schedule_publication(conn, entry.id, schedule)
-        changed = True
+        changed = stale = True
     statuses = entry.statuses()
     moving = {lang: s for lang, s in targets.items() if statuses.get(lang) != s} or resubmit
     if moving or resubmit:
@@ -70,7 +74,8 @@ async def apply(
             policy = await publishing.moderation_policy(
                 conn, entry.row["author_id"], resources.settings.moderation
             )
-        entry = await load_entry(conn, entry.id, lock=True)
+        if stale:
+            entry = await load_entry(conn, entry.id, lock=True)
         await publishing.request_entry_statuses(
             conn, entry, targets, resubmit=resubmit, policy=policy, now=now
         )
