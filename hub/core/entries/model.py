@@ -105,7 +105,6 @@ def entry_from_row(row: Mapping) -> Entry:
     """An Entry from one `select_full_entry` row (entry columns plus the arrays); also from
     `write_queries.insert_new_entry`'s row (no `_pending`: a new entry has none)."""
     fields = dict(row)
-    fields.pop("_staged", None)
     translations = [
         dict(zip(_TRANSLATION_NAMES, t, strict=True)) for t in fields.pop("_translations")
     ]

@@ -145,7 +145,7 @@ async def insert_new_entry(
     translations: Sequence[Mapping[str, object]],
     tags: Sequence[str],
     jobs: list[StagedJob],
-) -> asyncpg.Record | None:
+) -> dict | None:
     """A new entry in its final state, in one statement: its row (NEW_ENTRY_COLUMNS of `row`,
     the id allocated beforehand by `next_entry_id`), its translations (CONTENT_FIELDS plus
     `language`, `status` and `published_at`; each secondary based on the primary's content as
@@ -197,9 +197,11 @@ async def insert_new_entry(
         list(tags),
         *queue.outbox_params(jobs),
     )
-    if record is not None:
-        queue.note_staged(record["_staged"], jobs)
-    return record
+    if record is None:
+        return None
+    stored = dict(record)
+    queue.note_staged(stored.pop("_staged"), jobs)
+    return stored
 
 
 async def next_entry_id(conn: asyncpg.Connection) -> int:
