@@ -112,12 +112,7 @@ async def insert_categories(conn: asyncpg.Connection, entry_id: int, names: list
     )
 
 
-async def insert_entry(conn: asyncpg.Connection, **values: object) -> int:
-    """Insert an entry (the named columns of `insert_entry_row`); its id."""
-    return (await insert_entry_row(conn, **values))["id"]
-
-
-async def insert_entry_row(
+async def insert_entry(
     conn: asyncpg.Connection,
     *,
     channel_id: int,
@@ -128,14 +123,14 @@ async def insert_entry_row(
     created_via: str,
     credential_id: int | None,
     properties: dict,
-) -> asyncpg.Record:
-    """Insert an entry; its row as `select_entry` reads it (no re-read needed)."""
-    return await conn.fetchrow(
-        f"""
+) -> int:
+    """Insert a draft entry with no translation; its id."""
+    return await conn.fetchval(
+        """
         INSERT INTO entries (channel_id, author_id, slug, default_language, kind, created_via,
                              credential_id, properties)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        RETURNING {ENTRY_COLUMNS}
+        RETURNING id
         """,
         channel_id, author_id, slug, default_language, kind, created_via, credential_id,
         properties,
