@@ -69,11 +69,13 @@ async def rewrite_drafts(
     entry_id: int,
     contents: dict[str, tuple[TranslationInput, dict]],
     warnings: list[dict],
-) -> None:
-    """Rewrite the drafts URLs in `contents` (language -> (input, merged content)) in place."""
+) -> list[str]:
+    """Rewrite the drafts URLs in `contents` (language -> (input, merged content)) in place;
+    the languages whose bodies changed."""
     pattern = draft_pattern(urls)
     copies: dict[str, str | None] = {}  # draft URL text -> page URL text, None: left as it is
-    for t, content in contents.values():
+    rewritten: list[str] = []
+    for language, (t, content) in contents.items():
         source, html = content["body_source"], content["content_html"]
         found = {d.text: d for d in find_draft_urls(source + "\n" + html, pattern)}
         if not found:
@@ -87,7 +89,10 @@ async def rewrite_drafts(
             if new is not None:
                 source = source.replace(text, new)
                 html = html.replace(text, new)
-        content["body_source"], content["content_html"] = source, html
+        if (source, html) != (content["body_source"], content["content_html"]):
+            content["body_source"], content["content_html"] = source, html
+            rewritten.append(language)
+    return rewritten
 
 
 async def _copy(

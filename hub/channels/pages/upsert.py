@@ -186,16 +186,12 @@ async def _insert(
     )  # fmt: skip
     if stored is None:
         return None
-    bodies = {lang: (c["body_source"], c["content_html"]) for lang, (_, c) in contents.items()}
-    await rewrite_drafts(tx, resources.urls, channel.id, stored.id, contents, warnings)
-    rewritten = {
-        lang: (c["body_source"], c["content_html"])
-        for lang, (_, c) in contents.items()
-        if (c["body_source"], c["content_html"]) != bodies[lang]
-    }
+    rewritten = await rewrite_drafts(tx, resources.urls, channel.id, stored.id, contents, warnings)
     if rewritten:
-        await write_queries.store_new_bodies(conn, stored.id, rewritten)
-        for lang, (source, html) in rewritten.items():
+        bodies = {lang: (contents[lang][1]["body_source"], contents[lang][1]["content_html"])
+                  for lang in rewritten}  # fmt: skip
+        await write_queries.store_new_bodies(conn, stored.id, bodies)
+        for lang, (source, html) in bodies.items():
             stored.translations[lang].update(body_source=source, content_html=html)
     return stored
 
