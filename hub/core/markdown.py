@@ -4,6 +4,8 @@ The parser is markdown-it.rs (`markdown-it-pyrs`), the Rust port of markdown-it:
 HTML of markdown-it-py at a twentieth of the cost. It has no nesting limit and recurses on the
 native stack, and it has slow paths (hundreds of reference definitions) and panics on a few
 inputs (`[` before an unmatched backtick): such texts go to markdown-it-py, which caps nesting.
+On a Python it has no wheel for (3.13 and later) it is not installed, and markdown-it-py
+renders every text, to the same HTML.
 No linkify: bare URLs stay text, `<https://…>` autolinks work. Task-list checkboxes render as
 the text glyphs ☐ / ☑ rather than `<input>` elements, which the sanitiser never allows.
 """
