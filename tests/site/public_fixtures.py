@@ -107,13 +107,14 @@ async def public_insert_entry(
     visibility: str = "public",
     published_at: datetime | None = None,
 ) -> int:
-    """An entry written the way Micropub will write it: the core insert, a translation, then
-    a publishing request under the `auto` policy (the v1 API makes articles only)."""
+    """An entry written step by step: its row, a translation and its tags, then a publishing
+    request under the `auto` policy (the v1 API makes articles only)."""
     async with transaction(pool) as conn:
-        entry_id = await entry_queries.insert_entry(
-            conn, channel_id=blog.channel_id, author_id=blog.author_id, slug=slug,
-            default_language=language, kind=kind, created_via="import", credential_id=None,
-            properties=properties or {},
+        entry_id = await conn.fetchval(
+            "INSERT INTO entries (channel_id, author_id, slug, default_language, kind,"
+            " visibility, created_via, properties) VALUES ($1, $2, $3, $4, $5, $6, 'import', $7)"
+            " RETURNING id",
+            blog.channel_id, blog.author_id, slug, language, kind, visibility, properties or {},
         )  # fmt: skip
         content = {
             "title": title, "excerpt": None, "body_format": "html", "body_source": content_html,
@@ -121,10 +122,6 @@ async def public_insert_entry(
         }  # fmt: skip
         await entry_queries.insert_translation(conn, entry_id, language, content, None)
         await entry_queries.replace_categories(conn, entry_id, list(tags))
-        if visibility != "public":
-            await conn.execute(
-                "UPDATE entries SET visibility = $2 WHERE id = $1", entry_id, visibility
-            )
         if published:
             now = published_at or datetime.now(UTC)
             await publishing.request_statuses(

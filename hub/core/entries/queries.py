@@ -112,31 +112,6 @@ async def insert_categories(conn: asyncpg.Connection, entry_id: int, names: list
     )
 
 
-async def insert_entry(
-    conn: asyncpg.Connection,
-    *,
-    channel_id: int,
-    author_id: int,
-    slug: str,
-    default_language: str,
-    kind: str,
-    created_via: str,
-    credential_id: int | None,
-    properties: dict,
-) -> int:
-    """Insert a draft entry with no translation; its id."""
-    return await conn.fetchval(
-        """
-        INSERT INTO entries (channel_id, author_id, slug, default_language, kind, created_via,
-                             credential_id, properties)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        RETURNING id
-        """,
-        channel_id, author_id, slug, default_language, kind, created_via, credential_id,
-        properties,
-    )  # fmt: skip
-
-
 async def update_entry_fields(
     conn: asyncpg.Connection, entry_id: int, *, bump: bool = False, **fields: object
 ) -> None:

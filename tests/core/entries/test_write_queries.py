@@ -213,10 +213,10 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
 async def _stepwise(conn, channel, n, contents, targets, policy, schedule, date) -> int:
     """The step-by-step path: a draft entry, its translations saved as drafts, the schedule,
     the publishing requests."""
-    entry_id = await queries.insert_entry(
-        conn, channel_id=channel.id, author_id=channel.author_id, slug=f"stepwise-{n}",
-        default_language="en", kind="article", created_via="v1", credential_id=None,
-        properties={},
+    entry_id = await conn.fetchval(
+        "INSERT INTO entries (channel_id, author_id, slug, default_language, created_via)"
+        " VALUES ($1, $2, $3, 'en', 'v1') RETURNING id",
+        channel.id, channel.author_id, f"stepwise-{n}",
     )  # fmt: skip
     for language in contents:  # primary first, as an update saves them
         entry = await load_entry(conn, entry_id)
