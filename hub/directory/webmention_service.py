@@ -44,6 +44,14 @@ TYPES = ("reply", "repost", "like", "bookmark", "mention")
 VERIFY_JOB = "verify_webmention"
 
 
+def new_mention_id() -> str:
+    """A random mention id that never starts with "-": owners pass ids to `hub webmention
+    approve|reject|block`, where a leading "-" would read as an option."""
+    while (mention_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return mention_id
+
+
 def verify_job_id(mention_id: str) -> str:
     return f"{VERIFY_JOB}:{mention_id}"
 
@@ -198,7 +206,7 @@ async def receive(
     )
     ip_hash = hashlib.sha256((client_ip or "").encode()).hexdigest()[:32] if client_ip else None
     mention = Mention(
-        id=secrets.token_urlsafe(16),
+        id=new_mention_id(),
         source=source,
         target=target,
         source_norm=pair.source_norm,
