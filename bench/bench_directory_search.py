@@ -29,9 +29,9 @@ from _services import bench_settings
 
 from hub.app import create_app
 from hub.core.resources import open_resources
-from hub.directory import query as q
 from hub.directory.queries import sites as site_queries
-from hub.directory.search import compile_query
+from hub.directory.search import parser as q
+from hub.directory.search.sql import compile_query
 
 COMMON = ["apple", "pear", "garden", "news", "coffee", "photo", "open", "source", "spain",
           "italy", "france", "england", "politics", "travel", "notes", "daily", "journal",

@@ -30,8 +30,8 @@ from hub.app import create_app
 from hub.core.auth import create_credential
 from hub.core.authors import create_author
 from hub.core.resources import open_resources
-from hub.site.public_content import display_html
-from hub.site.public_render import render
+from hub.site.public.content import display_html
+from hub.site.public.render import render
 
 CONCURRENCY = 32
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))  # smaller for a quick check

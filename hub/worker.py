@@ -16,10 +16,10 @@ from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import remote_media
 from hub.core.resources import Resources, open_resources, redis_settings
 from hub.directory import jobs as directory_jobs
-from hub.directory import webmention_jobs
 from hub.micropub import jobs as micropub_jobs
-from hub.site import feeds_websub
 from hub.site import jobs as site_jobs
+from hub.site.feeds import websub as feeds_websub
+from hub.webmentions import jobs as webmention_jobs
 
 PACKAGES = [
     core_jobs,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import asyncpg
 from asyncpg.transaction import Transaction
 
-from hub.channels.files import StagedFiles
+from hub.channels.media.files import StagedFiles
 from hub.core.queue import claiming, queue_claimed
 from hub.core.resources import Resources
 

@@ -9,7 +9,8 @@ from arq import Retry, cron
 
 from hub.core.errors import DomainError
 from hub.core.queue import enqueue
-from hub.directory import own, poller, service, webhooks, websub
+from hub.directory import own, service, webhooks, websub
+from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import posts as post_queries
 from hub.directory.queries import subscriptions as sub_queries

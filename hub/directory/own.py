@@ -20,9 +20,9 @@ import asyncpg
 from hub.core.queue import flush_outbox
 from hub.core.resources import Resources
 from hub.directory import store
-from hub.directory.items import ParsedPost, build_post, replace
-from hub.directory.parser import ParsedFeed
 from hub.directory.queries import own as own_queries
+from hub.directory.reader.items import ParsedPost, build_post, replace
+from hub.directory.reader.parser import ParsedFeed
 from hub.directory.urlnorm import feed_key, site_key
 
 PUBLIC_STATUSES = ("published", "moderation_review")

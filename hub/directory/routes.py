@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from hub.directory import errors
-from hub.directory.api import Endpoint, Param
 from hub.directory.endpoints import account, feeds, ping, posts, root, search, sites, tags, websub
-from hub.directory.webmention_endpoints import (
+from hub.web import api_mount
+from hub.web.drf import errors
+from hub.web.drf.endpoint import Endpoint, Param
+from hub.webmentions.endpoints import (
     list_webmentions,
     post_webmention,
     webmention_status,
 )
-from hub.directory.webmention_owner import STATUSES
-from hub.web import api_mount
+from hub.webmentions.listing import STATUSES
 
 PAGING = (
     Param("page", "Page number, from 1."),

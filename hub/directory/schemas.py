@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from hub.core.errors import Invalid, NotFound
-from hub.directory.errors import InvalidPage
-from hub.directory.query import SITE_TYPES
-from hub.directory.search import ORDERINGS
+from hub.directory.search.parser import SITE_TYPES
+from hub.directory.search.sql import ORDERINGS
+from hub.web.drf.errors import InvalidPage
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100

@@ -16,12 +16,12 @@ from hub.core.errors import FetchFailed, FetchRefused, Invalid, TooLarge
 from hub.core.fetch import FetchResult
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
-from hub.directory import discovery
-from hub.directory.errors import Unprocessable
-from hub.directory.parser import MAX_FEED_BYTES, FeedError, ParsedFeed, parse_feed, sniff
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import sites as site_queries
+from hub.directory.reader import discovery
+from hub.directory.reader.parser import MAX_FEED_BYTES, FeedError, ParsedFeed, parse_feed, sniff
 from hub.directory.urlnorm import feed_key, origin, site_key
+from hub.web.drf.errors import Unprocessable
 
 DISCOVERY_BUDGET = 15.0  # seconds for the whole submission (4.5)
 NO_FEED = "No feed was found at that URL."

@@ -13,11 +13,11 @@ import asyncpg
 
 from hub.core.resources import Resources
 from hub.directory import webhooks
-from hub.directory.classify import PostShape, classify
-from hub.directory.parser import ParsedFeed
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import posts as post_queries
 from hub.directory.queries import sites as site_queries
+from hub.directory.reader.classify import PostShape, classify
+from hub.directory.reader.parser import ParsedFeed
 from hub.directory.urlnorm import normalize_url
 
 RECLASSIFY_AFTER = 20  # new posts (R-D30)

@@ -25,8 +25,8 @@ from uuid import UUID
 from hub.core.errors import DomainError, NotFound
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
-from hub.directory.discovery import hub_links
 from hub.directory.queries import websub as queries
+from hub.directory.reader.discovery import hub_links
 
 log = logging.getLogger("hub.directory.websub")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from arq import cron
 
-from hub.site import auth_queries as q
+from hub.site.login import queries as q
 
 BATCH = 1000
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
-from hub.site import errors, public_routes
-from hub.site.auth_routes import ROUTES as _AUTH
-from hub.site.dashboard_routes import ROUTES as _DASHBOARD
+from hub.site import errors
+from hub.site.dashboard.routes import ROUTES as _DASHBOARD
+from hub.site.login.routes import ROUTES as _AUTH
+from hub.site.public import routes as public_routes
 from hub.web import api_mount
 
 AUTH_ROUTES: list[BaseRoute] = _AUTH  # IndieAuth, owner login (hub/site/auth*.py)
-DASHBOARD_ROUTES: list[BaseRoute] = _DASHBOARD  # /dashboard (hub/site/dashboard*.py)
+DASHBOARD_ROUTES: list[BaseRoute] = _DASHBOARD  # /dashboard (hub/site/dashboard/pages*.py)
 PUBLIC_ROUTES: list[BaseRoute] = public_routes.ROUTES  # /storage, pages, feeds (catch-all last)
 FIXED_PREFIXES = ("/.well-known/", "/auth", "/dashboard")
 

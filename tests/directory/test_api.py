@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from hub.directory import poller, service
+from hub.directory import service
+from hub.directory.polling import poller
 
 from .directory_stubs import make_token
 

@@ -1,4 +1,4 @@
-"""hub/directory/discovery.py, urlnorm.py, classify.py: pure rules, table-tested."""
+"""hub/directory/reader/discovery.py, urlnorm.py, classify.py: pure rules, table-tested."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.directory.classify import PostShape, classify
-from hub.directory.discovery import (
+from hub.directory.reader.classify import PostShape, classify
+from hub.directory.reader.discovery import (
     FeedSummary,
     choose_main,
     feed_links,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.directory.opml import OpmlError, parse_opml, render_opml
+from hub.directory.reader.opml import OpmlError, parse_opml, render_opml
 from hub.worker import build_worker
 
 from .directory_stubs import make_token
@@ -86,7 +86,8 @@ async def test_400_import_of_a_broken_file_and_415_without_multipart(client, db)
 
 
 async def test_format_opml_on_search_and_tag_sites(client, db, resources, feed_server):
-    from hub.directory import poller, service
+    from hub.directory import service
+    from hub.directory.polling import poller
 
     url = feed_server.serve_file("/feed", "rss20.xml")
     added = await service.add_site(resources, url)

@@ -132,7 +132,7 @@ async def test_drafts_and_private_entries_make_no_post(client, db, resources):
 
 
 async def test_the_poller_never_fetches_a_local_feed(client, db, resources):
-    from hub.directory import poller
+    from hub.directory.polling import poller
 
     channel, key = await publisher(db, "Dee")
     auth = {"Authorization": f"Bearer {key}"}

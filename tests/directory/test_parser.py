@@ -1,4 +1,4 @@
-"""hub/directory/parser.py on fixture files: every format, dates, safety."""
+"""hub/directory/reader/parser.py on fixture files: every format, dates, safety."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.directory.parser import MAX_FEED_BYTES, FeedError, parse_feed, sniff
+from hub.directory.reader.parser import MAX_FEED_BYTES, FeedError, parse_feed, sniff
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2024, 6, 1, tzinfo=UTC)

@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from hub.directory import politeness, poller, service
+from hub.core import hosts as politeness
+from hub.directory import service
+from hub.directory.polling import poller
 from hub.directory.urlnorm import site_key
 
 from .directory_stubs import make_token

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.core.fetch import GuardedClient
-from hub.directory import poller, service
+from hub.directory import service
+from hub.directory.polling import poller
 from hub.worker import build_worker
 
 from .directory_stubs import FIXTURES, LoopbackOnly, Page

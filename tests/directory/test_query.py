@@ -1,4 +1,4 @@
-"""hub/directory/query.py and search.py: the query language, table-tested (pure)."""
+"""hub/directory/search/parser.py and search.py: the query language, table-tested (pure)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from hub.directory.query import QueryError, canonical, parse
-from hub.directory.search import compile_query, glob_like, glob_regex
+from hub.directory.search.parser import QueryError, canonical, parse
+from hub.directory.search.sql import compile_query, glob_like, glob_regex
 
 
 @pytest.mark.parametrize(

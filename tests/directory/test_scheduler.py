@@ -1,4 +1,4 @@
-"""hub/directory/scheduler.py: intervals and back-off (R-D22, R-D23)."""
+"""hub/directory/polling/interval.py: intervals and back-off (R-D22, R-D23)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.directory import scheduler as s
+from hub.directory.polling import interval as s
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 

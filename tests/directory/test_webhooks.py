@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from hub.core.queue import enqueue
-from hub.directory import poller, service, webhooks
+from hub.directory import service, webhooks
+from hub.directory.polling import poller
 from hub.worker import build_worker
 
 from .directory_stubs import Page, make_token

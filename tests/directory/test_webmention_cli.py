@@ -9,8 +9,8 @@ import dataclasses
 import pytest
 
 from hub.cli import main
-from hub.directory.webmention_service import new_mention_id
-from hub.directory.webmention_verify import verify
+from hub.webmentions.receive import new_mention_id
+from hub.webmentions.verify.verifier import verify
 
 from .webmention_fixtures import app_client, entry_url, make_blog, make_entry
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.directory.webmention_discovery import discover, parse_link_header
-from hub.directory.webmention_send import plan_sends, send_one
+from hub.webmentions.send.discovery import discover, parse_link_header
+from hub.webmentions.send.sender import plan_sends, send_one
 
 from .webmention_fixtures import Answer, entry_url, make_blog, make_entry
 

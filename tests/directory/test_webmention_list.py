@@ -8,7 +8,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from hub.core.auth import create_credential
-from hub.directory.webmention_verify import verify
+from hub.webmentions.verify.verifier import verify
 
 from .webmention_fixtures import app_client, entry_url, make_blog, make_entry
 

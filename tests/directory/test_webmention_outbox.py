@@ -8,8 +8,8 @@ import asyncio
 import dataclasses
 
 from hub.core.queue import enqueue, enqueue_many, flush_outbox, stage_job
-from hub.directory.webmention_accept_queries import Lookup, Mention, accept
-from hub.directory.webmention_service import VERIFY_JOB, verify_job_id
+from hub.core.webmentions.accept import Lookup, Mention, accept
+from hub.webmentions.receive import VERIFY_JOB, verify_job_id
 from hub.worker import build_worker
 
 from .webmention_fixtures import app_client, entry_url, make_blog, make_entry

@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 
 import mf2py
 
-from hub.directory.webmention_content import sanitize_mention_html, truncate_text
-from hub.directory.webmention_mf2 import (
+from hub.webmentions.send.targets import Translation, entry_targets
+from hub.webmentions.urls import link_key, normalize, parse_target, target_key
+from hub.webmentions.verify.content import sanitize_mention_html, truncate_text
+from hub.webmentions.verify.mf2 import (
     card_from_author_page,
     interpret,
     parse_published,
     representative_entry,
 )
-from hub.directory.webmention_source import links_to, load
-from hub.directory.webmention_targets import Translation, entry_targets
-from hub.directory.webmention_urls import link_key, normalize, parse_target, target_key
+from hub.webmentions.verify.source import links_to, load
 
 
 def test_normalize():

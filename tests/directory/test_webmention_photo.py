@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyvips
 
-from hub.directory.webmention_verify import verify
+from hub.webmentions.verify.verifier import verify
 
 from .webmention_fixtures import app_client, entry_url, make_blog, make_entry
 

@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 
-from hub.directory.webmention_send import plan_sends, send_one
+from hub.webmentions.send.sender import plan_sends, send_one
 
 from .webmention_fixtures import Answer, Hit, make_blog, make_entry
 

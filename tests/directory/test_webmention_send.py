@@ -14,9 +14,9 @@ from hub.app import create_app
 from hub.core.auth import create_credential
 from hub.core.db import transaction
 from hub.core.fetch import GuardedClient
-from hub.directory import webmention_jobs
-from hub.directory.webmention_send import plan_sends, send_one
-from hub.directory.webmention_verify import verify
+from hub.webmentions import jobs as webmention_jobs
+from hub.webmentions.send.sender import plan_sends, send_one
+from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
 
 from .directory_stubs import LoopbackOnly

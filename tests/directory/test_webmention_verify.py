@@ -11,8 +11,8 @@ import pytest
 from arq import Retry
 
 from hub.core.fetch import GuardedClient
-from hub.directory import webmention_jobs
-from hub.directory.webmention_verify import verify
+from hub.webmentions import jobs as webmention_jobs
+from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
 
 from .directory_stubs import LoopbackOnly

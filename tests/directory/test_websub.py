@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from hub.directory import poller, service, websub
+from hub.directory import service, websub
+from hub.directory.polling import poller
 from hub.worker import build_worker
 
 from .directory_stubs import FIXTURES

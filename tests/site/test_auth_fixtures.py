@@ -22,8 +22,8 @@ import pytest
 
 from hub.core.authors import create_author
 from hub.core.db import transaction
-from hub.site.auth_passwords import hash_password
-from hub.site.indieauth_model import s256
+from hub.site.indieauth.model import s256
+from hub.site.login.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

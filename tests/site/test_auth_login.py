@@ -6,7 +6,7 @@ import hashlib
 
 from test_auth_fixtures import csrf_of, log_in, make_owner, owner, signed_in  # noqa: F401
 
-from hub.site.auth_passwords import hash_password, needs_rehash, verify_password
+from hub.site.login.passwords import hash_password, needs_rehash, verify_password
 
 
 def test_password_hash_round_trip():

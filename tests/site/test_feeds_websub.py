@@ -14,8 +14,8 @@ from arq import Retry
 from public_fixtures import BASE, public_article, public_publish
 
 from hub.core.urls import Urls
-from hub.site.feeds_websub import topics, websub_publish
-from hub.site.public_links import ChannelLinks
+from hub.site.feeds.websub import topics, websub_publish
+from hub.site.public.links import ChannelLinks
 from hub.worker import functions
 
 

@@ -20,7 +20,7 @@ from test_auth_fixtures import (  # noqa: F401 - fixtures
 )
 
 from hub.core import auth
-from hub.site.indieauth_client import fetch_client
+from hub.site.indieauth.client import fetch_client
 
 
 async def _principal(db, token: str) -> auth.Principal:

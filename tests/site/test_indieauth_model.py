@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from hub.site.indieauth_client import (
+from hub.site.indieauth.client import (
     ClientInfo,
     ClientRefused,
     link_header_rels,
     parse_client,
     redirect_allowed,
 )
-from hub.site.indieauth_model import (
+from hub.site.indieauth.model import (
     client_id_problem,
     parse_scope,
     pkce_matches,

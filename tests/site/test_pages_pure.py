@@ -11,24 +11,24 @@ import pytest
 from starlette.requests import Request
 
 from hub.core.urls import Urls
-from hub.site.feeds_render import FeedDoc, FeedItem, atom, json_feed, rss
-from hub.site.public_content import (
+from hub.site.feeds.render import FeedDoc, FeedItem, atom, json_feed, rss
+from hub.site.public.caching import etag_of, is_fresh
+from hub.site.public.content import (
     display_html,
     language_name,
     preview_text,
     response_html,
     responses,
 )
-from hub.site.public_http import etag_of, is_fresh
-from hub.site.public_links import ChannelLinks, Endpoints
-from hub.site.public_paths import (
+from hub.site.public.links import ChannelLinks, Endpoints
+from hub.site.public.paths import (
     Target,
     decode_cursor,
     encode_cursor,
     normalise_language,
     parse_path,
 )
-from hub.site.public_view import entry_state
+from hub.site.public.view import entry_state
 
 
 @pytest.mark.parametrize(

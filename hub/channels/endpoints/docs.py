@@ -9,7 +9,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from hub.channels import api_docs, openapi, skill
+from hub.channels.docs import openapi, skill
+from hub.channels.docs import page as api_docs
 from hub.web import resources_of
 
 CACHE = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.channels import media, uploads
 from hub.channels.access import authenticate
 from hub.channels.endpoints.common import is_dry_run, respond, run_write
 from hub.channels.idempotency import form_digest
+from hub.channels.media import service as media
+from hub.channels.media import uploads
 from hub.channels.writes import Tx
 from hub.web import resources_of
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.channels.access import channel_for
-from hub.channels.draft_media import rewrite_drafts
+from hub.channels.media.drafts import rewrite_drafts
 from hub.channels.pages.apply import apply
 from hub.channels.pages.common import (
     Outcome,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.channels.access import channel_for_upsert
-from hub.channels.draft_media import has_draft_urls, rewrite_drafts
+from hub.channels.media.drafts import has_draft_urls, rewrite_drafts
 from hub.channels.pages.apply import apply
 from hub.channels.pages.common import (
     Outcome,

@@ -8,11 +8,12 @@ from starlette.responses import Response
 from hub.core.errors import FetchRefused, Invalid, NotFound
 from hub.core.fetch import check_url
 from hub.core.queue import flush_outbox, stage_job
-from hub.directory import opml, schemas, service, webhooks
-from hub.directory.api import Call, Reply, read_body
-from hub.directory.errors import UnsupportedMediaType
+from hub.directory import schemas, service, webhooks
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import subscriptions as sub_queries
+from hub.directory.reader import opml
+from hub.web.drf.endpoint import Call, Reply, read_body
+from hub.web.drf.errors import UnsupportedMediaType
 
 
 def _links(call: Call) -> schemas.Links:

@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from hub.core.queue import enqueue
 from hub.directory import xmlrpc
-from hub.directory.api import Call
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import sites as site_queries
 from hub.directory.urlnorm import feed_key, site_key
+from hub.web.drf.endpoint import Call
 
 METHODS = ("weblogUpdates.ping", "weblogUpdates.extendedPing")
 ONCE_PER_SECONDS = 300

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hub.core.errors import NotFound
 from hub.directory import schemas
-from hub.directory.api import Call
 from hub.directory.queries import posts as post_queries
+from hub.web.drf.endpoint import Call
 
 
 async def post_detail(call: Call) -> dict:

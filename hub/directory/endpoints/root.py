@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.directory.api import Call
+from hub.web.drf.endpoint import Call
 
 
 async def root(call: Call) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hub.core.errors import Invalid, NotFound, RateLimited
 from hub.directory import schemas, service
-from hub.directory.api import Call, Reply, read_body
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import sites as site_queries
+from hub.web.drf.endpoint import Call, Reply, read_body
 
 SUBMIT_PER_HOUR = 20
 SUBMIT_PER_DAY = 200

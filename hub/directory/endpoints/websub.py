@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from starlette.responses import PlainTextResponse, Response
 
-from hub.directory import poller, schemas, websub
-from hub.directory.api import Call
+from hub.directory import schemas, websub
+from hub.directory.polling import poller
+from hub.web.drf.endpoint import Call
 
 
 def _target(call: Call):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.directory.search import ORDERINGS, Compiled
+from hub.directory.search.sql import ORDERINGS, Compiled
 
 
 def site_select(author: str) -> str:

@@ -1,0 +1,220 @@
+"""Search AST → parameterised SQL (pine-blog-directory-resolved.md §3.4-3.5). Pure.
+
+The SQL text produced here is made only of the fixed snippets below and `$n` placeholders;
+every piece of user text travels as an asyncpg parameter. `tests/directory/test_search.py`
+checks that with generated hostile queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hub.directory.search.parser import (
+    And,
+    Exists,
+    Fuzzy,
+    Glob,
+    Link,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    TypeIs,
+    Word,
+)
+from hub.directory.urlnorm import feed_key, site_key
+
+# Fixed SQL per field; the keys are the only field names that reach SQL text.
+_WEIGHTS = {"title": "'{a}'::\"char\"[]", "description": "'{b}'::\"char\"[]"}
+_COLUMNS = {"title": "lower(s.title)", "description": "lower(s.description)"}
+_DEFAULT_COLUMNS = ("lower(s.title)", "lower(s.description)", "lower(s.link)")
+_EXISTS = {
+    "title": "s.title <> ''",
+    "description": "coalesce(s.description, '') <> ''",
+    "link": "s.link <> ''",
+    "type": "TRUE",
+    "total_recommendations": "TRUE",
+}
+FUZZY_WORDS = 64  # a fuzzy term expands to at most this many words, the most similar first
+# a vocabulary word as a quoted tsquery lexeme (backslash and quote escaped)
+_LEXEME = r"'''' || replace(replace(w.word, '\', '\\'), '''', '''''') || ''''"
+ORDERINGS = {
+    "relevance": "score DESC",
+    "total_recommendations": "s.total_recommendations ASC",
+    "-total_recommendations": "s.total_recommendations DESC",
+    "title": "lower(s.title) ASC",
+    "-title": "lower(s.title) DESC",
+    "updated_at": "s.last_post_at ASC NULLS FIRST",
+    "-updated_at": "s.last_post_at DESC NULLS LAST",
+    "created_at": "s.created_at ASC",
+    "-created_at": "s.created_at DESC",
+}
+
+
+@dataclass
+class Compiled:
+    where: str
+    score: str
+    params: list = field(default_factory=list)
+    where_params: int = 0  # the WHERE uses params[:where_params]; the score may use more
+    fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
+
+
+def _matches(tsquery: str, field: str | None) -> str:
+    """The site matches `tsquery`; with a field, within that field's weight too (the GIN
+    index serves the first test, the weight filter narrows its rows)."""
+    if field is None:
+        return f"(s.search_vector @@ {tsquery})"
+    weight = _WEIGHTS[field]
+    return f"(s.search_vector @@ {tsquery} AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
+
+
+class _Compiler:
+    def __init__(self, first_param: int, fuzzy_floor: float | None) -> None:
+        self.params: list = []
+        self.first = first_param
+        self.positive_text: list[str] = []  # tsquery expressions of positive text leaves
+        self.similarity: list[str] = []  # trigram similarity expressions of positive leaves
+        self.exact_url: list[str] = []  # URL values that rank first on an exact match
+        self.fuzzy_floor = fuzzy_floor
+
+    def param(self, value: object) -> str:
+        self.params.append(value)
+        return f"${self.first + len(self.params) - 1}"
+
+    def node(self, node: object, positive: bool = True) -> str:
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.node(i, positive) for i in node.items) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.node(i, positive) for i in node.items) + ")"
+        if isinstance(node, Not):
+            return "NOT coalesce(" + self.node(node.item, not positive) + ", false)"
+        if isinstance(node, (Word, Phrase)):
+            function = "plainto_tsquery" if isinstance(node, Word) else "phraseto_tsquery"
+            tsquery = f"{function}('simple', hub_unaccent({self.param(node.text)}))"
+            if positive:
+                self.positive_text.append(tsquery)
+            return _matches(tsquery, node.field)
+        if isinstance(node, Glob):
+            pattern = self.param(glob_regex(node.pattern))
+            columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
+            # bare operators (no coalesce) so the trigram indexes serve them; a NULL column
+            # is no match in WHERE, and NOT wraps its operand in coalesce
+            return "(" + " OR ".join(f"{c} ~ {pattern}" for c in columns) + ")"
+        if isinstance(node, Fuzzy):
+            # the term expands to the vocabulary words (site_words, trigram-indexed) within its
+            # word similarity, searched as exact lexemes: GIN indexes serve both steps
+            text = self.param(node.text.lower())
+            check = ""  # `<%` uses the GUC, set to the query's lowest threshold
+            if node.threshold != self.fuzzy_floor:
+                check = f" AND word_similarity({text}, w.word) >= {self.param(node.threshold)}"
+            tsquery = (
+                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
+                f" FROM site_words w WHERE {text} <% w.word{check}"
+                f" ORDER BY {text} <<-> w.word LIMIT {FUZZY_WORDS}) w)"
+            )
+            if positive:
+                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
+            return _matches(tsquery, node.field)
+        if isinstance(node, Link):
+            value = node.value.strip().lower()
+            like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
+            if positive and not node.is_glob:
+                self.exact_url.append(value)  # placeholders given after the WHERE's
+            return (
+                f"(lower(s.link) LIKE {like} ESCAPE '\\' OR EXISTS (SELECT 1 FROM feeds f"
+                f" WHERE f.site_id = s.id AND lower(f.feed_url) LIKE {like} ESCAPE '\\'))"
+            )
+        if isinstance(node, TypeIs):
+            return f"(s.type = {self.param(node.value)})"
+        if isinstance(node, Exists):
+            return f"({_EXISTS[node.field]})"
+        if isinstance(node, Range):
+            parts = []
+            if node.low is not None:
+                op = ">=" if node.low_inclusive else ">"
+                parts.append(f"s.total_recommendations {op} {self.param(node.low)}")
+            if node.high is not None:
+                op = "<=" if node.high_inclusive else "<"
+                parts.append(f"s.total_recommendations {op} {self.param(node.high)}")
+            return "(" + (" AND ".join(parts) or "TRUE") + ")"
+        raise TypeError(f"not a query node: {node!r}")
+
+
+def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
+    """WHERE condition and score expression for `ast`, numbering parameters from
+    `first_param`."""
+    floor = min(_fuzzy_thresholds(ast), default=None)
+    compiler = _Compiler(first_param, floor)
+    where = compiler.node(ast)
+    where_params = len(compiler.params)
+    exact = [
+        f"s.link_key = {compiler.param(site_key(v))} OR EXISTS (SELECT 1 FROM feeds f"
+        f" WHERE f.site_id = s.id AND f.feed_key = {compiler.param(feed_key(v))})"
+        for v in compiler.exact_url
+    ]
+    terms = ["0.05 * ln(1 + s.total_recommendations)"]
+    if compiler.positive_text:
+        tsquery = " || ".join(compiler.positive_text)
+        terms.insert(0, f"ts_rank_cd(s.search_vector, {tsquery}, 32)")
+    if compiler.similarity:
+        terms.append(f"0.3 * GREATEST({', '.join(compiler.similarity)})")
+    if exact:
+        terms.append(f"CASE WHEN {' OR '.join(exact)} THEN 10 ELSE 0 END")
+    return Compiled(
+        where=where,
+        score="(" + " + ".join(terms) + ")",
+        params=compiler.params,
+        where_params=where_params,
+        fuzzy_threshold=floor,
+    )
+
+
+def _fuzzy_thresholds(node: object) -> list[float]:
+    if isinstance(node, Fuzzy):
+        return [node.threshold]
+    if isinstance(node, (And, Or)):
+        return [t for item in node.items for t in _fuzzy_thresholds(item)]
+    if isinstance(node, Not):
+        return _fuzzy_thresholds(node.item)
+    return []
+
+
+def glob_regex(pattern: str) -> str:
+    """A POSIX regex for a glob over whole words: literal parts escaped, `*` → word chars,
+    `?` → one word char, wrapped in word boundaries."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1].lower()))
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[[:alnum:]_]*")
+        elif ch == "?":
+            out.append("[[:alnum:]_]")
+        else:
+            out.append(re.escape(ch.lower()))
+        i += 1
+    return r"\m" + "".join(out) + r"\M"
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def glob_like(pattern: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(like_escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append("%" if ch == "*" else "_" if ch == "?" else like_escape(ch))
+        i += 1
+    return "%" + "".join(out) + "%"

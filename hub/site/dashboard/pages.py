@@ -1,0 +1,245 @@
+"""The owner's dashboard: entries, moderation, schedules, directory health, settings.
+
+Every page needs the owner's session (`owner_only`: otherwise 303 to the login page) and
+every POST form its CSRF token. Destructive actions (block, revoke) go through a
+confirmation page. Lists paginate by `?page=N`. Tokens and keys are in
+dashboard_tokens.py, webmentions in dashboard_mentions.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hub.config import documented_settings
+from hub.core.db import transaction
+from hub.core.entries import publishing
+from hub.core.errors import Conflict
+from hub.core.queue import flush_outbox
+from hub.site.dashboard import queries as dq
+from hub.site.login import queries as auth_queries
+from hub.site.login.session import Session, owner_only
+from hub.site.render import render
+from hub.web import resources_of
+
+PAGE_SIZE = 50
+ENTRY_STATUSES = ("draft", "moderation_review", "scheduled", "published", "archived", "deleted")
+NAV = (
+    ("/dashboard", "Overview"),
+    ("/dashboard/entries", "Entries"),
+    ("/dashboard/moderation", "Moderation"),
+    ("/dashboard/scheduled", "Scheduled"),
+    ("/dashboard/tokens", "Tokens and keys"),
+    ("/dashboard/directory", "Directory"),
+    ("/dashboard/webmentions", "Webmentions"),
+    ("/dashboard/settings", "Settings"),
+)
+SECRET_SETTINGS = frozenset({"DATABASE_URL", "REDIS_URL"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Pager:
+    page: int
+    pages: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+
+def pager(request: Request, total: int) -> Pager:
+    """Page numbers from `?page=` (clamped), with links that keep the other parameters."""
+    try:
+        wanted = int(request.query_params.get("page", "1"))
+    except ValueError:
+        wanted = 1
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, wanted), pages)
+    params = {k: v for k, v in request.query_params.items() if k != "page"}
+
+    def link(n: int) -> str:
+        return request.url.path + "?" + urlencode({**params, "page": n})
+
+    return Pager(
+        page, pages, total, link(page - 1) if page > 1 else None,
+        link(page + 1) if page < pages else None,
+    )  # fmt: skip
+
+
+def page(request: Request, session: Session, template: str, title: str, **context: Any):
+    section = next(
+        (path for path, _ in sorted(NAV, key=lambda n: -len(n[0]))
+         if request.url.path == path or request.url.path.startswith(path + "/")),
+        "/dashboard",
+    )  # fmt: skip
+    return render(
+        request,
+        template,
+        {"session": session, "nav": NAV, "section": section, "title": title, **context},
+    )
+
+
+@owner_only
+async def home(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    counts = await dq.count_by_status(pool)
+    return page(
+        request, session, "dashboard/home.html", "Overview",
+        counts=[(s, counts.get(s, 0)) for s in ENTRY_STATUSES],
+        live_credentials=await dq.count_credentials(pool, False),
+        sites=await dq.count_sites(pool),
+        feeds=await dq.feed_health(pool),
+    )  # fmt: skip
+
+
+@owner_only
+async def entries(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    status = request.query_params.get("status") or None
+    if status not in (None, *ENTRY_STATUSES):
+        status = None
+    paging = pager(request, await dq.count_entries(pool, status))
+    rows = await dq.list_entries(pool, status, PAGE_SIZE, paging.offset)
+    return page(
+        request, session, "dashboard/entries.html", "Entries",
+        rows=rows, pager=paging, status=status, statuses=ENTRY_STATUSES,
+    )  # fmt: skip
+
+
+@owner_only
+async def entry(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    entry_id = request.path_params["entry_id"]
+    row = await dq.select_entry(pool, entry_id)
+    if row is None:
+        return render(
+            request, "auth/error.html",
+            {"session": session, "title": "Not found", "message": f"No entry {entry_id}."},
+            status_code=404,
+        )  # fmt: skip
+    return page(
+        request, session, "dashboard/entry.html", row["title"],
+        entry=row,
+        url=_entry_url(request, row),
+        translations=await dq.select_entry_translations(pool, entry_id),
+        revisions=await dq.select_pending_revisions(pool, entry_id),
+    )  # fmt: skip
+
+
+def _entry_url(request: Request, row) -> str:
+    urls = resources_of(request).urls
+    return urls.entry(row["channel"], row["slug"], custom_domain=row["custom_domain"])
+
+
+@owner_only
+async def moderation(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    paging = pager(request, await dq.count_entries(pool, "moderation_review"))
+    rows = await dq.list_moderation(pool, PAGE_SIZE, paging.offset)
+    done = request.query_params.get("done")
+    return page(
+        request, session, "dashboard/moderation.html", "Moderation",
+        rows=rows, pager=paging,
+        done=done if done in ("approved", "blocked", "nothing") else None,
+        done_entry=request.query_params.get("entry", ""),
+        done_status=request.query_params.get("status", ""),
+    )  # fmt: skip
+
+
+async def _decide(request: Request, action: str, reason: str | None) -> Response:
+    resources = resources_of(request)
+    entry_id = request.path_params["entry_id"]
+    try:
+        async with transaction(resources.pool) as conn:
+            if action == "approve":
+                status = await publishing.approve(conn, entry_id, now=datetime.now(UTC))
+            else:
+                status = await publishing.block(conn, entry_id, reason=reason)
+    except Conflict:
+        done, status = "nothing", ""
+    else:
+        done = "approved" if action == "approve" else "blocked"
+        await flush_outbox(resources.pool, resources.redis)
+    query = urlencode({"done": done, "entry": entry_id, "status": status})
+    return RedirectResponse(f"/dashboard/moderation?{query}", status_code=303)
+
+
+@owner_only
+async def approve(request: Request, session: Session) -> Response:
+    return await _decide(request, "approve", None)
+
+
+@owner_only
+async def block_confirm(request: Request, session: Session) -> Response:
+    row = await dq.select_entry(resources_of(request).pool, request.path_params["entry_id"])
+    if row is None:
+        return RedirectResponse("/dashboard/moderation", status_code=303)
+    return page(request, session, "dashboard/block.html", "Block entry", entry=row)
+
+
+@owner_only
+async def block(request: Request, session: Session) -> Response:
+    form = await request.form()
+    reason = str(form.get("reason") or "").strip()[:1000] or None
+    return await _decide(request, "block", reason)
+
+
+@owner_only
+async def scheduled(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    paging = pager(request, await dq.count_entries(pool, "scheduled"))
+    rows = await dq.list_scheduled(pool, PAGE_SIZE, paging.offset)
+    return page(request, session, "dashboard/scheduled.html", "Scheduled", rows=rows, pager=paging)
+
+
+@owner_only
+async def directory(request: Request, session: Session) -> Response:
+    pool = resources_of(request).pool
+    paging = pager(request, await dq.count_sites(pool))
+    sites = await dq.list_sites(pool, PAGE_SIZE, paging.offset)
+    feeds: dict[Any, list] = {s["id"]: [] for s in sites}
+    for feed in await dq.list_feeds_of(pool, list(feeds)):
+        feeds[feed["site_id"]].append(feed)
+    return page(
+        request, session, "dashboard/directory.html", "Directory",
+        sites=sites, feeds=feeds, pager=paging, health=await dq.feed_health(pool),
+    )  # fmt: skip
+
+
+def visible_settings(settings) -> list[tuple[str, str, str]]:
+    """(variable, value, description) of every setting; connection URLs (which may carry
+    passwords) are only said to be set or embedded."""
+    rows = []
+    for (env, _default, doc), field in zip(
+        documented_settings(), dataclasses.fields(settings), strict=True
+    ):
+        value = getattr(settings, field.name)
+        if env in SECRET_SETTINGS:
+            shown = "set" if value else "unset"
+        elif isinstance(value, tuple):
+            shown = ", ".join(map(str, value)) or "(none)"
+        else:
+            shown = "(default)" if value is None else str(value)
+        rows.append((env, shown, doc))
+    return rows
+
+
+@owner_only
+async def settings_page(request: Request, session: Session) -> Response:
+    resources = resources_of(request)
+    params = request.query_params
+    return page(
+        request, session, "dashboard/settings.html", "Settings",
+        rows=visible_settings(resources.settings),
+        blogs=await auth_queries.select_author_channels(resources.pool, session.author_id),
+        node_host=resources.urls.host, saved=params.get("saved"), error=params.get("error"),
+        error_blog=params.get("blog"),
+    )  # fmt: skip

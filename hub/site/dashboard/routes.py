@@ -1,0 +1,48 @@
+"""Routes of the owner's dashboard (listed in hub/site/routes.py)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from hub.site.dashboard import domains as dashboard_domains
+from hub.site.dashboard import mentions as dashboard_mentions
+from hub.site.dashboard import pages as dashboard
+from hub.site.dashboard import tokens as dashboard_tokens
+
+_GET = ["GET", "HEAD"]
+
+ROUTES: list[BaseRoute] = [
+    Route("/dashboard", dashboard.home, methods=_GET),
+    Route("/dashboard/entries", dashboard.entries, methods=_GET),
+    Route("/dashboard/entries/{entry_id:int}", dashboard.entry, methods=_GET),
+    Route(
+        "/dashboard/posts/{entry_id:int}/edit", dashboard.entry, methods=_GET
+    ),  # Urls.dashboard_entry
+    Route("/dashboard/moderation", dashboard.moderation, methods=_GET),
+    Route("/dashboard/moderation/{entry_id:int}/approve", dashboard.approve, methods=["POST"]),
+    Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block_confirm, methods=_GET),
+    Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block, methods=["POST"]),
+    Route("/dashboard/scheduled", dashboard.scheduled, methods=_GET),
+    Route("/dashboard/tokens", dashboard_tokens.tokens, methods=_GET),
+    Route("/dashboard/tokens", dashboard_tokens.create, methods=["POST"]),
+    Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke_confirm, methods=_GET),
+    Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke, methods=["POST"]),
+    Route("/dashboard/directory", dashboard.directory, methods=_GET),
+    Route("/dashboard/webmentions", dashboard_mentions.webmentions, methods=_GET),
+    Route(
+        "/dashboard/webmentions/{mention_id}/approve", dashboard_mentions.approve, methods=["POST"]
+    ),
+    Route(
+        "/dashboard/webmentions/{mention_id}/reject", dashboard_mentions.reject, methods=["POST"]
+    ),
+    Route(
+        "/dashboard/webmentions/{mention_id}/block", dashboard_mentions.block_confirm, methods=_GET
+    ),
+    Route("/dashboard/webmentions/{mention_id}/block", dashboard_mentions.block, methods=["POST"]),
+    Route("/dashboard/settings", dashboard.settings_page, methods=_GET),
+    Route(
+        "/dashboard/channels/{channel_id:int}/domain",
+        dashboard_domains.set_domain,
+        methods=["POST"],
+    ),
+]

@@ -1,0 +1,81 @@
+"""WebSub publish pings (webmention-site-feeds §4.6, R-W31): when `HUB_WEBSUB_HUB` names an
+external hub, a change to an entry's public state POSTs `hub.mode=publish&hub.url=<topic>`
+to it once per affected topic: the channel's three feeds without `lang` and per language the
+entry has been public in, the same for each of its tags, and the channel home.
+
+The job takes an entry id and is enqueued by name (`websub_publish`, job id
+`websub_publish:{entry_id}`, 30 s after the commit, like the webmention sender), by whatever
+reacts to entry changes. Every POST goes through `resources.fetcher`. Any 2xx is success;
+if a topic fails, the whole job is retried at 1 min, 10 min and 1 h (pings are idempotent),
+then the failure is logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from arq import Retry
+
+from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.site.public import queries
+from hub.site.public.links import FEED_TYPES, ChannelLinks
+
+log = logging.getLogger("hub.websub")
+
+JOB = "websub_publish"
+RETRY_SCHEDULE = (60, 600, 3600)
+
+
+def job_id(entry_id: int) -> str:
+    return f"{JOB}:{entry_id}"
+
+
+def topics(links: ChannelLinks, languages: Iterable[str], tags: Iterable[str]) -> list[str]:
+    """Every topic URL an entry change affects, each once, in a stable order."""
+    scopes = [None, *tags]
+    variants = [None, *languages]
+    found = [
+        links.feed(kind, tag=tag, language=language)
+        for tag in scopes
+        for language in variants
+        for kind in FEED_TYPES
+    ]
+    found.append(links.home())
+    return list(dict.fromkeys(found))
+
+
+async def websub_publish(ctx: dict, entry_id: int) -> int:
+    """Ping the hub for every topic of `entry_id`; the number of topics pinged."""
+    resources = ctx["resources"]
+    hub = resources.settings.websub_hub
+    if not hub:
+        return 0
+    row = await queries.websub_scope(resources.pool, entry_id)
+    if row is None or row["status"] != "published":
+        return 0
+    links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
+    failed: list[str] = []
+    sent = 0
+    for topic in topics(links, row["languages"], row["tags"]):
+        try:
+            answer = await resources.fetcher.fetch(
+                hub, method="POST", data={"hub.mode": "publish", "hub.url": topic}
+            )
+        except (FetchFailed, FetchRefused, TooLarge) as exc:
+            failed.append(f"{topic}: {exc.message}")
+            continue
+        if 200 <= answer.status < 300:
+            sent += 1
+        else:
+            failed.append(f"{topic}: hub answered {answer.status}")
+    if failed:
+        attempt = ctx.get("job_try", 1)
+        if attempt <= len(RETRY_SCHEDULE):
+            raise Retry(defer=RETRY_SCHEDULE[attempt - 1])
+        log.warning("websub pings for entry %s failed: %s", entry_id, "; ".join(failed))
+    return sent
+
+
+FUNCTIONS = [websub_publish]
+CRON_JOBS: list = []

@@ -1,0 +1,345 @@
+"""The public HTML pages: node home, channel home, tag page, entry page, 404 and 410
+(webmention-site-feeds §3). Each handler reads with `queries_public`, answers 304 before
+rendering when the client's copy is current, and renders a template of `templates/site/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.core.resources import Resources
+from hub.site.public import queries
+from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
+from hub.site.public.content import preview_text
+from hub.site.public.lease import Lease
+from hub.site.public.links import Endpoints
+from hub.site.public.mentions import mention_groups
+from hub.site.public.paths import cursor_of, cursor_time
+from hub.site.public.render import TEMPLATE_VERSION, render
+from hub.site.public.view import (
+    GONE,
+    MISSING,
+    ChannelView,
+    channel_view,
+    entry_from_json,
+    entry_state,
+    entry_view,
+    language_switch,
+    parse_time,
+    published_languages,
+    translations_of,
+)
+
+PAGE_SIZE = 20
+NODE_CHANNELS = 500
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a request is answered: the node host, or a channel's custom domain."""
+
+    resources: Resources
+    endpoints: Endpoints
+    channel: asyncpg.Record | None = None  # the custom domain's channel
+
+    @property
+    def urls(self):
+        return self.resources.urls
+
+
+def _head(
+    scope: Scope,
+    *,
+    title: str,
+    lang: str,
+    canonical: str | None,
+    feeds: list[dict[str, str]] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "title": title,
+        "canonical": canonical,
+        "description": None,
+        "hreflang": [],
+        "endpoints": scope.endpoints.rels(),
+        "feeds": list(feeds),
+        "feed_html": None,
+        "rel_me": [],
+        "hub": None,
+        "og": None,
+        "gone": False,
+        **extra,
+    }
+
+
+def _header(channel: ChannelView | None, scope: Scope) -> dict[str, Any]:
+    if channel is None:
+        return {"name": scope.urls.host or "hub", "url": scope.urls.base + "/", "avatar": None,
+                "nav": []}  # fmt: skip
+    feed = channel.links.feed("atom")
+    return {
+        "name": channel.title,
+        "url": channel.home,
+        "avatar": channel.photo,
+        "nav": [{"label": "Home", "href": channel.home}, {"label": "Feed", "href": feed}],
+    }
+
+
+def _html(request: Request, scope: Scope, body: str, **kwargs: Any) -> Response:
+    return respond(
+        request,
+        body,
+        media_type=HTML,
+        headers={"Link": scope.endpoints.link_header()},
+        **kwargs,
+    )
+
+
+def not_found(request: Request, scope: Scope, channel: ChannelView | None = None) -> Response:
+    """404 with the discovery links (§3.6)."""
+    page = _head(
+        scope,
+        title="Not found",
+        lang=channel.language if channel else "en",
+        canonical=None,
+        feeds=channel.links.feeds(channel.title) if channel else [],
+    )
+    body = render("missing.html", page=page, header=_header(channel, scope))
+    return _html(request, scope, body, status=404, cache_control=PAGE_CACHE)
+
+
+async def node_home(request: Request, scope: Scope) -> Response:
+    rows = await queries.public_channels(scope.resources.pool, NODE_CHANNELS)
+    urls = scope.urls
+    changed = newest(*(newest(r["changed_at"], r["entries_changed_at"]) for r in rows))
+    etag = etag_of(TEMPLATE_VERSION, "node", [(r["id"], r["changed_at"]) for r in rows])
+    channels = [channel_view(r, urls) for r in rows]
+    feeds = [f for c in channels[:20] for f in c.links.feeds(c.title)[:1]]
+    page = _head(scope, title=f"Blogs on {urls.host}", lang="en", canonical=urls.base + "/",
+                 feeds=feeds)  # fmt: skip
+    node = {
+        "name": f"Blogs on {urls.host}",
+        "url": urls.base + "/",
+        "directory": urls.absolute("api/sites?format=html"),
+    }
+    body = render(
+        "node.html",
+        page=page,
+        header=_header(None, scope),
+        node=node,
+        channels=[c.card() for c in channels],
+    )
+    return _html(request, scope, body, etag=etag, last_modified=changed)
+
+
+def _list_translation(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "language": row["language"],
+        "title": row["title"],
+        "excerpt": row["excerpt"],
+        "content_html": row["content_html"],
+        "published_at": row["translation_published_at"],
+        "content_updated_at": row["content_updated_at"],
+    }
+
+
+async def entry_list(
+    request: Request,
+    scope: Scope,
+    row: asyncpg.Record,
+    *,
+    language: str | None,
+    tag: str | None,
+    lease: Lease | None = None,
+) -> Response:
+    """The channel home (`tag` None) or a tag page: 20 summaries a page, `?before=` pages back;
+    an empty page past the first, an unknown tag or an empty language answers 404. The
+    entries are read on `lease` (released before rendering) when given."""
+    urls = scope.urls
+    channel = channel_view(row, urls, language)
+    links = channel.links
+    raw_before = request.query_params.get("before")
+    before = cursor_time(raw_before) if raw_before is not None else None
+    if raw_before is not None and before is None:
+        return not_found(request, scope, channel)
+    etag = etag_of(
+        TEMPLATE_VERSION, "list", row["id"], row["changed_at"], row["entries_changed_at"],
+        language, tag, raw_before, scope.resources.settings.websub_hub,
+    )  # fmt: skip
+    changed = newest(row["changed_at"], row["entries_changed_at"])
+    if is_fresh(request, etag, changed):
+        return _html(request, scope, b"", etag=etag, last_modified=changed)
+    cursor = before
+    pool = await lease.conn() if lease else scope.resources.pool
+    rows = await queries.public_entries(
+        pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1
+    )
+    first_page = before is None
+    if not rows and (
+        not first_page or tag is not None or language not in (None, row["default_language"])
+    ):
+        return not_found(request, scope, channel)
+    tag_name = _tag_name(tag, rows) if tag is not None else None
+    older = links.tag(tag_name, language) if tag_name is not None else links.home(language)
+    page_url = older
+    pager = {"older": None, "newer": None}
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        pager["older"] = _with_before(older, cursor_of(rows[-1]["published_at"], rows[-1]["id"]))
+    if cursor is not None:
+        newer_rows = await queries.public_entries(
+            pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1,
+            newer=True,
+        )  # fmt: skip
+        if len(newer_rows) > PAGE_SIZE:
+            pager["newer"] = _with_before(
+                older, cursor_of(newer_rows[PAGE_SIZE]["published_at"], newer_rows[PAGE_SIZE]["id"])
+            )
+        else:
+            pager["newer"] = older
+        page_url = _with_before(older, raw_before)
+    if lease:
+        await lease.release()  # the last statement ran: never hold it while rendering
+    entries = [entry_view(r, _list_translation(r), channel, urls, full=False) for r in rows]
+    feeds = links.feeds(channel.title)
+    if tag is not None or language is not None:
+        scoped_title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
+        feeds = links.feeds(scoped_title, tag=tag_name, language=language) + feeds
+    title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
+    hub = scope.resources.settings.websub_hub if tag is None else None
+    page = _head(
+        scope,
+        title=title,
+        lang=channel.language,
+        canonical=page_url,
+        feeds=feeds,
+        description=channel.description,
+        rel_me=[channel.author_url] if tag is None and channel.author_url else [],
+        hub=hub,
+        og={"type": "website", "title": title, "url": page_url,
+            "description": channel.description, "image": channel.photo},
+    )  # fmt: skip
+    body = render(
+        "channel.html",
+        page=page,
+        header=_header(channel, scope),
+        card=channel.card() if tag is None else None,
+        feed={"name": title, "url": page_url, "author": channel.author()},
+        entries=entries,
+        pager=pager,
+    )
+    return _html(request, scope, body, etag=etag, last_modified=changed)
+
+
+def _with_before(url: str, cursor: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}before={cursor}"
+
+
+def _tag_name(tag: str, rows: list[asyncpg.Record]) -> str:
+    for row in rows:
+        for name in row["tags"]:
+            if name.lower() == tag.lower():
+                return name
+    return tag
+
+
+async def entry_page(
+    request: Request, scope: Scope, row: asyncpg.Record, slug: str, language: str | None
+) -> Response:
+    """An entry in one language (§3.4): 200, 404 when it was never public, 410 with a
+    tombstone when it was and is no longer (§3.6). `row` is a channel with its `entry`
+    (`queries_public.channel_with_entry`)."""
+    urls = scope.urls
+    if row["entry"] is None:
+        return not_found(request, scope, channel_view(row, urls))
+    entry = entry_from_json(row["entry"])
+    translations = translations_of(entry)
+    shown = language or entry["default_language"]
+    state = entry_state(entry, translations, shown)
+    channel = channel_view(row, urls, shown)
+    if state == MISSING:
+        return not_found(request, scope, channel)
+    if state == GONE:
+        return gone(request, scope, channel, entry, language)
+    translation = translations[shown]
+    etag = etag_of(
+        TEMPLATE_VERSION, "entry", entry["id"], entry["version"], entry["updated_at"],
+        translation["updated_at"], entry["mentions_changed_at"], row["changed_at"], language,
+    )  # fmt: skip
+    changed = newest(
+        entry["updated_at"],
+        parse_time(translation["updated_at"]),
+        entry["mentions_changed_at"],
+        row["changed_at"],
+    )
+    view = entry_view(entry, translation, channel, urls, full=True)
+    links = channel.links
+    languages = published_languages(entry, translations)
+    hreflang = [{"lang": lang, "href": links.entry(slug, lang)} for lang in languages]
+    hreflang.append({"lang": "x-default", "href": links.entry(slug, entry["default_language"])})
+    title = (
+        translation.get("seo_title")
+        or view["name"]
+        or preview_text(view["summary"] or view["content_html"], 70)
+        or channel.title
+    )
+    description = translation.get("seo_description") or view["summary"] or None
+    image = (
+        view["featured"]["src"]
+        if view["featured"]
+        else (view["photos"][0]["src"] if view["photos"] else None)
+    )
+    page = _head(
+        scope,
+        title=title if title == channel.title else f"{title} — {channel.title}",
+        lang=shown,
+        canonical=view["url"],
+        feeds=links.feeds(channel.title),
+        description=description,
+        hreflang=hreflang,
+        feed_html=channel.home,
+        og={"type": "article", "title": title, "url": view["url"],
+            "description": description, "image": image},
+    )  # fmt: skip
+    view["translations"] = language_switch(entry, languages, shown, links)
+    view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
+    body = render(
+        "entry.html",
+        page=page,
+        header=_header(channel, scope),
+        e=view,
+        webmention=scope.endpoints.webmention,
+    )
+    return _html(request, scope, body, etag=etag, last_modified=changed)
+
+
+def gone(
+    request: Request,
+    scope: Scope,
+    channel: ChannelView,
+    entry: dict[str, Any],
+    language: str | None,
+) -> Response:
+    """410 tombstone (R-W24): a minimal h-entry with `dt-deleted`."""
+    shown = language or entry["default_language"]
+    url = channel.links.entry(entry["slug"], shown)
+    deleted = entry["deleted_at"] or entry["updated_at"]
+    page = _head(scope, title="Gone", lang=shown, canonical=url, gone=True,
+                 feeds=channel.links.feeds(channel.title))  # fmt: skip
+    body = render(
+        "gone.html",
+        page=page,
+        header=_header(channel, scope),
+        gone={"url": url, "deleted": deleted, "home": channel.home, "home_name": channel.title},
+    )
+    etag = etag_of(TEMPLATE_VERSION, "gone", entry["id"], entry["version"], entry["updated_at"])
+    return _html(
+        request, scope, body, status=410, cache_control=GONE_CACHE, etag=etag,
+        last_modified=entry["updated_at"],
+    )  # fmt: skip

@@ -1,0 +1,118 @@
+"""Routes of the public site: one catch-all that reads the path with `public_paths.parse_path`
+(node host or custom domain) and hands it to the page or feed handler. Pages answer GET and
+HEAD; other methods get 405. Media files under `/storage/` are served by `hub.media_files`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hub.site.feeds import endpoints as feeds
+from hub.site.public import pages, queries
+from hub.site.public.caching import PAGE_CACHE
+from hub.site.public.lease import Lease
+from hub.site.public.links import ChannelLinks, Endpoints
+from hub.site.public.pages import Scope
+from hub.site.public.paths import Target, normalise_language, parse_path
+from hub.site.public.view import channel_view
+from hub.web import resources_of
+
+METHODS = ["GET", "HEAD"]
+
+
+async def _scope(request: Request) -> Scope:
+    """The node host, or the channel whose custom domain was asked for (R-W30). Any other
+    host (an alias, a proxy's name) is served as the node."""
+    resources = resources_of(request)
+    host = (request.url.hostname or "").lower()
+    if host and host != resources.urls.host:
+        row = await queries.channel_by_domain(resources.pool, host)
+        if row is not None:
+            links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
+            return Scope(resources, links.endpoints, row)
+    return Scope(resources, Endpoints(resources.urls.base))
+
+
+def raw_path(request: Request) -> str:
+    """The path as sent, still percent-encoded (ASGI `raw_path`; some servers include the
+    query string in it)."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return request.url.path
+    return raw.decode("latin-1").split("?", 1)[0]
+
+
+async def public(request: Request) -> Response:
+    if request.method not in METHODS:
+        return Response(status_code=405, headers={"Allow": "GET, HEAD"})
+    scope = await _scope(request)
+    custom = scope.channel
+    target = parse_path(raw_path(request), custom["slug"] if custom else None)
+    if target.kind == "node":
+        return await pages.node_home(request, scope)
+    if target.kind == "missing":
+        return pages.not_found(request, scope, channel_view(custom, scope.urls) if custom else None)
+    raw_lang = request.query_params.get("lang")
+    language = normalise_language(raw_lang) if raw_lang is not None else None
+    pool = scope.resources.pool
+    if target.kind == "entry":  # the channel and the entry in one round trip
+        slug = target.slug or ""
+        row = await (
+            queries.channel_with_entry_by_id(pool, custom["id"], slug, language)
+            if custom
+            else queries.channel_with_entry(pool, target.channel or "", slug, language)
+        )
+        return await _dispatch(request, scope, target, row, language, raw_lang)
+    lease = Lease(pool)  # the channel and its entries on one connection
+    try:
+        row = custom or await queries.channel_by_slug(await lease.conn(), target.channel or "")
+        return await _dispatch(request, scope, target, row, language, raw_lang, lease)
+    finally:
+        await lease.release()
+
+
+async def _dispatch(
+    request: Request,
+    scope: Scope,
+    target: Target,
+    row,
+    language: str | None,
+    raw_lang: str | None,
+    lease: Lease | None = None,
+) -> Response:
+    custom = scope.channel
+    if row is None:
+        return pages.not_found(request, scope)
+    if row["custom_domain"] and custom is None:
+        links = ChannelLinks(scope.urls, row["slug"], row["custom_domain"])
+        return _to_custom_domain(request, links, target)
+    if row["status"] != "published":
+        return pages.not_found(request, scope)  # a draft channel is not revealed
+    if raw_lang is not None and language is None:
+        return pages.not_found(request, scope, channel_view(row, scope.urls))
+    if target.kind in ("channel", "tag"):
+        return await pages.entry_list(
+            request, scope, row, language=language, tag=target.tag, lease=lease
+        )
+    if target.kind == "feed":
+        return await feeds.feed(
+            request, scope, row, kind=target.feed or "rss", tag=target.tag, language=language,
+            lease=lease,
+        )  # fmt: skip
+    return await pages.entry_page(request, scope, row, target.slug or "", language)
+
+
+def _to_custom_domain(request: Request, links: ChannelLinks, target: Target) -> Response:
+    """301 from a node path to the same page on the channel's custom domain (§3.6)."""
+    path = raw_path(request)
+    rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+    url = links.node_path(rest)
+    if request.url.query:
+        url += "?" + request.url.query
+    return RedirectResponse(url, status_code=301, headers={"Cache-Control": PAGE_CACHE})
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/{path:path}", public, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+]

@@ -1,0 +1,77 @@
+"""`/api/webmentions` (webmention-site-feeds.md §1.1-1.3, §1.9): thin handlers over
+`webmention_service`. POST receives (form-encoded or multipart, R-W1) and answers 201 with the
+status URL in `Location` (R-W4); GET lists a target's approved mentions, or with `status` and
+a token the caller's own mentions in that status; GET `/{id}` is the status document."""
+
+from __future__ import annotations
+
+from hub.core.errors import Invalid
+from hub.web import client_ip
+from hub.web.drf.endpoint import Call, Reply
+from hub.webmentions.listing import list_owned
+from hub.webmentions.receive import list_for_target, receive, status_of
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+async def _form(call: Call) -> dict[str, str]:
+    """`source` and `target`, each given once, from a form body; 400 for anything else."""
+    kind = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in FORM_TYPES:
+        raise Invalid("The body must be application/x-www-form-urlencoded")
+    form = await call.request.form()
+    values: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if name not in ("source", "target"):
+            continue  # `vouch` and anything else are ignored (R-W14)
+        if name in values:
+            raise Invalid(f"{name} must be given once")
+        values[name] = value.strip() if isinstance(value, str) else ""
+    return values
+
+
+async def post_webmention(call: Call) -> Reply:
+    form = await _form(call)
+    settings = call.resources.settings
+    receipt = await receive(
+        call.resources,
+        form.get("source", ""),
+        form.get("target", ""),
+        client_ip=client_ip(call.request, settings.trusted_proxies),
+    )
+    body = {
+        "id": receipt.id,
+        "status": "queued",
+        "source": receipt.source,
+        "target": receipt.target,
+        "status_url": receipt.status_url,
+    }
+    return Reply(body, status=201, headers={"Location": receipt.status_url, **NO_CACHE})
+
+
+async def list_webmentions(call: Call) -> Reply:
+    status = call.params.get("status")
+    if status:  # the owner's list: a token's own mentions in one status (§1.9)
+        principal = call.require_token()
+        body = await list_owned(
+            call.resources, principal.author_id, status,
+            before=call.params.get("before") or None, page_url=call.request.url,
+        )  # fmt: skip
+        return Reply(body, headers=dict(NO_CACHE))
+    target = call.params.get("target")
+    if not target:
+        raise Invalid("target is required")
+    body = await list_for_target(
+        call.resources,
+        target,
+        kind=call.params.get("type") or None,
+        before=call.params.get("before") or None,
+        page_url=call.request.url,
+    )
+    return Reply(body, headers=dict(NO_CACHE))
+
+
+async def webmention_status(call: Call) -> Reply:
+    body = await status_of(call.resources, call.request.path_params["mention_id"])
+    return Reply(body, headers=dict(NO_CACHE))

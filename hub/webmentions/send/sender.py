@@ -1,0 +1,210 @@
+"""Sending webmentions (webmention-site-feeds.md §2, W3C §3.1): plan the sends of an entry,
+then deliver each one (discover the endpoint through the guarded client, POST source and
+target), recording every attempt in `webmention_sends`.
+
+`plan_sends` runs in the `send_webmentions` job: it unions the entry's current targets with
+every target it ever linked to, so that an update or a delete reaches removed links, and stages
+one `send_webmention` job per target that has something new to hear. `deliver` runs in that
+job; it never raises for the target's failures, it returns what to record and whether to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
+from hub.core.queue import flush_outbox, stage_job
+from hub.core.resources import Resources
+from hub.core.webmentions import sends as sq
+from hub.webmentions.node_urls import is_node_url
+from hub.webmentions.receive import receive
+from hub.webmentions.send.discovery import discover
+from hub.webmentions.send.politeness import HostBusy, request_slot
+from hub.webmentions.send.targets import Translation, entry_targets
+from hub.webmentions.urls import link_key
+
+log = logging.getLogger("hub.webmentions")
+
+SEND_JOB = "send_webmention"
+ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+RETRY_SCHEDULE = (60, 600, 3600, 6 * 3600, 24 * 3600)  # then `failed`
+RETRY_AFTER_CAP = 48 * 3600
+RETRY_STATUSES = frozenset({408, 429})
+
+
+def send_job_id(send_id: int) -> str:
+    return f"{SEND_JOB}:{send_id}"
+
+
+def _permalink(resources: Resources, entry: Any, language: str | None) -> str:
+    return resources.urls.entry(
+        entry["channel_slug"], entry["slug"], language=language,
+        custom_domain=entry["custom_domain"],
+    )  # fmt: skip
+
+
+def _own_check(resources: Resources, entry: Any):
+    own = {link_key(_permalink(resources, entry, None))}
+
+    def is_own(norm: str) -> bool:
+        return link_key(norm.split("?", 1)[0]) in own
+
+    return is_own
+
+
+async def plan_sends(resources: Resources, entry_id: int) -> list[int]:
+    """Stage a send for every target that has news: all current targets of a public entry
+    whose content changed since they last heard (entries.version), every removed target not
+    told yet, and every target ever linked once the entry is no longer public (§2.4)."""
+    staged: list[int] = []
+    async with resources.pool.acquire() as conn, conn.transaction():
+        entry = await sq.entry_for_sending(conn, entry_id)
+        if entry is None or not entry["send_webmentions"]:
+            return []
+        rows = {r["target_norm"]: r for r in await sq.list_sends(conn, entry_id)}
+        public = entry["status"] == "published"
+        current: set[str] = set()
+        if public:
+            translations = [
+                Translation(t["language"], t["content_html"],
+                            _permalink(resources, entry, t["language"]))
+                for t in await sq.published_translations(conn, entry_id)
+            ]  # fmt: skip
+            properties = entry["properties"] or {}
+            for target in entry_targets(
+                translations, properties, is_own=_own_check(resources, entry)
+            ):
+                current.add(target.norm)
+                before = rows.get(target.norm)
+                row = await sq.upsert_linked(
+                    conn, entry_id, target.target, target.norm, target.source
+                )
+                unchanged = (
+                    before is not None
+                    and before["linked"]
+                    and before["removal_notified_at"] is None
+                    and before["status"] != "pending"
+                    and before["entry_version"] == entry["version"]
+                )
+                if not unchanged:
+                    staged.append(row["id"])
+        for norm, row in rows.items():
+            if norm in current:
+                continue
+            if public and row["linked"]:
+                await sq.mark_unlinked(conn, row["id"])
+                staged.append(row["id"])
+            elif row["removal_notified_at"] is None:
+                staged.append(row["id"])
+        if staged:
+            await sq.mark_pending(conn, staged)
+        for send_id in staged:
+            await stage_job(conn, SEND_JOB, send_id, job_id=send_job_id(send_id))
+    if staged:
+        await flush_outbox(resources.pool, resources.redis)
+    return staged
+
+
+@dataclass
+class Delivery:
+    status: str  # sent | failed | no_endpoint | pending (retry)
+    endpoint: str | None = None
+    http_status: int | None = None
+    location: str | None = None
+    error: str | None = None
+    title: str | None = None
+    retry_in: int | None = None
+
+
+def _retry(attempt: int, error: str, http_status: int | None, after: int | None, **kw) -> Delivery:
+    if attempt > len(RETRY_SCHEDULE):
+        return Delivery("failed", http_status=http_status, error=error, **kw)
+    delay = RETRY_SCHEDULE[attempt - 1]
+    if after is not None:
+        delay = min(max(delay, after), RETRY_AFTER_CAP)
+    return Delivery("pending", http_status=http_status, error=error, retry_in=delay, **kw)
+
+
+def _retry_after(headers: Any) -> int | None:
+    value = (headers.get("retry-after") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
+    """Discover the target's endpoint and POST `source` and `target` to it."""
+    source, target = row["source"], row["target"]
+    if await is_node_url(resources, target):
+        try:  # R-W16: our own pages are told without HTTP
+            receipt = await receive(resources, source, target, client_ip=None)
+        except DomainError as exc:
+            return Delivery("failed", error=exc.message)
+        return Delivery("sent", endpoint="internal", location=receipt.status_url)
+    fetcher = resources.fetcher
+    try:
+        async with request_slot(resources, target):  # at most 2 requests per host (§2.4)
+            page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
+    except (FetchRefused, TooLarge) as exc:
+        return Delivery("failed", error=f"target not read: {exc.message}")
+    except FetchFailed as exc:
+        return _retry(attempt, exc.message, None, None)
+    except HostBusy:
+        return _retry(attempt, "target host busy", None, None)
+    if page.status >= 500 or page.status in RETRY_STATUSES:
+        return _retry(attempt, f"target answered {page.status}", page.status, None)
+    found = discover(page.url, page.headers.multi_items(), page.content)
+    if found.endpoint is None:
+        return Delivery("no_endpoint", title=found.title)
+    try:
+        async with request_slot(resources, found.endpoint):
+            answer = await fetcher.fetch(
+                found.endpoint, method="POST", data={"source": source, "target": target}
+            )
+    except FetchRefused as exc:  # R-W32: a private endpoint is no endpoint
+        return Delivery("no_endpoint", endpoint=found.endpoint, title=found.title,
+                        error=f"endpoint_refused: {exc.message}")  # fmt: skip
+    except (FetchFailed, TooLarge, HostBusy) as exc:
+        error = getattr(exc, "message", "endpoint host busy")
+        return _retry(attempt, error, None, None, endpoint=found.endpoint, title=found.title)
+    kw = {"endpoint": found.endpoint, "title": found.title}
+    if 200 <= answer.status < 300:
+        return Delivery("sent", http_status=answer.status,
+                        location=answer.headers.get("location"), **kw)  # fmt: skip
+    if answer.status >= 500 or answer.status in RETRY_STATUSES:
+        error = f"endpoint answered {answer.status}"
+        return _retry(attempt, error, answer.status, _retry_after(answer.headers), **kw)
+    error = f"endpoint answered {answer.status}: {answer.text[:200]}"
+    return Delivery("failed", http_status=answer.status, error=error, **kw)
+
+
+async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> Delivery | None:
+    """Deliver one pending send and record it; None when there is nothing to do."""
+    async with resources.pool.acquire() as conn:
+        row = await sq.get_send(conn, send_id)
+    if row is None or row["status"] != "pending":
+        return None
+    delivery = await deliver(resources, row, attempt)
+    removal = not row["linked"] or row["entry_status"] != "published"
+    next_at = None
+    if delivery.retry_in is not None:
+        next_at = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
+    async with resources.pool.acquire() as conn:
+        await sq.record_attempt(
+            conn,
+            send_id,
+            {
+                "status": delivery.status,
+                "endpoint": delivery.endpoint,
+                "http_status": delivery.http_status,
+                "location": delivery.location,
+                "error": delivery.error,
+                "next_attempt_at": next_at,
+                "title": delivery.title,
+                "entry_version": row["version"],
+                "removal_told": removal and delivery.status != "pending",
+            },
+        )
+    log.info("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
+    return delivery
