@@ -23,6 +23,8 @@ from hub.app import create_app
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
 from hub.runtime import scratch_services
+from tests.directory.directory_stubs import FeedServer, running_server
+from tests.webmentions.fixtures import site, wm_client, wm_resources  # noqa: F401 (fixtures)
 
 
 @dataclass
@@ -91,3 +93,16 @@ async def client(db, settings: Settings, resources: Resources) -> AsyncIterator[
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
         yield http
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def receiver() -> Iterator[FeedServer]:
+    """A second server, for webhook receivers."""
+    with running_server() as server:
+        yield server

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import make_account
+from tests.channels.conftest import make_account
 
 
 def new_channel(**extra) -> dict:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from .conftest import article, make_account
+from tests.channels.conftest import article, make_account
 
 HUB = [sys.executable, "-m", "hub.cli"]
 

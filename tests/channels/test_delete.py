@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.core.entries.jobs import purge_deleted
-
-from .conftest import article, make_account, two_languages
+from tests.channels.conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/dee_blog/pages"
 PAGE = PAGES + "/agent_post"

@@ -18,8 +18,7 @@ from starlette.routing import Match, Mount, Route
 from hub.app import create_app
 from hub.core.db import transaction
 from hub.core.entries import publishing
-
-from .conftest import jpeg, make_account, two_languages, upload
+from tests.channels.conftest import jpeg, make_account, two_languages, upload
 
 COLLECTION = Path(__file__).parents[2] / "docs" / "postman" / "hub-v1.postman_collection.json"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

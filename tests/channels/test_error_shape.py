@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import article, make_account
+from tests.channels.conftest import article, make_account
 
 
 async def test_error_shape_everywhere(client, account, other):

@@ -6,8 +6,7 @@ import asyncio
 
 from hub.channels.jobs import expire_idempotency_keys
 from hub.core.idempotency import lock_id
-
-from .conftest import article, jpeg, two_languages, upload
+from tests.channels.conftest import article, jpeg, two_languages, upload
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 
@@ -156,7 +155,7 @@ async def test_200_every_write_replays(client, db, account):
 
 
 async def test_201_channel_create_replays(client, db):
-    from .conftest import make_account
+    from tests.channels.conftest import make_account
 
     pro = await make_account(db, "Pat", plan="pro")
     body = {"translations": [{"language": "en", "title": "Winter Car Care"}]}

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from hub.core.db import transaction
 from hub.core.entries import publishing
-
-from .conftest import article, make_account, two_languages
+from tests.channels.conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 PAGE = PAGES + "/agent_post"

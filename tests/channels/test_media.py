@@ -8,7 +8,7 @@ import re
 
 import pyvips
 
-from .conftest import (
+from tests.channels.conftest import (
     animated_gif,
     article,
     huge_jpeg,

@@ -13,8 +13,7 @@ import pyvips
 
 from hub.app import create_app
 from hub.core.media import process_image
-
-from .conftest import jpeg, upload
+from tests.channels.conftest import jpeg, upload
 
 MEDIA = "/api/v1/channels/ada_blog/media"
 BOUNDARY = "hubTestBoundary7MA4YWxk"

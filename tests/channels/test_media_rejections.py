@@ -8,7 +8,7 @@ import os
 
 import pyvips
 
-from .conftest import article, huge_jpeg, jpeg, upload
+from tests.channels.conftest import article, huge_jpeg, jpeg, upload
 
 MEDIA = "/api/v1/channels/ada_blog/media"
 UNREADABLE = "The image could not be read. Upload a JPEG, PNG, GIF or WebP file."

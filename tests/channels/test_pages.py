@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .conftest import article, make_account, two_languages
+from tests.channels.conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 

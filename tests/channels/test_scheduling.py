@@ -9,8 +9,7 @@ from hub.core.db import transaction
 from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import publishing
 from hub.worker import build_worker
-
-from .conftest import article
+from tests.channels.conftest import article
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 PAGE = PAGES + "/agent_post"

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub.core.db import transaction
 from hub.core.entries import publishing
-
-from .conftest import article, make_account, two_languages
+from tests.channels.conftest import article, make_account, two_languages
 
 FUTURE = "2999-05-20T10:00:00+00:00"
 LATER = "2999-06-01T08:00:00+00:00"

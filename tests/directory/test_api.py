@@ -9,8 +9,7 @@ import pytest
 
 from hub.directory import service
 from hub.directory.polling import poller
-
-from .directory_stubs import make_token
+from tests.directory.directory_stubs import make_token
 
 
 def token(secret: str) -> dict[str, str]:

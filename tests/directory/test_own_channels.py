@@ -7,8 +7,7 @@ from hub.core.auth import create_credential
 from hub.core.authors import create_author
 from hub.core.db import transaction
 from hub.worker import build_worker
-
-from .directory_stubs import make_token
+from tests.directory.directory_stubs import make_token
 
 
 async def publisher(db, name: str = "Ada", kind: str = "api_key", scopes=None) -> tuple[str, str]:

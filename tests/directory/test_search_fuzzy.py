@@ -4,8 +4,7 @@ writes, honour each term's own threshold and survive any word a site may contain
 from __future__ import annotations
 
 from hub.directory.queries import sites as site_queries
-
-from .test_search_api import A, S, T, seed
+from tests.directory.test_search_api import A, S, T, seed
 
 
 async def titles(client, q: str) -> set[str]:

@@ -9,8 +9,7 @@ from hub.core.queue import enqueue
 from hub.directory import service, webhooks
 from hub.directory.polling import poller
 from hub.worker import build_worker
-
-from .directory_stubs import Page, make_token
+from tests.directory.directory_stubs import Page, make_token
 
 
 def token(secret: str) -> dict[str, str]:

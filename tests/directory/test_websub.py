@@ -14,8 +14,7 @@ import pytest
 from hub.directory import service, websub
 from hub.directory.polling import poller
 from hub.worker import build_worker
-
-from .directory_stubs import FIXTURES
+from tests.directory.directory_stubs import FIXTURES
 
 NEW_ITEM = """<item>
     <title>Grafting</title>

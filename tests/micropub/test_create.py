@@ -8,8 +8,7 @@ from hub.core.auth import create_credential
 from hub.core.db import transaction
 from hub.core.entries.jobs import publish_due_entries
 from hub.core.entries.remote_media import fetch_entry_media
-
-from .conftest import entry_row, source
+from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
 

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub.core.db import transaction
 from hub.core.entries import publishing
-
-from .conftest import entry_row, source
+from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
 

@@ -6,8 +6,7 @@ connection that is not to 127.0.0.1."""
 from __future__ import annotations
 
 from hub.core.entries.remote_media import fetch_entry_media
-
-from .conftest import entry_row, source
+from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
 TABLES = ("entries", "entry_translations", "entry_categories", "media", "entry_media", "job_outbox")

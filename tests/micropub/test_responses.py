@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import mf2py
 
-from .conftest import entry_row, source
+from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
 

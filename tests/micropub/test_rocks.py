@@ -9,8 +9,7 @@ from __future__ import annotations
 import mf2py
 
 from hub.core.entries.remote_media import fetch_entry_media
-
-from .conftest import entry_row, source
+from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
 

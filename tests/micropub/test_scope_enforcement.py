@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import entry_row, make_image
+from tests.micropub.conftest import entry_row, make_image
 
 MP = "/micropub"
 OPERATIONS = ("create", "update", "delete", "undelete", "upload", "source", "config")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from hub.core.auth import create_credential
 from hub.core.db import transaction
-
-from .conftest import source
+from tests.micropub.conftest import source
 
 MP = "/micropub"
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from public_fixtures import PublicBlog, public_make_blog
+
+from tests.site.public.fixtures import PublicBlog, public_make_blog
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_auth_fixtures import Flow, client_app, make_owner, query_of  # noqa: F401 - fixture
 
 from hub.core import auth
 from hub.core.db import transaction
+from tests.site.auth_fixtures import Flow, client_app, make_owner, query_of  # noqa: F401 - fixture
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

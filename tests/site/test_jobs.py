@@ -4,7 +4,10 @@ revokes that token. Expiry is moved into the past with SQL (the job reads only t
 
 from __future__ import annotations
 
-from test_auth_fixtures import (  # noqa: F401 - fixtures
+from hub.core import auth
+from hub.site.jobs import clean_expired_auth
+from hub.worker import functions
+from tests.site.auth_fixtures import (  # noqa: F401 - fixtures
     Flow,
     client_app,
     code_for,
@@ -13,16 +16,12 @@ from test_auth_fixtures import (  # noqa: F401 - fixtures
     signed_in,
 )
 
-from hub.core import auth
-from hub.site.jobs import clean_expired_auth
-from hub.worker import functions
-
 
 async def _expire_codes(db) -> None:
     await db.execute("UPDATE indieauth_codes SET expires_at = now() - interval '2 days'")
 
 
-async def test_clean_expired_auth(client, signed_in, client_app, db, resources):  # noqa: F811
+async def test_clean_expired_auth(client, signed_in, client_app, db, resources):
     flow = Flow(client_app.json_id, client_app.redirect_uri)
     await code_for(client, flow)  # never redeemed
     kept_code = await code_for(client, flow)  # redeemed for a token that never expires
@@ -57,7 +56,7 @@ def test_the_worker_runs_it():
     assert clean_expired_auth in functions()
 
 
-async def test_live_tokens_survive(client, signed_in, client_app, db, resources):  # noqa: F811
+async def test_live_tokens_survive(client, signed_in, client_app, db, resources):
     flow = Flow(client_app.json_id, client_app.redirect_uri)
     token = (await redeem(client, flow, await code_for(client, flow, lifetime="30d"))).json()
     await _expire_codes(db)

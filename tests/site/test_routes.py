@@ -3,7 +3,7 @@ public catch-all. A blog whose name starts like a fixed path is still a blog."""
 
 from __future__ import annotations
 
-from public_fixtures import public_make_blog
+from tests.site.public.fixtures import public_make_blog
 
 
 async def test_200_a_blog_named_like_a_fixed_prefix_is_served(client, db):

@@ -1,6 +1,6 @@
 """IndieAuth rules that need no I/O: scopes, identifier URLs, PKCE, redirects, lifetimes.
 
-Pure functions (no database, no HTTP) with unit tests in tests/site/test_indieauth_model.py.
+Pure functions (no database, no HTTP) with unit tests in tests/site/indieauth/test_model.py.
 """
 
 from __future__ import annotations

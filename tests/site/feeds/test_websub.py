@@ -1,0 +1,107 @@
+"""WebSub publish pings (webmention-site-feeds §4.6): one POST per affected topic to the hub
+named by HUB_WEBSUB_HUB, through the guarded client; retried on failure; nothing when unset."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from arq import Retry
+
+from hub.core.urls import Urls
+from hub.site.feeds.websub import topics, websub_publish
+from hub.site.public.links import ChannelLinks
+from hub.worker import functions
+from tests.site.public.fixtures import BASE, public_article, public_publish
+
+
+class StubHub:
+    def __init__(self) -> None:
+        self.pings: list[dict[str, list[str]]] = []
+        self.status = 202
+
+
+@pytest.fixture
+def public_stub_hub() -> Iterator[tuple[StubHub, str]]:
+    hub = StubHub()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", 0))
+            hub.pings.append(parse_qs(self.rfile.read(length).decode()))
+            self.send_response(hub.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield hub, f"http://127.0.0.1:{server.server_address[1]}/hub"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_topics_cover_feeds_languages_tags_and_home():
+    links = ChannelLinks(Urls("https://h.example"), "ada", None)
+    found = topics(links, ["en", "fr"], ["Cars"])
+    assert len(found) == len(set(found)) == 2 * 3 * 3 + 1
+    assert found[0] == "https://h.example/ada/rss.xml"
+    assert "https://h.example/ada/tags/Cars/feed.json?lang=fr" in found
+    assert found[-1] == "https://h.example/ada"
+
+
+async def test_200_websub_publish_pings_every_topic(
+    client, public_blog, db, resources, public_stub_hub
+):
+    hub, url = public_stub_hub
+    await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
+    ctx = {"resources": dataclasses.replace(resources, settings=with_hub), "job_try": 1}
+    assert await websub_publish(ctx, entry_id) == 13
+    assert all(p["hub.mode"] == ["publish"] for p in hub.pings)
+    pinged = {p["hub.url"][0] for p in hub.pings}
+    assert f"{BASE}/ada_blog/atom.xml" in pinged and f"{BASE}/ada_blog" in pinged
+    assert f"{BASE}/ada_blog/tags/Cars/rss.xml?lang=en" in pinged
+
+
+async def test_websub_publish_retries_then_gives_up(client, public_blog, db, resources,
+                                                    public_stub_hub):  # fmt: skip
+    hub, url = public_stub_hub
+    hub.status = 503
+    await public_publish(client, public_blog, public_article("first"))
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
+    shared = dataclasses.replace(resources, settings=with_hub)
+    with pytest.raises(Retry):
+        await websub_publish({"resources": shared, "job_try": 1}, entry_id)
+    assert await websub_publish({"resources": shared, "job_try": 4}, entry_id) == 0
+
+
+async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db, resources):
+    await public_publish(client, public_blog, public_article("first"))
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    assert await websub_publish({"resources": resources, "job_try": 1}, entry_id) == 0
+    assert websub_publish in functions()
+
+
+async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, db, resources):
+    await public_publish(client, public_blog, public_article("first"))
+    await public_publish(client, public_blog, public_article("first", tags=["Edited"]))
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    job_id = f"websub_publish:{entry_id}"
+    staged = await db.fetchval(
+        "SELECT count(*) FROM job_outbox WHERE function = 'websub_publish' AND job_id = $1", job_id
+    )
+    queued = await resources.redis.exists(f"arq:job:{job_id}")
+    assert staged + queued >= 1  # in the outbox until the flush, then in the queue
+    assert queued <= 1  # one job per entry however often it changed

@@ -1,0 +1,141 @@
+"""The 23 webmention.rocks discovery cases (webmention-site-feeds.md §2.5), played by a local
+server on 127.0.0.1: for each, our sender finds the one right endpoint and POSTs exactly
+`source` and `target` there; plus unit tests of the pure parts (RFC 8288 Link parsing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.webmentions.send.discovery import discover, parse_link_header
+from hub.webmentions.send.sender import plan_sends, send_one
+from tests.webmentions.fixtures import Answer, entry_url, make_blog, make_entry
+
+
+def html(body: str, head: str = "") -> str:
+    return f"<!doctype html><html><head><title>Test</title>{head}</head><body>{body}</body></html>"
+
+
+def cases(base: str) -> dict[int, tuple[dict[str, Answer], str]]:
+    """Case number -> (answers by path, the path (and query) that must get the POST)."""
+
+    def page(n: int, body: str = "", head: str = "", headers=()) -> dict[str, Answer]:
+        return {f"/test/{n}": Answer(html(body, head), headers=list(headers))}
+
+    return {
+        1: (page(1, headers=[("Link", "</test/1/webmention?head=true>; rel=webmention")]),
+            "/test/1/webmention?head=true"),
+        2: (page(2, headers=[("Link", f"<{base}/test/2/webmention?head=true>; rel=webmention")]),
+            "/test/2/webmention?head=true"),
+        3: (page(3, head='<link rel="webmention" href="/test/3/webmention">'),
+            "/test/3/webmention"),
+        4: (page(4, head=f'<link rel="webmention" href="{base}/test/4/webmention">'),
+            "/test/4/webmention"),
+        5: (page(5, '<a rel="webmention" href="/test/5/webmention">endpoint</a>'),
+            "/test/5/webmention"),
+        6: (page(6, f'<a rel="webmention" href="{base}/test/6/webmention">endpoint</a>'),
+            "/test/6/webmention"),
+        7: (page(7, headers=[("LinK", f"<{base}/test/7/webmention?head=true>; rel=webmention")]),
+            "/test/7/webmention?head=true"),
+        8: (page(8, headers=[("Link", '</test/8/webmention?head=true>; rel="webmention"')]),
+            "/test/8/webmention?head=true"),
+        9: (page(9, head='<link rel="webmention somethingelse" href="/test/9/webmention">'),
+            "/test/9/webmention"),
+        10: (page(10, headers=[("Link", "</test/10/webmention?head=true>;"
+                                        ' rel="webmention somethingelse"')]),
+             "/test/10/webmention?head=true"),
+        11: (page(11, '<a rel="webmention" href="/decoy/a">no</a>',
+                  '<link rel="webmention" href="/decoy/link">',
+                  [("Link", "</test/11/webmention>; rel=webmention")]),
+             "/test/11/webmention"),
+        12: (page(12, '<a rel="webmention" href="/test/12/webmention">yes</a>',
+                  '<link rel="not-webmention" href="/decoy/12">'),
+             "/test/12/webmention"),
+        13: (page(13, '<!-- <a rel="webmention" href="/decoy/13">no</a> -->'
+                      '<a rel="webmention" href="/test/13/webmention">yes</a>'),
+             "/test/13/webmention"),
+        14: (page(14, '<code>&lt;a rel="webmention" href="/decoy/14"&gt;&lt;/a&gt;</code>'
+                      '<a rel="webmention" href="/test/14/webmention">yes</a>'),
+             "/test/14/webmention"),
+        15: (page(15, head='<link rel="webmention" href="">'), "/test/15"),
+        16: (page(16, '<a rel="webmention" href="/test/16/webmention">first</a>'
+                      '<link rel="webmention" href="/decoy/16">'),
+             "/test/16/webmention"),
+        17: (page(17, '<a rel="webmention" href="/decoy/17">later</a>',
+                  '<link rel="webmention" href="/test/17/webmention">'),
+             "/test/17/webmention"),
+        18: (page(18, headers=[("Link", '<https://elsewhere.example/>; rel="other"'),
+                               ("Link", "</test/18/webmention?head=true>; rel=webmention")]),
+             "/test/18/webmention?head=true"),
+        19: (page(19, headers=[("Link", '<https://elsewhere.example/a,b>; rel="other", '
+                                        '</test/19/webmention?head=true>; rel="webmention"')]),
+             "/test/19/webmention?head=true"),
+        20: (page(20, '<a rel="webmention" href="/test/20/webmention">yes</a>',
+                  '<link rel="webmention">'),
+             "/test/20/webmention"),
+        21: (page(21, head='<link rel="webmention" href="/test/21/webmention?query=yes">'),
+             "/test/21/webmention?query=yes"),
+        22: (page(22, head='<link rel="webmention" href="22/webmention">'), "/test/22/webmention"),
+        23: ({"/test/23": Answer(status=302, headers=[("Location", "/test/23/page/final")]),
+              "/test/23/page/final": Answer(
+                  html(""), headers=[("Link", "<webmention-endpoint>; rel=webmention")])},
+             "/test/23/page/webmention-endpoint"),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("number", range(1, 24))
+async def test_discovery_case(number, wm_resources, db, site):
+    answers, expected = cases(site.base)[number]
+    site.answers.update(answers)
+    page = site.answers[f"/test/{number}"]
+
+    def endpoint_or_page(hit):
+        return Answer("Accepted", 202, content_type="text/plain") if hit.method == "POST" else page
+
+    site.answers[expected.split("?")[0]] = endpoint_or_page
+    for decoy in ("/decoy/a", "/decoy/link", "/decoy/12", "/decoy/13", "/decoy/14", "/decoy/16",
+                  "/decoy/17"):  # fmt: skip
+        site.serve(decoy, "decoy", status=202)
+    target = site.url(f"/test/{number}")
+    blog = await make_blog(db)
+    entry_id = await make_entry(
+        db, blog, "linking", content_html=f'<p><a href="{target}">t</a></p>'
+    )
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    delivery = await send_one(wm_resources, send_id)
+    [post] = site.posts()
+    assert post.path == expected
+    assert post.form == {"source": [entry_url(blog, "linking") + "?lang=en"], "target": [target]}
+    assert post.headers["content-type"] == "application/x-www-form-urlencoded"
+    row = await db.fetchrow("SELECT * FROM webmention_sends WHERE id = $1", send_id)
+    assert delivery.status == "sent" and row["status"] == "sent"
+    assert row["endpoint"] == site.base + expected and row["last_http_status"] == 202
+    assert row["attempts"] == 1 and row["title"] == "Test"
+
+
+def test_link_header_parsing_respects_commas_and_quotes():
+    links = parse_link_header(
+        '<https://a.example/x,y>; rel="other webmention"; title="a, b", '
+        "</wm?q=1>;rel=webmention, broken, <https://c.example/>; REL=next"
+    )
+    assert [(lk.target, lk.rels) for lk in links] == [
+        ("https://a.example/x,y", ["other", "webmention"]),
+        ("/wm?q=1", ["webmention"]),
+        ("https://c.example/", ["next"]),
+    ]
+    assert links[0].params["title"] == "a, b"
+
+
+def test_legacy_rel_and_no_endpoint_for_non_html():
+    headers = [("Link", '<https://wm.example/e>; rel="http://webmention.org/"')]
+    assert discover("https://t.example/", headers, b"").endpoint == "https://wm.example/e"
+    body = b'<a rel="webmention" href="/e">x</a>'
+    plain = discover("https://t.example/", [("Content-Type", "text/plain")], body)
+    assert plain.endpoint is None
+    as_html = discover("https://t.example/p/", [("Content-Type", "text/html")], body)
+    assert as_html.endpoint == "https://t.example/e"
+
+
+def test_base_href_is_honoured():
+    body = b'<base href="https://other.example/dir/"><link rel="webmention" href="wm">'
+    found = discover("https://t.example/p", [("Content-Type", "text/html")], body)
+    assert found.endpoint == "https://other.example/dir/wm"

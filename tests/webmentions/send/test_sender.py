@@ -1,0 +1,283 @@
+"""Sending (§2): which targets, remembering every target (update 1 and 2, delete 1), retries
+and back-off, no endpoint, refused endpoints, own-node targets, and the hook that queues the
+send job when an entry changes through the v1 API."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+from arq import Retry
+
+from hub.app import create_app
+from hub.core.auth import create_credential
+from hub.core.db import transaction
+from hub.core.fetch import GuardedClient
+from hub.webmentions import jobs as webmention_jobs
+from hub.webmentions.send.sender import plan_sends, send_one
+from hub.webmentions.verify.verifier import verify
+from hub.worker import build_worker
+from tests.directory.directory_stubs import LoopbackOnly
+from tests.webmentions.fixtures import Answer, entry_url, make_blog, make_entry
+
+
+def receiving(site, path: str) -> str:
+    """A target page at `path` advertising an endpoint that accepts with 202."""
+    site.answers[path] = Answer(
+        "<title>T</title>", headers=[("Link", f"<{path}/wm>; rel=webmention")]
+    )
+    site.serve(f"{path}/wm", "ok", status=202, content_type="text/plain")
+    return site.url(path)
+
+
+async def sends(db, entry_id: int) -> dict[str, dict]:
+    rows = await db.fetch("SELECT * FROM webmention_sends WHERE entry_id = $1", entry_id)
+    return {r["target"]: dict(r) for r in rows}
+
+
+async def run_all(resources, send_ids) -> None:
+    for send_id in send_ids:
+        await send_one(resources, send_id)
+
+
+def told(site, path: str) -> list:
+    return site.posts(f"{path}/wm")
+
+
+async def set_content(db, entry_id: int, html: str) -> None:
+    await db.execute(
+        "UPDATE entry_translations SET content_html = $2 WHERE entry_id = $1", entry_id, html
+    )
+    await db.execute("UPDATE entries SET version = version + 1 WHERE id = $1", entry_id)
+
+
+async def test_targets_from_content_and_properties(wm_resources, db, site):
+    a, b, c = (receiving(site, p) for p in ("/a", "/b", "/c"))
+    blog = await make_blog(db)
+    own = entry_url(blog, "note")
+    content = (
+        f'<p><a href="{a}#frag">a</a> <a href="{a}">again</a> <a href="mailto:x@y.example">m</a>'
+        f' <a href="{own}?lang=fr">self</a> <a href="/relative">rel</a></p>'
+    )
+    properties = {"in-reply-to": [b], "like-of": [{"type": ["h-cite"], "properties": {"url": [c]}}]}
+    entry_id = await make_entry(db, blog, "note", content_html=content, properties=properties)
+    staged = await plan_sends(wm_resources, entry_id)
+    assert set(await sends(db, entry_id)) == {a, b, c, "http://hub.test/relative"}
+    assert len(staged) == 4
+    await run_all(wm_resources, staged)
+    rows = await sends(db, entry_id)
+    assert all(rows[t]["status"] == "sent" for t in (a, b, c))
+    assert rows[a]["source"] == own + "?lang=en"
+    assert len(told(site, "/a")) == 1  # the duplicate link is one target
+    assert rows["http://hub.test/relative"]["status"] == "failed"  # our node, no such page
+
+
+async def test_unchanged_entry_sends_nothing_again(wm_resources, db, site):
+    a = receiving(site, "/a")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    assert await plan_sends(wm_resources, entry_id) == []
+    assert len(told(site, "/a")) == 1
+
+
+async def test_update_sends_to_old_and_new_targets(wm_resources, db, site):
+    a, b = receiving(site, "/a"), receiving(site, "/b")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    await set_content(db, entry_id, f'<a href="{a}">a</a> <a href="{b}">b</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    assert (len(told(site, "/a")), len(told(site, "/b"))) == (2, 1)
+
+
+async def test_update_notifies_a_removed_link_once(wm_resources, db, site):
+    a, b = receiving(site, "/a"), receiving(site, "/b")
+    blog = await make_blog(db)
+    entry_id = await make_entry(
+        db, blog, "note", content_html=f'<a href="{a}">a</a><a href="{b}">b</a>'
+    )
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    await set_content(db, entry_id, f'<a href="{b}">b only</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    rows = await sends(db, entry_id)
+    assert rows[a]["linked"] is False and rows[a]["unlinked_at"] is not None
+    assert rows[a]["removal_notified_at"] is not None
+    assert len(told(site, "/a")) == 2
+    assert await plan_sends(wm_resources, entry_id) == []  # told already
+    await set_content(db, entry_id, f'<a href="{a}">a is back</a><a href="{b}">b</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    rows = await sends(db, entry_id)
+    assert rows[a]["linked"] is True and rows[a]["removal_notified_at"] is None
+    assert len(told(site, "/a")) == 3
+
+
+async def test_delete_notifies_every_target_ever_linked(wm_resources, db, site):
+    a, b = receiving(site, "/a"), receiving(site, "/b")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    await set_content(db, entry_id, f'<a href="{b}">b</a>')
+    await run_all(wm_resources, await plan_sends(wm_resources, entry_id))
+    await db.execute(
+        "UPDATE entries SET status = 'deleted', deleted_at = now(), version = version + 1"
+        " WHERE id = $1",
+        entry_id,
+    )
+    staged = await plan_sends(wm_resources, entry_id)
+    assert len(staged) == 1  # b; a already heard that the link is gone
+    await run_all(wm_resources, staged)
+    rows = await sends(db, entry_id)
+    assert all(r["removal_notified_at"] is not None for r in rows.values())
+    assert (len(told(site, "/a")), len(told(site, "/b"))) == (2, 2)
+    assert await plan_sends(wm_resources, entry_id) == []
+
+
+async def test_no_endpoint_is_recorded_and_not_retried(wm_resources, db, site):
+    plain = site.serve("/plain", "<title>Plain</title><p>no endpoint</p>")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{plain}">p</a>')
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    result = await webmention_jobs.send_webmention(
+        {"resources": wm_resources, "job_try": 1}, send_id
+    )
+    assert result == "no_endpoint"
+    row = (await sends(db, entry_id))[plain]
+    assert (row["status"], row["title"], row["next_attempt_at"]) == ("no_endpoint", "Plain", None)
+
+
+async def test_5xx_is_retried_with_back_off_then_failed(wm_resources, db, site):
+    target = site.serve("/t", "<title>T</title>", headers=[("Link", "</t/wm>; rel=webmention")])
+    site.serve(
+        "/t/wm", "down", status=503, content_type="text/plain", headers=[("Retry-After", "120")]
+    )
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{target}">t</a>')
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    ctx = {"resources": wm_resources, "job_try": 1}
+    with pytest.raises(Retry) as retry:
+        await webmention_jobs.send_webmention(ctx, send_id)
+    assert retry.value.defer_score == 120_000  # Retry-After over the 60 s step
+    row = (await sends(db, entry_id))[target]
+    assert row["status"] == "pending" and row["last_http_status"] == 503
+    assert row["attempts"] == 1 and row["next_attempt_at"] is not None
+    with pytest.raises(Retry) as retry:
+        await webmention_jobs.send_webmention({**ctx, "job_try": 2}, send_id)
+    assert retry.value.defer_score == 600_000
+    assert await webmention_jobs.send_webmention({**ctx, "job_try": 6}, send_id) == "failed"
+    assert (await sends(db, entry_id))[target]["status"] == "failed"
+
+
+async def test_4xx_is_a_permanent_failure(wm_resources, db, site):
+    target = site.serve("/t", "<title>T</title>", headers=[("Link", "</t/wm>; rel=webmention")])
+    site.serve("/t/wm", "no", status=400, content_type="text/plain")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{target}">t</a>')
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    assert (await send_one(wm_resources, send_id)).status == "failed"
+    row = (await sends(db, entry_id))[target]
+    assert row["last_http_status"] == 400 and "400" in row["last_error"]
+
+
+async def test_a_private_endpoint_counts_as_none_and_is_never_contacted(wm_resources, db, site):
+    target = site.serve(
+        "/t", "<title>T</title>", headers=[("Link", "<http://10.0.0.1/wm>; rel=webmention")]
+    )
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{target}">t</a>')
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    net = LoopbackOnly()
+    async with GuardedClient(allow_loopback=True, backend=net) as guarded:
+        delivery = await send_one(dataclasses.replace(wm_resources, fetcher=guarded), send_id)
+    assert delivery.status == "no_endpoint" and "endpoint_refused" in delivery.error
+    assert net.connected == ["127.0.0.1"]
+
+
+async def test_own_node_mentions_are_received_and_verified_without_http(wm_resources, db):
+    blog = await make_blog(db)
+    await make_entry(db, blog, "target")
+    entry_id = await make_entry(
+        db, blog, "reply", content_html="<p>Well said.</p>",
+        properties={"in-reply-to": [entry_url(blog, "target")]},
+    )  # fmt: skip
+    [send_id] = await plan_sends(wm_resources, entry_id)
+    delivery = await send_one(wm_resources, send_id)
+    assert delivery.status == "sent" and delivery.endpoint == "internal"
+    [mention] = await db.fetch("SELECT * FROM webmentions")
+    assert mention["source"] == entry_url(blog, "reply") + "?lang=en"
+    assert mention["target"] == entry_url(blog, "target") and mention["status"] == "queued"
+    net = LoopbackOnly()
+    async with GuardedClient(allow_loopback=True, backend=net) as guarded:
+        resources = dataclasses.replace(
+            wm_resources, fetcher=guarded, own_site=create_app(wm_resources.settings, wm_resources)
+        )
+        await verify(resources, mention["id"])
+    assert net.connected == []  # no socket: the source page came from the app in process
+    mention = await db.fetchrow("SELECT * FROM webmentions WHERE id = $1", mention["id"])
+    assert mention["status"] == "approved", mention["error"]
+    assert mention["type"] == "reply" and "Well said." in mention["content_text"]
+
+
+async def test_the_worker_runs_the_whole_chain(wm_resources, db, site):
+    a = receiving(site, "/a")
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await wm_resources.redis.enqueue_job("send_webmentions", entry_id)
+    worker = build_worker(wm_resources, burst=True, poll_delay=0.05)
+    await worker.main()
+    await worker.close()
+    assert (await sends(db, entry_id))[a]["status"] == "sent"
+    assert len(told(site, "/a")) == 1
+
+
+async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
+    blog = await make_blog(db)
+    async with transaction(db) as conn:
+        _, key = await create_credential(conn, author_id=blog.author_id, kind="api_key")
+    body = {
+        "slug": "hello",
+        "default_language": "en",
+        "status": "published",
+        "translations": [
+            {"language": "en", "title": "Hi", "content_markdown": "See [x](https://x.example/)."}
+        ],
+    }
+    r = await wm_client.post(
+        f"/api/v1/channels/{blog.channel}/pages", json=body,
+        headers={"Authorization": f"Bearer {key}"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'hello'")
+    # queued after the commit; the outbox row only waits as a safety net (never due now)
+    assert await db.fetchval("SELECT count(*) FROM job_outbox WHERE sweep_after <= now()") == 0
+    job = await wm_resources.redis.exists(f"arq:job:send_webmentions:{entry_id}")
+    assert job, "the publishing request queued the send job"
+    score = await wm_resources.redis.zscore("arq:queue", f"send_webmentions:{entry_id}")
+    assert score / 1000 > time.time() + 20  # deferred about 30 s (R-W15)
+
+
+async def test_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
+    """Sending starts from any API: Micropub too (§2.1), on publish and again on delete."""
+    blog = await make_blog(db)
+    async with transaction(db) as conn:
+        _, secret = await create_credential(
+            conn, author_id=blog.author_id, kind="app_token", scopes=["create", "delete"]
+        )
+    auth = {"Authorization": f"Bearer {secret}"}
+    redis = wm_resources.redis
+    r = await wm_client.post(
+        "/micropub", headers=auth,
+        data={"h": "entry", "content": "Agreed.", "in-reply-to": "https://x.example/post"},
+    )  # fmt: skip
+    assert r.status_code in (201, 202), r.text
+    entry_id = await db.fetchval("SELECT id FROM entries")
+    job_id = f"send_webmentions:{entry_id}"
+    assert await redis.exists(f"arq:job:{job_id}"), "publishing queued the send job"
+    assert await redis.zscore("arq:queue", job_id) / 1000 > time.time() + 20  # R-W15
+    await redis.flushdb()  # as if the job had run
+    r = await wm_client.post(
+        "/micropub", headers=auth, data={"action": "delete", "url": r.headers["location"]}
+    )
+    assert r.status_code in (200, 204), r.text
+    assert await redis.exists(f"arq:job:{job_id}"), "deleting queued the send job again"
