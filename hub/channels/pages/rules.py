@@ -1,5 +1,6 @@
 """The v1 rules a page write is checked against before anything is stored: content merge
-(R-28), bodies required to publish (R-75), schedules (R-41 to R-45) and primary first (I1)."""
+(R-28), bodies required to publish (R-75), status and schedule (R-41 to R-45; one rule for
+the upsert and the status PATCH) and primary first (I1)."""
 
 from __future__ import annotations
 
@@ -92,11 +93,7 @@ def check_schedule(
     problems: Problems,
 ) -> bool:  # fmt: skip
     """True when `when` may be used; R-45: re-sending the stored schedule is always fine."""
-    if (
-        entry is not None
-        and entry.scheduled_at == when
-        and entry.row["status"] in (SCHEDULED, PUBLISHED)
-    ):
+    if _resends_schedule(entry, when):
         return True
     if not can_schedule(plan):
         problems.add("scheduled_at", "Scheduled publishing is available on Pro accounts.")
@@ -106,6 +103,47 @@ def check_schedule(
         problems.add("scheduled_at", "The scheduled_at must be a time in the future.")
         return False
     return True
+
+
+def page_schedule(
+    status: str, scheduled_at: object, entry: Entry, plan: str, resources: Resources,
+    now: datetime, problems: Problems, *, resent_clears: bool = False,
+) -> object:  # fmt: skip
+    """The schedule a request to publish or schedule the article sets: MISSING (unchanged),
+    None (cleared) or the new time. `status` is the effective one (`published` or
+    `scheduled`). Scheduling needs a `scheduled_at` the plan allows and an unpublished
+    primary; an immediate publish clears the schedule of an unpublished primary, and any
+    `scheduled_at` sent with it must be the stored schedule (R-45). The upsert clears the
+    schedule even then (`resent_clears`); the status PATCH keeps it."""
+    primary_status = entry.statuses().get(entry.primary)
+    if status == SCHEDULED:
+        schedule: object = MISSING
+        if scheduled_at is MISSING:
+            problems.add(
+                "scheduled_at", "The scheduled_at field is required when status is scheduled."
+            )
+        elif check_schedule(scheduled_at, entry, plan, resources, now, problems):
+            schedule = scheduled_at
+        if primary_status == PUBLISHED:
+            problems.add(
+                "status", "A published article cannot be scheduled. Set it to draft first."
+            )
+        return schedule
+    if scheduled_at is not MISSING:
+        if not _resends_schedule(entry, scheduled_at):
+            problems.add("scheduled_at", "The scheduled_at must be a time in the future.")
+        if not resent_clears:
+            return MISSING
+    return None if primary_status != PUBLISHED else MISSING
+
+
+def _resends_schedule(entry: Entry | None, when: object) -> bool:
+    """R-45: the request names the schedule the article already has."""
+    return (
+        entry is not None
+        and entry.scheduled_at == when
+        and entry.row["status"] in (SCHEDULED, PUBLISHED)
+    )
 
 
 def effective_status(status, scheduled_at, now: datetime) -> str:

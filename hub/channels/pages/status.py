@@ -15,15 +15,15 @@ from hub.channels.pages.common import (
 )
 from hub.channels.pages.rules import (
     check_primary_first,
-    check_schedule,
     effective_status,
+    page_schedule,
     require_bodies,
 )
 from hub.channels.schemas import MISSING, Problems, parse_json_object, parse_status, warning
 from hub.channels.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries import publishing
-from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
+from hub.core.entries.lifecycle import DRAFT, PUBLISHED
 from hub.core.entries.model import load_entry
 from hub.core.resources import Resources
 
@@ -91,27 +91,9 @@ async def patch_status(
                 "publish_translations",
             )
         )
-    schedule: object = MISSING
-    if status == SCHEDULED:
-        if request.scheduled_at is MISSING:
-            problems.add(
-                "scheduled_at", "The scheduled_at field is required when status is scheduled."
-            )
-        elif check_schedule(request.scheduled_at, entry, principal.plan, resources, at, problems):
-            schedule = request.scheduled_at
-        if current[primary] == PUBLISHED:
-            problems.add(
-                "status", "A published article cannot be scheduled. Set it to draft first."
-            )
-    else:
-        if request.scheduled_at is not MISSING:
-            if not (
-                entry.scheduled_at == request.scheduled_at
-                and entry.row["status"] in (SCHEDULED, PUBLISHED)
-            ):
-                problems.add("scheduled_at", "The scheduled_at must be a time in the future.")
-        elif current[primary] != PUBLISHED:
-            schedule = None
+    schedule = page_schedule(
+        status, request.scheduled_at, entry, principal.plan, resources, at, problems
+    )
     targets = {primary: status}
     publish_all = request.publish_translations is True or not multi
     for language, s in current.items():

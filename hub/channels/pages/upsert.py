@@ -17,9 +17,9 @@ from hub.channels.pages.common import (
 )
 from hub.channels.pages.rules import (
     check_primary_first,
-    check_schedule,
     effective_status,
     merge,
+    page_schedule,
     require_bodies,
 )
 from hub.channels.present import iso
@@ -245,27 +245,10 @@ def page_targets(
     targets: dict[str, str] = {}
     field_for: dict[str, str] = {}
     if status is not MISSING and status != DRAFT:
-        if request.scheduled_at is not MISSING and status == PUBLISHED:
-            if not (
-                entry.scheduled_at == request.scheduled_at
-                and entry.row["status"] in (SCHEDULED, PUBLISHED)
-            ):
-                problems.add("scheduled_at", "The scheduled_at must be a time in the future.")
-        if status == SCHEDULED:
-            if request.scheduled_at is MISSING:
-                problems.add(
-                    "scheduled_at", "The scheduled_at field is required when status is scheduled."
-                )
-            elif check_schedule(
-                request.scheduled_at, entry, principal.plan, resources, at, problems
-            ):
-                schedule = request.scheduled_at
-            if entry.translations.get(primary, {}).get("status") == PUBLISHED:
-                problems.add(
-                    "status", "A published article cannot be scheduled. Set it to draft first."
-                )
-        elif entry.translations.get(primary, {}).get("status") != PUBLISHED:
-            schedule = None  # an immediate publish clears the schedule
+        schedule = page_schedule(
+            status, request.scheduled_at, entry, principal.plan, resources, at, problems,
+            resent_clears=True,
+        )  # fmt: skip
     elif request.scheduled_at is not MISSING:
         warnings.append(
             warning("scheduled_at_ignored", "scheduled_at is ignored for drafts.", "scheduled_at")
