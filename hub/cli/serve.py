@@ -1,0 +1,107 @@
+"""`hub serve`, `hub worker` and `hub migrate`: the processes of a node."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from hub.cli.common import Commands
+from hub.config import Settings
+from hub.runtime import Prepared, prepared
+
+
+def register(commands: Commands) -> None:
+    serve = commands.add_parser("serve", help="run the web service (and, embedded, the worker)")
+    serve.add_argument("--host", help="address to listen on (HUB_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (HUB_PORT)")
+    serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the job worker alone")
+    worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
+    worker.set_defaults(run=cmd_worker)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations and exit")
+    migrate.set_defaults(run=cmd_migrate)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    if overrides:  # read again so that a default base URL follows --host/--port
+        settings = Settings.from_env(**overrides)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that still runs
+    # our cleanup (stopping the embedded servers) instead of the default instant death
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with prepared(settings) as ready:
+        _announce(ready)
+        asyncio.run(_serve(ready))
+    print("hub: stopped", flush=True)
+    return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _announce(ready: Prepared) -> None:
+    s = ready.settings
+    print(f"hub: listening on http://{s.host}:{s.port} (public URL {s.base_url})", flush=True)
+    print(f"hub: database: {ready.database_label}", flush=True)
+    print(f"hub: redis: {ready.redis_label}", flush=True)
+    worker = "in this process" if ready.worker_in_process else "not here (run `hub worker`)"
+    print(f"hub: job worker: {worker}", flush=True)
+
+
+async def _serve(ready: Prepared) -> None:
+    import uvicorn
+
+    from hub.app import create_app
+    from hub.core.resources import open_resources
+    from hub.worker import build_worker
+
+    settings = ready.settings
+    async with open_resources(settings) as resources:
+        config = uvicorn.Config(
+            create_app(settings, resources),
+            host=settings.host,
+            port=settings.port,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            proxy_headers=False,
+            server_header=False,
+        )
+        server = uvicorn.Server(config)
+        worker = build_worker(resources) if ready.worker_in_process else None
+        worker_task = asyncio.create_task(worker.async_run()) if worker else None
+        try:
+            await server.serve()
+        finally:
+            if worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker_task
+                with contextlib.suppress(Exception):
+                    await worker.close()
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.worker import run_worker
+
+    with prepared(settings) as ready:
+        print(f"hub: worker on {ready.redis_label}; database: {ready.database_label}", flush=True)
+        asyncio.run(run_worker(ready.settings, burst=args.burst))
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.core.migrate import migrate
+
+    with prepared(settings, redis=False, run_migrations=False) as ready:
+        applied = asyncio.run(migrate(ready.settings.database_url))
+    print(
+        f"hub: applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
+    )
+    return 0
