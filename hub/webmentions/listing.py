@@ -1,41 +1,23 @@
 """The owner's list (webmention-site-feeds.md §1.9): `GET /api/webmentions?status=...` with a
 token (the directory API only admits tokens with the `directory` scope) lists the mentions of
 the caller's own channels in that status, newest received first, 50 a page, with their status
-and error, so a client can moderate. The SQL lives here: it is this list's only query."""
+and error, so a client can moderate. Its SQL is in `hub.core.webmentions.queries`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-
 from hub.core.errors import Invalid
 from hub.core.resources import Resources
-from hub.core.webmentions.queries import MENTION_COLUMNS
+from hub.core.webmentions import queries as q
+from hub.core.webmentions.moderation import STATUSES
 from hub.webmentions.receive import (
     PAGE_SIZE,
     page_cursor,
     parse_page_cursor,
     present_mention,
 )
-
-STATUSES = ("queued", "pending", "approved", "rejected", "deleted", "error", "blocked")
-
-_OWNED = f"""
-SELECT {MENTION_COLUMNS}
-FROM webmentions
-WHERE channel_id IN (SELECT id FROM channels WHERE author_id = $1)
-  AND status = $2
-  AND ($3::timestamptz IS NULL OR (received_at, id) < ($3::timestamptz, $4::text))
-ORDER BY received_at DESC, id DESC
-LIMIT $5
-"""  # noqa: S608 - a constant column list
-
-_COUNT = """
-SELECT count(*) FROM webmentions
-WHERE channel_id IN (SELECT id FROM channels WHERE author_id = $1) AND status = $2
-"""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -59,8 +41,8 @@ async def list_owned(
         raise Invalid(f"status must be one of {', '.join(STATUSES)}")
     cursor = parse_page_cursor(before) if before else (None, None)
     async with resources.pool.acquire() as conn:
-        rows = await _fetch(conn, author_id, status, cursor)
-        count = await conn.fetchval(_COUNT, author_id, status)
+        rows = await q.list_owned(conn, author_id, status, cursor, PAGE_SIZE + 1)
+        count = await q.count_owned(conn, author_id, status)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_url = (
@@ -77,9 +59,3 @@ async def list_owned(
         "next": next_url,
         "results": [present_owned(r, resources.urls) for r in rows],
     }
-
-
-async def _fetch(
-    conn: asyncpg.Connection, author_id: int, status: str, cursor: tuple[Any, Any]
-) -> list[asyncpg.Record]:
-    return await conn.fetch(_OWNED, author_id, status, cursor[0], cursor[1], PAGE_SIZE + 1)

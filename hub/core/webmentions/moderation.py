@@ -1,7 +1,7 @@
-"""SQL of the dashboard's webmention moderation (webmention-site-feeds §1.6, §1.8): the owner
-lists received mentions, approves or rejects them, and blocks a source domain or URL. The
-rows are written by hub/directory's receiver and verify job; hub/site has its own SQL here
-because the API packages never import each other. One function per statement."""
+"""Moderation of received webmentions (webmention-site-feeds §1.6, §1.8): the owner lists
+received mentions, approves or rejects them, and blocks a source domain or URL. The one set of
+statements behind the dashboard's Webmentions page, `hub webmention` and the owner's list of
+`/api/webmentions`. One function per statement."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import asyncpg
 Conn = asyncpg.Connection | asyncpg.Pool
 
 MATCH = {"domain": "source_domain", "url": "source_norm"}  # both indexed
-STATUSES = ("pending", "approved", "queued", "rejected", "error", "deleted", "blocked")
+# every status a received mention can be in, in the order of its life
+STATUSES = ("queued", "pending", "approved", "rejected", "deleted", "error", "blocked")
 
 
 async def count_mentions(conn: Conn, status: str | None) -> int:

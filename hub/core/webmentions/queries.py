@@ -1,6 +1,7 @@
 """SQL of received webmentions (`webmentions`, `webmention_blocks`, `webmention_known_sources`)
-and the reads of channels and entries that target resolution needs. One function per statement;
-the service owns the transactions."""
+and the reads of channels and entries that target resolution needs: receiving, verifying, the
+public lists and the owner's list. One function per statement; the service owns the
+transactions. `APPROVED_JSON` is the fragment the public entry page embeds in its one read."""
 
 from __future__ import annotations
 
@@ -239,3 +240,59 @@ async def list_due_verifications(conn: asyncpg.Connection, now: datetime, limit:
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def list_owned(
+    conn: asyncpg.Connection,
+    author_id: int,
+    status: str,
+    before: tuple[datetime | None, str | None],
+    limit: int,
+) -> list[asyncpg.Record]:
+    """The owner's list (§1.9): mentions of the author's channels in `status`, newest received
+    first, after the keyset cursor `before` (received_at, id)."""
+    return await conn.fetch(
+        f"""
+        SELECT {MENTION_COLUMNS}
+        FROM webmentions
+        WHERE channel_id IN (SELECT id FROM channels WHERE author_id = $1)
+          AND status = $2
+          AND ($3::timestamptz IS NULL OR (received_at, id) < ($3::timestamptz, $4::text))
+        ORDER BY received_at DESC, id DESC
+        LIMIT $5
+        """,  # noqa: S608 - a constant column list
+        author_id,
+        status,
+        before[0],
+        before[1],
+        limit,
+    )
+
+
+async def count_owned(conn: asyncpg.Connection, author_id: int, status: str) -> int:
+    return await conn.fetchval(
+        """
+        SELECT count(*) FROM webmentions
+        WHERE channel_id IN (SELECT id FROM channels WHERE author_id = $1) AND status = $2
+        """,
+        author_id,
+        status,
+    )
+
+
+# Approved webmentions of the entry `e` (§3.5) as a JSON array, oldest first, at most 500; none
+# is looked up while no mention of the entry was ever approved (`mentions_changed_at` is null).
+# The public entry page embeds it in the one statement that reads the page.
+APPROVED_JSON = """
+    CASE WHEN e.mentions_changed_at IS NULL THEN '[]'::json ELSE
+    coalesce((SELECT json_agg(json_build_object(
+                  'type', w.type, 'rsvp', w.rsvp, 'author_name', w.author_name,
+                  'author_url', w.author_url, 'author_photo_path', w.author_photo_path,
+                  'url', w.url, 'source', w.source, 'name', w.name,
+                  'content_html', w.content_html, 'content_text', w.content_text,
+                  'published', w.shown_at) ORDER BY w.shown_at, w.id)
+              FROM (SELECT m.*, coalesce(m.published_at, m.verified_at, m.received_at) AS shown_at
+                    FROM webmentions m
+                    WHERE m.entry_id = e.id AND m.status = 'approved'
+                    ORDER BY m.published_at NULLS LAST, m.id LIMIT 500) w), '[]') END
+"""

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import asyncpg
 
+from hub.core.webmentions.queries import APPROVED_JSON
+
 Conn = asyncpg.Connection | asyncpg.Pool
 
 _CHANNEL_ONLY = """
@@ -71,21 +73,6 @@ _TAGS = """
     ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
           ORDER BY g.position, g.key)
 """
-# Approved webmentions of the entry (§3.5), oldest first, at most 500; none is looked up
-# while no mention of the entry was ever approved (`mentions_changed_at` is still null).
-_MENTIONS = """
-    CASE WHEN e.mentions_changed_at IS NULL THEN '[]'::json ELSE
-    coalesce((SELECT json_agg(json_build_object(
-                  'type', w.type, 'rsvp', w.rsvp, 'author_name', w.author_name,
-                  'author_url', w.author_url, 'author_photo_path', w.author_photo_path,
-                  'url', w.url, 'source', w.source, 'name', w.name,
-                  'content_html', w.content_html, 'content_text', w.content_text,
-                  'published', w.shown_at) ORDER BY w.shown_at, w.id)
-              FROM (SELECT m.*, coalesce(m.published_at, m.verified_at, m.received_at) AS shown_at
-                    FROM webmentions m
-                    WHERE m.entry_id = e.id AND m.status = 'approved'
-                    ORDER BY m.published_at NULLS LAST, m.id LIMIT 500) w), '[]') END
-"""
 # The entry of an entry page as one JSON object: every translation (content only for the
 # language shown, $3, else the primary), tags, non-inline media and approved
 # webmentions, whatever its status.
@@ -106,7 +93,7 @@ _ENTRY = f"""
              FROM entry_translations t WHERE t.entry_id = e.id), '[]'),
          'tags', {_TAGS},
          'media', {_MEDIA},
-         'mentions', {_MENTIONS})
+         'mentions', {APPROVED_JSON})
      FROM entries e WHERE e.channel_id = c.id AND e.slug = $2) AS entry
 """
 _WITH_ENTRY = _CHANNEL_ONLY.replace(
