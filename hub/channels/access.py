@@ -10,6 +10,7 @@ from hub.config import Settings
 from hub.core import channels as core_channels
 from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token
 from hub.core.errors import Forbidden
+from hub.core.plans import limits_of
 from hub.web import guarded_principal, resources_of
 
 
@@ -21,17 +22,19 @@ async def authenticate(request: Request) -> Principal:
     settings = resources.settings
     presented = read_token(request.headers, accept={VIA_BEARER, VIA_API_KEY})
     principal = await guarded_principal(request, presented, namespace="v1")
-    per_minute = getattr(settings, f"rate_v1_{principal.plan}", settings.rate_v1_free)
+    per_minute = limits_of(settings, principal.plan).v1_rate
     await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
     return principal
 
 
 def channel_limit(settings: Settings, plan: str) -> int:
-    return getattr(settings, f"channels_{plan}", settings.channels_free)
+    """Channels an author on `plan` may write to; those past it are read-only."""
+    return limits_of(settings, plan).channels
 
 
 def may_publish(settings: Settings, principal: Principal) -> bool:
-    return principal.plan in settings.v1_plans
+    """Whether the caller's plan may write through the v1 API."""
+    return limits_of(settings, principal.plan).api_publishing
 
 
 def require_api_publishing(settings: Settings, principal: Principal) -> None:

@@ -18,8 +18,9 @@ import asyncpg
 
 from hub.core.auth import Principal
 from hub.core.entries import attachments, authoring
-from hub.core.entries.lifecycle import DRAFT, SCHEDULED, can_schedule
+from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.errors import Invalid
+from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 from hub.core.slugs import slugify_text
 from hub.micropub import scopes

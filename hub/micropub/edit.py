@@ -16,9 +16,10 @@ import asyncpg
 
 from hub.core.auth import Principal
 from hub.core.entries import authoring, queries
-from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED, can_schedule
+from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import Invalid, NotFound
+from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 from hub.micropub import lookup, reading, scopes
 from hub.micropub.create import NO_SCHEDULING, entry_values

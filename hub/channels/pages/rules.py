@@ -13,11 +13,11 @@ from hub.core.entries.lifecycle import (
     PRIMARY_FIRST_MESSAGE,
     PUBLISHED,
     SCHEDULED,
-    can_schedule,
     intended_status,
     primary_first_violations,
 )
 from hub.core.entries.model import Entry
+from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 
 

@@ -20,7 +20,6 @@ PUBLIC = frozenset({PUBLISHED})
 # Rank for the primary-first rule: a secondary may never rank above its primary.
 RANK = {DRAFT: 0, BLOCKED: 0, ARCHIVED: 0, REVIEW: 1, SCHEDULED: 2, PUBLISHED: 3}
 
-PLANS_WITH_SCHEDULING = frozenset({"pro", "premium"})
 # A soft-deleted entry keeps its slug (and can be restored) this long; then it is purged.
 DELETED_RETENTION = timedelta(days=30)
 
@@ -28,10 +27,6 @@ PRIMARY_FIRST_MESSAGE = (
     "A translation cannot be published before the primary language is published. Save it as "
     "draft, or publish it together with the primary language using publish_translations=true."
 )
-
-
-def can_schedule(plan: str) -> bool:
-    return plan in PLANS_WITH_SCHEDULING
 
 
 def approval_target(scheduled_at: datetime | None, now: datetime) -> str:

@@ -23,11 +23,11 @@ from hub.core.entries.lifecycle import (
     REVIEW,
     SCHEDULED,
     approval_target,
-    can_schedule,
     derive_page_status,
 )
 from hub.core.entries.model import Entry, entry_from_row, load_entry
 from hub.core.errors import Conflict
+from hub.core.plans import can_schedule
 from hub.core.queue import StagedJob, stage_jobs
 
 PAUSE_ACCOUNT_PLAN = "account_plan"

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid
+from hub.core.plans import limits_of
 from hub.core.resources import Resources
 from hub.web import JSONResponse, client_ip, guarded_principal, resources_of
 from hub.web.drf import cache as response_cache
@@ -259,9 +260,7 @@ def rate_for(principal: auth.Principal | None, settings: Any) -> tuple[str, int]
     """(throttle key, requests per minute) for the caller's auth level (§1.3)."""
     if principal is None:
         return "anon", settings.rate_directory_anon
-    if principal.plan == "premium":
-        return f"user:{principal.author_id}", settings.rate_directory_premium
-    return f"user:{principal.author_id}", settings.rate_directory_free
+    return f"user:{principal.author_id}", limits_of(settings, principal.plan).directory_rate
 
 
 async def _throttle(
