@@ -8,9 +8,10 @@ from starlette.responses import Response
 
 from hub.core.errors import NotFound
 from hub.directory import schemas
+from hub.directory.endpoints.formats import opml_response
 from hub.directory.queries import sites as site_queries
 from hub.directory.queries import tags as tag_queries
-from hub.web.drf.endpoint import Call, opml_response
+from hub.web.drf.endpoint import Call
 
 _NAME = re.compile(r"^[a-z0-9-]{1,64}$")
 

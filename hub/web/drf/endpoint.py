@@ -202,13 +202,6 @@ def conditional(request: Request, response: Response) -> Response:
     return response
 
 
-def opml_response(title: str, sites: list[dict]) -> Response:
-    """EXT `format=opml` on site lists: the page's sites as an OPML list of main feeds."""
-    from hub.directory.reader.opml import render_opml, sites_as_feeds
-
-    return Response(render_opml(title, sites_as_feeds(sites)), media_type="text/x-opml")
-
-
 @dataclass(frozen=True)
 class Reply:
     """A handler's answer when it is not a plain 200 JSON body."""
