@@ -1,5 +1,5 @@
 """`/api/webmentions` (webmention-site-feeds.md §1.1-1.3, §1.9): thin handlers over
-`webmention_service`. POST receives (form-encoded or multipart, R-W1) and answers 201 with the
+`receive` and `listing`. POST receives (form-encoded or multipart, R-W1) and answers 201 with the
 status URL in `Location` (R-W4); GET lists a target's approved mentions, or with `status` and
 a token the caller's own mentions in that status; GET `/{id}` is the status document."""
 

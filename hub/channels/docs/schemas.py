@@ -1,5 +1,5 @@
 """The `components.schemas` of the v1 OpenAPI document (JSON Schema 2020-12, as OpenAPI 3.1
-uses it), written by hand to match `present.py` (responses) and `schemas.py` / `uploads.py`
+uses it), written by hand to match `present.py` (responses) and `schemas.py` / `media/uploads.py`
 (requests). Hub additions carry `x-hub-extension: true` (publicasta-v1-resolved §4)."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import asyncpg
 from hub.core.queue import SAFETY_NET_SECONDS
 from hub.core.webmentions.queries import TARGET_SQL
 
-# The target query of `webmention_queries.resolve_target`, then the insert, gated on the
+# The target query of `queries.resolve_target`, then the insert, gated on the
 # target accepting mentions (R-W2) and on the per-target cap of waiting mentions.
 _ACCEPT = f"""
 WITH target AS ({TARGET_SQL}), accepting AS (

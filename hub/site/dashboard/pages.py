@@ -3,7 +3,7 @@
 Every page needs the owner's session (`owner_only`: otherwise 303 to the login page) and
 every POST form its CSRF token. Destructive actions (block, revoke) go through a
 confirmation page. Lists paginate by `?page=N`. Tokens and keys are in
-dashboard_tokens.py, webmentions in dashboard_mentions.py.
+tokens.py, webmentions in mentions.py.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The public HTML pages: node home, channel home, tag page, entry page, 404 and 410
-(webmention-site-feeds §3). Each handler reads with `queries_public`, answers 304 before
+(webmention-site-feeds §3). Each handler reads with `queries`, answers 304 before
 rendering when the client's copy is current, and renders a template of `templates/site/`."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hub.site.public.content import preview_text
 from hub.site.public.lease import Lease
 from hub.site.public.links import Endpoints
 from hub.site.public.mentions import mention_groups
-from hub.site.public.paths import cursor_of, cursor_time
+from hub.site.public.params import cursor_of, cursor_time
 from hub.site.public.render import TEMPLATE_VERSION, render
 from hub.site.public.view import (
     GONE,
@@ -254,7 +254,7 @@ async def entry_page(
 ) -> Response:
     """An entry in one language (§3.4): 200, 404 when it was never public, 410 with a
     tombstone when it was and is no longer (§3.6). `row` is a channel with its `entry`
-    (`queries_public.channel_with_entry`)."""
+    (`queries.channel_with_entry`)."""
     urls = scope.urls
     if row["entry"] is None:
         return not_found(request, scope, channel_view(row, urls))
