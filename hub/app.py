@@ -21,7 +21,9 @@ from hub.core.resources import Resources, open_resources
 from hub.directory.routes import mount as directory_mount
 from hub.micropub.routes import mount as micropub_mount
 from hub.site.routes import mount as site_mount
-from hub.web import BodyLimitMiddleware, JSONResponse, RequestIdMiddleware, header, resources_of
+from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from hub.web.requests import header, resources_of
+from hub.web.responses import JSONResponse
 
 
 async def healthz(request: Request) -> Response:

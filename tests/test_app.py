@@ -8,7 +8,9 @@ from starlette.routing import Route
 
 from hub.app import create_app
 from hub.channels import errors as v1_errors
-from hub.web import BodyLimitMiddleware, JSONResponse, api_mount
+from hub.web.middleware import BodyLimitMiddleware
+from hub.web.mounts import api_mount
+from hub.web.responses import JSONResponse
 
 
 async def test_200_healthz_checks_database_and_redis(client):

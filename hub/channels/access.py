@@ -11,7 +11,8 @@ from hub.core import channels as core_channels
 from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token
 from hub.core.errors import Forbidden
 from hub.core.plans import limits_of
-from hub.web import guarded_principal, resources_of
+from hub.web.auth import guarded_principal
+from hub.web.requests import resources_of
 
 
 async def authenticate(request: Request) -> Principal:

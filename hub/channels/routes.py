@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from hub.channels import errors
 from hub.channels.endpoints import channels, docs, media, pages
 from hub.channels.endpoints.common import methods
-from hub.web import api_mount
+from hub.web.mounts import api_mount
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

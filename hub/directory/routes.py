@@ -9,9 +9,9 @@ from __future__ import annotations
 from starlette.routing import Mount
 
 from hub.directory.endpoints import account, feeds, ping, posts, root, search, sites, tags, websub
-from hub.web import api_mount
 from hub.web.drf import errors
 from hub.web.drf.endpoint import Endpoint, Param
+from hub.web.mounts import api_mount
 from hub.webmentions.endpoints import (
     list_webmentions,
     post_webmention,

@@ -24,7 +24,9 @@ from hub.micropub.mf2 import (
     parse_json,
 )
 from hub.micropub.properties import POST_STATUSES
-from hub.web import JSONResponse, guarded_principal, resources_of
+from hub.web.auth import guarded_principal
+from hub.web.requests import resources_of
+from hub.web.responses import JSONResponse
 
 ACCEPT = frozenset({auth.VIA_BEARER, auth.VIA_FORM})
 MEDIA_FILE_HEADERS = {

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import errors
-from hub.web import JSONResponse
+from hub.web.responses import JSONResponse
 
 # (status, error) per domain error class; the first match in MRO order wins.
 STATUS: dict[type[errors.DomainError], tuple[int, str]] = {

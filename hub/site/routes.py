@@ -15,7 +15,7 @@ from hub.site import errors
 from hub.site.dashboard.routes import ROUTES as _DASHBOARD
 from hub.site.login.routes import ROUTES as _AUTH
 from hub.site.public import routes as public_routes
-from hub.web import api_mount
+from hub.web.mounts import api_mount
 
 AUTH_ROUTES: list[BaseRoute] = _AUTH  # IndieAuth, owner login (hub/site/auth*.py)
 DASHBOARD_ROUTES: list[BaseRoute] = _DASHBOARD  # /dashboard (hub/site/dashboard/pages*.py)

@@ -6,7 +6,7 @@ a token the caller's own mentions in that status; GET `/{id}` is the status docu
 from __future__ import annotations
 
 from hub.core.errors import Invalid
-from hub.web import client_ip
+from hub.web.clients import client_ip
 from hub.web.drf.endpoint import Call, Reply
 from hub.webmentions.listing import list_owned
 from hub.webmentions.receive import list_for_target, receive, status_of

@@ -6,8 +6,9 @@ from starlette.routing import Route
 from hub.core.errors import RateLimited
 from hub.core.ratelimit import storage_uri
 from hub.micropub import errors as micropub_errors
-from hub.web import JSONResponse, api_mount
 from hub.web.drf import errors as directory_errors
+from hub.web.mounts import api_mount
+from hub.web.responses import JSONResponse
 
 
 async def test_hits_past_the_limit_raise_with_retry_after(db, resources):

@@ -12,7 +12,8 @@ from hub.channels import idempotency
 from hub.channels.errors import MethodNotAllowed, deprecation_headers
 from hub.channels.writes import Tx, write
 from hub.core.auth import Principal
-from hub.web import JSONResponse, resources_of
+from hub.web.requests import resources_of
+from hub.web.responses import JSONResponse
 
 Handler = Callable[[Request], Awaitable[Response]]
 LEGACY_PREFIX = "/api/v1/projects"

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 
 from hub.channels.docs import openapi, skill
 from hub.channels.docs import page as api_docs
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 CACHE = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 

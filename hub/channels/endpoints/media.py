@@ -11,7 +11,7 @@ from hub.channels.idempotency import form_digest
 from hub.channels.media import service as media
 from hub.channels.media import uploads
 from hub.channels.writes import Tx
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 
 async def upload_media(request: Request) -> Response:

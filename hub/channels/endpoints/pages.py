@@ -13,7 +13,7 @@ from hub.channels.endpoints.common import is_dry_run, respond, run_write
 from hub.channels.idempotency import json_digest
 from hub.channels.listing import parse_list_query
 from hub.channels.writes import Tx, entry_etag
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 
 def answer(request: Request, outcome: pages.Outcome) -> Response:

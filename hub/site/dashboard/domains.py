@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from hub.site.dashboard import queries as dq
 from hub.site.login import queries as q
 from hub.site.login.session import Session, owner_only
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOSTNAME = re.compile(rf"^(?=.{{4,253}}$)(?:{LABEL}\.)+[a-z][a-z0-9-]{{0,61}}[a-z0-9]$")

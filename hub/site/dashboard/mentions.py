@@ -14,7 +14,7 @@ from hub.core.db import transaction
 from hub.core.webmentions import moderation as mq
 from hub.site.dashboard.pages import PAGE_SIZE, page, pager
 from hub.site.login.session import Session, owner_only
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 LIST = "/dashboard/webmentions"
 DONE = {

@@ -25,7 +25,7 @@ from hub.site.dashboard import queries as dq
 from hub.site.login import queries as auth_queries
 from hub.site.login.session import Session, owner_only
 from hub.site.render import render
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 PAGE_SIZE = 50
 ENTRY_STATUSES = ("draft", "moderation_review", "scheduled", "published", "archived", "deleted")

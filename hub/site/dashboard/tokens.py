@@ -15,7 +15,7 @@ from hub.site.dashboard import queries as dq
 from hub.site.dashboard.pages import PAGE_SIZE, page, pager
 from hub.site.login import queries as q
 from hub.site.login.session import Session, owner_only
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 KIND_LABELS = {
     "app_token": "Micropub app token",

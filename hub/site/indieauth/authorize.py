@@ -41,7 +41,7 @@ from hub.site.indieauth.model import (
 from hub.site.login import queries as q
 from hub.site.login.session import csrf_failure, csrf_ok, current_session, login_redirect
 from hub.site.render import content_security_policy, render
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 
 class PageError(Exception):

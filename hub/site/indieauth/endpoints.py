@@ -22,7 +22,9 @@ from hub.core.errors import DomainError, RateLimited, Unauthenticated
 from hub.site.indieauth import service
 from hub.site.indieauth.model import SCOPES, OAuthError, parse_scope
 from hub.site.login import queries as q
-from hub.web import JSONResponse, client_ip, resources_of
+from hub.web.clients import client_ip
+from hub.web.requests import resources_of
+from hub.web.responses import JSONResponse
 
 CORS = {
     "Access-Control-Allow-Origin": "*",

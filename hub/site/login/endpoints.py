@@ -29,7 +29,8 @@ from hub.site.login.session import (
     start_session,
 )
 from hub.site.render import render
-from hub.web import client_ip, resources_of
+from hub.web.clients import client_ip
+from hub.web.requests import resources_of
 
 LOGIN_CSRF = "hub_login_csrf"
 

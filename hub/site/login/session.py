@@ -20,7 +20,8 @@ from starlette.responses import RedirectResponse, Response
 
 from hub.site.login import queries as q
 from hub.site.render import render
-from hub.web import client_ip, resources_of
+from hub.web.clients import client_ip
+from hub.web.requests import resources_of
 
 SESSION_LIFETIME = timedelta(days=14)
 LOGIN_PATH = "/dashboard/login"

@@ -16,7 +16,7 @@ from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
 from hub.site.public.paths import Target, normalise_language, parse_path
 from hub.site.public.view import channel_view
-from hub.web import resources_of
+from hub.web.requests import resources_of
 
 METHODS = ["GET", "HEAD"]
 

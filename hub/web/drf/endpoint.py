@@ -23,9 +23,12 @@ from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid
 from hub.core.plans import limits_of
 from hub.core.resources import Resources
-from hub.web import JSONResponse, client_ip, guarded_principal, resources_of
+from hub.web.auth import guarded_principal
+from hub.web.clients import client_ip
 from hub.web.drf import cache as response_cache
 from hub.web.drf import errors
+from hub.web.requests import resources_of
+from hub.web.responses import JSONResponse
 
 RENDERS = ["application/json", "text/html"]
 PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]

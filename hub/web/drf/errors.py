@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import errors
-from hub.web import JSONResponse
+from hub.web.responses import JSONResponse
 
 
 class NotAuthenticated(errors.DomainError):
