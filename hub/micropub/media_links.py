@@ -22,10 +22,9 @@ from hub.core.errors import FetchRefused, Invalid
 from hub.core.fetch import check_url
 from hub.core.markdown import html_image_urls, markdown_image_urls
 from hub.core.queue import stage_job
-from hub.core.urls import Urls
+from hub.core.urls import Urls, media_ref
 from hub.micropub.mf2 import is_http_url
 from hub.micropub.properties import EntryFields
-from hub.micropub.refs import media_ref
 from hub.micropub.service import Blog
 
 

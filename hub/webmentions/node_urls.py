@@ -1,10 +1,11 @@
 """Whether a URL names a page of this node: its base URL's host or a channel's custom domain
-(webmention-site-feeds R-W16: mentions between the node's own pages never go over HTTP)."""
+(webmention-site-feeds R-W16: mentions between the node's own pages never go over HTTP). The
+decision is `hub.core.urls`'; this module asks the database about custom domains."""
 
 from __future__ import annotations
 
 from hub.core.resources import Resources
-from hub.webmentions.urls import BadURL, same_origin_host, split
+from hub.core.urls import custom_domain_host, same_origin_host
 
 
 async def is_node_url(resources: Resources, url: str) -> bool:
@@ -12,10 +13,7 @@ async def is_node_url(resources: Resources, url: str) -> bool:
     node serves custom domains on 80/443 only)."""
     if same_origin_host(url, resources.settings.base_url or ""):
         return True
-    try:
-        _, host, port, _, _ = split(url)
-    except BadURL:
-        return False
-    return port is None and bool(
+    host = custom_domain_host(url)
+    return host is not None and bool(
         await resources.pool.fetchval("SELECT true FROM channels WHERE custom_domain = $1", host)
     )

@@ -1,11 +1,12 @@
-"""Pure: which entry or media a URL names (micropub-resolved.md §4.1, §3.4)."""
+"""Pure: which entry a URL sent to Micropub names (micropub-resolved.md §4.1), Pika's
+`/posts/` permalinks included."""
 
 from __future__ import annotations
 
 import pytest
 
-from hub.core.urls import Urls
-from hub.micropub.refs import EntryRef, MediaRef, entry_ref, media_ref
+from hub.core.urls import EntryRef, Urls
+from hub.micropub.refs import entry_ref
 
 URLS = Urls("http://hub.test")
 
@@ -49,14 +50,3 @@ def test_entry_ref_under_a_base_path():
         "example.org", True, "blog", "x"
     )
     assert entry_ref("https://example.org/blog/x", urls) is None
-
-
-def test_media_ref():
-    assert media_ref("http://hub.test/micropub/media/abc", URLS) == MediaRef(
-        "hub.test", True, public_id="abc"
-    )
-    assert media_ref("https://blog.example/storage/uploads/2025/01/a.webp", URLS) == MediaRef(
-        "blog.example", False, path="uploads/2025/01/a.webp"
-    )
-    assert media_ref("http://hub.test/storage/../etc/passwd", URLS) is None
-    assert media_ref("http://hub.test/blog/post", URLS) is None

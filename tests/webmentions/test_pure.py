@@ -1,5 +1,5 @@
-"""Pure parts of webmentions: URL normalisation (§1.4), target parsing (R-W3), link matching,
-the representative h-entry, type order (R-W7), authorship and content shortening."""
+"""Pure parts of webmentions (URL normalisation and target parsing are in tests/core/urls):
+link matching, the representative h-entry, type order (R-W7), authorship and content shortening."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import mf2py
 
 from hub.webmentions.send.targets import Translation, entry_targets
-from hub.webmentions.urls import link_key, normalize, parse_target, target_key
 from hub.webmentions.verify.content import sanitize_mention_html, truncate_text
 from hub.webmentions.verify.mf2 import (
     card_from_author_page,
@@ -17,30 +16,6 @@ from hub.webmentions.verify.mf2 import (
     representative_entry,
 )
 from hub.webmentions.verify.source import links_to, load
-
-
-def test_normalize():
-    assert normalize("HTTP://Ex.AMPLE:80/a%7e%2fb?Q=%41#frag") == "http://ex.ample/a~%2Fb?Q=%41"
-    assert normalize("https://bücher.example") == "https://xn--bcher-kva.example/"
-    assert normalize("https://ex.ample:8443/x") == "https://ex.ample:8443/x"
-
-
-def test_link_key_ignores_scheme_and_trailing_slash_but_keeps_query():
-    assert link_key("https://hub.test/a/b/") == link_key("http://hub.test/a/b")
-    assert link_key("http://hub.test/a?lang=en") != link_key("http://hub.test/a")
-    assert link_key("mailto:x@y") is None
-
-
-def test_target_key_keeps_only_lang():
-    assert target_key("https://hub.test/c/s/?utm=1&lang=fr#x") == "//hub.test/c/s?lang=fr"
-    assert target_key("http://hub.test/c/s") == "//hub.test/c/s"
-
-
-def test_parse_target():
-    path = parse_target("http://hub.test/ada_blog/caf%C3%A9?lang=en")
-    assert (path.segments, path.lang) == (("ada_blog", "café"), "en")
-    assert parse_target("http://hub.test/a/b/c") is None
-    assert parse_target("http://hub.test/").segments == ()
 
 
 def test_links_in_html_resolve_against_base_and_decode_entities():

@@ -1,11 +1,28 @@
-"""Public URLs of the node. Every link hub prints or serves is built here."""
+"""Building the node's URLs: every link hub prints or serves (channel pages, entries, tags,
+feeds, media, Micropub, the dashboard), on the node's base URL or on a channel's custom domain
+(R-W30). Pure: strings in, strings out. `parse.py` reads the same shapes back.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
+
+FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # kind → file name
+TAGS = "tags"  # `/{channel}/tags/{tag}`
+STORAGE = "storage"  # `/storage/{path}`: media files
+MICROPUB_MEDIA = ("micropub", "media")  # `/micropub/media/{public_id}`
+DASHBOARD_ENTRY = ("dashboard", "posts", "edit")  # `/dashboard/posts/{id}/edit`
+
+
+def _lang(language: str | None) -> str:
+    return f"?lang={quote(language)}" if language else ""
 
 
 class Urls:
+    """The node's URLs, from its base URL (`HUB_BASE_URL`)."""
+
     def __init__(self, base_url: str) -> None:
         self.base = base_url.rstrip("/")
         parts = urlsplit(self.base)
@@ -15,13 +32,19 @@ class Urls:
     def absolute(self, path: str) -> str:
         return self.base + "/" + path.lstrip("/")
 
-    def _channel_root(self, channel_slug: str, custom_domain: str | None) -> str:
+    def channel_origin(self, custom_domain: str | None) -> str:
+        """Where a channel's pages and discovery endpoints live: its custom domain, else the
+        node's base URL."""
+        return f"https://{custom_domain}" if custom_domain else self.base
+
+    def channel_root(self, channel_slug: str, custom_domain: str | None) -> str:
+        """The channel's pages' common prefix, without a trailing `/`."""
         if custom_domain:
             return f"https://{custom_domain}"
         return self.absolute(quote(channel_slug))
 
     def channel(self, channel_slug: str, *, custom_domain: str | None = None) -> str:
-        root = self._channel_root(channel_slug, custom_domain)
+        root = self.channel_root(channel_slug, custom_domain)
         return root + "/" if custom_domain else root
 
     def entry(
@@ -32,23 +55,26 @@ class Urls:
         language: str | None = None,
         custom_domain: str | None = None,
     ) -> str:
-        url = f"{self._channel_root(channel_slug, custom_domain)}/{quote(slug)}"
-        return f"{url}?lang={quote(language)}" if language else url
+        url = f"{self.channel_root(channel_slug, custom_domain)}/{quote(slug)}"
+        return url + _lang(language)
 
     def tag(self, channel_slug: str, tag: str, *, custom_domain: str | None = None) -> str:
-        return f"{self._channel_root(channel_slug, custom_domain)}/tags/{quote(tag, safe='')}"
+        return f"{self.channel_root(channel_slug, custom_domain)}/{TAGS}/{quote(tag, safe='')}"
 
     def media_file(self, relative_path: str) -> str:
-        return self.absolute("storage/" + quote(relative_path.lstrip("/")))
+        return self.absolute(f"{STORAGE}/" + quote(relative_path.lstrip("/")))
 
     def micropub(self) -> str:
         return self.absolute("micropub")
 
     def micropub_media(self, public_id: str | None = None) -> str:
-        return self.absolute("micropub/media" + (f"/{quote(public_id)}" if public_id else ""))
+        return self.absolute(
+            "/".join(MICROPUB_MEDIA) + (f"/{quote(public_id)}" if public_id else "")
+        )
 
     def dashboard_entry(self, entry_id: int) -> str:
-        return self.absolute(f"dashboard/posts/{entry_id}/edit")
+        first, second, last = DASHBOARD_ENTRY
+        return self.absolute(f"{first}/{second}/{entry_id}/{last}")
 
     def is_own(self, url: str) -> bool:
         """True when `url` points at this node's base host (custom domains are checked by the
@@ -58,3 +84,45 @@ class Urls:
         except ValueError:
             return False
         return parts.scheme in ("http", "https") and (parts.hostname or "").lower() == self.host
+
+
+@dataclass(frozen=True)
+class ChannelUrls:
+    """The URLs of one channel's pages and feeds: the same strings as `Urls` (the v1 API's
+    `url` fields), with the channel root computed once (the site prints many per page)."""
+
+    urls: Urls
+    slug: str
+    custom_domain: str | None
+
+    @functools.cached_property
+    def _root(self) -> str:
+        return self._home.rstrip("/")
+
+    @functools.cached_property
+    def _home(self) -> str:
+        return self.urls.channel(self.slug, custom_domain=self.custom_domain)
+
+    @functools.cached_property
+    def origin(self) -> str:
+        """The channel's custom domain origin, else the node's base URL."""
+        return self.urls.channel_origin(self.custom_domain)
+
+    def home(self, language: str | None = None) -> str:
+        return self._home + _lang(language)
+
+    def entry(self, slug: str, language: str | None = None) -> str:
+        return f"{self._root}/{quote(slug)}{_lang(language)}"
+
+    def tag(self, tag: str, language: str | None = None) -> str:
+        return f"{self._root}/{TAGS}/{quote(tag, safe='')}{_lang(language)}"
+
+    def feed(self, kind: str, *, tag: str | None = None, language: str | None = None) -> str:
+        """A channel feed (`rss`, `atom` or `json`), or a tag's when `tag` is given."""
+        root = f"{self._root}/{TAGS}/{quote(tag, safe='')}" if tag is not None else self._root
+        return f"{root}/{FEED_FILES[kind]}{_lang(language)}"
+
+    def node_path(self, rest: str) -> str:
+        """Where a node path of this channel (`/{channel}/{rest}`, `rest` as sent, still
+        percent-encoded) lives on its custom domain: the 301 target."""
+        return f"https://{self.custom_domain}/{quote(rest, safe='/%:@!$&()*+,;=~')}"

@@ -1,5 +1,6 @@
-"""Every URL the public pages and feeds print: discovery endpoints, channel pages, entries,
-tags and feeds, on the node host or on a channel's custom domain (R-W30). Pure.
+"""The links the public pages and feeds print beyond the URL scheme itself (which is
+`hub.core.urls`): the discovery endpoints of an origin (the node's or a custom domain's, R-W30),
+as `<link rel>`s and one `Link` header, and the feeds' `<link rel=alternate>`s. Pure.
 
 The endpoint rels follow webmention-site-feeds §3.2 and micropub-resolved §1.2; the token
 endpoint is `{base}/auth/token` (micropub-resolved §1.2 and §2.4; §3.2 of the site contract
@@ -10,14 +11,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
 
-from hub.core.urls import Urls
+from hub.core.urls import FEED_FILES, ChannelUrls
 
-FEED_TYPES = {
-    "rss": ("application/rss+xml", "RSS", "rss.xml"),
-    "atom": ("application/atom+xml", "Atom", "atom.xml"),
-    "json": ("application/feed+json", "JSON Feed", "feed.json"),
+FEED_TYPES = {  # kind → (media type, label, file name)
+    "rss": ("application/rss+xml", "RSS", FEED_FILES["rss"]),
+    "atom": ("application/atom+xml", "Atom", FEED_FILES["atom"]),
+    "json": ("application/feed+json", "JSON Feed", FEED_FILES["json"]),
 }
 
 
@@ -57,51 +57,14 @@ class Endpoints:
         return _link_header(self.base)
 
 
-def with_query(url: str, **params: str | None) -> str:
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    if not query:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def _lang(language: str | None) -> str:
-    return f"?lang={quote(language)}" if language else ""
-
-
 @dataclass(frozen=True)
-class ChannelLinks:
-    """URLs of one channel's pages and feeds: the same strings as `hub.core.urls.Urls` (the
-    v1 API's `url` fields), with the channel root computed once."""
-
-    urls: Urls
-    slug: str
-    custom_domain: str | None
-
-    @functools.cached_property
-    def _root(self) -> str:
-        return self.urls.channel(self.slug, custom_domain=self.custom_domain).rstrip("/")
-
-    @functools.cached_property
-    def _home(self) -> str:
-        return self.urls.channel(self.slug, custom_domain=self.custom_domain)
+class ChannelLinks(ChannelUrls):
+    """One channel's URLs (`hub.core.urls.ChannelUrls`: pages, entries, tags, feeds) with what
+    the public pages add: the discovery endpoints of its origin and its feeds' `<link>`s."""
 
     @functools.cached_property
     def endpoints(self) -> Endpoints:
-        base = f"https://{self.custom_domain}" if self.custom_domain else self.urls.base
-        return Endpoints(base)
-
-    def home(self, language: str | None = None) -> str:
-        return self._home + _lang(language)
-
-    def entry(self, slug: str, language: str | None = None) -> str:
-        return f"{self._root}/{quote(slug)}{_lang(language)}"
-
-    def tag(self, tag: str, language: str | None = None) -> str:
-        return f"{self._root}/tags/{quote(tag, safe='')}{_lang(language)}"
-
-    def feed(self, kind: str, *, tag: str | None = None, language: str | None = None) -> str:
-        root = f"{self._root}/tags/{quote(tag, safe='')}" if tag is not None else self._root
-        return f"{root}/{FEED_TYPES[kind][2]}{_lang(language)}"
+        return Endpoints(self.origin)
 
     def feeds(
         self, title: str, *, tag: str | None = None, language: str | None = None
@@ -116,8 +79,3 @@ class ChannelLinks:
             }
             for kind, (media_type, label, _) in FEED_TYPES.items()
         ]
-
-    def node_path(self, rest: str) -> str:
-        """Where a node path of this channel (`/{channel}/{rest}`, `rest` as sent, still
-        percent-encoded) lives on its custom domain: the 301 target."""
-        return f"https://{self.custom_domain}/{quote(rest, safe='/%:@!$&()*+,;=~')}"

@@ -1,71 +1,14 @@
-"""The public URL scheme as a pure function: path segments in, the page they name out.
-
-Node paths (`/{channel}`, `/{channel}/{slug}`, `/{channel}/tags/{tag}`, feeds) and the same
-paths on a channel's custom domain, where the channel segment is implied (`/`, `/{slug}`,
-`/tags/{tag}`, `/rss.xml`) (webmention-site-feeds §3.1, R-W30). No I/O here.
+"""The public pages' query parameters: `?lang=` language codes and `?before=` paging
+cursors. Pure. (The paths themselves are read by `hub.core.urls.parse_path`.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote
-
-FEED_FILES = {"rss.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
 
 _LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|[0-9]{3}))?$")
 _CURSOR = re.compile(r"^(-?[0-9]{1,18})\.([0-9]{1,18})$")
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a public path names. `kind` is `node`, `channel`, `tag`, `entry`, `feed` or
-    `missing`; `feed` is `rss`, `atom` or `json` for feed kinds (channel or tag feed)."""
-
-    kind: str
-    channel: str | None = None
-    slug: str | None = None
-    tag: str | None = None
-    feed: str | None = None
-
-
-MISSING = Target("missing")
-
-
-def parse_path(raw_path: str, channel: str | None = None) -> Target:
-    """The page named by a request path as sent (percent-encoded: each segment is decoded
-    on its own, so a tag may contain `/`). `channel` is the channel whose custom domain
-    served the request, else None (the node host)."""
-    segments = raw_path.split("/")[1:] if raw_path.startswith("/") else raw_path.split("/")
-    if segments and segments[-1] == "":
-        segments = segments[:-1]  # one trailing slash is the same page
-    if any(s == "" for s in segments):
-        return MISSING
-    try:
-        segments = [unquote(s, errors="strict") for s in segments]
-    except UnicodeDecodeError:
-        return MISSING
-    if channel is None:
-        if not segments:
-            return Target("node")
-        channel, *segments = segments
-    return _in_channel(channel, segments)
-
-
-def _in_channel(channel: str, rest: list[str]) -> Target:
-    match rest:
-        case []:
-            return Target("channel", channel)
-        case [name] if name in FEED_FILES:
-            return Target("feed", channel, feed=FEED_FILES[name])
-        case ["tags", tag]:
-            return Target("tag", channel, tag=tag)
-        case ["tags", tag, name] if name in FEED_FILES:
-            return Target("feed", channel, tag=tag, feed=FEED_FILES[name])
-        case [slug] if slug != "tags":
-            return Target("entry", channel, slug=slug)
-    return MISSING
 
 
 def normalise_language(value: str) -> str | None:

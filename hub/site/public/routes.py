@@ -1,4 +1,4 @@
-"""Routes of the public site: one catch-all that reads the path with `public_paths.parse_path`
+"""Routes of the public site: one catch-all that reads the path with `hub.core.urls.parse_path`
 (node host or custom domain) and hands it to the page or feed handler. Pages answer GET and
 HEAD; other methods get 405. Media files under `/storage/` are served by `hub.media_files`."""
 
@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
 from hub.site.public import pages, queries
 from hub.site.public.caching import PAGE_CACHE
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
-from hub.site.public.paths import Target, normalise_language, parse_path
+from hub.site.public.params import normalise_language
 from hub.site.public.view import channel_view
 from hub.web.requests import resources_of
 

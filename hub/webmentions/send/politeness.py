@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 from hub.core.hosts import HostBusy, host_slot
 from hub.core.resources import Resources
-from hub.webmentions.urls import BadURL, split
+from hub.core.urls import BadURL, split
 
 __all__ = ["SEND_HOST_CONCURRENCY", "HostBusy", "request_slot"]
 

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from hub.webmentions.urls import BadURL, normalize
+from hub.core.urls import BadURL, normalize
 
 PROPERTIES = ("in-reply-to", "like-of", "repost-of", "bookmark-of")
 MAX_TARGETS = 100

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from hub.webmentions.urls import link_key, registrable_domain
+from hub.core.urls import link_key, registrable_domain
 from hub.webmentions.verify.content import (
     MENTION_SUMMARY_CHARS,
     escape_text,

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from hub.webmentions.urls import link_key
+from hub.core.urls import link_key
 
 MAX_BYTES = 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")

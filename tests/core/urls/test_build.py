@@ -1,4 +1,8 @@
-from hub.core.urls import Urls
+"""hub/core/urls/build.py: the node's URLs, on the base host and on custom domains."""
+
+import pytest
+
+from hub.core.urls import ChannelUrls, Urls
 
 
 def test_public_urls_follow_the_site_scheme():
@@ -18,3 +22,18 @@ def test_own_urls_are_recognised_by_host():
     assert urls.is_own("https://HUB.example/storage/a.webp")
     assert not urls.is_own("https://evil.example/storage/a.webp")
     assert not urls.is_own("javascript:alert(1)")
+
+
+@pytest.mark.parametrize("domain", [None, "blog.example"])
+def test_channel_urls_match_the_node_urls(domain):
+    """The site prints the same URLs as the v1 API's `url` fields."""
+    urls = Urls("https://hub.example/base")
+    links = ChannelUrls(urls, "ada_blog", domain)
+    for slug in ("post", "пост", "a b&c"):
+        for language in (None, "en", "pt-BR"):
+            assert links.entry(slug, language) == urls.entry(
+                "ada_blog", slug, language=language, custom_domain=domain
+            )
+    for tag in ("Cars", "a/b", "ü ?"):
+        assert links.tag(tag) == urls.tag("ada_blog", tag, custom_domain=domain)
+    assert links.home() == urls.channel("ada_blog", custom_domain=domain)

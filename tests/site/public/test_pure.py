@@ -1,5 +1,6 @@
-"""The pure parts of the public site: URL scheme, language codes, cursors, display-time HTML,
-response targets, entry states, caching validators, feed documents."""
+"""The pure parts of the public site (the URL scheme itself is in tests/core/urls): links,
+language codes, cursors, display-time HTML, response targets, entry states, caching
+validators, feed documents."""
 
 from __future__ import annotations
 
@@ -21,39 +22,8 @@ from hub.site.public.content import (
     responses,
 )
 from hub.site.public.links import ChannelLinks, Endpoints
-from hub.site.public.paths import (
-    Target,
-    decode_cursor,
-    encode_cursor,
-    normalise_language,
-    parse_path,
-)
+from hub.site.public.params import decode_cursor, encode_cursor, normalise_language
 from hub.site.public.view import entry_state
-
-
-@pytest.mark.parametrize(
-    ("path", "channel", "target"),
-    [
-        ("/", None, Target("node")),
-        ("/ada", None, Target("channel", "ada")),
-        ("/ada/", None, Target("channel", "ada")),
-        ("/ada/post", None, Target("entry", "ada", slug="post")),
-        ("/ada/rss.xml", None, Target("feed", "ada", feed="rss")),
-        ("/ada/feed.json", None, Target("feed", "ada", feed="json")),
-        ("/ada/tags/a%2Fb", None, Target("tag", "ada", tag="a/b")),
-        ("/ada/tags/x/atom.xml", None, Target("feed", "ada", tag="x", feed="atom")),
-        ("/ada/tags", None, Target("missing")),
-        ("/ada/tags/x/y", None, Target("missing")),
-        ("/ada//post", None, Target("missing")),
-        ("/ada/%ff", None, Target("missing")),
-        ("/", "ada", Target("channel", "ada")),
-        ("/post", "ada", Target("entry", "ada", slug="post")),
-        ("/tags/x", "ada", Target("tag", "ada", tag="x")),
-        ("/atom.xml", "ada", Target("feed", "ada", feed="atom")),
-    ],
-)
-def test_parse_path(path, channel, target):
-    assert parse_path(path, channel) == target
 
 
 @pytest.mark.parametrize(
@@ -228,18 +198,3 @@ def test_feed_documents_are_well_formed():
         assert parsed.entries[0].title == "T & <t>"
         assert parsed.entries[0].content[0].value == "<p>a &amp; b</p>"
     assert b'"version":"https://jsonfeed.org/version/1.1"' in json_feed(_doc())
-
-
-@pytest.mark.parametrize("domain", [None, "blog.example"])
-def test_channel_links_match_the_core_urls(domain):
-    """The site prints the same URLs as the v1 API's `url` fields (hub.core.urls)."""
-    urls = Urls("https://hub.example/base")
-    links = ChannelLinks(urls, "ada_blog", domain)
-    for slug in ("post", "пост", "a b&c"):
-        for language in (None, "en", "pt-BR"):
-            assert links.entry(slug, language) == urls.entry(
-                "ada_blog", slug, language=language, custom_domain=domain
-            )
-    for tag in ("Cars", "a/b", "ü ?"):
-        assert links.tag(tag) == urls.tag("ada_blog", tag, custom_domain=domain)
-    assert links.home() == urls.channel("ada_blog", custom_domain=domain)
