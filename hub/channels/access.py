@@ -8,11 +8,12 @@ from starlette.requests import Request
 
 from hub.config import Settings
 from hub.core import channels as core_channels
-from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal, read_token
+from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal
 from hub.core.errors import Forbidden
 from hub.core.plans import limits_of
 from hub.web.auth import guarded_principal
 from hub.web.requests import resources_of
+from hub.web.tokens import read_token
 
 
 async def authenticate(request: Request) -> Principal:

@@ -1,8 +1,9 @@
 """Credentials: tokens with scopes, shown once, stored as SHA-256, resolved to a principal.
 
 One table holds every kind (Micropub app tokens, v1 API keys, directory tokens, IndieAuth
-tokens). How a token is presented differs per API, so `read_token` takes the ways an API
-accepts; what a token may do is decided by its scopes and its owner, the same everywhere.
+tokens). How a token is presented differs per API (`hub.web.tokens` reads it from a request,
+in the ways an API accepts); what a token may do is decided here, by its scopes and its owner,
+the same everywhere.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +33,7 @@ DEFAULT_SCOPES = {
     "indieauth": (),
 }
 
-# Ways a request may present a token; each API accepts a subset.
+# Ways a request may present a token (read by `hub.web.tokens`); each API accepts a subset.
 VIA_BEARER = "bearer"  # Authorization: Bearer KEY
 VIA_API_KEY = "api_key"  # X-API-Key: KEY
 VIA_TOKEN = "token"  # noqa: S105 - Authorization: Token KEY (directory, DRF style)
@@ -105,42 +106,6 @@ def parse_scopes(raw: str | Iterable[str]) -> tuple[str, ...]:
             f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(SCOPES))}.",
         )
     return tuple(dict.fromkeys(parts))
-
-
-def read_token(
-    headers: Mapping[str, str],
-    *,
-    accept: Collection[str],
-    form_token: str | None = None,
-) -> PresentedToken | None:
-    """The token a request presents, in the ways `accept` allows; None when there is none.
-
-    `Authorization` wins over `X-API-Key`. A Micropub token both in the header and in the form
-    is an error (RFC 6750 §2), even when the two are equal.
-    """
-    header = None
-    authorization = headers.get("authorization", "").strip()
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        scheme, value = scheme.lower(), value.strip()
-        if scheme == "bearer" and VIA_BEARER in accept and value:
-            header = PresentedToken(value, VIA_BEARER)
-        elif scheme == "token" and VIA_TOKEN in accept and value:
-            header = PresentedToken(value, VIA_TOKEN)
-        else:
-            header = PresentedToken("", "unsupported")  # present but unusable: 401, never anonymous
-    if header is None and VIA_API_KEY in accept:
-        api_key = headers.get("x-api-key", "").strip()
-        if api_key:
-            header = PresentedToken(api_key, VIA_API_KEY)
-    if form_token is not None and VIA_FORM in accept:
-        if header is not None:
-            raise Invalid(
-                "The token was sent both in the Authorization header and in the body.",
-                code="token_in_two_places",
-            )
-        return PresentedToken(form_token.strip(), VIA_FORM)
-    return header
 
 
 _RESOLVE = """

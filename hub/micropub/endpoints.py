@@ -27,6 +27,7 @@ from hub.micropub.properties import POST_STATUSES
 from hub.web.auth import guarded_principal
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
+from hub.web.tokens import read_token
 
 ACCEPT = frozenset({auth.VIA_BEARER, auth.VIA_FORM})
 MEDIA_FILE_HEADERS = {
@@ -72,7 +73,7 @@ def method_not_allowed(request: Request, allow: str) -> Response:
 async def authenticate(request: Request, *, form_token: str | None = None) -> auth.Principal:
     """The principal of a Bearer header or `access_token` body field (both: 400, R-M11).
     An IP with too many failed authentications in a minute gets 429 (§2.5)."""
-    presented = auth.read_token(request.headers, accept=ACCEPT, form_token=form_token)
+    presented = read_token(request.headers, accept=ACCEPT, form_token=form_token)
     return await guarded_principal(request, presented, namespace="mp")
 
 

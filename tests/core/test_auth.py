@@ -82,41 +82,6 @@ async def test_last_used_is_recorded(db, author):
     assert row["last_used_at"] is not None and row["ip"] == "203.0.113.9"
 
 
-def test_read_token_from_each_presentation():
-    bearer = auth.read_token({"authorization": "Bearer abc"}, accept={auth.VIA_BEARER})
-    assert bearer == auth.PresentedToken("abc", "bearer")
-    assert (
-        auth.read_token({"authorization": "bearer abc"}, accept={auth.VIA_BEARER}).secret == "abc"
-    )
-    key = auth.read_token({"x-api-key": "k"}, accept={auth.VIA_BEARER, auth.VIA_API_KEY})
-    assert key == auth.PresentedToken("k", "api_key")
-    drf = auth.read_token({"authorization": "Token t"}, accept={auth.VIA_TOKEN})
-    assert drf == auth.PresentedToken("t", "token")
-    form = auth.read_token({}, accept={auth.VIA_BEARER, auth.VIA_FORM}, form_token="f")
-    assert form == auth.PresentedToken("f", "access_token")
-    assert auth.read_token({}, accept={auth.VIA_BEARER}) is None
-
-
-def test_authorization_header_wins_over_api_key():
-    got = auth.read_token(
-        {"authorization": "Bearer a", "x-api-key": "b"}, accept={auth.VIA_BEARER, auth.VIA_API_KEY}
-    )
-    assert got.secret == "a"
-
-
-def test_unsupported_scheme_is_presented_but_unusable():
-    got = auth.read_token({"authorization": "Basic Zm9v"}, accept={auth.VIA_BEARER})
-    assert got is not None and got.secret == ""
-
-
-def test_token_in_header_and_form_is_refused():
-    with pytest.raises(Invalid) as both:
-        auth.read_token(
-            {"authorization": "Bearer a"}, accept={auth.VIA_BEARER, auth.VIA_FORM}, form_token="a"
-        )
-    assert both.value.code == "token_in_two_places"
-
-
 async def test_first_author_is_owner_and_gets_a_default_channel(db):
     async with db.acquire() as conn:
         first = await create_author(conn, "Winter Car Care")

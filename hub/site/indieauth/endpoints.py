@@ -25,6 +25,7 @@ from hub.site.login import queries as q
 from hub.web.clients import client_ip
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
+from hub.web.tokens import read_token
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -186,7 +187,7 @@ async def _bearer(request: Request) -> auth.Principal:
     often, and every unknown or dead token counts as a failure."""
     if (blocked := await blocked_by_failures(request)) is not None:
         raise _Blocked(blocked)
-    presented = auth.read_token(request.headers, accept={auth.VIA_BEARER})
+    presented = read_token(request.headers, accept={auth.VIA_BEARER})
     resources = resources_of(request)
     try:
         return await auth.resolve_principal(
@@ -226,7 +227,7 @@ async def token_verify(request: Request) -> Response:
         return exc.response
     except Unauthenticated as exc:
         return _unauthorized(exc)
-    presented = auth.read_token(request.headers, accept={auth.VIA_BEARER})
+    presented = read_token(request.headers, accept={auth.VIA_BEARER})
     info = await service.token_info(resources_of(request), presented.secret)
     if info is None or info["author_id"] != principal.author_id:
         return _unauthorized(Unauthenticated("The token is not live.", code="invalid_token"))

@@ -29,6 +29,7 @@ from hub.web.drf import cache as response_cache
 from hub.web.drf import errors
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
+from hub.web.tokens import read_token
 
 RENDERS = ["application/json", "text/html"]
 PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
@@ -242,7 +243,7 @@ def _wants_html(request: Request) -> bool:
 
 
 async def _principal(request: Request, resources: Resources) -> auth.Principal | None:
-    presented = auth.read_token(request.headers, accept={auth.VIA_TOKEN})
+    presented = read_token(request.headers, accept={auth.VIA_TOKEN})
     if presented is None:
         return None
     # token guessing: 429 past the limit
