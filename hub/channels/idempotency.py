@@ -1,7 +1,8 @@
-"""`Idempotency-Key` on v1 writes (publicasta-v1-resolved §4.1, EXT): what makes two v1
-requests the same (method, canonical path and body), and the v1 face of the shared records in
-`hub.core.idempotency` (errors on `idempotency_key`: 409 while in flight, 422 when the key was
-used for a different request; status, Location, ETag and Content-Type replayed).
+"""`Idempotency-Key` on v1 writes (publicasta-v1-resolved §4.1, EXT): the v1 wire parts of
+the write unit's key (`hub.core.writes`): what makes two v1 requests the same (method,
+canonical path and body), the error field (`idempotency_key`: 409 while in flight, 422 when
+the key was used for a different request) and what is replayed (status, Location, ETag and
+Content-Type).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import asyncpg
 import orjson
 
 from hub.core import idempotency as records
-from hub.core.idempotency import REPLAYED_HEADER, StoredResponse
+from hub.core import writes
+from hub.core.idempotency import REPLAYED_HEADER
 
-__all__ = ["REPLAYED_HEADER", "StoredResponse", "claim", "expire", "read_key", "remember"]
+__all__ = ["REPLAYED_HEADER", "expire", "for_request", "read_key"]
 
 FIELD = "idempotency_key"
 KEPT_HEADERS = ("location", "etag", "content-type")
@@ -50,22 +52,13 @@ def fingerprint(method: str, path: str, body_digest: bytes) -> bytes:
     return hashlib.sha256(f"{method.upper()} {path}\n".encode() + body_digest).digest()
 
 
-async def claim(
-    conn: asyncpg.Connection, credential_id: int, key: str, fingerprint_: bytes
-) -> StoredResponse | None:
-    """Take the key for this transaction: the stored response to replay, or None when the
-    request should run. 409 while another request holds the key, 422 for a different one."""
-    return await records.claim(conn, credential_id, key, fingerprint_, field=FIELD)
-
-
-async def remember(
-    conn: asyncpg.Connection, credential_id: int, key: str, method: str, path: str,
-    fingerprint_: bytes, response: StoredResponse,
-) -> None:  # fmt: skip
-    """Store the response in the caller's transaction (the one that made the effect)."""
-    await records.remember(
-        conn, credential_id, key, method=method, path=path, fingerprint=fingerprint_,
-        response=response, kept_headers=KEPT_HEADERS,
+def for_request(
+    credential_id: int, key: str, method: str, path: str, body_digest: bytes
+) -> writes.Idempotency:
+    """The write unit's key for a v1 request to `path` (canonical) with this body digest."""
+    return writes.Idempotency(
+        credential_id, key, fingerprint(method, path, body_digest), method=method, path=path,
+        field=FIELD, kept_headers=KEPT_HEADERS,
     )  # fmt: skip
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from hub.channels import present
 from hub.channels.access import channel_for, channel_limit, may_publish, require_api_publishing
 from hub.channels.errors import CHANNEL_CHANGED, PreconditionFailed
+from hub.channels.preconditions import channel_etag, matches
 from hub.channels.schemas import MISSING, MSG_DEFAULT_LANGUAGE, parse_channel, parse_json_object
-from hub.channels.writes import Tx, channel_etag, matches
 from hub.core import channels as core_channels
 from hub.core.auth import Principal
 from hub.core.errors import Forbidden, Invalid
 from hub.core.resources import Resources
+from hub.core.writes import Tx
 
 
 async def _present(conn, resources: Resources, principal: Principal, rows) -> list[dict]:

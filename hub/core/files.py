@@ -1,4 +1,5 @@
-"""Media files that belong to a write transaction (publicasta-v1-resolved §6 "Transactions").
+"""Media files that belong to a write transaction: the one file scheme of the write unit
+(`hub.core.writes`), used by every write API (publicasta-v1-resolved §6 "Transactions").
 
 A file is written (or hard-linked from an existing one) under a temporary name beside its
 target while the transaction runs; `publish` renames every staged file into place after the
@@ -18,6 +19,8 @@ from hub.core import media
 
 
 class StagedFiles:
+    """The files one transaction stages under the media root `root`."""
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._staged: list[tuple[Path, Path]] = []  # (temporary, target)

@@ -20,6 +20,7 @@ from hub.core.auth import Principal
 from hub.core.entries import attachments, authoring
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.errors import Invalid
+from hub.core.files import StagedFiles
 from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 from hub.core.slugs import slugify_text
@@ -120,10 +121,10 @@ async def create(
     blog: Blog,
     parsed: MicropubRequest,
     *,
-    written: list[str],
+    files: StagedFiles,
 ) -> Created:
-    """Store the entry in the caller's transaction (`writes.write`); the relative paths of
-    files stored on the way are appended to `written`."""
+    """Store the entry in the caller's transaction (the write unit, `hub.core.writes`); files
+    stored on the way are staged in `files` (in place once the unit commits)."""
     now = datetime.now(UTC).replace(microsecond=0)
     properties, fields = check_create(parsed, principal, blog, now)
     settings, urls = resources.settings, resources.urls
@@ -138,7 +139,7 @@ async def create(
             author_id=principal.author_id,
             channel_id=blog.id,
             credential_id=principal.credential_id,
-            written=written,
+            files=files,
         )
         file_urls[index] = urls.micropub_media(stored.public_id)
         file_media[index] = stored.id

@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, Response
 from hub.core import auth, media
 from hub.core.errors import Invalid, NotFound, Unauthenticated
 from hub.core.resources import Resources
+from hub.core.writes import Tx, write
 from hub.micropub import bodies, create, edit, queries, reading, scopes, service, writes
 from hub.micropub.mf2 import (
     MicropubRequest,
@@ -92,21 +93,17 @@ async def action(request: Request) -> Response:
     scopes.require(principal.scopes, parsed.action)
     blog = await service.blog_of(resources.pool, principal, resources.urls)
     key = writes.read_key(request.headers)
-    idempotency = (
-        None
-        if key is None
-        else writes.Idempotency(principal.credential_id, key, writes.fingerprint(body))
-    )
-    async with writes.write(resources, idempotency) as tx:
+    idempotency = None if key is None else writes.idempotency(principal.credential_id, key, body)
+    async with write(resources, idempotency=idempotency) as tx:
         if tx.replay is not None:
-            return tx.replay
+            return writes.replayed(tx.replay)
         response = await _perform(tx, resources, principal, blog, parsed)
-        await writes.remember(tx.conn, idempotency, response)
+        await tx.remember(writes.stored(response))
     return response
 
 
 async def _perform(
-    tx: writes.Write,
+    tx: Tx,
     resources: Resources,
     principal: auth.Principal,
     blog: service.Blog,
@@ -114,9 +111,7 @@ async def _perform(
 ) -> Response:
     """Run one write in the open transaction and build its answer."""
     if parsed.action == "create":
-        created = await create.create(
-            tx.conn, resources, principal, blog, parsed, written=tx.written
-        )
+        created = await create.create(tx.conn, resources, principal, blog, parsed, files=tx.files)
         return JSONResponse(created.body, status_code=201, headers={"Location": created.location})
     if parsed.action == "update":
         updated = await edit.update(tx.conn, resources, principal, blog, parsed)

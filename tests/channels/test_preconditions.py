@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.channels.preconditions import matches
 from tests.channels.conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/ada_blog/pages"
@@ -68,3 +69,10 @@ async def test_412_and_200_channel_if_match(client, account):
     )
     assert r.status_code == 412
     assert r.json() == {"message": "The channel has changed since you read it.", "errors": {}}
+
+
+def test_if_match_strong_comparison():
+    assert matches(None, None) and matches(None, '"v1"')
+    assert matches('"v1"', '"v1"') and matches('"v0", "v1"', '"v1"') and matches("*", '"v1"')
+    assert not matches('"v2"', '"v1"') and not matches('W/"v1"', '"v1"')
+    assert not matches("*", None) and not matches('"v1"', None)

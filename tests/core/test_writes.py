@@ -1,11 +1,24 @@
-"""The v1 write transaction: staged media files appear only after the commit, and a rollback
-or a dry run leaves no file behind (hub/channels/writes.py, files.py)."""
+"""The write unit both write APIs use (hub/core/writes.py, files.py): staged media files
+appear only after the commit, a rollback or a dry run leaves no file and no job behind, a lazy
+unit begins only when asked, and an `Idempotency-Key` is claimed, remembered and replayed."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+
 import pytest
 
-from hub.channels.writes import matches, write
+from hub.core.auth import create_credential
+from hub.core.authors import create_author
+from hub.core.errors import Invalid
+from hub.core.idempotency import StoredResponse
+from hub.core.writes import Idempotency, write
+
+
+@pytest.fixture(autouse=True)
+def empty_media_dir(settings) -> None:
+    shutil.rmtree(settings.media_dir / "projects", ignore_errors=True)
 
 
 def listing(settings) -> list[str]:
@@ -61,8 +74,20 @@ async def test_a_lazy_write_commits_each_statement_until_it_begins(db, resources
     assert await db.fetchval("SELECT count(*) FROM job_outbox") == 1
 
 
-def test_if_match_strong_comparison():
-    assert matches(None, None) and matches(None, '"v1"')
-    assert matches('"v1"', '"v1"') and matches('"v0", "v1"', '"v1"') and matches("*", '"v1"')
-    assert not matches('"v2"', '"v1"') and not matches('W/"v1"', '"v1"')
-    assert not matches("*", None) and not matches('"v1"', None)
+async def test_an_idempotency_key_is_claimed_remembered_and_replayed(db, resources):
+    async with db.acquire() as conn, conn.transaction():
+        author = await create_author(conn, "Ada")
+        credential, _ = await create_credential(conn, author_id=author.id)
+    same = hashlib.sha256(b"same").digest()
+    key = Idempotency(credential.id, "k-1", same, method="POST", path="/x", field="key",
+                      kept_headers=("location",))  # fmt: skip
+    async with write(resources, lazy=True, idempotency=key) as tx:
+        assert tx.begun and tx.replay is None  # a key begins at once, lazy or not
+        await tx.remember(StoredResponse(201, {"Location": "/a", "X-Other": "1"}, b"{}"))
+    async with write(resources, idempotency=key) as tx:
+        assert tx.replay == StoredResponse(201, {"Location": "/a"}, b"{}")
+    other = Idempotency(credential.id, "k-1", hashlib.sha256(b"other").digest(),
+                        method="POST", path="/x", field="key", kept_headers=())  # fmt: skip
+    with pytest.raises(Invalid):
+        async with write(resources, idempotency=other):
+            pass

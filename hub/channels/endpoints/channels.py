@@ -9,7 +9,7 @@ from hub.channels import service
 from hub.channels.access import authenticate
 from hub.channels.endpoints.common import is_dry_run, respond, run_write
 from hub.channels.idempotency import json_digest
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.web.requests import resources_of
 
 

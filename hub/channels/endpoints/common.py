@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from hub.channels import idempotency
 from hub.channels.errors import MethodNotAllowed, deprecation_headers
-from hub.channels.writes import Tx, write
 from hub.core.auth import Principal
+from hub.core.idempotency import StoredResponse
+from hub.core.writes import Tx, write
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
 
@@ -61,11 +62,6 @@ def methods(**handlers: Handler) -> Handler:
     return endpoint
 
 
-class _Replay(Exception):
-    def __init__(self, stored: idempotency.StoredResponse) -> None:
-        self.stored = stored
-
-
 async def run_write(
     request: Request,
     principal: Principal,
@@ -74,39 +70,32 @@ async def run_write(
     *,
     lazy: bool = False,
 ) -> Response:
-    """Run `work` in one write transaction. With an `Idempotency-Key`, the key is claimed in
-    that transaction and the response stored there too; a completed key replays its stored
-    response. A dry run ignores the key: it writes nothing to replay. `body_digest` may be a
-    function: it is only called when there is a key. `lazy`: `work` begins the transaction
-    itself before its first write (`writes.write`), unless there is a key or a dry run."""
+    """Run `work` in one write unit (`hub.core.writes`). With an `Idempotency-Key`, the key
+    is claimed in its transaction and the response stored there too; a completed key replays
+    its stored response. A dry run ignores the key: it writes nothing to replay. `body_digest`
+    may be a function: it is only called when there is a key. `lazy`: `work` begins the
+    transaction itself before its first write, unless there is a key or a dry run."""
     resources = resources_of(request)
     dry_run = is_dry_run(request)
     key = None if dry_run else idempotency.read_key(request.headers)
-    path = canonical_path(request.url.path)
-    fingerprint = b""
+    unit_key = None
     if key is not None:
         digest = body_digest() if callable(body_digest) else body_digest
-        fingerprint = idempotency.fingerprint(request.method, path, digest)
-    try:
-        async with write(resources, dry_run=dry_run, lazy=lazy and key is None) as tx:
-            if key is not None:
-                stored = await idempotency.claim(tx.conn, principal.credential_id, key, fingerprint)
-                if stored is not None:
-                    raise _Replay(stored)
+        unit_key = idempotency.for_request(
+            principal.credential_id, key, request.method, canonical_path(request.url.path), digest
+        )
+    async with write(resources, dry_run=dry_run, lazy=lazy, idempotency=unit_key) as tx:
+        if tx.replay is None:
             response = await work(tx)
-            if key is not None:
-                await idempotency.remember(
-                    tx.conn, principal.credential_id, key, request.method, path, fingerprint,
-                    idempotency.StoredResponse(
-                        response.status_code, dict(response.headers), bytes(response.body)
-                    ),
-                )  # fmt: skip
-    except _Replay as replay:
-        return _replayed(request, replay.stored)
+            await tx.remember(
+                StoredResponse(response.status_code, dict(response.headers), bytes(response.body))
+            )
+    if tx.replay is not None:
+        return _replayed(request, tx.replay)
     return response
 
 
-def _replayed(request: Request, stored: idempotency.StoredResponse) -> Response:
+def _replayed(request: Request, stored: StoredResponse) -> Response:
     headers = {
         **stored.headers,
         "Cache-Control": "no-store",

@@ -10,7 +10,7 @@ from hub.channels.endpoints.common import is_dry_run, respond, run_write
 from hub.channels.idempotency import form_digest
 from hub.channels.media import service as media
 from hub.channels.media import uploads
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.web.requests import resources_of
 
 

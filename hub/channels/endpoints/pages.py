@@ -12,7 +12,8 @@ from hub.channels.access import authenticate
 from hub.channels.endpoints.common import is_dry_run, respond, run_write
 from hub.channels.idempotency import json_digest
 from hub.channels.listing import parse_list_query
-from hub.channels.writes import Tx, entry_etag
+from hub.channels.preconditions import entry_etag
+from hub.core.writes import Tx
 from hub.web.requests import resources_of
 
 

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from hub.channels import queries
 from hub.channels.schemas import TranslationInput, warning
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.core import media as pipeline
 from hub.core.errors import Invalid
 from hub.core.urls import Urls

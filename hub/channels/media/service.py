@@ -22,7 +22,7 @@ from hub.channels import queries
 from hub.channels.access import channel_for
 from hub.channels.media.uploads import UploadForm
 from hub.channels.schemas import warning
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.core import media as pipeline
 from hub.core.auth import Principal
 from hub.core.channels import Channel

@@ -20,7 +20,7 @@ from hub.channels.pages.rules import (
     require_bodies,
 )
 from hub.channels.schemas import MISSING, Problems, parse_json_object, parse_status, warning
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries import publishing
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED

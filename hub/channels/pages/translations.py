@@ -22,7 +22,7 @@ from hub.channels.schemas import (
     parse_json_object,
     parse_translation,
 )
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, REVIEW, SCHEDULED
 from hub.core.entries.model import load_entry

@@ -33,7 +33,7 @@ from hub.channels.schemas import (
     parse_page,
     warning,
 )
-from hub.channels.writes import Tx
+from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.channels import Channel
 from hub.core.entries import publishing, write_queries

@@ -5,8 +5,8 @@ local copy map filled in by `remote_media.py`).
 Storing: the type is sniffed from the bytes (names and declared types are hints only); images
 are probed by the core pipeline (size, pixels, frames) before anything is written; audio and
 video are stored as sent. The same bytes stored again in the same channel give the existing
-row. Files are written before the row; a caller whose transaction fails later deletes the
-files it was told about (`written`).
+row. In a write unit the file is staged (`files`: in place after the commit, discarded after a
+rollback); without one it is written before the row and deleted if the row's INSERT fails.
 """
 
 # ruff: noqa: S608 - queries interpolate only the module constant `_MEDIA`; values are parameters
@@ -26,6 +26,7 @@ import asyncpg
 from hub.config import Settings
 from hub.core import media
 from hub.core.errors import Invalid
+from hub.core.files import StagedFiles
 
 MAX_FRAMES = 500
 IMAGE_EXTENSIONS = {
@@ -109,11 +110,11 @@ async def store_original(
     credential_id: int | None,
     purpose: str = "upload",
     source_url: str | None = None,
-    written: list[str] | None = None,
+    files: StagedFiles | None = None,
 ) -> StoredMedia:
     """Check and store `data` in the caller's transaction. Raises `Invalid` (`broken_image`,
-    `unsupported_type`, ...) or `TooLarge` before anything is written. The relative path of a
-    newly written file is appended to `written`."""
+    `unsupported_type`, ...) or `TooLarge` before anything is written. A new file is staged
+    in `files` when given (published after the commit), else written at once."""
     content_type = media.sniff_type(data[:1024]) if data else None
     width = height = None
     frames = 1
@@ -157,9 +158,10 @@ async def store_original(
     public_id = new_public_id()
     folder = "uploads"
     relative = f"{folder}/{datetime.now(UTC):%Y/%m}/{public_id}.{extension}"
-    await asyncio.to_thread(media.write_atomically, settings.media_dir, relative, data)
-    if written is not None:
-        written.append(relative)
+    if files is not None:
+        await files.write(relative, data)
+    else:
+        await asyncio.to_thread(media.write_atomically, settings.media_dir, relative, data)
     try:
         row = await conn.fetchrow(
             f"""
@@ -173,16 +175,10 @@ async def store_original(
             len(data), sha256, relative, width, height, frames, source_url,
         )  # fmt: skip
     except BaseException:
-        if written is None:
+        if files is None:
             await asyncio.to_thread(media.delete_file, settings.media_dir, relative)
         raise
     return _stored(row)
-
-
-async def delete_files(settings: Settings, written: Sequence[str]) -> None:
-    """Remove files `store_original` wrote for a transaction that did not commit."""
-    for relative in written:
-        await asyncio.to_thread(media.delete_file, settings.media_dir, relative)
 
 
 def _stored(row: asyncpg.Record) -> StoredMedia:

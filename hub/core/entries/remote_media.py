@@ -21,6 +21,7 @@ from arq import Retry
 from hub.core.db import transaction
 from hub.core.entries import attachments
 from hub.core.errors import FetchFailed, FetchRefused, Invalid, TooLarge
+from hub.core.files import StagedFiles
 from hub.core.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ async def _copy(resources: Resources, entry, url: str) -> str:
         return await _settle(
             resources, entry["id"], url, "failed", error="not an accepted media type"
         )
-    written: list[str] = []
+    files = StagedFiles(resources.settings.media_dir)
     try:
         async with transaction(resources.pool) as conn:
             stored = await attachments.store_original(
@@ -100,17 +101,19 @@ async def _copy(resources: Resources, entry, url: str) -> str:
                 credential_id=None,
                 purpose="remote",
                 source_url=url,
-                written=written,
+                files=files,
             )
-            return await _settle(
+            settled = await _settle(
                 resources, entry["id"], url, "stored", media_id=stored.id, conn=conn
             )
     except (Invalid, TooLarge) as exc:
-        await attachments.delete_files(resources.settings, written)
+        await files.discard()
         return await _settle(resources, entry["id"], url, "failed", error=exc.message)
     except BaseException:
-        await attachments.delete_files(resources.settings, written)
+        await files.discard()
         raise
+    await files.publish()
+    return settled
 
 
 async def _settle(
