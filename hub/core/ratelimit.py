@@ -1,15 +1,19 @@
-"""Rate limits on Redis with the `limits` library: a sliding 60-second log per key."""
+"""The one rate limiter, on Redis: `hit` keeps a sliding 60-second log per key (the `limits`
+library) for the APIs' per-token limits; `hit_windows` counts several fixed windows (a minute,
+an hour, a day) in one round trip, for limits that span more than a minute (webmentions).
+Past a limit both raise `RateLimited(retry_after)`."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
 
 from hub.core.errors import RateLimited
 
@@ -28,6 +32,15 @@ class RateStatus:
     reset_after: int  # seconds until the oldest counted request leaves the window
 
 
+@dataclass(frozen=True)
+class Window:
+    """One fixed-window counter: at most `limit` hits on `key` per `seconds` (0: unlimited)."""
+
+    key: str
+    limit: int
+    seconds: int
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -41,6 +54,11 @@ class RateLimiter:
             storage_uri(redis_url), implementation="redispy", key_prefix=key_prefix, **options
         )
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._redis = (
+            Redis(connection_pool=connection_pool)
+            if connection_pool is not None
+            else Redis.from_url(redis_url)
+        )
 
     async def hit(self, key: str, per_minute: int, *, cost: int = 1) -> None:
         """Count one request for `key`; raise RateLimited (with Retry-After seconds) past the
@@ -60,6 +78,24 @@ class RateLimiter:
         stats = await self._limiter.get_window_stats(RateLimitItemPerMinute(per_minute), key)
         reset_after = max(0, math.ceil(stats.reset_time - time.time()))
         return RateStatus(limit=per_minute, remaining=stats.remaining, reset_after=reset_after)
+
+    async def hit_windows(self, windows: Iterable[Window]) -> None:
+        """Count one hit in every window, all in one Redis round trip; a window whose limit
+        is 0 counts nothing. Past the first limit exceeded, RateLimited with Retry-After the
+        seconds left in that window. Counters live at `hub:{key}:{seconds}:{window number}`."""
+        counted = [window for window in windows if window.limit > 0]
+        if not counted:
+            return
+        now = int(time.time())
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for window in counted:
+                name = f"hub:{window.key}:{window.seconds}:{now // window.seconds}"
+                pipe.incr(name)
+                pipe.expire(name, window.seconds + 100)
+            replies = await pipe.execute()
+        for window, count in zip(counted, replies[::2], strict=True):
+            if count > window.limit:
+                raise RateLimited(window.seconds - now % window.seconds, limit=window.limit)
 
     async def clear(self, key: str, per_minute: int) -> None:
         await self._limiter.clear(RateLimitItemPerMinute(per_minute), key)

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import ipaddress
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -23,8 +22,11 @@ from hub.config import Settings
 from hub.core.errors import Invalid, NotFound, RateLimited
 from hub.core.fetch import is_public_address
 from hub.core.queue import enqueue_staged
+from hub.core.ratelimit import Window
 from hub.core.resources import Resources
-from hub.core.urls import (
+from hub.core.webmentions import queries as q
+from hub.core.webmentions.accept import Lookup, Mention, accept
+from hub.webmentions.urls import (
     BadURL,
     TargetPath,
     host_of,
@@ -35,8 +37,6 @@ from hub.core.urls import (
     split,
     target_key,
 )
-from hub.core.webmentions import queries as q
-from hub.core.webmentions.accept import Lookup, Mention, accept
 
 MAX_URL = 2048
 PAGE_SIZE = 50
@@ -164,25 +164,6 @@ def blocked_by_setting(host: str, settings: Settings) -> bool:
     return any(parent in blocked for parent in _parents(host))
 
 
-async def _hit_windows(resources: Resources, counters: list[tuple[str, int, int]]) -> None:
-    """Fixed-window counters in Redis, all in one round trip: (key, limit, window seconds),
-    a limit of 0 counting nothing. RateLimited (Retry-After: the end of the window) past the
-    first limit that is exceeded."""
-    counted = [(key, limit, window) for key, limit, window in counters if limit > 0]
-    if not counted:
-        return
-    now = int(time.time())
-    async with resources.redis.pipeline(transaction=True) as pipe:
-        for key, _, window in counted:
-            name = f"hub:wm:{key}:{window}:{now // window}"
-            pipe.incr(name)
-            pipe.expire(name, window + 100)
-        replies = await pipe.execute()
-    for (_, limit, window), count in zip(counted, replies[::2], strict=True):
-        if count > limit:
-            raise RateLimited(window - now % window, limit=limit)
-
-
 async def receive(
     resources: Resources, source: str, target: str, *, client_ip: str | None
 ) -> Receipt:
@@ -196,13 +177,12 @@ async def receive(
     domain = registrable_domain(host)
     per_ip = settings.webmention_rate_ip if client_ip else 0
     per_ip_day = settings.webmention_rate_ip_day if client_ip else 0
-    await _hit_windows(  # §1.8, all three in one Redis round trip
-        resources,
+    await resources.limiter.hit_windows(  # §1.8, all three in one Redis round trip
         [
-            (f"ip:{client_ip}", per_ip, 60),
-            (f"ip:{client_ip}", per_ip_day, 86400),
-            (f"source:{domain}", settings.webmention_rate_source, 3600),
-        ],
+            Window(f"wm:ip:{client_ip}", per_ip, 60),
+            Window(f"wm:ip:{client_ip}", per_ip_day, 86400),
+            Window(f"wm:source:{domain}", settings.webmention_rate_source, 3600),
+        ]
     )
     ip_hash = hashlib.sha256((client_ip or "").encode()).hexdigest()[:32] if client_ip else None
     mention = Mention(

@@ -4,7 +4,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from hub.core.errors import RateLimited
-from hub.core.ratelimit import storage_uri
+from hub.core.ratelimit import Window, storage_uri
 from hub.micropub import errors as micropub_errors
 from hub.web.drf import errors as directory_errors
 from hub.web.mounts import api_mount
@@ -30,6 +30,31 @@ async def test_status_reports_remaining(db, resources):
     await resources.limiter.hit("t:s", 5)
     status = await resources.limiter.status("t:s", 5)
     assert status.limit == 5 and status.remaining == 3 and 0 < status.reset_after <= 60
+
+
+async def test_windows_count_apart_and_raise_with_the_rest_of_the_window(db, resources):
+    windows = [Window("t:w:a", 2, 60), Window("t:w:b", 5, 3600), Window("t:w:off", 0, 60)]
+    await resources.limiter.hit_windows(windows)
+    await resources.limiter.hit_windows(windows)
+    with pytest.raises(RateLimited) as limited:
+        await resources.limiter.hit_windows(windows)
+    assert 1 <= limited.value.retry_after <= 60 and limited.value.limit == 2
+    keys = sorted(k.decode() for k in await resources.redis.keys("hub:t:w:*"))
+    assert [k.rsplit(":", 1)[0] for k in keys] == ["hub:t:w:a:60", "hub:t:w:b:3600"]
+    assert int(await resources.redis.get(keys[1])) == 3  # the longer window counted too
+
+
+async def test_windows_past_a_long_limit_wait_for_that_window(db, resources):
+    await resources.limiter.hit_windows([Window("t:day", 1, 86400)])
+    with pytest.raises(RateLimited) as limited:
+        await resources.limiter.hit_windows([Window("t:min", 10, 60), Window("t:day", 1, 86400)])
+    assert 1 <= limited.value.retry_after <= 86400 and limited.value.limit == 1
+
+
+async def test_windows_with_no_limit_touch_nothing(db, resources):
+    for _ in range(5):
+        await resources.limiter.hit_windows([Window("t:none", 0, 60)])
+    assert await resources.redis.keys("hub:t:none:*") == []
 
 
 def _limited_app(resources, handler):
