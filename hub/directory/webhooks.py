@@ -21,13 +21,20 @@ from hub.core.errors import DomainError
 from hub.core.fetch import GuardedClient
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
+from hub.core.retry import STANDARD_SCHEDULE, delay_after
 
 EVENT = "feed.updated"
-RETRY_DELAYS = (60, 600, 3600, 6 * 3600)  # after attempts 1..4; the 5th failure is final
+DELIVER_JOB = "deliver_webhook"
+RETRY_SCHEDULE = STANDARD_SCHEDULE[:4]  # after attempts 1..4; the 5th failure is final
 TIMEOUT = 10.0
 DISABLE_AFTER = 50  # consecutive failed deliveries
 KEEP_DAYS = 14
 DEBOUNCE_SECONDS = 60
+
+
+def deliver_webhook_job_id(delivery_id: UUID | str, attempt: int) -> str:
+    """The job id of one attempt of one delivery: each attempt is a job of its own."""
+    return f"{DELIVER_JOB}:{delivery_id}:{attempt}"
 
 
 def new_token() -> str:
@@ -69,9 +76,9 @@ async def queue_feed_updated(
         if row["created"]:
             await stage_job(
                 conn,
-                "deliver_webhook",
+                DELIVER_JOB,
                 str(row["id"]),
-                job_id=f"deliver_webhook:{row['id']}:1",
+                job_id=deliver_webhook_job_id(row["id"], 1),
                 defer_until=row["next_attempt_at"],
             )
     return sum(1 for r in rows if r["created"])
@@ -135,12 +142,13 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
     now = now or datetime.now(UTC)
     attempts = row["attempts"] + 1
     entry = {"at": iso(now), "status": status_code, "duration_ms": duration_ms, "error": error}
+    delay = delay_after(attempts, RETRY_SCHEDULE)
     if error is None:
         outcome = Attempt("succeeded", status_code)
-    elif attempts > len(RETRY_DELAYS):
+    elif delay is None:
         outcome = Attempt("failed", status_code)
     else:
-        outcome = Attempt("retry", status_code, RETRY_DELAYS[attempts - 1])
+        outcome = Attempt("retry", status_code, delay)
     async with pool.acquire() as conn, conn.transaction():
         next_at = now + timedelta(seconds=outcome.retry_in or 0)
         await conn.execute(
@@ -177,9 +185,9 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
         else:
             await stage_job(
                 conn,
-                "deliver_webhook",
+                DELIVER_JOB,
                 str(delivery_id),
-                job_id=f"deliver_webhook:{delivery_id}:{attempts + 1}",
+                job_id=deliver_webhook_job_id(delivery_id, attempts + 1),
                 defer_until=next_at,
             )
     if outcome.outcome == "retry":

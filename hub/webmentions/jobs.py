@@ -3,7 +3,8 @@ the sweep that re-queues work whose queued job was lost (Redis holds no state we
 
 Ids in, enqueued by name with deterministic job ids (`verify_webmention:{id}`,
 `send_webmentions:{entry_id}`, `send_webmention:{send_id}`); transient failures raise
-`Retry(defer=...)` on the schedules of webmention-site-feeds.md §1.5 and §2.4.
+`Retry(defer=...)` on the schedules of webmention-site-feeds.md §1.5 and §2.4 (steps of
+`hub.core.retry.STANDARD_SCHEDULE`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from arq import Retry, cron
 from arq.worker import func
 
 from hub.core.queue import enqueue
+from hub.core.retry import attempts_of
 from hub.core.webmentions import queries as q
 from hub.core.webmentions import sends as sq
 from hub.webmentions.receive import VERIFY_JOB, verify_job_id
@@ -62,9 +64,9 @@ async def sweep_webmentions(ctx: dict) -> int:
 
 
 FUNCTIONS = [
-    func(verify_webmention, name="verify_webmention", max_tries=len(VERIFY_SCHEDULE) + 1),
+    func(verify_webmention, name="verify_webmention", max_tries=attempts_of(VERIFY_SCHEDULE)),
     send_webmentions,
-    func(send_webmention, name="send_webmention", max_tries=len(SEND_SCHEDULE) + 1),
+    func(send_webmention, name="send_webmention", max_tries=attempts_of(SEND_SCHEDULE)),
     sweep_webmentions,
 ]
 CRON_JOBS = [cron(sweep_webmentions, minute=set(range(0, 60, 10)), second={5}, unique=True)]

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from arq import Retry
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.site.public import queries
 from hub.site.public.links import FEED_TYPES, ChannelLinks
 
 log = logging.getLogger("hub.websub")
 
 JOB = "websub_publish"
-RETRY_SCHEDULE = (60, 600, 3600)
+RETRY_SCHEDULE = STANDARD_SCHEDULE[:3]  # 1 min, 10 min, 1 h; then logged and dropped
 
 
 def job_id(entry_id: int) -> str:
@@ -70,9 +71,9 @@ async def websub_publish(ctx: dict, entry_id: int) -> int:
         else:
             failed.append(f"{topic}: hub answered {answer.status}")
     if failed:
-        attempt = ctx.get("job_try", 1)
-        if attempt <= len(RETRY_SCHEDULE):
-            raise Retry(defer=RETRY_SCHEDULE[attempt - 1])
+        delay = delay_after(ctx.get("job_try", 1), RETRY_SCHEDULE)
+        if delay is not None:
+            raise Retry(defer=delay)
         log.warning("websub pings for entry %s failed: %s", entry_id, "; ".join(failed))
     return sent
 

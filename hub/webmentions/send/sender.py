@@ -18,19 +18,20 @@ from typing import Any
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
-from hub.core.urls import link_key
+from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.webmentions import sends as sq
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
 from hub.webmentions.send.discovery import discover
 from hub.webmentions.send.politeness import HostBusy, request_slot
 from hub.webmentions.send.targets import Translation, entry_targets
+from hub.webmentions.urls import link_key
 
 log = logging.getLogger("hub.webmentions")
 
 SEND_JOB = "send_webmention"
 ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
-RETRY_SCHEDULE = (60, 600, 3600, 6 * 3600, 24 * 3600)  # then `failed`
+RETRY_SCHEDULE = STANDARD_SCHEDULE  # 1 min, 10 min, 1 h, 6 h, 24 h; then `failed`
 RETRY_AFTER_CAP = 48 * 3600
 RETRY_STATUSES = frozenset({408, 429})
 
@@ -120,11 +121,9 @@ class Delivery:
 
 
 def _retry(attempt: int, error: str, http_status: int | None, after: int | None, **kw) -> Delivery:
-    if attempt > len(RETRY_SCHEDULE):
+    delay = delay_after(attempt, RETRY_SCHEDULE, retry_after=after, cap=RETRY_AFTER_CAP)
+    if delay is None:
         return Delivery("failed", http_status=http_status, error=error, **kw)
-    delay = RETRY_SCHEDULE[attempt - 1]
-    if after is not None:
-        delay = min(max(delay, after), RETRY_AFTER_CAP)
     return Delivery("pending", http_status=http_status, error=error, retry_in=delay, **kw)
 
 

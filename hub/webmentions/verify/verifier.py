@@ -19,10 +19,11 @@ import mf2py
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import FetchResult, fetch_own_page
 from hub.core.resources import Resources
-from hub.core.urls import host_of, is_ip_literal, registrable_domain
+from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.webmentions import queries as q
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.send.discovery import media_type
+from hub.webmentions.urls import host_of, is_ip_literal, registrable_domain
 from hub.webmentions.verify.mf2 import (
     Author,
     Interpretation,
@@ -39,7 +40,7 @@ log = logging.getLogger("hub.webmentions")
 ACCEPT = "text/html, application/xhtml+xml;q=0.9, application/json;q=0.5, text/plain;q=0.3"
 MAX_BYTES = 1024 * 1024
 SECONDS = 10.0
-RETRY_SCHEDULE = (60, 600, 3600, 6 * 3600)  # then `error`
+RETRY_SCHEDULE = STANDARD_SCHEDULE[:4]  # 1 min, 10 min, 1 h, 6 h; then `error`
 RETRY_AFTER_CAP = 24 * 3600
 NOT_FOUND_GRACE = timedelta(hours=1)  # R-W6
 SPAM_LINKS = 20
@@ -61,11 +62,9 @@ def _now() -> datetime:
 
 
 def _retry(row: Any, attempt: int, error: str, http_status: int | None, after: int | None):
-    if attempt > len(RETRY_SCHEDULE):
+    delay = delay_after(attempt, RETRY_SCHEDULE, retry_after=after, cap=RETRY_AFTER_CAP)
+    if delay is None:
         return Outcome("error", error, http_status)
-    delay = RETRY_SCHEDULE[attempt - 1]
-    if after is not None:
-        delay = min(max(delay, after), RETRY_AFTER_CAP)
     keep = "approved" if row["status"] == "approved" else "queued"
     return Outcome(keep, error, http_status, retry_in=delay)
 
