@@ -21,7 +21,8 @@ KEEP_POSTS_PER_FEED = 2000
 
 
 async def poll_feed(ctx: dict, feed_id: str) -> str:
-    """Poll one feed (job id `poll_feed:{id}`); a busy host defers it until its turn."""
+    """Poll one feed (job id `service.poll_feed_job_id`); a busy host defers it until its
+    turn."""
     try:
         result = await poller.poll_feed(ctx["resources"], feed_id)
     except poller.HostBusy as busy:
@@ -49,7 +50,8 @@ async def schedule_due_feeds(ctx: dict) -> int:
     async with resources.pool.acquire() as conn, conn.transaction():
         due = await feed_queries.list_due_feeds(conn, datetime.now(UTC), SCHEDULE_BATCH)
         for feed_id in due:
-            await enqueue(resources.redis, "poll_feed", str(feed_id), job_id=f"poll_feed:{feed_id}")
+            job_id = service.poll_feed_job_id(feed_id)
+            await enqueue(resources.redis, service.POLL_FEED_JOB, str(feed_id), job_id=job_id)
     return len(due)
 
 

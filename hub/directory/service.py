@@ -24,6 +24,7 @@ from hub.directory.urlnorm import feed_key, origin, site_key
 from hub.web.drf.errors import Unprocessable
 
 DISCOVERY_BUDGET = 15.0  # seconds for the whole submission (4.5)
+POLL_FEED_JOB = "poll_feed"
 NO_FEED = "No feed was found at that URL."
 
 
@@ -32,6 +33,11 @@ class Added:
     site_id: UUID
     created: bool
     feed_ids: tuple[UUID, ...]
+
+
+def poll_feed_job_id(feed_id: UUID | str) -> str:
+    """The one job id of a feed's poll: a poll already queued absorbs any other request."""
+    return f"{POLL_FEED_JOB}:{feed_id}"
 
 
 def check_submitted_url(url: str) -> str:
@@ -173,7 +179,7 @@ async def _store(resources: Resources, found: list[Found], added_by: int | None)
                 title=item.parsed.title,
             )
             feed_ids.append(feed_id)
-            await stage_job(conn, "poll_feed", str(feed_id), job_id=f"poll_feed:{feed_id}")
+            await stage_job(conn, POLL_FEED_JOB, str(feed_id), job_id=poll_feed_job_id(feed_id))
         if created:
             main_id = feed_ids[found.index(main)]
             await feed_queries.set_main_feed(conn, site_id, main_id)

@@ -11,6 +11,7 @@ from hub.core.queue import enqueue
 from hub.directory import xmlrpc
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import sites as site_queries
+from hub.directory.service import POLL_FEED_JOB, poll_feed_job_id
 from hub.directory.urlnorm import feed_key, site_key
 from hub.web.drf.endpoint import Call
 
@@ -42,7 +43,8 @@ async def ping(call: Call) -> Response:
         feeds = await feed_queries.site_feed_summaries(call.resources.pool, site_id)
         for feed in feeds:
             if not feed["is_local"]:
-                await enqueue(redis, "poll_feed", str(feed["id"]), job_id=f"poll_feed:{feed['id']}")
+                job_id = poll_feed_job_id(feed["id"])
+                await enqueue(redis, POLL_FEED_JOB, str(feed["id"]), job_id=job_id)
     return _xml(xmlrpc.struct_response({"flerror": False, "message": THANKS}))
 
 
