@@ -1,16 +1,21 @@
 """Jobs, enqueued by name so that no module imports the code of the job it triggers.
 
-`stage_job` writes a job into `job_outbox` inside the caller's transaction; `flush_outbox` hands
-staged jobs to arq after the commit (and a cron sweep repeats it), so a rolled-back request never
-leaves a job behind and a crash between commit and enqueue loses none.
+A job that follows a write is staged in `job_outbox` in the write's transaction
+(`stage_job`, `stage_jobs`, or inside a statement of the writer's own: `outbox_insert_sql`),
+so a rolled-back write never leaves a job behind and a crash between commit and enqueue loses
+none (docs/decisions/0003).
 
-Hot request paths use the outbox as a safety net instead (docs/decisions/0003): they stage the
-row with `sweep_after` in the future in the same statement as their write, queue the job
-themselves right after the commit (`enqueue_many`, one Redis round trip), and hand the row to
-`forget_staged`, which deletes such rows in batches off the request path. Flushes leave a row
-alone until its `sweep_after`, so only a process that died in between leaves one for the sweep.
-A write wrapper opens `claiming()` around its transaction: every job staged inside it is staged
-that way, and `queue_claimed` hands them to Redis after the commit (no outbox flush needed).
+One way to queue such jobs after the commit: the writer *claims* them and queues them itself.
+A claimed row has `sweep_after` in the future; right after the commit its job goes to Redis
+through `queue_claimed` (`enqueue_many`: one round trip, shared by concurrent writers), and
+the row is deleted in batches off the request path (`forget_staged`). The write unit
+(`hub.core.writes`) opens `claiming()` around its transaction, so every job staged inside it,
+however deep in the core, is claimed and queued that way; a writer that claims a row in one
+statement of its own queues it with `enqueue_staged` (the same path, for one row).
+
+`flush_outbox` is the sweep: it queues the rows whose `sweep_after` has passed, those whose
+process died (or whose Redis call failed) after the commit, and the jobs of writers that do
+not claim theirs yet. It runs from the `sweep_outbox` cron job (`hub.core.jobs`).
 """
 
 from __future__ import annotations
@@ -84,7 +89,8 @@ def claiming() -> Iterator[Claimed]:
 
 async def queue_claimed(pool: asyncpg.Pool, redis: ArqRedis, claimed: Claimed) -> None:
     """Queue the jobs a committed `claiming()` block staged (one Redis call, shared with
-    concurrent requests); their rows are deleted in batches afterwards."""
+    concurrent requests); their rows are deleted in batches afterwards. The one way jobs are
+    queued after a commit."""
     if claimed:
         await _batcher(redis).queue_many(pool, claimed)
 
@@ -112,11 +118,11 @@ async def stage_job(
     defer_until: datetime | None = None,
     claimed: bool = False,
 ) -> int:
-    """Record a job in the caller's transaction; it is queued by `flush_outbox` after commit.
-    Arguments must be JSON values (ids, not objects). With `claimed`, the caller queues it
-    itself after the commit (`enqueue_staged`) and flushes leave the row alone for
-    `SAFETY_NET_SECONDS`. Inside `claiming()` every job is claimed and listed there. Returns
-    the outbox row's id."""
+    """Record a job in the caller's transaction. Arguments must be JSON values (ids, not
+    objects). Inside `claiming()` (the write unit) the job is claimed and listed there, to be
+    queued right after the commit; with `claimed`, the caller queues it itself after the
+    commit (`enqueue_staged`); either way the sweep leaves the row alone for
+    `SAFETY_NET_SECONDS`. Otherwise `flush_outbox` queues it. Returns the outbox row's id."""
     scope = _claimed.get()
     outbox_id = await conn.fetchval(
         "INSERT INTO job_outbox (function, args, job_id, defer_until, sweep_after)"
@@ -171,7 +177,9 @@ def note_staged(ids: list[int], jobs: list[StagedJob]) -> None:
 
 
 async def flush_outbox(pool: asyncpg.Pool, redis: ArqRedis, *, limit: int = 500) -> int:
-    """Queue staged jobs and delete them from the outbox; safe to run from many processes."""
+    """The sweep: queue every staged job whose `sweep_after` has passed, whoever staged it,
+    and delete its row; safe to run from many processes. A writer queues its own jobs by
+    claiming them (`claiming()` / the write unit), not by calling this."""
     flushed = 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
@@ -247,9 +255,6 @@ class _Batcher:
         self.pending: list[tuple[StagedJob, asyncpg.Pool, int, asyncio.Future[None]]] = []
         self.task: asyncio.Task[None] | None = None
 
-    async def queue(self, pool: asyncpg.Pool, outbox_id: int, job: StagedJob) -> None:
-        await self.queue_many(pool, [(outbox_id, job)])
-
     async def queue_many(self, pool: asyncpg.Pool, claimed: Claimed) -> None:
         done = asyncio.get_running_loop().create_future()
         for outbox_id, job in claimed:
@@ -284,11 +289,10 @@ _batchers: dict[int, _Batcher] = {}  # by id(redis)
 async def enqueue_staged(
     pool: asyncpg.Pool, redis: ArqRedis, outbox_id: int, job: StagedJob
 ) -> None:
-    """Queue the job of a row staged with `sweep_after` in the future, right after its commit,
-    then forget the row; returns once the job is in Redis. Concurrent callers share one Redis
-    call. A Redis failure is logged, not raised: the job is committed, and the sweep queues it
-    once `sweep_after` has passed."""
-    await _batcher(redis).queue(pool, outbox_id, job)
+    """`queue_claimed` for one row its writer claimed in a statement of its own, right after
+    the commit; returns once the job is in Redis. A Redis failure is logged, not raised: the
+    job is committed, and the sweep queues it once `sweep_after` has passed."""
+    await queue_claimed(pool, redis, [(outbox_id, job)])
 
 
 def _batcher(redis: ArqRedis) -> _Batcher:
