@@ -6,15 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import errors
+from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
-
-
-class MethodNotAllowed(errors.DomainError):
-    code = "method_not_allowed"
-
-    def __init__(self, allow: list[str]) -> None:
-        super().__init__("Method not allowed.")
-        self.allow = allow
 
 
 class PreconditionFailed(errors.DomainError):
@@ -48,10 +41,9 @@ def laravel_message(fields: dict[str, list[str]]) -> str:
     return f"{messages[0]} (and {rest} more error{'s' if rest > 1 else ''})"
 
 
-async def handle(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.DomainError)
-    status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 422)
-    headers: dict[str, str] = {"Cache-Control": "no-store"}
+def render(request: Request, exc: errors.DomainError) -> Response:
+    status = lookup(STATUS, exc, 422)
+    headers: dict[str, str] = {"Cache-Control": "no-store", **retry_after(exc)}
     fields: dict[str, list[str]] = {}
     message = exc.message
     if isinstance(exc, errors.Invalid):
@@ -63,7 +55,6 @@ async def handle(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, errors.Forbidden) and exc.code == "insufficient_scope":
         message = f"This API key lacks the '{(exc.scope or '').split()[0]}' scope."
     elif isinstance(exc, errors.RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
         message = f"Too many requests. Retry after {exc.retry_after} seconds."
     elif isinstance(exc, errors.TooLarge):
         limit = f" The limit is {exc.limit} bytes." if exc.limit else ""
@@ -79,6 +70,9 @@ async def handle(request: Request, exc: Exception) -> Response:
         headers=headers,
         media_type="application/json; charset=utf-8",
     )
+
+
+handle = error_handler(render)
 
 
 def deprecation_headers(path: str) -> dict[str, str]:

@@ -12,11 +12,10 @@ from hub.channels.endpoints import channels, docs, media, pages
 from hub.channels.endpoints.common import methods
 from hub.web.mounts import api_mount
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
 
 def _route(path: str, endpoint) -> Route:
-    return Route(path, endpoint, methods=ALL_METHODS)  # `methods()` answers 405 itself
+    # the methods `methods()` dispatches; any other is the router's 405, with `Allow`
+    return Route(path, endpoint, methods=endpoint.allowed_methods)
 
 
 def _routes(prefix: str) -> list[Route]:

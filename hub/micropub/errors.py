@@ -6,10 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import errors
+from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
 
 # (status, error) per domain error class; the first match in MRO order wins.
 STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
+    MethodNotAllowed: (405, "invalid_request"),
     errors.Unauthenticated: (401, "unauthorized"),
     errors.Forbidden: (403, "forbidden"),
     errors.NotFound: (404, "not_found"),
@@ -30,20 +32,10 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
-def _lookup(exc: errors.DomainError) -> tuple[int, str]:
-    if exc.code in CODES:
-        return CODES[exc.code]
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400, "invalid_request"
-
-
-async def handle(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.DomainError)
-    status, error = _lookup(exc)
+def render(request: Request, exc: errors.DomainError) -> Response:
+    status, error = lookup(STATUS, exc, (400, "invalid_request"), codes=CODES)
     body: dict[str, str] = {"error": error, "error_description": exc.message}
-    headers: dict[str, str] = {}
+    headers = retry_after(exc)
     if isinstance(exc, errors.Forbidden) and exc.code == "insufficient_scope":
         status, body["error"] = 401, "insufficient_scope"
         body["scope"] = exc.scope or ""
@@ -52,6 +44,11 @@ async def handle(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = (
             'Bearer realm="hub"' if exc.code == "missing_token" else 'Bearer error="invalid_token"'
         )
-    elif isinstance(exc, errors.RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, MethodNotAllowed):
+        allow = ", ".join([*exc.allow, "OPTIONS"])  # OPTIONS: every path's CORS preflight
+        body["error_description"] = f"{exc.method} is not allowed here; use {allow}."
+        headers["Allow"] = allow
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+handle = error_handler(render)

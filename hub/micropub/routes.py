@@ -23,11 +23,6 @@ PREFLIGHT = {
 }
 
 
-# Every method reaches the endpoints, which answer 405 with `Allow` themselves (a Route's own
-# 405 would be shadowed by the mount's catch-all 404).
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
 class Cors:
     """Answers preflights with 204 and adds the CORS headers to every other response."""
 
@@ -67,12 +62,14 @@ class _Mount(Mount):
 
 
 def mount() -> Mount:
+    """`/micropub`: GET (and HEAD) and POST; OPTIONS is the CORS preflight on every path; any
+    other method is the router's 405, answered by `errors.handle`."""
     inner = api_mount(
         "/micropub",
         [
-            Route("/", endpoints.micropub, methods=ALL_METHODS),
-            Route("/media", endpoints.media_endpoint, methods=ALL_METHODS),
-            Route("/media/{public_id}", endpoints.media_file, methods=ALL_METHODS),
+            Route("/", endpoints.micropub, methods=["GET", "POST"]),
+            Route("/media", endpoints.media_endpoint, methods=["GET", "POST"]),
+            Route("/media/{public_id}", endpoints.media_file, methods=["GET"]),
         ],
         errors.handle,
         name="micropub",

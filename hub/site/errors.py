@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from hub.core import errors
+from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
@@ -21,12 +22,17 @@ STATUS: dict[type[errors.DomainError], int] = {
 }
 
 
-async def handle(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.DomainError)
-    status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 400)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else {}
+def render(request: Request, exc: errors.DomainError) -> Response:
+    if isinstance(exc, MethodNotAllowed):
+        # The public catch-all takes GET, HEAD and the write methods (answering the latter
+        # 405 itself); a method no route of the site takes (OPTIONS) finds no page.
+        exc = errors.NotFound("Not found.")
+    status = lookup(STATUS, exc, 400)
     page = (
         "<!doctype html><html lang=en><meta charset=utf-8>"
         f"<title>{status}</title><h1>{status}</h1><p>{escape(exc.message)}</p></html>"
     )
-    return HTMLResponse(page, status_code=status, headers=headers)
+    return HTMLResponse(page, status_code=status, headers=retry_after(exc))
+
+
+handle = error_handler(render)

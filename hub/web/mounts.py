@@ -1,32 +1,24 @@
-"""A Mount per API whose errors, including 404 for unknown paths under it, are answered in
-its own API's error shape."""
+"""A Mount per API that answers every error in its own API's shape: the domain errors its
+endpoints raise, and the 404 and 405 its router raises for a path or a method none of its
+routes take."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Router
 
-from hub.core.errors import DomainError, NotFound
+from hub.web.errors import HANDLED, Handler
 
 
-def api_mount(path: str, routes: list, handler: Callable, *, name: str) -> Mount:
-    """A Mount whose domain errors, including 404 for unknown paths under it, are answered
-    in its own API's error shape."""
-
-    async def unknown_path(request: Request) -> Response:
-        raise NotFound("Not found.")
-
+def api_mount(path: str, routes: Sequence[BaseRoute], handler: Handler, *, name: str) -> Mount:
+    """A Mount whose errors go to `handler` (made by `hub.web.errors.error_handler`). An
+    unknown path is a 404 there, never a redirect to its twin with(out) a trailing slash."""
     return Mount(
         path,
-        routes=[*routes, Route("/{rest:path}", unknown_path, methods=_ALL_METHODS)],
+        app=Router(list(routes), redirect_slashes=False),
         name=name,
-        middleware=[Middleware(ExceptionMiddleware, handlers={DomainError: handler})],
+        middleware=[Middleware(ExceptionMiddleware, handlers=dict.fromkeys(HANDLED, handler))],
     )
-
-
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -34,6 +34,8 @@ from hub.web.tokens import read_token
 RENDERS = ["application/json", "text/html"]
 PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
 DOCS_ANCHOR = "/api/documentation#"
+# Every method reaches `_serve`: as in DRF, a 405 comes after negotiation, authentication and
+# throttling (so it is counted and carries `RateLimit-*`), with `Allow` from the row.
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -105,7 +107,6 @@ class Endpoint:
         return None
 
     def route(self) -> Route:
-        # every method reaches `_serve`, which answers 405 itself (with `Allow`, in our shape)
         return Route(self.path, self._serve, methods=ALL_METHODS, name=self.name)
 
     async def _serve(self, request: Request) -> Response:
@@ -148,7 +149,7 @@ class Endpoint:
         else:
             handler = self.handlers.get("GET" if request.method == "HEAD" else request.method)
             if handler is None:
-                raise errors.MethodNotAllowed(f'Method "{request.method}" not allowed.')
+                raise errors.MethodNotAllowed(method=request.method)
             body = await handler(call)
         return self.render(request, body, call.resources.settings.base_url)
 

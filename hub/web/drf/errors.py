@@ -1,7 +1,7 @@
 """Domain errors → the directory's DRF-style `{"detail": ...}` (pine-blog-directory-resolved.md).
 
 One table maps each error class to its status and, where DRF fixes it, its text. The few
-errors that only this API raises (405, 406, 415, 422, 503) are defined here.
+errors that only this API raises (406, 415, 422, 503) are defined here; 405 is `hub.web`'s.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import errors
+from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
 
 
@@ -17,10 +18,6 @@ class NotAuthenticated(errors.DomainError):
     """An action needs a token and none was sent."""
 
     code = "not_authenticated"
-
-
-class MethodNotAllowed(errors.DomainError):
-    code = "method_not_allowed"
 
 
 class NotAcceptable(errors.DomainError):
@@ -64,18 +61,23 @@ STATUS: dict[type[errors.DomainError], tuple[int, str | None]] = {
 }
 
 
-async def handle(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.DomainError)
-    status, fixed = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), (400, None))
+def render(request: Request, exc: errors.DomainError) -> Response:
+    status, fixed = lookup(STATUS, exc, (400, None))
     detail = fixed or exc.message
     body: dict[str, object] = {"detail": detail}
-    headers: dict[str, str] = {}
+    headers = retry_after(exc)
     if isinstance(exc, (errors.Unauthenticated, NotAuthenticated)):
         headers["WWW-Authenticate"] = "Token"
     elif isinstance(exc, errors.RateLimited):
         body["detail"] = f"Request was throttled. Expected available in {exc.retry_after} seconds."
-        headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, MethodNotAllowed):
+        body["detail"] = f'Method "{exc.method}" not allowed.'
+        if exc.allow:  # the router's 405; an endpoint's own gets its `Allow` from its row
+            headers["Allow"] = ", ".join(exc.allow)
     position = getattr(exc, "position", None)
     if position is not None:
         body["position"] = position
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+handle = error_handler(render)
