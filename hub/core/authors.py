@@ -9,8 +9,7 @@ import asyncpg
 
 from hub.core.channels import create_channel
 from hub.core.errors import Conflict, Invalid, NotFound
-
-PLANS = ("free", "pro", "premium")
+from hub.core.plans import PLANS
 
 
 @dataclass(frozen=True)
