@@ -18,12 +18,14 @@ from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
-from hub.directory.routes import mount as directory_mount
+from hub.directory.routes import ENDPOINTS as DIRECTORY_ENDPOINTS
 from hub.micropub.routes import mount as micropub_mount
 from hub.site.routes import mount as site_mount
+from hub.web.drf.mounts import drf_mount
 from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from hub.web.requests import header, resources_of
 from hub.web.responses import JSONResponse
+from hub.webmentions.routes import ENDPOINTS as WEBMENTION_ENDPOINTS
 
 
 async def healthz(request: Request) -> Response:
@@ -80,7 +82,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             micropub_mount(),
             *channels_top_level_routes(),  # GET /api/v1 and /api-docs, before /api and the site
             channels_mount(),  # /api/v1 before /api
-            directory_mount(),
+            # /api: one mount for the DRF-style rows of both adapters, webmentions first
+            drf_mount("/api", [*WEBMENTION_ENDPOINTS, *DIRECTORY_ENDPOINTS], name="directory"),
             site_mount(),
         ],
         middleware=[

@@ -1,4 +1,5 @@
-"""Routes of `hub/directory`, mounted at `/api` by the app factory.
+"""Routes of `hub/directory`: its rows of the `/api` table, which the app factory mounts at
+`/api` with the webmentions' rows (`hub.web.drf.mounts.drf_mount`).
 
 This table is the one place the directory's routes are declared: each row's name,
 description, parameters, write actions and stability feed OPTIONS, `Allow` and `_meta`.
@@ -6,18 +7,8 @@ description, parameters, write actions and stability feed OPTIONS, `Allow` and `
 
 from __future__ import annotations
 
-from starlette.routing import Mount
-
 from hub.directory.endpoints import account, feeds, ping, posts, root, search, sites, tags, websub
-from hub.web.drf import errors
 from hub.web.drf.endpoint import Endpoint, Param
-from hub.web.mounts import api_mount
-from hub.webmentions.endpoints import (
-    list_webmentions,
-    post_webmention,
-    webmention_status,
-)
-from hub.webmentions.listing import STATUSES
 
 PAGING = (
     Param("page", "Page number, from 1."),
@@ -178,32 +169,6 @@ ENDPOINTS = [
         stability="beta",
         anchor="webhooks",
     ),
-    Endpoint(
-        "/webmentions",
-        "Webmentions",
-        "POST a webmention (form-encoded source and target; 201 with the status URL in "
-        "Location). GET lists the approved mentions of a target, newest first; with a "
-        "token and `status`, the owner's mentions in that status.",
-        {"GET": list_webmentions, "POST": post_webmention},
-        query_parameters=(
-            Param("target", "The page whose mentions to list (unless `status` is given)."),
-            Param("status", "Owner only (token): " + ", ".join(STATUSES) + "."),
-            Param("type", "Only reply, repost, like, bookmark or mention."),
-            Param("before", "The cursor of the next page."),
-        ),
-        actions={
-            "POST": {
-                "source": {"type": "url", "required": True, "read_only": False},
-                "target": {"type": "url", "required": True, "read_only": False},
-            }
-        },
-    ),
-    Endpoint(
-        "/webmentions/{mention_id}",
-        "Webmention Status",
-        "The status of a received webmention.",
-        {"GET": webmention_status},
-    ),
     Endpoint("/tags/{name}", "Tag Instance", "One tag.", {"GET": tags.tag_detail}, cache=True),
     Endpoint(
         "/tags/{name}/sites",
@@ -230,7 +195,3 @@ ENDPOINTS = [
         throttle=False,
     ),
 ]
-
-
-def mount() -> Mount:
-    return api_mount("/api", [e.route() for e in ENDPOINTS], errors.handle, name="directory")
