@@ -23,7 +23,7 @@ from hub.app import create_app
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
 from hub.runtime import scratch_services
-from tests.directory.directory_stubs import FeedServer, running_server
+from tests.stubs import StubServer, running_server
 from tests.webmentions.fixtures import site, wm_client, wm_resources  # noqa: F401 (fixtures)
 
 
@@ -96,13 +96,14 @@ async def client(db, settings: Settings, resources: Resources) -> AsyncIterator[
 
 
 @pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    with running_server() as server:
+def feed_server() -> Iterator[StubServer]:
+    """A local server for feeds and sites (answers are `application/xml` unless told)."""
+    with running_server("application/xml") as server:
         yield server
 
 
 @pytest.fixture
-def receiver() -> Iterator[FeedServer]:
+def receiver() -> Iterator[StubServer]:
     """A second server, for webhook receivers."""
-    with running_server() as server:
+    with running_server("application/xml") as server:
         yield server

@@ -18,7 +18,8 @@ from starlette.routing import Match, Mount, Route
 from hub.app import create_app
 from hub.core.db import transaction
 from hub.core.entries import publishing
-from tests.channels.conftest import jpeg, make_account, two_languages, upload
+from tests.channels.conftest import make_account, two_languages, upload
+from tests.images import jpeg
 
 COLLECTION = Path(__file__).parents[2] / "docs" / "postman" / "hub-v1.postman_collection.json"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

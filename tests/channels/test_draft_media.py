@@ -3,7 +3,8 @@ rewritten when the article is saved; foreign and missing drafts get warnings."""
 
 from __future__ import annotations
 
-from tests.channels.conftest import article, jpeg, two_languages, upload
+from tests.channels.conftest import article, two_languages, upload
+from tests.images import jpeg
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 

@@ -8,15 +8,8 @@ import re
 
 import pyvips
 
-from tests.channels.conftest import (
-    animated_gif,
-    article,
-    huge_jpeg,
-    jpeg,
-    make_account,
-    png_alpha,
-    upload,
-)
+from tests.channels.conftest import article, make_account, upload
+from tests.images import animated_gif, huge_jpeg, jpeg, png_alpha
 
 MEDIA = "/api/v1/channels/ada_blog/media"
 UNREADABLE = "The image could not be read. Upload a JPEG, PNG, GIF or WebP file."

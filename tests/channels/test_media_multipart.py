@@ -13,7 +13,8 @@ import pyvips
 
 from hub.app import create_app
 from hub.core.media import process_image
-from tests.channels.conftest import jpeg, upload
+from tests.channels.conftest import upload
+from tests.images import jpeg
 
 MEDIA = "/api/v1/channels/ada_blog/media"
 BOUNDARY = "hubTestBoundary7MA4YWxk"

@@ -8,7 +8,8 @@ import os
 
 import pyvips
 
-from tests.channels.conftest import article, huge_jpeg, jpeg, upload
+from tests.channels.conftest import article, upload
+from tests.images import huge_jpeg, jpeg
 
 MEDIA = "/api/v1/channels/ada_blog/media"
 UNREADABLE = "The image could not be read. Upload a JPEG, PNG, GIF or WebP file."

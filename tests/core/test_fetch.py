@@ -1,8 +1,9 @@
 """GuardedClient against real HTTP servers on 127.0.0.1.
 
 Safety: every client here (but one, which only ever talks to 127.0.0.1) delegates to
-`LoopbackOnly`, a network backend that refuses to open anything but a loopback connection.
-So even a broken guard could never send a packet to a private or link-local range.
+`LoopbackOnly` (`tests/stubs.py`), a network backend that refuses to open anything but a
+loopback connection. So even a broken guard could never send a packet to a private or
+link-local range.
 """
 
 from __future__ import annotations
@@ -10,142 +11,48 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpcore
 import pytest
 
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import GuardedBackend, GuardedClient, is_public_address
+from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
 
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Test safety net under the guard: records connections, opens loopback ones only."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-        self.connected: list[str] = []
-
-    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
-        self.connected.append(host)
-        if not ipaddress.ip_address(host).is_loopback:
-            raise AssertionError(f"guard let a connection to {host} through")
-        return await self.inner.connect_tcp(host, port, *args, **kwargs)
-
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("guard let a unix socket connection through")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Server:
-    base: str
-    port: int
-    seen: list[Seen] = field(default_factory=list)
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.handle_any()
-
-    def do_POST(self) -> None:
-        self.handle_any()
-
-    def handle_any(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        self.server.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body))
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        path = parts.path
-        if path == "/ok":
-            self.reply(200, b"hello \xc3\xa9", {"Content-Type": "text/plain; charset=utf-8"})
-        elif path == "/latin1":
-            self.reply(
-                200, "caf\xe9".encode("latin-1"), {"Content-Type": "text/html; charset=latin-1"}
-            )
-        elif path.startswith("/chain/"):
-            n = int(path.rsplit("/", 1)[1])
-            self.reply(302, b"", {"Location": f"/chain/{n - 1}" if n > 1 else "/ok"})
-        elif path == "/loop":
-            self.reply(302, b"", {"Location": "/loop"})
-        elif path == "/to":
-            self.reply(int(query.get("status", "302")), b"", {"Location": query["url"]})
-        elif path.startswith("/status/"):
-            self.reply(int(path.rsplit("/", 1)[1]), b"gone or missing")
-        elif path == "/echo":
-            self.reply(200, body, {"Content-Type": "application/octet-stream"})
-        elif path == "/big-declared":
-            self.send_response(200)
-            self.send_header("Content-Length", str(10**9))
-            self.end_headers()
-            self.dribble(lambda: self.wfile.write(b"x" * 1024))
-        elif path == "/big-chunked":
-            self.send_response(200)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            self.dribble(lambda: self.wfile.write(b"400\r\n" + b"x" * 1024 + b"\r\n"))
-        elif path == "/slow":
-            self.dribble(lambda: None)
-            self.reply(200, b"too late")
-        else:
-            self.reply(404, b"no route")
-
-    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def dribble(self, step: Any, seconds: float = 3.0) -> None:
-        """Call `step` every 20 ms for `seconds`, stopping when the client has gone."""
-        deadline = time.monotonic() + seconds
-        try:
-            while time.monotonic() < deadline:
-                step()
-                self.wfile.flush()
-                time.sleep(0.02)
-        except OSError:
-            self.close_connection = True
+def route(hit: Hit) -> Answer:
+    """The answers that depend on the path or the query."""
+    parts = urlsplit(hit.path)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    if parts.path.startswith("/chain/"):
+        n = int(parts.path.rsplit("/", 1)[1])
+        return Answer(status=302, headers={"Location": f"/chain/{n - 1}" if n > 1 else "/ok"})
+    if parts.path == "/to":
+        return Answer(status=int(query.get("status", "302")), headers={"Location": query["url"]})
+    if parts.path.startswith("/status/"):
+        return Answer(b"gone or missing", int(parts.path.rsplit("/", 1)[1]))
+    return Answer(b"no route", 404)
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    port = httpd.server_address[1]
-    state = Server(base=f"http://127.0.0.1:{port}", port=port)
-    httpd.seen = state.seen  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+def server() -> Iterator[StubServer]:
+    with running_server(content_type=None) as stub:
+        stub.serve("/ok", b"hello \xc3\xa9", content_type="text/plain; charset=utf-8")
+        stub.serve(
+            "/latin1", "caf\xe9".encode("latin-1"), content_type="text/html; charset=latin-1"
+        )
+        stub.serve("/loop", status=302, headers={"Location": "/loop"})
+        stub.serve("/echo", lambda hit: Answer(hit.body, content_type="application/octet-stream"))
+        stub.serve("/big-declared", headers={"Content-Length": str(10**9)}, drip=b"x" * 1024)
+        chunk = b"400\r\n" + b"x" * 1024 + b"\r\n"
+        stub.serve("/big-chunked", headers={"Transfer-Encoding": "chunked"}, drip=chunk)
+        stub.serve("/slow", b"too late", delay=3.0)
+        stub.fallback = route
+        yield stub
 
 
 @pytest.fixture
@@ -222,7 +129,7 @@ def test_is_public_address_allows_loopback_only_when_asked(address: str) -> None
 
 
 async def test_loopback_url_is_refused_and_server_sees_nothing(
-    guarded: GuardedClient, net: LoopbackOnly, server: Server
+    guarded: GuardedClient, net: LoopbackOnly, server: StubServer
 ) -> None:
     with pytest.raises(FetchRefused):
         await guarded.fetch(f"{server.base}/ok")
@@ -245,7 +152,7 @@ async def test_loopback_url_is_refused_and_server_sees_nothing(
     ],
 )
 async def test_private_and_special_addresses_are_refused_without_connecting(
-    guarded: GuardedClient, net: LoopbackOnly, server: Server, url: str
+    guarded: GuardedClient, net: LoopbackOnly, server: StubServer, url: str
 ) -> None:
     with pytest.raises(FetchRefused):
         await guarded.fetch(url.format(port=server.port), timeout=0.5)
@@ -253,7 +160,7 @@ async def test_private_and_special_addresses_are_refused_without_connecting(
 
 
 async def test_hostname_resolving_to_loopback_is_refused(
-    guarded: GuardedClient, net: LoopbackOnly, server: Server
+    guarded: GuardedClient, net: LoopbackOnly, server: StubServer
 ) -> None:
     with pytest.raises(FetchRefused, match="localhost"):
         await guarded.fetch(f"http://localhost:{server.port}/ok")
@@ -307,7 +214,7 @@ async def test_name_with_any_private_address_is_refused_at_connect(
 
 
 async def test_connection_goes_to_the_checked_ip_with_the_hostname_kept(
-    fake_dns: dict[str, list[str]], net: LoopbackOnly, server: Server
+    fake_dns: dict[str, list[str]], net: LoopbackOnly, server: StubServer
 ) -> None:
     fake_dns["blog.example"] = ["127.0.0.1"]
     async with GuardedClient(allow_loopback=True, timeout=5.0, backend=net) as client:
@@ -326,7 +233,7 @@ async def test_unix_sockets_are_refused() -> None:
 
 
 async def test_fetch_returns_status_headers_and_content(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     result = await loopback.fetch(f"{server.base}/ok")
     assert result.status == 200
@@ -337,18 +244,18 @@ async def test_fetch_returns_status_headers_and_content(
     assert result.redirects == ()
 
 
-async def test_text_uses_the_declared_charset(loopback: GuardedClient, server: Server) -> None:
+async def test_text_uses_the_declared_charset(loopback: GuardedClient, server: StubServer) -> None:
     assert (await loopback.fetch(f"{server.base}/latin1")).text == "café"
 
 
-async def test_real_network_backend_fetches_from_loopback(server: Server) -> None:
+async def test_real_network_backend_fetches_from_loopback(server: StubServer) -> None:
     async with GuardedClient(allow_loopback=True, timeout=5.0) as client:
         result = await client.fetch(f"{server.base}/ok")
     assert (result.status, result.content) == (200, "hello é".encode())
 
 
 async def test_redirect_chain_is_followed_and_recorded(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     result = await loopback.fetch(f"{server.base}/chain/3")
     assert result.status == 200
@@ -362,14 +269,14 @@ async def test_redirect_chain_is_followed_and_recorded(
     ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://192.168.1.1:8080/"],
 )
 async def test_redirect_to_private_address_is_refused_even_with_loopback_allowed(
-    loopback: GuardedClient, net: LoopbackOnly, server: Server, target: str
+    loopback: GuardedClient, net: LoopbackOnly, server: StubServer, target: str
 ) -> None:
     with pytest.raises(FetchRefused):
         await loopback.fetch(f"{server.base}/to?url={target}", timeout=0.5)
     assert set(net.connected) == {"127.0.0.1"}
 
 
-async def test_too_many_redirects_fail(loopback: GuardedClient, server: Server) -> None:
+async def test_too_many_redirects_fail(loopback: GuardedClient, server: StubServer) -> None:
     with pytest.raises(FetchFailed, match="redirects"):
         await loopback.fetch(f"{server.base}/loop")
     assert len(server.seen) == 4  # the first request and max_redirects=3 more
@@ -377,14 +284,14 @@ async def test_too_many_redirects_fail(loopback: GuardedClient, server: Server) 
 
 @pytest.mark.parametrize("target", ["ftp://example.com/file", "file:///etc/passwd"])
 async def test_redirect_to_other_scheme_is_refused(
-    loopback: GuardedClient, server: Server, target: str
+    loopback: GuardedClient, server: StubServer, target: str
 ) -> None:
     with pytest.raises(FetchRefused):
         await loopback.fetch(f"{server.base}/to?url={target}")
 
 
 async def test_declared_oversized_body_is_refused_without_reading(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     started = time.monotonic()
     with pytest.raises(TooLarge) as caught:
@@ -394,7 +301,7 @@ async def test_declared_oversized_body_is_refused_without_reading(
 
 
 async def test_chunked_body_over_the_limit_is_cut_off(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     started = time.monotonic()
     with pytest.raises(TooLarge):
@@ -402,7 +309,7 @@ async def test_chunked_body_over_the_limit_is_cut_off(
     assert time.monotonic() - started < 2.0
 
 
-async def test_slow_server_times_out(loopback: GuardedClient, server: Server) -> None:
+async def test_slow_server_times_out(loopback: GuardedClient, server: StubServer) -> None:
     started = time.monotonic()
     with pytest.raises(FetchFailed, match="timed out"):
         await loopback.fetch(f"{server.base}/slow", timeout=0.3)
@@ -411,14 +318,14 @@ async def test_slow_server_times_out(loopback: GuardedClient, server: Server) ->
 
 @pytest.mark.parametrize("status", [404, 410, 500])
 async def test_error_statuses_are_returned_not_raised(
-    loopback: GuardedClient, server: Server, status: int
+    loopback: GuardedClient, server: StubServer, status: int
 ) -> None:
     result = await loopback.fetch(f"{server.base}/status/{status}")
     assert result.status == status
     assert result.content == b"gone or missing"
 
 
-async def test_post_sends_form_data(loopback: GuardedClient, server: Server) -> None:
+async def test_post_sends_form_data(loopback: GuardedClient, server: StubServer) -> None:
     result = await loopback.fetch(
         f"{server.base}/echo", method="POST", data={"source": "https://a.example/", "target": "x"}
     )
@@ -428,7 +335,7 @@ async def test_post_sends_form_data(loopback: GuardedClient, server: Server) -> 
 
 
 async def test_post_redirected_by_303_becomes_get_without_body(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     result = await loopback.fetch(
         f"{server.base}/to?status=303&url=/echo", method="POST", data=b"payload"
@@ -441,7 +348,7 @@ async def test_post_redirected_by_303_becomes_get_without_body(
 
 
 async def test_post_redirected_by_307_keeps_method_and_body(
-    loopback: GuardedClient, server: Server
+    loopback: GuardedClient, server: StubServer
 ) -> None:
     result = await loopback.fetch(
         f"{server.base}/to?status=307&url=/echo", method="POST", data=b"payload"
@@ -453,7 +360,7 @@ async def test_post_redirected_by_307_keeps_method_and_body(
     ]
 
 
-async def test_user_agent_reaches_the_server(loopback: GuardedClient, server: Server) -> None:
+async def test_user_agent_reaches_the_server(loopback: GuardedClient, server: StubServer) -> None:
     await loopback.fetch(f"{server.base}/ok")
     assert server.seen[0].headers["User-Agent"] == "hub/0.1 (+test)"
 
@@ -473,7 +380,7 @@ async def test_from_settings_reads_limits_and_names_the_node() -> None:
 
 
 async def test_credentials_are_dropped_on_cross_origin_redirect(
-    fake_dns: dict[str, list[str]], loopback: GuardedClient, server: Server
+    fake_dns: dict[str, list[str]], loopback: GuardedClient, server: StubServer
 ) -> None:
     fake_dns["other.example"] = ["127.0.0.1"]
     target = f"http://other.example:{server.port}/ok"
@@ -487,7 +394,7 @@ async def test_credentials_are_dropped_on_cross_origin_redirect(
 
 
 async def test_zero_max_redirects_fails_on_the_first_redirect(
-    net: LoopbackOnly, server: Server
+    net: LoopbackOnly, server: StubServer
 ) -> None:
     async with GuardedClient(allow_loopback=True, max_redirects=0, backend=net) as client:
         with pytest.raises(FetchFailed, match="redirects"):

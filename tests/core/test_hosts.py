@@ -13,7 +13,8 @@ from hub.core import hosts as politeness
 from hub.directory import service
 from hub.directory.polling import poller
 from hub.directory.urlnorm import site_key
-from tests.directory.directory_stubs import make_token
+from tests.directory import FIXTURES
+from tests.factories import make_token
 
 
 def with_settings(resources, **changes):
@@ -29,8 +30,8 @@ async def feed_row(db, feed_id):
 
 
 async def test_one_request_per_second_per_host(db, resources, feed_server):
-    a = await service.add_site(resources, feed_server.serve_file("/a.xml", "rss20.xml"))
-    b = await service.add_site(resources, feed_server.serve_file("/b.xml", "atom.xml"))
+    a = await service.add_site(resources, feed_server.serve_file("/a.xml", FIXTURES / "rss20.xml"))
+    b = await service.add_site(resources, feed_server.serve_file("/b.xml", FIXTURES / "atom.xml"))
     await resources.redis.flushdb()  # forget the turns the discovery fetches took
     start = time.monotonic()
     results = await asyncio.gather(
@@ -62,10 +63,10 @@ async def test_concurrency_cap_is_a_setting(db, resources):
 
 async def test_two_permanent_redirects_move_the_feed_url(db, resources, feed_server):
     fast = with_settings(resources, directory_host_interval=0)
-    old = feed_server.serve_file("/old.xml", "rss20.xml")
+    old = feed_server.serve_file("/old.xml", FIXTURES / "rss20.xml")
     feed_id = (await service.add_site(fast, old)).feed_ids[0]
     await poller.poll_feed(fast, feed_id)
-    new = feed_server.serve_file("/new.xml", "rss20.xml")
+    new = feed_server.serve_file("/new.xml", FIXTURES / "rss20.xml")
     feed_server.serve("/old.xml", b"", status=301, headers={"Location": "/new.xml"})
     first = await poller.poll_feed(fast, feed_id)
     assert first.outcome == "unchanged"
@@ -81,9 +82,9 @@ async def test_two_permanent_redirects_move_the_feed_url(db, resources, feed_ser
 
 async def test_temporary_redirects_never_move_the_feed(db, resources, feed_server):
     fast = with_settings(resources, directory_host_interval=0)
-    old = feed_server.serve_file("/old.xml", "rss20.xml")
+    old = feed_server.serve_file("/old.xml", FIXTURES / "rss20.xml")
     feed_id = (await service.add_site(fast, old)).feed_ids[0]
-    feed_server.serve_file("/elsewhere.xml", "rss20.xml")
+    feed_server.serve_file("/elsewhere.xml", FIXTURES / "rss20.xml")
     feed_server.serve("/old.xml", b"", status=302, headers={"Location": "/elsewhere.xml"})
     for _ in range(3):
         await poller.poll_feed(fast, feed_id)
@@ -121,10 +122,10 @@ async def test_429_submission_quota_is_exact_under_concurrent_requests(client, d
 
 async def test_a_redirect_to_a_known_feed_merges_under_the_older_id(db, resources, feed_server):
     fast = with_settings(resources, directory_host_interval=0)
-    a_url = feed_server.serve_file("/a.xml", "rss20.xml")
+    a_url = feed_server.serve_file("/a.xml", FIXTURES / "rss20.xml")
     a = (await service.add_site(fast, a_url)).feed_ids[0]
     await poller.poll_feed(fast, a)
-    b_url = feed_server.serve_file("/b.xml", "atom.xml")
+    b_url = feed_server.serve_file("/b.xml", FIXTURES / "atom.xml")
     b = (await service.add_site(fast, b_url)).feed_ids[0]
     await poller.poll_feed(fast, b)
     author_id, _ = await make_token(db)

@@ -25,31 +25,9 @@ from hub.core.media import (
     sniff_type,
     write_atomically,
 )
+from tests.images import animated_gif, gradient, jpeg
 
 MAX_PIXELS = 24_000_000
-
-
-def rgb(width: int, height: int) -> pyvips.Image:
-    """A non-flat RGB test image (a gradient), so encoders have something to encode."""
-    xyz = pyvips.Image.xyz(width, height)
-    red = xyz[0] * 255 / max(1, width - 1)
-    green = xyz[1] * 255 / max(1, height - 1)
-    return red.bandjoin([green, red * 0 + 90]).cast("uchar").copy(interpretation="srgb")
-
-
-def jpeg(width: int, height: int) -> bytes:
-    return rgb(width, height).jpegsave_buffer(Q=85)
-
-
-def animated_gif(width: int, height: int, frames: int) -> bytes:
-    pages = [
-        (pyvips.Image.black(width, height, bands=3) + i * 70).cast("uchar") for i in range(frames)
-    ]
-    strip = pyvips.Image.arrayjoin(pages, across=1).copy()
-    strip.set_type(pyvips.GValue.gint_type, "page-height", height)
-    strip.set_type(pyvips.GValue.array_int_type, "delay", [100] * frames)
-    strip.set_type(pyvips.GValue.gint_type, "loop", 0)
-    return strip.gifsave_buffer()
 
 
 def load(data: bytes, **kwargs) -> pyvips.Image:
@@ -84,7 +62,7 @@ def test_article_images_are_downscaled_to_1600_rounding_half_up(size, expected):
 
 
 def test_small_images_are_never_upscaled():
-    out = process_image(rgb(800, 600).pngsave_buffer(), purpose="cover")
+    out = process_image(gradient(800, 600).pngsave_buffer(), purpose="cover")
     assert (out.width, out.height) == (800, 600)
 
 
@@ -109,7 +87,7 @@ def test_avatar_of_large_image_is_centre_cropped_square():
 
 
 def exif_jpeg(width: int, height: int, orientation: int) -> bytes:
-    image = rgb(width, height).copy()
+    image = gradient(width, height).copy()
     image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
     image.set_type(pyvips.GValue.gstr_type, "exif-ifd0-Artist", "Secret Person")
     image.set_type(pyvips.GValue.gstr_type, "exif-ifd3-GPSLatitudeRef", "N")
@@ -252,7 +230,7 @@ def test_truncated_jpeg_is_broken_never_a_pyvips_error(cut):
         b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
         b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>',
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
-        rgb(16, 16).tiffsave_buffer(),
+        gradient(16, 16).tiffsave_buffer(),
     ],
     ids=["svg", "svg-xml", "pdf", "tiff"],
 )
@@ -265,7 +243,7 @@ def test_other_types_are_unsupported(data):
 
 def test_blocked_loaders_cannot_be_reached_through_libvips():
     with pytest.raises(pyvips.Error):
-        load(rgb(16, 16).tiffsave_buffer())
+        load(gradient(16, 16).tiffsave_buffer())
     with pytest.raises(pyvips.Error):
         load(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
     assert set(media.ALLOWED_LOADERS) == {
@@ -330,12 +308,12 @@ def test_sniff_type(head, expected):
 
 def test_sniff_ignores_what_encoders_write_after_the_magic():
     assert sniff_type(jpeg(8, 8)[:64]) == "image/jpeg"
-    assert sniff_type(rgb(8, 8).webpsave_buffer()[:64]) == "image/webp"
-    assert sniff_type(rgb(8, 8).heifsave_buffer(compression="av1")[:64]) == "image/avif"
+    assert sniff_type(gradient(8, 8).webpsave_buffer()[:64]) == "image/webp"
+    assert sniff_type(gradient(8, 8).heifsave_buffer(compression="av1")[:64]) == "image/avif"
 
 
 def test_avif_round_trips_through_the_pipeline():
-    data = rgb(640, 480).heifsave_buffer(compression="av1")
+    data = gradient(640, 480).heifsave_buffer(compression="av1")
     info = probe(data, max_pixels=MAX_PIXELS)
     assert (info.content_type, info.width, info.height) == ("image/avif", 640, 480)
     out = process_image(data, max_side=320)

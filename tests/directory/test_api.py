@@ -9,7 +9,8 @@ import pytest
 
 from hub.directory import service
 from hub.directory.polling import poller
-from tests.directory.directory_stubs import make_token
+from tests.directory import FIXTURES
+from tests.factories import make_token
 
 
 def token(secret: str) -> dict[str, str]:
@@ -17,7 +18,7 @@ def token(secret: str) -> dict[str, str]:
 
 
 async def polled_site(resources, feed_server, fixture="rss20.xml"):
-    url = feed_server.serve_file("/feed", fixture)
+    url = feed_server.serve_file("/feed", FIXTURES / fixture)
     added = await service.add_site(resources, url)
     await poller.poll_feed(resources, added.feed_ids[0])
     return added
@@ -54,7 +55,7 @@ async def test_200_options_describes_the_endpoint(client, db):
     assert authed.json()["actions"]["POST"]["url"]["required"] is True
 
 
-async def test_every_endpoint_answers_options(client, db, resources, feed_server):
+async def test_200_every_endpoint_answers_options(client, db, resources, feed_server):
     added = await polled_site(resources, feed_server)
     post_id = await db.fetchval("SELECT id FROM posts LIMIT 1")
     await db.execute("INSERT INTO site_tags (site_id, name, uses) VALUES ($1, 'x', 2)",
@@ -72,7 +73,7 @@ async def test_every_endpoint_answers_options(client, db, resources, feed_server
         assert response.headers["allow"] == endpoint.allow
 
 
-async def test_head_has_no_body(client, db):
+async def test_200_head_has_no_body(client, db):
     response = await client.head("/api/")
     assert response.status_code == 200 and response.content == b""
 
@@ -205,7 +206,7 @@ async def test_404_shape(client, db, path):
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 
-async def test_hidden_site_is_404_and_out_of_lists(client, db, resources, feed_server):
+async def test_404_hidden_site_and_out_of_lists(client, db, resources, feed_server):
     added = await polled_site(resources, feed_server)
     await db.execute("UPDATE sites SET hidden_at = now()")
     assert (await client.get(f"/api/sites/{added.site_id}")).status_code == 404
@@ -216,7 +217,9 @@ async def test_hidden_site_is_404_and_out_of_lists(client, db, resources, feed_s
 
 async def test_201_submit_then_200_for_a_known_site(client, db, resources, feed_server):
     _, secret = await make_token(db)
-    url = feed_server.serve_file("/feed.json", "feed.json", content_type="application/json")
+    url = feed_server.serve_file(
+        "/feed.json", FIXTURES / "feed.json", content_type="application/json"
+    )
     created = await client.post("/api/sites", json={"url": url}, headers=token(secret))
     assert created.status_code == 201, created.text
     body = created.json()
@@ -255,7 +258,7 @@ async def test_429_submission_quota(client, db, resources, feed_server):
 
 async def test_200_refresh_now_uses_the_poller(client, db, resources, feed_server):
     _, secret = await make_token(db)
-    url = feed_server.serve_file("/feed", "atom.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "atom.xml")
     added = await service.add_site(resources, url)
     path = f"/api/feeds/{added.feed_ids[0]}/refresh"
     assert (await client.post(path)).status_code == 401
@@ -267,7 +270,7 @@ async def test_200_refresh_now_uses_the_poller(client, db, resources, feed_serve
     assert again.json()["poll"]["outcome"] == "skipped"  # once a minute per feed
 
 
-async def test_recommendations(client, db, resources, feed_server):
+async def test_201_200_204_401_recommendations(client, db, resources, feed_server):
     added = await polled_site(resources, feed_server)
     _, secret = await make_token(db)
     path = f"/api/sites/{added.site_id}/recommendation"
@@ -282,7 +285,7 @@ async def test_recommendations(client, db, resources, feed_server):
     assert (await client.post(path)).status_code == 401
 
 
-async def test_error_shape_is_detail_everywhere(client, db, resources, settings):
+async def test_4xx_error_shape_is_detail_everywhere(client, db, resources, settings):
     failures = [
         await client.get("/api/sites/search"),
         await client.get("/api/sites/search", params={"q": "(x"}),
@@ -298,7 +301,7 @@ async def test_error_shape_is_detail_everywhere(client, db, resources, settings)
         assert response.headers["allow"]
 
 
-async def test_unlimited_when_the_setting_is_zero(db, resources, settings):
+async def test_200_unlimited_when_the_setting_is_zero(db, resources, settings):
     import httpx
 
     from hub.app import create_app

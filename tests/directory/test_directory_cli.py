@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.cli import main
+from tests.directory import FIXTURES
 
 
 def test_directory_add_discovers_and_polls(db, settings, feed_server, monkeypatch, capsys):
@@ -14,7 +15,7 @@ def test_directory_add_discovers_and_polls(db, settings, feed_server, monkeypatc
         "HUB_DATA_DIR": str(settings.data_dir),
     }.items():
         monkeypatch.setenv(name, value)
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     assert main(["directory", "add", url]) == 0
     out = capsys.readouterr().out
     assert "(added): 1 feed(s)" in out and "updated, 2 new post(s)" in out

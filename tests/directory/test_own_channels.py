@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from hub.core.auth import create_credential
-from hub.core.authors import create_author
 from hub.core.db import transaction
 from hub.worker import build_worker
-from tests.directory.directory_stubs import make_token
+from tests.factories import make_author, make_credential, make_token
 
 
 async def publisher(db, name: str = "Ada", kind: str = "api_key", scopes=None) -> tuple[str, str]:
-    async with transaction(db) as conn:
-        author = await create_author(conn, name, plan="pro", channel_slug=f"{name.lower()}_blog")
-        _, secret = await create_credential(conn, author_id=author.id, kind=kind, scopes=scopes)
-    return f"{name.lower()}_blog", secret
+    author = await make_author(db, name, plan="pro")
+    return author.channel, await make_credential(db, author.author_id, kind=kind, scopes=scopes)
 
 
 async def run_index_jobs(resources) -> None:
@@ -55,7 +51,7 @@ async def site_posts(client, site_id: str, headers=None) -> list[dict]:
     return r.json()["results"]
 
 
-async def test_v1_publish_makes_the_channel_a_site_with_the_entry_as_post(
+async def test_201_v1_publish_makes_the_channel_a_site_with_the_entry_as_post(
     client, db, resources, feed_server
 ):
     channel, key = await publisher(db)
@@ -95,7 +91,7 @@ async def test_v1_publish_makes_the_channel_a_site_with_the_entry_as_post(
     assert await db.fetchval("SELECT count(*) FROM posts") == 0
 
 
-async def test_micropub_create_then_delete(client, db, resources):
+async def test_201_micropub_create_then_delete(client, db, resources):
     channel, token = await publisher(db, "Bea", kind="app_token", scopes=["create", "delete"])
     auth = {"Authorization": f"Bearer {token}"}
     r = await client.post(
@@ -118,7 +114,7 @@ async def test_micropub_create_then_delete(client, db, resources):
     assert await db.fetchval("SELECT count(*) FROM posts") == 0
 
 
-async def test_drafts_and_private_entries_make_no_post(client, db, resources):
+async def test_201_drafts_and_private_entries_make_no_post(client, db, resources):
     channel, key = await publisher(db, "Cy")
     auth = {"Authorization": f"Bearer {key}"}
     r = await client.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.directory import service
+from tests.directory import FIXTURES
 
 PING = """<?xml version="1.0"?>
 <methodCall><methodName>{method}</methodName><params>{params}</params></methodCall>"""
@@ -25,10 +26,10 @@ async def queued_polls(resources) -> list[bytes]:
     return [j for j in await resources.redis.zrange("arq:queue", 0, -1) if j.startswith(b"poll_")]
 
 
-async def test_ping_of_a_known_site_queues_its_poll_once_per_5_minutes(
+async def test_200_ping_of_a_known_site_queues_its_poll_once_per_5_minutes(
     client, db, resources, feed_server
 ):
-    url = feed_server.serve_file("/feed.xml", "rss20.xml")
+    url = feed_server.serve_file("/feed.xml", FIXTURES / "rss20.xml")
     added = await service.add_site(resources, url)
     await resources.redis.flushdb()  # forget the jobs add_site queued
     r = await post(client, call("weblogUpdates.ping", "Orchard", "https://orchard.example/"))
@@ -43,7 +44,7 @@ async def test_ping_of_a_known_site_queues_its_poll_once_per_5_minutes(
     assert await queued_polls(resources) == []  # but it was pinged less than 5 minutes ago
 
 
-async def test_unknown_site_and_bad_calls(client, db):
+async def test_200_faults_for_unknown_site_and_bad_calls(client, db):
     r = await post(client, call("weblogUpdates.ping", "Who", "https://unknown.example/"))
     assert "<boolean>1</boolean>" in r.text and "Unknown site; submit it first." in r.text
     r = await post(client, call("system.listMethods"))

@@ -9,7 +9,9 @@ from hub.core.queue import enqueue
 from hub.directory import service, webhooks
 from hub.directory.polling import poller
 from hub.worker import build_worker
-from tests.directory.directory_stubs import Page, make_token
+from tests.directory import FIXTURES
+from tests.factories import make_token
+from tests.stubs import Answer
 
 
 def token(secret: str) -> dict[str, str]:
@@ -24,7 +26,7 @@ async def setup(client, db, resources, feed_server, receiver, answer=None):
         "/api/account/webhook", json={"url": receiver.url("/hook")}, headers=token(secret)
     )
     assert put.status_code == 200, put.text
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     added = await service.add_site(resources, url)
     feed_id = added.feed_ids[0]
     sub = await client.post(
@@ -66,7 +68,7 @@ async def test_retries_with_back_off_then_success(client, db, resources, feed_se
 
     def answer(seen):
         calls.append(seen)
-        return Page(b"no", 500) if len(calls) <= 2 else Page(b"ok", 200)
+        return Answer(b"no", 500) if len(calls) <= 2 else Answer(b"ok", 200)
 
     _, feed_id, _ = await setup(client, db, resources, feed_server, receiver, answer)
     await poller.poll_feed(resources, feed_id)
@@ -87,7 +89,7 @@ async def test_five_failures_fail_the_delivery_and_fifty_disable_the_webhook(
     client, db, resources, feed_server, receiver
 ):
     secret, feed_id, _ = await setup(
-        client, db, resources, feed_server, receiver, lambda seen: Page(b"down", 503)
+        client, db, resources, feed_server, receiver, lambda seen: Answer(b"down", 503)
     )
     await poller.poll_feed(resources, feed_id)
     [delivery] = await deliveries(db)
@@ -119,7 +121,7 @@ async def test_redirects_are_not_followed(client, db, resources, feed_server, re
 async def test_debounce_and_no_event_without_changes(client, db, resources, feed_server, receiver):
     _, feed_id, _ = await setup(client, db, resources, feed_server, receiver)
     await poller.poll_feed(resources, feed_id)
-    data = (feed_server.pages["/feed"].body).replace(b"Cut <a", b"Carefully cut <a")
+    data = (feed_server.routes["/feed"].body).replace(b"Cut <a", b"Carefully cut <a")
     feed_server.serve("/feed", data)
     assert (await poller.poll_feed(resources, feed_id)).changed == 1
     assert len(await deliveries(db)) == 1  # one pending event absorbs the second change
@@ -142,7 +144,7 @@ async def test_burst_worker_delivers(client, db, resources, feed_server, receive
     assert len(receiver.hits("/hook")) == 1
 
 
-async def test_webhook_settings_api(client, db):
+async def test_400_401_webhook_settings_api(client, db):
     _, secret = await make_token(db)
     first = (await client.get("/api/account/webhook", headers=token(secret))).json()
     assert first["url"] is None and first["token"].startswith("whsec_")
@@ -164,9 +166,9 @@ async def test_webhook_settings_api(client, db):
     }
 
 
-async def test_subscriptions_api(client, db, resources, feed_server):
+async def test_201_200_204_404_subscriptions_api(client, db, resources, feed_server):
     _, secret = await make_token(db)
-    url = feed_server.serve_file("/feed", "atom.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "atom.xml")
     created = await client.post("/api/subscriptions", json={"url": url}, headers=token(secret))
     assert created.status_code == 201, created.text
     sub = created.json()

@@ -14,7 +14,7 @@ import pytest
 from hub.directory import service, websub
 from hub.directory.polling import poller
 from hub.worker import build_worker
-from tests.directory.directory_stubs import FIXTURES
+from tests.directory import FIXTURES
 
 NEW_ITEM = """<item>
     <title>Grafting</title>
@@ -81,7 +81,7 @@ async def test_a_feed_naming_a_hub_gets_a_subscription_request(
     assert row["websub_pending_at"] is not None and row["websub_secret"] == form["hub.secret"]
 
 
-async def test_verification_echoes_the_challenge_only_for_the_pending_topic(
+async def test_200_verification_echoes_the_challenge_only_for_the_pending_topic_else_404(
     client, db, resources, feed_server
 ):
     feed_id, topic, form = await subscribed(resources, db, feed_server)
@@ -105,7 +105,7 @@ async def test_verification_echoes_the_challenge_only_for_the_pending_topic(
     assert r.status_code == 404  # nothing pending any more
 
 
-async def test_signed_delivery_is_a_fresh_poll_and_a_bad_one_is_ignored(
+async def test_202_signed_delivery_is_a_fresh_poll_and_a_bad_one_is_ignored(
     client, db, resources, feed_server
 ):
     feed_id, _, form = await subscribed(resources, db, feed_server)
@@ -131,7 +131,7 @@ async def test_signed_delivery_is_a_fresh_poll_and_a_bad_one_is_ignored(
     assert r.status_code == 404
 
 
-async def test_renewal_before_the_lease_ends(client, db, resources, feed_server):
+async def test_200_renewal_before_the_lease_ends(client, db, resources, feed_server):
     _, topic, form = await subscribed(resources, db, feed_server)
     path = urlsplit(form["hub.callback"]).path
     good = {"hub.mode": "subscribe", "hub.topic": topic, "hub.challenge": "c",

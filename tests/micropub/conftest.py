@@ -1,29 +1,24 @@
 """Fixtures for Micropub: an author (with a default channel) and app tokens with chosen
-scopes, real images made with pyvips, an app built with changed settings, a stub HTTP server
-on 127.0.0.1 for remote media, and helpers to read back what a request stored."""
+scopes (from `tests/factories.py`), real images (`tests/images.py`), an app built with changed
+settings, a stub server on 127.0.0.1 for remote media (`tests/stubs.py`), and helpers to read
+back what a request stored."""
 
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-import httpcore
 import httpx
 import pytest
-import pyvips
 
 from hub.app import create_app
-from hub.core.auth import create_credential
-from hub.core.authors import create_author
-from hub.core.db import transaction
 from hub.core.fetch import GuardedClient
 from hub.core.urls import Urls
+from tests import images
+from tests.factories import make_author, make_credential
+from tests.stubs import LoopbackOnly, StubServer, running_server
 
 
 @dataclass
@@ -48,19 +43,11 @@ def make_token(db) -> MakeToken:
     async def make(
         scopes=("create", "update", "media"), *, author: str = "Ada", plan: str = "free"
     ) -> Token:
-        async with transaction(db) as conn:
-            if author not in authors:
-                created = await create_author(
-                    conn, author, plan=plan, channel_slug=f"{author.lower()}-blog"
-                )
-                channel_id = await conn.fetchval(
-                    "SELECT id FROM channels WHERE author_id = $1", created.id
-                )
-                authors[author] = (created.id, channel_id, f"{author.lower()}-blog")
-            author_id, channel_id, slug = authors[author]
-            _, secret = await create_credential(
-                conn, author_id=author_id, kind="app_token", scopes=list(scopes)
-            )
+        if author not in authors:
+            made = await make_author(db, author, plan=plan, channel_slug="{name}-blog")
+            authors[author] = (made.author_id, made.channel_id, made.channel)
+        author_id, channel_id, slug = authors[author]
+        secret = await make_credential(db, author_id, kind="app_token", scopes=scopes)
         return Token(author_id, channel_id, slug, secret)
 
     return make
@@ -71,20 +58,10 @@ async def token(make_token) -> Token:
     return await make_token()
 
 
-def make_image(kind: str = "jpeg", width: int = 16, height: int = 12) -> bytes:
-    picture = pyvips.Image.black(width, height, bands=3).linear([1, 1, 1], [40, 120, 200])
-    picture = picture.cast("uchar")
-    return {
-        "jpeg": picture.jpegsave_buffer,
-        "png": picture.pngsave_buffer,
-        "gif": picture.gifsave_buffer,
-    }[kind]()
-
-
 @pytest.fixture
 def image() -> Callable[..., bytes]:
     """`image("png", 20, 10)`: the bytes of a real image made with pyvips."""
-    return make_image
+    return images.flat
 
 
 @pytest.fixture
@@ -103,80 +80,11 @@ def app_with(settings, resources) -> Callable:
     return build
 
 
-# --- a stub server for remote media (127.0.0.1 only) ------------------------------------------
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.seen.append(self.path)
-        status, content_type, body, *extra = self.server.routes.get(
-            self.path, (404, "text/plain", b"not found")
-        )
-        self.send_response(status)
-        for name, value in (extra[0] if extra else {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@dataclass
-class Remote:
-    """A real HTTP server on 127.0.0.1: `routes[path] = (status, type, body[, headers])`;
-    `seen` lists the paths requested."""
-
-    base: str
-    routes: dict[str, tuple]
-    seen: list[str]
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-
 @pytest.fixture
-def remote() -> Iterator[Remote]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.routes = {}  # type: ignore[attr-defined]
-    server.seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Remote(
-            f"http://127.0.0.1:{server.server_port}",
-            server.routes,  # type: ignore[attr-defined]
-            server.seen,  # type: ignore[attr-defined]
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Under the guard in tests: records every connection and opens loopback ones only, so a
-    broken guard could never send a packet anywhere else."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-        self.connected: list[str] = []
-
-    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
-        self.connected.append(host)
-        if not ipaddress.ip_address(host).is_loopback:
-            raise AssertionError(f"the guard let a connection to {host} through")
-        return await self.inner.connect_tcp(host, port, *args, **kwargs)
-
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the guard let a unix socket connection through")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+def remote() -> Iterator[StubServer]:
+    """A stub server on 127.0.0.1 for remote media."""
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture

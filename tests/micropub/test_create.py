@@ -245,7 +245,7 @@ async def test_201_mp_photo_alt_pairs_with_file_parts(client, db, token, image):
 async def test_201_remote_image_in_content_copied_and_source_never_rewritten(
     client, db, token, image, remote, job_context, resources
 ):
-    remote.routes["/pic.png"] = (200, "image/png", image("png"))
+    remote.serve("/pic.png", image("png"), content_type="image/png")
     text = f"See ![a pic]({remote.url('/pic.png')})"
     r = await _create(client, token, {"content": [text]})
     row = await entry_row(db, r.headers["location"])
@@ -255,7 +255,7 @@ async def test_201_remote_image_in_content_copied_and_source_never_rewritten(
     assert await fetch_entry_media(ctx, row["id"]) == {
         "stored": 1, "failed": 0, "refused": 0, "pending": 0,
     }  # fmt: skip
-    assert network.connected == ["127.0.0.1"] and remote.seen == ["/pic.png"]
+    assert network.connected == ["127.0.0.1"] and remote.paths() == ["/pic.png"]
     copy = await db.fetchrow("SELECT * FROM media")
     assert copy["purpose"] == "remote" and copy["source_url"] == remote.url("/pic.png")
     assert await db.fetchval("SELECT remote_url FROM entry_media") == remote.url("/pic.png")
@@ -266,12 +266,12 @@ async def test_201_remote_image_in_content_copied_and_source_never_rewritten(
 
 
 async def test_remote_copy_reused_by_the_next_entry(client, db, token, image, remote, job_context):
-    remote.routes["/pic.jpg"] = (200, "image/jpeg", image())
+    remote.serve("/pic.jpg", image(), content_type="image/jpeg")
     ctx, _ = job_context
     for n in range(2):
         r = await _create(client, token, {"content": [f"n{n}"], "photo": [remote.url("/pic.jpg")]})
         await fetch_entry_media(ctx, (await entry_row(db, r.headers["location"]))["id"])
-    assert remote.seen == ["/pic.jpg"]
+    assert remote.paths() == ["/pic.jpg"]
     assert await db.fetchval("SELECT count(*) FROM media") == 1
     assert await db.fetchval("SELECT count(*) FROM entry_media") == 2
 
@@ -279,9 +279,9 @@ async def test_remote_copy_reused_by_the_next_entry(client, db, token, image, re
 async def test_remote_fetch_failure_retries_then_settles_as_failed(
     client, db, token, remote, job_context
 ):
-    remote.routes["/down.jpg"] = (503, "text/plain", b"busy")
-    remote.routes["/gone.jpg"] = (404, "text/plain", b"no")
-    remote.routes["/page.jpg"] = (200, "text/html", b"<html>not an image</html>")
+    remote.serve("/down.jpg", b"busy", status=503, content_type="text/plain")
+    remote.serve("/gone.jpg", b"no", status=404, content_type="text/plain")
+    remote.serve("/page.jpg", b"<html>not an image</html>", content_type="text/html")
     photos = [remote.url(p) for p in ("/down.jpg", "/gone.jpg", "/page.jpg")]
     r = await _create(client, token, {"content": ["x"], "photo": photos})
     entry_id = (await entry_row(db, r.headers["location"]))["id"]

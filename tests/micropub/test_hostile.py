@@ -120,9 +120,8 @@ async def test_400_update_adding_a_photo_at_a_private_address_changes_nothing(cl
 async def test_201_redirect_to_a_private_address_is_refused_after_the_hop(
     client, db, token, remote, job_context
 ):
-    remote.routes["/hop.jpg"] = (
-        302, "text/plain", b"", {"Location": "http://169.254.169.254/latest/"},
-    )  # fmt: skip
+    remote.serve("/hop.jpg", b"", status=302, content_type="text/plain",
+                 headers={"Location": "http://169.254.169.254/latest/"})  # fmt: skip
     r = await client.post(
         MP,
         json={
@@ -134,7 +133,7 @@ async def test_201_redirect_to_a_private_address_is_refused_after_the_hop(
     entry_id = (await entry_row(db, r.headers["location"]))["id"]
     ctx, network = job_context
     assert (await fetch_entry_media(ctx, entry_id))["refused"] == 1
-    assert network.connected == ["127.0.0.1"] and remote.seen == ["/hop.jpg"]
+    assert network.connected == ["127.0.0.1"] and remote.paths() == ["/hop.jpg"]
     assert await db.fetchval("SELECT count(*) FROM media") == 0
 
 

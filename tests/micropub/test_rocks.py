@@ -78,7 +78,7 @@ async def test_201_101_create_with_multiple_categories_form(client, db, token):
 
 
 async def test_201_104_create_with_photo_by_url_form(client, db, token, image, remote, job_context):
-    remote.routes["/sunset.jpg"] = (200, "image/jpeg", image())
+    remote.serve("/sunset.jpg", image(), content_type="image/jpeg")
     photo = remote.url("/sunset.jpg")
     r = await client.post(
         MP, data={"h": "entry", "content": "A photo", "photo": photo}, headers=token.headers
@@ -127,7 +127,7 @@ async def test_201_202_create_with_html_content_json(client, db, token):
 
 
 async def test_201_203_create_with_photo_by_url_json(client, db, token, image, remote, job_context):
-    remote.routes["/sunset.jpg"] = (200, "image/jpeg", image())
+    remote.serve("/sunset.jpg", image(), content_type="image/jpeg")
     photo = remote.url("/sunset.jpg")
     location = await _create_json(client, token, {"content": ["Photo"], "photo": [photo]})
     attached = await _fetch_remote(db, job_context, location)
@@ -148,7 +148,7 @@ async def test_201_204_create_with_nested_object_json(client, db, token):
 async def test_201_205_create_with_photo_and_alt_json(
     client, db, token, image, remote, job_context
 ):
-    remote.routes["/sunset.jpg"] = (200, "image/jpeg", image())
+    remote.serve("/sunset.jpg", image(), content_type="image/jpeg")
     photo = {"value": remote.url("/sunset.jpg"), "alt": "Photo of a sunset"}
     location = await _create_json(client, token, {"content": ["Alt"], "photo": [photo]})
     attached = await _fetch_remote(db, job_context, location)
@@ -161,8 +161,8 @@ async def test_201_205_create_with_photo_and_alt_json(
 async def test_201_206_create_with_multiple_photos_json(
     client, db, token, image, remote, job_context
 ):
-    remote.routes["/a.jpg"] = (200, "image/jpeg", image())
-    remote.routes["/b.png"] = (200, "image/png", image("png"))
+    remote.serve("/a.jpg", image(), content_type="image/jpeg")
+    remote.serve("/b.png", image("png"), content_type="image/png")
     photos = [remote.url("/a.jpg"), remote.url("/b.png")]
     location = await _create_json(client, token, {"content": ["Two"], "photo": photos})
     assert [url for url, _ in _photos(await _page(client, location))] == photos  # hot-linked

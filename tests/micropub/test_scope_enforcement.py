@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.micropub.conftest import entry_row, make_image
+from tests.images import flat
+from tests.micropub.conftest import entry_row
 
 MP = "/micropub"
 OPERATIONS = ("create", "update", "delete", "undelete", "upload", "source", "config")
@@ -34,7 +35,7 @@ async def _do(client, headers: dict, operation: str, url: str, n: int):
     if operation in ("delete", "undelete"):
         return await client.post(MP, data={"action": operation, "url": url}, headers=headers)
     if operation == "upload":
-        files = {"file": ("x.png", make_image("png", 10 + n, 10), "image/png")}
+        files = {"file": ("x.png", flat("png", 10 + n, 10), "image/png")}
         return await client.post(f"{MP}/media", files=files, headers=headers)
     params = {"q": "source", "url": url} if operation == "source" else {"q": "config"}
     return await client.get(MP, params=params, headers=headers)

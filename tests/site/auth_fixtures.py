@@ -1,8 +1,8 @@
 """Fixtures and helpers for the login, IndieAuth and dashboard tests (imported by them).
 
 `owner` makes the node's owner with a password; `signed_in` logs the test client in through
-the real form; `client_app` is a real IndieAuth client's web site on 127.0.0.1 serving its
-client metadata JSON (`/app.json`) and an h-app page (`/`).
+the real form; `client_app` is a real IndieAuth client's web site on 127.0.0.1 (a stub server)
+serving its client metadata JSON (`/app.json`) and an h-app page (`/`).
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from hub.core.authors import create_author
-from hub.core.db import transaction
 from hub.site.indieauth.model import s256
 from hub.site.login.passwords import hash_password
+from tests.factories import make_author
+from tests.stubs import StubServer, running_server
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -48,16 +46,14 @@ def password_hash(password: str) -> str:
 
 
 async def make_owner(pool, name: str = "Ada", *, password: str | None = PASSWORD) -> Owner:
-    async with transaction(pool) as conn:
-        author = await create_author(conn, name, email="ada@example.org", channel_slug="ada")
-        if password:
-            await conn.execute(
-                "UPDATE authors SET password_hash = $2 WHERE id = $1",
-                author.id,
-                password_hash(password),
-            )
-        channel_id = await conn.fetchval("SELECT id FROM channels WHERE author_id = $1", author.id)
-    return Owner(author.id, channel_id, name)
+    author = await make_author(pool, name, email="ada@example.org", channel_slug="ada")
+    if password:
+        await pool.execute(
+            "UPDATE authors SET password_hash = $2 WHERE id = $1",
+            author.author_id,
+            password_hash(password),
+        )
+    return Owner(author.author_id, author.channel_id, name)
 
 
 @pytest.fixture
@@ -96,9 +92,13 @@ async def signed_in(client, owner) -> str:
 
 @dataclass
 class ClientApp:
-    base: str
-    documents: dict[str, tuple[str, bytes, dict[str, str]]] = field(default_factory=dict)
-    hits: list[str] = field(default_factory=list)
+    """An IndieAuth client's web site: a stub server (`tests/stubs.py`) and its client ids."""
+
+    server: StubServer
+
+    @property
+    def base(self) -> str:
+        return self.server.base
 
     @property
     def json_id(self) -> str:
@@ -112,41 +112,22 @@ class ClientApp:
     def redirect_uri(self) -> str:
         return self.base + "/callback"
 
+    @property
+    def hits(self) -> list[str]:
+        """The paths requested, in order."""
+        return self.server.paths()
+
     def serve(self, path: str, content_type: str, body: str | bytes, **headers: str) -> None:
-        data = body.encode() if isinstance(body, str) else body
-        self.documents[path] = (content_type, data, headers)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Any
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        app: ClientApp = self.server.app
-        app.hits.append(self.path)
-        found = app.documents.get(self.path.split("?")[0])
-        if found is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        content_type, body, headers = found
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self.server.serve(path, body, content_type=content_type, headers=headers)
 
 
 @pytest.fixture
 def client_app() -> Iterator[ClientApp]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    app = ClientApp(f"http://127.0.0.1:{server.server_address[1]}")
-    server.app = app
+    with running_server() as server:
+        yield _client_app(ClientApp(server))
+
+
+def _client_app(app: ClientApp) -> ClientApp:
     app.serve(
         "/app.json",
         "application/json",
@@ -167,13 +148,7 @@ def client_app() -> Iterator[ClientApp]:
         Link='<https://app.example/header-callback>; rel="redirect_uri"',
     )
     app.serve("/callback", "text/html; charset=utf-8", "<!doctype html><p>Signed in.</p>")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app
-    finally:
-        server.shutdown()
-        server.server_close()
+    return app
 
 
 # -- the authorization request -----------------------------------------------------------------

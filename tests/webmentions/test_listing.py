@@ -33,7 +33,7 @@ async def stored(db, entry_id: int, channel_id: int, n: int, **fields) -> str:
     return mention_id
 
 
-async def test_list_is_newest_first_approved_only_and_paged(wm_client, db):
+async def test_200_list_is_newest_first_approved_only_and_paged(wm_client, db):
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "first")
     for n in range(55):
@@ -61,7 +61,7 @@ async def test_list_is_newest_first_approved_only_and_paged(wm_client, db):
     assert second["next"] is None
 
 
-async def test_list_filters_by_type_and_accepts_every_spelling_of_the_target(wm_client, db):
+async def test_200_400_list_filters_by_type_and_accepts_every_spelling_of_the_target(wm_client, db):
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "first")
     await stored(db, entry_id, blog.channel_id, 1, type="like")
@@ -102,7 +102,7 @@ async def test_manual_moderation_holds_every_mention(wm_resources, db, site):
     assert (row["type"], row["content_html"]) == ("reply", "Yes.")  # kept for the owner
 
 
-async def test_owner_lists_their_own_mentions_by_status_with_a_token(wm_client, db):
+async def test_200_401_owner_lists_their_own_mentions_by_status_with_a_token(wm_client, db):
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "first")
     other = await make_blog(db, "Bob")

@@ -40,7 +40,7 @@ async def queued_ids(redis) -> set[str]:
     return {job.job_id for job in await redis.queued_jobs()}
 
 
-async def test_a_burst_of_receipts_queues_every_job_and_leaves_no_outbox_row(
+async def test_201_a_burst_of_receipts_queues_every_job_and_leaves_no_outbox_row(
     wm_client, wm_resources, db
 ):
     blog = await make_blog(db)
@@ -60,7 +60,7 @@ async def test_a_burst_of_receipts_queues_every_job_and_leaves_no_outbox_row(
     assert await wait_for_empty_outbox(db) == 0
 
 
-async def test_a_refused_receipt_stores_and_stages_nothing(wm_client, wm_resources, db):
+async def test_400_a_refused_receipt_stores_and_stages_nothing(wm_client, wm_resources, db):
     blog = await make_blog(db)
     await make_entry(db, blog, "draft", status="draft")
     r = await wm_client.post(
@@ -73,7 +73,7 @@ async def test_a_refused_receipt_stores_and_stages_nothing(wm_client, wm_resourc
     assert await wm_resources.redis.queued_jobs() == []
 
 
-async def test_a_full_target_answers_429_and_stages_nothing(wm_resources, db):
+async def test_429_a_full_target_stages_nothing(wm_resources, db):
     blog = await make_blog(db)
     await make_entry(db, blog, "first")
     settings = dataclasses.replace(wm_resources.settings, webmention_max_queued=1)

@@ -11,7 +11,8 @@ from hub.core.fetch import GuardedClient
 from hub.directory import service
 from hub.directory.polling import poller
 from hub.worker import build_worker
-from tests.directory.directory_stubs import FIXTURES, LoopbackOnly, Page
+from tests.directory import FIXTURES
+from tests.stubs import Answer, LoopbackOnly
 
 
 async def run_jobs(resources):
@@ -45,7 +46,7 @@ async def posts_of(db, feed_id):
 async def test_add_feed_url_then_the_worker_imports_its_posts(
     db, resources, feed_server, fixture, fmt, version, count
 ):
-    url = feed_server.serve_file("/feed", fixture)
+    url = feed_server.serve_file("/feed", FIXTURES / fixture)
     added = await add(resources, url)
     assert added.created and len(added.feed_ids) == 1
     await run_jobs(resources)  # the poll_feed job staged by add_site
@@ -61,9 +62,9 @@ async def test_discovery_from_an_html_page_picks_the_main_feed(db, resources, fe
     page = (FIXTURES / "site.html").read_text()
     page = page.replace("https://orchard.example/feed.json", feed_server.url("/feed.json"))
     feed_server.serve("/", page, content_type="text/html; charset=utf-8")
-    feed_server.serve_file("/feed.xml", "rss20.xml")
-    feed_server.serve_file("/comments/feed.atom", "atom.xml")
-    feed_server.serve_file("/feed.json", "feed.json")
+    feed_server.serve_file("/feed.xml", FIXTURES / "rss20.xml")
+    feed_server.serve_file("/comments/feed.atom", FIXTURES / "atom.xml")
+    feed_server.serve_file("/feed.json", FIXTURES / "feed.json")
     added = await add(resources, feed_server.url("/"))
     feeds = await db.fetch("SELECT feed_url, is_main, site_id FROM feeds ORDER BY feed_url")
     assert len(feeds) == 3 and {f["site_id"] for f in feeds} == {added.site_id}
@@ -76,7 +77,7 @@ async def test_discovery_from_an_html_page_picks_the_main_feed(db, resources, fe
 
 
 async def test_hfeed_page_is_its_own_feed(db, resources, feed_server):
-    url = feed_server.serve_file("/", "hfeed.html", content_type="text/html")
+    url = feed_server.serve_file("/", FIXTURES / "hfeed.html", content_type="text/html")
     added = await add(resources, url)
     await run_jobs(resources)
     feed = await db.fetchrow("SELECT * FROM feeds WHERE id = $1", added.feed_ids[0])
@@ -86,7 +87,7 @@ async def test_hfeed_page_is_its_own_feed(db, resources, feed_server):
 
 async def test_probe_paths_when_the_page_names_no_feed(db, resources, feed_server):
     feed_server.serve("/", "<html><title>x</title><p>hi</p></html>", content_type="text/html")
-    feed_server.serve_file("/rss.xml", "rss20.xml")
+    feed_server.serve_file("/rss.xml", FIXTURES / "rss20.xml")
     added = await add(resources, feed_server.url("/"))
     feed = await db.fetchrow("SELECT feed_url FROM feeds WHERE id = $1", added.feed_ids[0])
     assert feed["feed_url"] == feed_server.url("/rss.xml")
@@ -104,8 +105,8 @@ async def test_conditional_get_and_304_keep_posts_and_store_validators(db, resou
 
     def answer(seen):
         if seen.headers.get("if-none-match") == '"v1"':
-            return Page(b"", 304, {"ETag": '"v1"'})
-        return Page(data, 200, {"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+            return Answer(b"", 304, {"ETag": '"v1"'})
+        return Answer(data, 200, {"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
 
     url = feed_server.serve("/feed", answer)
     added = await add(resources, url)
@@ -125,10 +126,10 @@ async def test_conditional_get_and_304_keep_posts_and_store_validators(db, resou
 
 
 async def test_same_body_is_not_parsed_again_but_validators_are_stored(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "feed.json", headers={"ETag": '"a"'})
+    url = feed_server.serve_file("/feed", FIXTURES / "feed.json", headers={"ETag": '"a"'})
     feed_id = (await add(resources, url)).feed_ids[0]
     assert (await poller.poll_feed(resources, feed_id)).outcome == "updated"
-    feed_server.serve_file("/feed", "feed.json", headers={"ETag": '"b"'})
+    feed_server.serve_file("/feed", FIXTURES / "feed.json", headers={"ETag": '"b"'})
     assert (await poller.poll_feed(resources, feed_id)).outcome == "unchanged"
     assert await db.fetchval("SELECT etag FROM feeds WHERE id = $1", feed_id) == '"b"'
 
@@ -160,7 +161,7 @@ async def test_changed_item_updates_the_post_and_new_guid_same_link_is_the_same_
 
 
 async def test_a_failed_poll_loses_no_earlier_post(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     await poller.poll_feed(resources, feed_id)
     for broken in (
@@ -178,7 +179,7 @@ async def test_a_failed_poll_loses_no_earlier_post(db, resources, feed_server):
 
 
 async def test_410_makes_the_feed_gone(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     await poller.poll_feed(resources, feed_id)
     feed_server.serve("/feed", b"gone", status=410)
@@ -189,7 +190,7 @@ async def test_410_makes_the_feed_gone(db, resources, feed_server):
 
 
 async def test_503_retry_after_is_honoured(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     feed_server.serve("/feed", b"busy", status=503, headers={"Retry-After": "120"})
     before = datetime.now(UTC)
@@ -199,7 +200,7 @@ async def test_503_retry_after_is_honoured(db, resources, feed_server):
 
 
 async def test_30_mb_feed_is_cut_off_without_reading_it_all(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     await poller.poll_feed(resources, feed_id)
     head = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Huge</title>"
@@ -213,9 +214,9 @@ async def test_30_mb_feed_is_cut_off_without_reading_it_all(db, resources, feed_
 
 
 async def test_billion_laughs_feed_is_refused(db, resources, feed_server):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
-    feed_server.serve_file("/feed", "billion_laughs.xml")
+    feed_server.serve_file("/feed", FIXTURES / "billion_laughs.xml")
     result = await poller.poll_feed(resources, feed_id)
     assert result.outcome == "error" and "entity" in result.error
 
@@ -223,7 +224,7 @@ async def test_billion_laughs_feed_is_refused(db, resources, feed_server):
 async def test_redirect_to_a_private_address_is_refused_before_connecting(
     db, resources, feed_server
 ):
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     feed_server.serve("/feed", b"", status=302, headers={"Location": "http://10.0.0.1/feed"})
     net = LoopbackOnly()
@@ -248,7 +249,7 @@ async def test_host_concurrency_cap(db, resources):
 async def test_scheduler_job_queues_due_feeds_once(db, resources, feed_server):
     from hub.directory import jobs
 
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     feed_id = (await add(resources, url)).feed_ids[0]
     await resources.redis.flushdb()  # drop the job add_site queued
     assert await jobs.schedule_due_feeds({"resources": resources}) == 1

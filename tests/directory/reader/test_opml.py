@@ -6,7 +6,8 @@ import pytest
 
 from hub.directory.reader.opml import OpmlError, parse_opml, render_opml
 from hub.worker import build_worker
-from tests.directory.directory_stubs import make_token
+from tests.directory import FIXTURES
+from tests.factories import make_token
 
 
 def token(secret: str) -> dict[str, str]:
@@ -50,8 +51,10 @@ def test_render_round_trip():
 
 async def test_202_import_then_export(client, db, resources, feed_server):
     _, secret = await make_token(db)
-    good = feed_server.serve_file("/feed.xml", "rss20.xml")
-    json_feed = feed_server.serve_file("/feed.json", "feed.json", content_type="application/json")
+    good = feed_server.serve_file("/feed.xml", FIXTURES / "rss20.xml")
+    json_feed = feed_server.serve_file(
+        "/feed.json", FIXTURES / "feed.json", content_type="application/json"
+    )
     doc = opml_doc(good, json_feed, "ftp://nope.example/", feed_server.url("/missing"))
     response = await client.post(
         "/api/subscriptions/import",
@@ -84,11 +87,11 @@ async def test_400_import_of_a_broken_file_and_415_without_multipart(client, db)
     assert raw.status_code == 415
 
 
-async def test_format_opml_on_search_and_tag_sites(client, db, resources, feed_server):
+async def test_200_format_opml_on_search_and_tag_sites(client, db, resources, feed_server):
     from hub.directory import service
     from hub.directory.polling import poller
 
-    url = feed_server.serve_file("/feed", "rss20.xml")
+    url = feed_server.serve_file("/feed", FIXTURES / "rss20.xml")
     added = await service.add_site(resources, url)
     await poller.poll_feed(resources, added.feed_ids[0])
     search = await client.get("/api/sites/search", params={"q": "apple", "format": "opml"})

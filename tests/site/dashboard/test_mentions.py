@@ -4,16 +4,16 @@ which deletes what is stored from that domain and stores later sends as blocked.
 
 from __future__ import annotations
 
+from tests.factories import make_webmention
 from tests.site.auth_fixtures import csrf_of, owner, signed_in  # noqa: F401 - fixtures
 from tests.site.dashboard.test_pages import _api_key, _article
-from tests.site.public.fixtures import public_insert_mention
 
 BASE = "http://hub.test"
 
 
 async def _pending(client, db, owner, source: str = "https://www.spam.example/p") -> str:
     entry_id = await _article(client, await _api_key(db, owner, None), "hello", "Hello")
-    return await public_insert_mention(
+    return await make_webmention(
         db, owner.channel_id, entry_id, f"{BASE}/ada/hello?lang=en", source=source,
         status="pending", author_name="Bob", content_text="Great post, Ada.",
         source_domain="spam.example",

@@ -7,6 +7,7 @@ import pytest
 
 from hub.core import auth
 from hub.core.db import transaction
+from tests.factories import bearer, make_credential
 from tests.site.auth_fixtures import csrf_of, owner, signed_in  # noqa: F401 - fixtures
 
 PAGES = [
@@ -18,11 +19,9 @@ PAGES = [
 
 
 async def _api_key(db, owner, moderation: str | None = "manual") -> dict[str, str]:
-    async with transaction(db) as conn:
-        await conn.execute("UPDATE authors SET moderation = $2 WHERE id = $1",
-                           owner.author_id, moderation)  # fmt: skip
-        _, secret = await auth.create_credential(conn, author_id=owner.author_id, kind="api_key")
-    return {"Authorization": f"Bearer {secret}"}
+    await db.execute("UPDATE authors SET moderation = $2 WHERE id = $1",
+                     owner.author_id, moderation)  # fmt: skip
+    return bearer(await make_credential(db, owner.author_id))
 
 
 async def _article(client, headers, slug: str, title: str = "Waiting post") -> int:

@@ -4,10 +4,7 @@ named by HUB_WEBSUB_HUB, through the guarded client; retried on failure; nothing
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 from arq import Retry
@@ -17,37 +14,18 @@ from hub.site.feeds.websub import topics, websub_publish
 from hub.site.public.links import ChannelLinks
 from hub.worker import functions
 from tests.site.public.fixtures import BASE, public_article, public_publish
-
-
-class StubHub:
-    def __init__(self) -> None:
-        self.pings: list[dict[str, list[str]]] = []
-        self.status = 202
+from tests.stubs import StubServer, running_server
 
 
 @pytest.fixture
-def public_stub_hub() -> Iterator[tuple[StubHub, str]]:
-    hub = StubHub()
+def public_stub_hub() -> Iterator[tuple[StubServer, str]]:
+    """A WebSub hub on 127.0.0.1 that accepts every ping (202); `(server, hub URL)`."""
+    with running_server(content_type=None) as hub:
+        yield hub, hub.serve("/hub", status=202)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", 0))
-            hub.pings.append(parse_qs(self.rfile.read(length).decode()))
-            self.send_response(hub.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield hub, f"http://127.0.0.1:{server.server_address[1]}/hub"
-    finally:
-        server.shutdown()
-        server.server_close()
+def pings(hub: StubServer) -> list[dict[str, list[str]]]:
+    return [hit.form for hit in hub.posts("/hub")]
 
 
 def test_topics_cover_feeds_languages_tags_and_home():
@@ -68,8 +46,8 @@ async def test_200_websub_publish_pings_every_topic(
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     ctx = {"resources": dataclasses.replace(resources, settings=with_hub), "job_try": 1}
     assert await websub_publish(ctx, entry_id) == 13
-    assert all(p["hub.mode"] == ["publish"] for p in hub.pings)
-    pinged = {p["hub.url"][0] for p in hub.pings}
+    assert all(p["hub.mode"] == ["publish"] for p in pings(hub))
+    pinged = {p["hub.url"][0] for p in pings(hub)}
     assert f"{BASE}/ada_blog/atom.xml" in pinged and f"{BASE}/ada_blog" in pinged
     assert f"{BASE}/ada_blog/tags/Cars/rss.xml?lang=en" in pinged
 
@@ -77,7 +55,7 @@ async def test_200_websub_publish_pings_every_topic(
 async def test_websub_publish_retries_then_gives_up(client, public_blog, db, resources,
                                                     public_stub_hub):  # fmt: skip
     hub, url = public_stub_hub
-    hub.status = 503
+    hub.serve("/hub", status=503)
     await public_publish(client, public_blog, public_article("first"))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)

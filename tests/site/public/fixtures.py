@@ -4,19 +4,16 @@ which the v1 API cannot make). Fixture names start with `public_`."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import mf2py
 
-from hub.core.auth import create_credential
-from hub.core.authors import create_author
 from hub.core.db import transaction
 from hub.core.entries import publishing
 from hub.core.entries import queries as entry_queries
+from tests.factories import make_author, make_credential
 
 BASE = "http://hub.test"
 
@@ -38,20 +35,14 @@ class PublicBlog:
 
 
 async def public_make_blog(pool, name: str = "Ada", *, language: str = "en") -> PublicBlog:
-    async with transaction(pool) as conn:
-        author = await create_author(
-            conn, name, plan="pro", channel_slug=f"{name.lower()}_blog", language=language
-        )
-        _, secret = await create_credential(conn, author_id=author.id, kind="api_key")
-        channel_id = await conn.fetchval(
-            "SELECT id FROM channels WHERE author_id = $1 AND is_default", author.id
-        )
-        await conn.execute(
-            "UPDATE channel_translations SET description = $2 WHERE channel_id = $1",
-            channel_id,
-            f"Notes and articles by {name}.",
-        )
-    return PublicBlog(author.id, channel_id, f"{name.lower()}_blog", secret)
+    author = await make_author(pool, name, plan="pro", language=language)
+    secret = await make_credential(pool, author.author_id)
+    await pool.execute(
+        "UPDATE channel_translations SET description = $2 WHERE channel_id = $1",
+        author.channel_id,
+        f"Notes and articles by {name}.",
+    )
+    return PublicBlog(author.author_id, author.channel_id, author.channel, secret)
 
 
 def public_article(
@@ -136,22 +127,3 @@ def public_mf2(html: str, url: str) -> dict[str, Any]:
 
 def public_items(parsed: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [item for item in parsed["items"] if kind in item["type"]]
-
-
-async def public_insert_mention(
-    pool, channel_id: int, entry_id: int, target: str, *, source: str,
-    status: str = "approved", type: str = "reply", **fields: Any,
-) -> str:  # fmt: skip
-    """A received webmention as the verify job leaves it (hub/directory writes these rows)."""
-    mention_id = secrets.token_urlsafe(16)[:22]
-    host = urlsplit(source).hostname or ""
-    row = {"id": mention_id, "source": source, "target": target, "source_norm": source,
-           "target_norm": target, "source_host": host, "source_domain": host,
-           "entry_id": entry_id, "channel_id": channel_id, "status": status, "type": type,
-           "verified_at": datetime.now(UTC), **fields}  # fmt: skip
-    columns = ", ".join(row)
-    values = ", ".join(f"${n}" for n in range(1, len(row) + 1))
-    await pool.execute(f"INSERT INTO webmentions ({columns}) VALUES ({values})", *row.values())
-    if status == "approved":  # as the verify job does: the entry's ETag moves
-        await pool.execute("UPDATE entries SET mentions_changed_at = now() WHERE id = $1", entry_id)
-    return mention_id

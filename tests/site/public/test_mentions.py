@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.site.public.fixtures import BASE, public_insert_entry, public_insert_mention, public_mf2
+from tests.factories import make_webmention
+from tests.site.public.fixtures import BASE, public_insert_entry, public_mf2
 
 URL = f"{BASE}/ada_blog/hello?lang=en"
 
@@ -17,7 +18,7 @@ async def _entry(db, public_blog) -> int:
 
 async def test_200_replies_likes_and_mentions_are_microformats(client, public_blog, db):
     entry_id = await _entry(db, public_blog)
-    add = lambda source, **kw: public_insert_mention(  # noqa: E731
+    add = lambda source, **kw: make_webmention(  # noqa: E731
         db, public_blog.channel_id, entry_id, URL, source=source, **kw)  # fmt: skip
     await add("https://bob.example/later", author_name="Bob", author_url="https://bob.example/",
               content_html="<p>Second <em>reply</em>.</p>", content_text="Second reply.",
@@ -56,7 +57,7 @@ async def test_200_mentions_show_on_every_translation_and_change_the_etag(client
     entry_id = await _entry(db, public_blog)
     before = await client.get("/ada_blog/hello")
     assert "p-comment" not in before.text
-    await public_insert_mention(db, public_blog.channel_id, entry_id, URL,
+    await make_webmention(db, public_blog.channel_id, entry_id, URL,
                                 source="https://bob.example/r", content_text="Nice.")  # fmt: skip
     after = await client.get("/ada_blog/hello", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200
@@ -66,7 +67,7 @@ async def test_200_mentions_show_on_every_translation_and_change_the_etag(client
 
 async def test_200_author_photos_are_the_nodes_own_copies(client, public_blog, db):
     entry_id = await _entry(db, public_blog)
-    add = lambda source, **kw: public_insert_mention(  # noqa: E731
+    add = lambda source, **kw: make_webmention(  # noqa: E731
         db, public_blog.channel_id, entry_id, URL, source=source, **kw)  # fmt: skip
     await add("https://bob.example/r", author_name="Bob", content_text="Nice.",
               author_photo="https://bob.example/me.jpg",

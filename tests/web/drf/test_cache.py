@@ -4,7 +4,7 @@ DIRECTORY_CACHE_SECONDS; token holders always get fresh data; the throttle still
 from __future__ import annotations
 
 from hub.directory.urlnorm import site_key
-from tests.directory.directory_stubs import make_token
+from tests.factories import make_token
 
 
 async def a_site(db, title: str = "Pear Diaries") -> str:

@@ -85,13 +85,13 @@ def cases(base: str) -> dict[int, tuple[dict[str, Answer], str]]:
 @pytest.mark.parametrize("number", range(1, 24))
 async def test_discovery_case(number, wm_resources, db, site):
     answers, expected = cases(site.base)[number]
-    site.answers.update(answers)
-    page = site.answers[f"/test/{number}"]
+    site.routes.update(answers)
+    page = site.routes[f"/test/{number}"]
 
     def endpoint_or_page(hit):
         return Answer("Accepted", 202, content_type="text/plain") if hit.method == "POST" else page
 
-    site.answers[expected.split("?")[0]] = endpoint_or_page
+    site.routes[expected.split("?")[0]] = endpoint_or_page
     for decoy in ("/decoy/a", "/decoy/link", "/decoy/12", "/decoy/13", "/decoy/14", "/decoy/16",
                   "/decoy/17"):  # fmt: skip
         site.serve(decoy, "decoy", status=202)

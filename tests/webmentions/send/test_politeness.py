@@ -37,7 +37,7 @@ async def test_at_most_two_requests_per_host_at_once(wm_resources, db, site):
     receiver = SlowReceiver(delay=0.3)
     targets = []
     for n in range(6):
-        site.answers[f"/t{n}"] = site.answers[f"/t{n}/wm"] = receiver
+        site.routes[f"/t{n}"] = site.routes[f"/t{n}/wm"] = receiver
         targets.append(site.url(f"/t{n}"))
     blog = await make_blog(db)
     links = "".join(f'<a href="{t}">{n}</a>' for n, t in enumerate(targets))

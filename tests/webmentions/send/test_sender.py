@@ -18,13 +18,13 @@ from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
-from tests.directory.directory_stubs import LoopbackOnly
+from tests.stubs import LoopbackOnly
 from tests.webmentions.fixtures import Answer, entry_url, make_blog, make_entry
 
 
 def receiving(site, path: str) -> str:
     """A target page at `path` advertising an endpoint that accepts with 202."""
-    site.answers[path] = Answer(
+    site.routes[path] = Answer(
         "<title>T</title>", headers=[("Link", f"<{path}/wm>; rel=webmention")]
     )
     site.serve(f"{path}/wm", "ok", status=202, content_type="text/plain")
@@ -257,7 +257,7 @@ async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
     assert score / 1000 > time.time() + 20  # deferred about 30 s (R-W15)
 
 
-async def test_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
+async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
     """Sending starts from any API: Micropub too (§2.1), on publish and again on delete."""
     blog = await make_blog(db)
     async with transaction(db) as conn:

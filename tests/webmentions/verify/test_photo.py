@@ -7,14 +7,14 @@ from __future__ import annotations
 import pyvips
 
 from hub.webmentions.verify.verifier import verify
+from tests.images import flat
 from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
 
 WM = "/api/webmentions"
 
 
 def jpeg(width: int, height: int) -> bytes:
-    image = pyvips.Image.black(width, height).new_from_image([200, 40, 90])
-    return image.cast("uchar").jpegsave_buffer()
+    return flat("jpeg", width, height, colour=(200, 40, 90))
 
 
 def reply(target: str, photo: str) -> str:
@@ -27,7 +27,7 @@ def reply(target: str, photo: str) -> str:
     )
 
 
-async def test_photo_is_a_96px_webp_copy_fetched_once(wm_resources, db, site):
+async def test_200_photo_is_a_96px_webp_copy_fetched_once(wm_resources, db, site):
     blog = await make_blog(db)
     await make_entry(db, blog, "first")
     target = entry_url(blog, "first")
@@ -54,7 +54,7 @@ async def test_photo_is_a_96px_webp_copy_fetched_once(wm_resources, db, site):
         await verify(wm_resources, mention["id"])
         status = (await client.get(f"{WM}/{mention['id']}")).json()
         assert status["mention"]["author"]["photo"] == shown["author"]["photo"]
-    assert len([h for h in site.hits if h.path == "/me.jpg"]) == 1
+    assert len([h for h in site.seen if h.path == "/me.jpg"]) == 1
 
 
 async def test_unreadable_photos_are_dropped(wm_resources, db, site):

@@ -14,7 +14,7 @@ from hub.core.fetch import GuardedClient
 from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
-from tests.directory.directory_stubs import LoopbackOnly
+from tests.stubs import LoopbackOnly
 from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
 
 WM = "/api/webmentions"
@@ -63,7 +63,9 @@ async def target(db):
     [("in-reply-to", "reply"), ("like-of", "like"), ("repost-of", "repost"),
      ("bookmark-of", "bookmark"), (None, "mention")],
 )  # fmt: skip
-async def test_each_mention_type_is_stored(wm_client, wm_resources, db, site, target, prop, kind):
+async def test_200_each_mention_type_is_stored(
+    wm_client, wm_resources, db, site, target, prop, kind
+):
     source = site.serve("/post", h_entry(target, prop))
     mention_id = await received(wm_client, source, target)
     worker = build_worker(wm_resources, burst=True, poll_delay=0.05)
@@ -80,7 +82,7 @@ async def test_each_mention_type_is_stored(wm_client, wm_resources, db, site, ta
         assert row["content_text"] == "Great post!"
     else:
         assert row["content_html"] == "Great post!"
-    [hit] = [h for h in site.hits if h.path == "/post"]
+    [hit] = [h for h in site.seen if h.path == "/post"]
     assert hit.headers["accept"].startswith("text/html")
     listed = await wm_client.get(WM, params={"target": target})
     assert listed.status_code == 200
@@ -105,7 +107,7 @@ async def test_type_order_reply_before_like(wm_client, wm_resources, db, site, t
     assert (await row_of(db, mention_id))["type"] == "reply"
 
 
-async def test_xss_in_the_source_is_sanitised(wm_client, wm_resources, db, site, target):
+async def test_200_xss_in_the_source_is_sanitised(wm_client, wm_resources, db, site, target):
     evil = (
         '<p onclick="steal()">Hi<script>alert(1)</script>'
         '<img src="x" onerror="alert(2)"><a href="javascript:alert(3)">click</a>'
@@ -226,7 +228,7 @@ async def test_loopback_source_is_allowed_only_by_the_test_switch(
     assert outcome.status == "rejected"
     row = await row_of(db, mention_id)
     assert row["status"] == "rejected" and "not a public address" in row["error"]
-    assert not [h for h in site.hits if h.path == "/local"]
+    assert not [h for h in site.seen if h.path == "/local"]
     await db.execute("UPDATE webmentions SET status = 'queued' WHERE id = $1", mention_id)
     assert (await verify(wm_resources, mention_id)).status == "approved"
 
@@ -337,7 +339,7 @@ async def test_status_document_shows_an_approved_mention(wm_client, wm_resources
     assert entry["mentions_changed_at"] is not None
 
 
-async def test_known_policy_trusts_the_nodes_own_custom_domains(wm_resources, db, site, target):
+async def test_201_known_policy_trusts_the_nodes_own_custom_domains(wm_resources, db, site, target):
     settings = dataclasses.replace(wm_resources.settings, webmention_moderation="known")
     known = dataclasses.replace(wm_resources, settings=settings)
     await db.execute("UPDATE channels SET custom_domain = '127.0.0.1'")  # the source's host
