@@ -24,9 +24,7 @@ from hub.core.fetch import is_public_address
 from hub.core.queue import enqueue_staged
 from hub.core.ratelimit import Window
 from hub.core.resources import Resources
-from hub.core.webmentions import queries as q
-from hub.core.webmentions.accept import Lookup, Mention, accept
-from hub.webmentions.urls import (
+from hub.core.urls import (
     BadURL,
     TargetPath,
     host_of,
@@ -37,6 +35,8 @@ from hub.webmentions.urls import (
     split,
     target_key,
 )
+from hub.core.webmentions import queries as q
+from hub.core.webmentions.accept import Lookup, Mention, accept
 
 MAX_URL = 2048
 PAGE_SIZE = 50

@@ -19,13 +19,13 @@ from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.queue import flush_outbox, stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
+from hub.core.urls import link_key
 from hub.core.webmentions import sends as sq
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
 from hub.webmentions.send.discovery import discover
 from hub.webmentions.send.politeness import HostBusy, request_slot
 from hub.webmentions.send.targets import Translation, entry_targets
-from hub.webmentions.urls import link_key
 
 log = logging.getLogger("hub.webmentions")
 

@@ -20,10 +20,10 @@ from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import FetchResult, fetch_own_page
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
+from hub.core.urls import host_of, is_ip_literal, registrable_domain
 from hub.core.webmentions import queries as q
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.send.discovery import media_type
-from hub.webmentions.urls import host_of, is_ip_literal, registrable_domain
 from hub.webmentions.verify.mf2 import (
     Author,
     Interpretation,
