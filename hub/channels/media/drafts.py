@@ -22,10 +22,10 @@ from urllib.parse import unquote
 
 from hub.channels import queries
 from hub.channels.schemas import TranslationInput, warning
-from hub.core.writes import Tx
 from hub.core import media as pipeline
 from hub.core.errors import Invalid
 from hub.core.urls import Urls
+from hub.core.writes import Tx
 
 _TAIL = r"/storage/projects/(\d+)/drafts/(\d{4})/(\d{2})/([^\s\"'()<>?#/\\\]]+)"
 

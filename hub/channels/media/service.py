@@ -22,13 +22,13 @@ from hub.channels import queries
 from hub.channels.access import channel_for
 from hub.channels.media.uploads import UploadForm
 from hub.channels.schemas import warning
-from hub.core.writes import Tx
 from hub.core import media as pipeline
 from hub.core.auth import Principal
 from hub.core.channels import Channel
 from hub.core.entries.model import Entry, find_entry
 from hub.core.errors import Invalid
 from hub.core.resources import Resources
+from hub.core.writes import Tx
 
 MAX_SIDE = 1600
 AVATAR_SIZE = 512

@@ -10,8 +10,8 @@ import asyncpg
 
 from hub.channels import present
 from hub.channels.errors import ARTICLE_CHANGED, PreconditionFailed
-from hub.channels.schemas import TranslationInput, warning
 from hub.channels.preconditions import entry_etag, matches
+from hub.channels.schemas import TranslationInput, warning
 from hub.core.channels import Channel
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import PUBLISHED, SCHEDULED

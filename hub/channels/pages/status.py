@@ -20,12 +20,12 @@ from hub.channels.pages.rules import (
     require_bodies,
 )
 from hub.channels.schemas import MISSING, Problems, parse_json_object, parse_status, warning
-from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries import publishing
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED
 from hub.core.entries.model import load_entry
 from hub.core.resources import Resources
+from hub.core.writes import Tx
 
 
 async def patch_status(

@@ -22,12 +22,12 @@ from hub.channels.schemas import (
     parse_json_object,
     parse_translation,
 )
-from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, REVIEW, SCHEDULED
 from hub.core.entries.model import load_entry
 from hub.core.errors import Invalid
 from hub.core.resources import Resources
+from hub.core.writes import Tx
 
 
 async def put_translation(

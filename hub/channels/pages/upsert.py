@@ -33,7 +33,6 @@ from hub.channels.schemas import (
     parse_page,
     warning,
 )
-from hub.core.writes import Tx
 from hub.core.auth import Principal
 from hub.core.channels import Channel
 from hub.core.entries import publishing, write_queries
@@ -43,6 +42,7 @@ from hub.core.entries.model import Entry, find_entry, load_entry, new_entry
 from hub.core.entries.slugs import allocate_entry_slug
 from hub.core.errors import Conflict, Invalid
 from hub.core.resources import Resources
+from hub.core.writes import Tx
 
 SLUG_ATTEMPTS = 5
 
