@@ -17,7 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.core.queue import flush_outbox
+from hub.core import writes
 from hub.core.resources import Resources
 from hub.directory import store
 from hub.directory.queries import own as own_queries
@@ -86,7 +86,8 @@ class Indexed:
 async def index_entry(resources: Resources, entry_id: int, *, now: datetime | None = None):
     """Make the directory agree with entry `entry_id` as it is now (idempotent)."""
     now = now or datetime.now(UTC)
-    async with resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         row = await own_queries.entry_for_index(conn, entry_id)
         if row is None:  # purged: whatever post it had goes
             removed = await own_queries.remove_purged_post(conn, identity_of(entry_id))
@@ -99,7 +100,7 @@ async def index_entry(resources: Resources, entry_id: int, *, now: datetime | No
             feed, site_id = await _claim(conn, resources, row)
             if not await own_queries.remove_post(conn, feed["id"], identity_of(entry_id)):
                 return Indexed("absent", site_id, feed["id"])
-            staged = await store.posts_changed(
+            await store.posts_changed(
                 conn, resources, feed_id=feed["id"], site_id=site_id, added=0,
                 is_main=True, first=False, now=now,
             )  # fmt: skip
@@ -114,13 +115,11 @@ async def index_entry(resources: Resources, entry_id: int, *, now: datetime | No
             added, changed = await store.store_posts(conn, feed["id"], site_id, parsed, now)
             if not (added or changed):
                 return Indexed("unchanged", site_id, feed["id"])
-            staged = await store.posts_changed(
+            await store.posts_changed(
                 conn, resources, feed_id=feed["id"], site_id=site_id, added=added,
                 is_main=True, first=bool(feed["created"]), now=now,
             )  # fmt: skip
             outcome = "added" if added else "changed"
-    if staged:  # feed.updated webhooks of the channel's subscribers
-        await flush_outbox(resources.pool, resources.redis)
     return Indexed(outcome, site_id, feed["id"])
 
 

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, Invalid, TooLarge
 from hub.core.fetch import FetchResult
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import sites as site_queries
@@ -154,7 +155,8 @@ async def _store(resources: Resources, found: list[Found], added_by: int | None)
     summaries = [discovery.FeedSummary(f.feed_url, f.parsed.format, f.parsed.title) for f in found]
     main = found[discovery.choose_main(summaries) or 0]
     link = main.parsed.link or main.page_url or origin(main.feed_url) + "/"
-    async with resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         existing = await site_queries.find_site_by_key(conn, site_key(link))
         created = existing is None
         site_id = (
@@ -191,5 +193,4 @@ async def _store(resources: Resources, found: list[Found], added_by: int | None)
                 icon=main.parsed.icon,
                 language=main.parsed.language,
             )
-    await flush_outbox(resources.pool, resources.redis)
     return Added(site_id, created, tuple(feed_ids))

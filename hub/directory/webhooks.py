@@ -17,9 +17,10 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from hub.core import writes
 from hub.core.errors import DomainError
 from hub.core.fetch import GuardedClient
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 
@@ -149,7 +150,8 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
         outcome = Attempt("failed", status_code)
     else:
         outcome = Attempt("retry", status_code, delay)
-    async with pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         next_at = now + timedelta(seconds=outcome.retry_in or 0)
         await conn.execute(
             """
@@ -190,8 +192,6 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
                 job_id=deliver_webhook_job_id(delivery_id, attempts + 1),
                 defer_until=next_at,
             )
-    if outcome.outcome == "retry":
-        await flush_outbox(pool, resources.redis)
     return outcome
 
 

@@ -22,8 +22,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from hub.core import writes
 from hub.core.errors import DomainError, NotFound
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.directory.queries import websub as queries
 from hub.directory.reader.discovery import hub_links
@@ -175,10 +176,9 @@ async def check_delivery(resources: Resources, feed_id: UUID, token: str, signat
 async def renew_due(resources: Resources, *, now: datetime | None = None, limit: int = 500):
     """Stage `websub_subscribe` for subscriptions at 80 % of their lease (and failed ones)."""
     now = now or datetime.now(UTC)
-    async with resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         due = await queries.due_renewals(conn, now, limit)
         for feed_id in due:
             await stage_subscribe(conn, feed_id)
-    if due:
-        await flush_outbox(resources.pool, resources.redis)
     return len(due)

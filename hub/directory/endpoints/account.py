@@ -5,9 +5,10 @@ from __future__ import annotations
 import httpx
 from starlette.responses import Response
 
+from hub.core import writes
 from hub.core.errors import FetchRefused, Invalid, NotFound
 from hub.core.fetch import check_url
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import stage_job
 from hub.directory import schemas, service, webhooks
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import subscriptions as sub_queries
@@ -148,7 +149,8 @@ async def import_opml(call: Call) -> Reply:
     except opml.OpmlError as exc:
         raise Invalid.field("file", str(exc)) from None
     queued = skipped = 0
-    async with call.resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(call.resources) as tx:
+        conn = tx.conn
         for url, _title in outlines:
             try:
                 service.check_submitted_url(url)
@@ -157,7 +159,6 @@ async def import_opml(call: Call) -> Reply:
                 continue
             await stage_job(conn, "import_subscription", principal.author_id, url)
             queued += 1
-    await flush_outbox(call.resources.pool, call.resources.redis)
     return Reply({"queued": queued, "skipped": skipped}, 202)
 
 

@@ -20,10 +20,10 @@ from uuid import UUID
 
 import httpx
 
+from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, NotFound, TooLarge
 from hub.core.fetch import FetchResult
 from hub.core.hosts import MAX_WAIT, HostBusy, host_slot, wait_turn
-from hub.core.queue import flush_outbox
 from hub.core.resources import Resources
 from hub.directory import store, websub
 from hub.directory.polling import interval as scheduler
@@ -254,7 +254,8 @@ async def _store(
         hub, topic = websub.discover(
             result.headers.get("link", ""), parsed.hub, parsed.self_url, result.url
         )
-    async with resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         locked = await feed_queries.lock_feed(conn, feed_id)
         if locked is None:
             raise NotFound("Not found.")
@@ -281,9 +282,8 @@ async def _store(
                 icon=parsed.icon,
                 language=parsed.language,
             )
-        staged = 0
         if added or changed:
-            staged = await store.posts_changed(
+            await store.posts_changed(
                 conn,
                 resources,
                 feed_id=feed_id,
@@ -317,7 +317,5 @@ async def _store(
             feed_status="active" if added or changed else _status_when_fine(locked, now),
         )
         await _follow_redirect(conn, locked, step)
-    if staged or subscribe:
-        await flush_outbox(resources.pool, resources.redis)
     outcome = "updated" if added or changed else "unchanged"
     return PollResult(feed_id, outcome, added, changed, http_status=result.status)

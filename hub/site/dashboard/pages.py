@@ -17,10 +17,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.config import documented_settings
-from hub.core.db import transaction
+from hub.core import writes
 from hub.core.entries import publishing
 from hub.core.errors import Conflict
-from hub.core.queue import flush_outbox
 from hub.site.dashboard import queries as dq
 from hub.site.login import queries as auth_queries
 from hub.site.login.session import Session, owner_only
@@ -158,7 +157,8 @@ async def _decide(request: Request, action: str, reason: str | None) -> Response
     resources = resources_of(request)
     entry_id = request.path_params["entry_id"]
     try:
-        async with transaction(resources.pool) as conn:
+        async with writes.write(resources) as tx:
+            conn = tx.conn
             if action == "approve":
                 status = await publishing.approve(conn, entry_id, now=datetime.now(UTC))
             else:
@@ -167,7 +167,6 @@ async def _decide(request: Request, action: str, reason: str | None) -> Response
         done, status = "nothing", ""
     else:
         done = "approved" if action == "approve" else "blocked"
-        await flush_outbox(resources.pool, resources.redis)
     query = urlencode({"done": done, "entry": entry_id, "status": status})
     return RedirectResponse(f"/dashboard/moderation?{query}", status_code=303)
 

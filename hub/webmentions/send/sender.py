@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.core import writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
-from hub.core.queue import flush_outbox, stage_job
+from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.urls import link_key
@@ -61,7 +62,8 @@ async def plan_sends(resources: Resources, entry_id: int) -> list[int]:
     whose content changed since they last heard (entries.version), every removed target not
     told yet, and every target ever linked once the entry is no longer public (§2.4)."""
     staged: list[int] = []
-    async with resources.pool.acquire() as conn, conn.transaction():
+    async with writes.write(resources) as tx:
+        conn = tx.conn
         entry = await sq.entry_for_sending(conn, entry_id)
         if entry is None or not entry["send_webmentions"]:
             return []
@@ -104,8 +106,6 @@ async def plan_sends(resources: Resources, entry_id: int) -> list[int]:
             await sq.mark_pending(conn, staged)
         for send_id in staged:
             await stage_job(conn, SEND_JOB, send_id, job_id=send_job_id(send_id))
-    if staged:
-        await flush_outbox(resources.pool, resources.redis)
     return staged
 
 
