@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.channels import idempotency
-from hub.channels.errors import MethodNotAllowed, deprecation_headers
+from hub.channels.errors import deprecation_headers
 from hub.core.auth import Principal
 from hub.core.idempotency import StoredResponse
 from hub.core.writes import Tx, write
@@ -47,16 +47,14 @@ def canonical_path(path: str) -> str:
 
 
 def methods(**handlers: Handler) -> Handler:
-    """One endpoint per path; an undefined method gets 405 with `Allow` (R-08)."""
+    """One endpoint per path, dispatching on the method. Its route takes only these methods
+    (`allowed_methods`), so any other is the router's 405 with `Allow` (R-08)."""
     allowed = {name.upper(): handler for name, handler in handlers.items()}
     if "GET" in allowed:
         allowed.setdefault("HEAD", allowed["GET"])
 
     async def endpoint(request: Request) -> Response:
-        handler = allowed.get(request.method)
-        if handler is None:
-            raise MethodNotAllowed(sorted(allowed))
-        return await handler(request)
+        return await allowed[request.method](request)
 
     endpoint.allowed_methods = sorted(allowed)  # type: ignore[attr-defined]  # for the docs test
     return endpoint
