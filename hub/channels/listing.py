@@ -16,9 +16,9 @@ from hub.channels.schemas import (
     MSG_LANGUAGE,
     MSG_STATUS,
     Problems,
-    normalise_language,
     parse_datetime,
 )
+from hub.core.languages import normalise_language
 
 LIST_STATUSES = ("draft", "moderation_review", "scheduled", "published", "archived")
 DEFAULT_LIMIT = 20

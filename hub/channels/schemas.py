@@ -6,7 +6,6 @@ Every problem is collected under its dotted request path and raised together as 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,11 +13,11 @@ from typing import Any
 import orjson
 
 from hub.core.errors import Invalid
+from hub.core.languages import normalise_language
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug
 
 MISSING: Any = object()
 
-_LANGUAGE = re.compile(r"^([a-zA-Z]{2,3})(?:-([a-zA-Z]{4}))?(?:-([a-zA-Z]{2}|[0-9]{3}))?$")
 PAGE_STATUSES = ("draft", "published", "scheduled")
 MAX_TRANSLATIONS = 100
 
@@ -63,22 +62,6 @@ def parse_json_object(raw: bytes) -> dict:
     if not isinstance(value, dict):
         raise Invalid.field("body", "The request body must be a JSON object.")
     return value
-
-
-def normalise_language(value: Any) -> str | None:
-    """BCP 47 subset, case-normalised: `PT-br` → `pt-BR`, `zh-hant-tw` → `zh-Hant-TW` (R-73)."""
-    if not isinstance(value, str):
-        return None
-    match = _LANGUAGE.match(value.strip())
-    if not match:
-        return None
-    lang, script, region = match.groups()
-    out = lang.lower()
-    if script:
-        out += "-" + script.title()
-    if region:
-        out += "-" + region.upper()
-    return out
 
 
 def parse_bool(value: Any) -> bool | None:

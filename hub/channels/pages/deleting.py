@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from hub.channels.access import channel_for
 from hub.channels.pages.common import Outcome, check_if_match, entry_or_404, finish, now
-from hub.channels.schemas import MSG_LANGUAGE, normalise_language
+from hub.channels.schemas import MSG_LANGUAGE
 from hub.core.auth import Principal
 from hub.core.entries import authoring, publishing
 from hub.core.entries.model import load_entry
 from hub.core.errors import Invalid, NotFound
+from hub.core.languages import normalise_language
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 

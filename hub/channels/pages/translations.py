@@ -18,7 +18,6 @@ from hub.channels.pages.rules import check_primary_first, merge, require_bodies
 from hub.channels.schemas import (
     MISSING,
     Problems,
-    normalise_language,
     parse_json_object,
     parse_translation,
 )
@@ -26,6 +25,7 @@ from hub.core.auth import Principal
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, REVIEW, SCHEDULED
 from hub.core.entries.model import load_entry
 from hub.core.errors import Invalid
+from hub.core.languages import normalise_language
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 

@@ -1,5 +1,5 @@
-"""The public pages' query parameters: `?lang=` language codes and `?before=` paging
-cursors. Pure. (The paths themselves are read by `hub.core.urls.parse_path`.)
+"""The public pages' query parameters: `?before=` paging cursors (`?lang=` is read with
+`hub.core.languages`). Pure. (The paths themselves are read by `hub.core.urls.parse_path`.)
 """
 
 from __future__ import annotations
@@ -7,23 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-_LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|[0-9]{3}))?$")
 _CURSOR = re.compile(r"^(-?[0-9]{1,18})\.([0-9]{1,18})$")
-
-
-def normalise_language(value: str) -> str | None:
-    """`PT-br` → `pt-BR`, `zh-hant-tw` → `zh-Hant-TW`; None when it is not a language code
-    of the form the schema accepts (publicasta-v1-resolved R-73)."""
-    match = _LANGUAGE.match(value.strip())
-    if not match:
-        return None
-    lang, script, region = match.groups()
-    out = lang.lower()
-    if script:
-        out += "-" + script.title()
-    if region:
-        out += "-" + region.upper()
-    return out
 
 
 def encode_cursor(published_at_us: int, entry_id: int) -> str:

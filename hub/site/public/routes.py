@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
 from hub.site.public import pages, queries
@@ -15,7 +16,6 @@ from hub.site.public.caching import PAGE_CACHE
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
-from hub.site.public.params import normalise_language
 from hub.site.public.view import channel_view
 from hub.web.requests import resources_of
 

@@ -11,6 +11,7 @@ import feedparser
 import pytest
 from starlette.requests import Request
 
+from hub.core.languages import normalise_language
 from hub.core.urls import Urls
 from hub.site.feeds.render import FeedDoc, FeedItem, atom, json_feed, rss
 from hub.site.public.caching import etag_of, is_fresh
@@ -22,7 +23,7 @@ from hub.site.public.content import (
     responses,
 )
 from hub.site.public.links import ChannelLinks, Endpoints
-from hub.site.public.params import decode_cursor, encode_cursor, normalise_language
+from hub.site.public.params import decode_cursor, encode_cursor
 from hub.site.public.view import entry_state
 
 
