@@ -1,5 +1,5 @@
 """Fixtures for the v1 API: an author with a key and a channel (`tests/factories.py`), and
-request helpers. The image makers are `tests/images.py`'s (re-exported for older imports)."""
+request helpers. Images come from `tests/images.py`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import make_author, make_credential
-from tests.images import animated_gif, gradient, huge_jpeg, jpeg, png_alpha  # noqa: F401
 
 
 @dataclass

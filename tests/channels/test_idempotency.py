@@ -6,7 +6,8 @@ import asyncio
 
 from hub.channels.jobs import expire_idempotency_keys
 from hub.core.idempotency import lock_id
-from tests.channels.conftest import article, jpeg, two_languages, upload
+from tests.channels.conftest import article, two_languages, upload
+from tests.images import jpeg
 
 PAGES = "/api/v1/channels/ada_blog/pages"
 

@@ -12,8 +12,8 @@ import pytest
 
 from hub.app import create_app
 from hub.core.resources import Resources
-from tests.factories import Author, make_author, make_entry  # noqa: F401 (re-exported)
-from tests.stubs import Answer, Hit, StubServer, running_server  # noqa: F401 (re-exported)
+from tests.factories import Author, make_author
+from tests.stubs import StubServer, running_server
 
 
 @pytest.fixture

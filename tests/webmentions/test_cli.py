@@ -11,7 +11,8 @@ import pytest
 from hub.cli import main
 from hub.webmentions.receive import new_mention_id
 from hub.webmentions.verify.verifier import verify
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 

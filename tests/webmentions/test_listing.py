@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from hub.core.auth import create_credential
 from hub.webmentions.verify.verifier import verify
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 START = datetime(2026, 1, 1, tzinfo=UTC)

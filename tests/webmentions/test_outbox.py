@@ -11,7 +11,8 @@ from hub.core.queue import enqueue, enqueue_many, flush_outbox, stage_job
 from hub.core.webmentions.accept import Lookup, Mention, accept
 from hub.webmentions.receive import VERIFY_JOB, verify_job_id
 from hub.worker import build_worker
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 

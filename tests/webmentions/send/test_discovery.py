@@ -8,7 +8,9 @@ import pytest
 
 from hub.webmentions.send.discovery import discover, parse_link_header
 from hub.webmentions.send.sender import plan_sends, send_one
-from tests.webmentions.fixtures import Answer, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.stubs import Answer
+from tests.webmentions.fixtures import entry_url, make_blog
 
 
 def html(body: str, head: str = "") -> str:

@@ -8,7 +8,9 @@ import threading
 import time
 
 from hub.webmentions.send.sender import plan_sends, send_one
-from tests.webmentions.fixtures import Answer, Hit, make_blog, make_entry
+from tests.factories import make_entry
+from tests.stubs import Answer, Hit
+from tests.webmentions.fixtures import make_blog
 
 
 class SlowReceiver:

@@ -18,8 +18,9 @@ from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
-from tests.stubs import LoopbackOnly
-from tests.webmentions.fixtures import Answer, entry_url, make_blog, make_entry
+from tests.factories import make_entry
+from tests.stubs import Answer, LoopbackOnly
+from tests.webmentions.fixtures import entry_url, make_blog
 
 
 def receiving(site, path: str) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pyvips
 
 from hub.webmentions.verify.verifier import verify
+from tests.factories import make_entry
 from tests.images import flat
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 

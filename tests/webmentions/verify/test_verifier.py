@@ -14,8 +14,9 @@ from hub.core.fetch import GuardedClient
 from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
+from tests.factories import make_entry
 from tests.stubs import LoopbackOnly
-from tests.webmentions.fixtures import app_client, entry_url, make_blog, make_entry
+from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
 
