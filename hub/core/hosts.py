@@ -1,16 +1,20 @@
-"""Polite polling per host (R-D22): at most N fetches at once and one request every S seconds,
-across every worker process (Redis). Both numbers are settings
-(`HUB_DIRECTORY_HOST_CONCURRENCY`, `HUB_DIRECTORY_HOST_INTERVAL`).
+"""Politeness per host, across every worker process (Redis): at most N requests to one host
+at once (`host_slot`), and one request every S seconds (`reserve_turn`, `wait_turn`).
+Directory polls use both, with the settings `HUB_DIRECTORY_HOST_CONCURRENCY` and
+`HUB_DIRECTORY_HOST_INTERVAL` (R-D22); webmention sends hold a slot of their own family and
+limit (webmention-site-feeds §2.4), waiting for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from hub.core.resources import Resources
 
 SLOT_TTL = 60  # seconds: a crashed worker's slot frees itself
 MAX_WAIT = 5.0  # seconds a poll may sleep for its turn; longer → HostBusy (the job retries)
+POLL = 0.1  # seconds between tries for a slot, when waiting for one
 
 # Reserve the next turn on a host: the turn starts at max(now, next free time); the next free
 # time moves one interval past it. Returns the milliseconds to wait. One round trip, atomic.
@@ -39,24 +43,44 @@ class HostBusy(Exception):
 
 
 class host_slot:
-    """At most `HUB_DIRECTORY_HOST_CONCURRENCY` fetches per host at once (a Redis counter)."""
+    """At most `limit` requests to `host` at once, counted per `family` (a Redis counter);
+    the directory's polls by default (`HUB_DIRECTORY_HOST_CONCURRENCY`). Entering raises
+    HostBusy when the host has its share running, after waiting up to `wait` seconds for a
+    slot to free up."""
 
-    def __init__(self, resources: Resources, host: str) -> None:
+    def __init__(
+        self,
+        resources: Resources,
+        host: str,
+        *,
+        family: str = "directory",
+        limit: int | None = None,
+        wait: float = 0.0,
+    ) -> None:
         self.redis = resources.redis
         self.host = host
-        self.limit = resources.settings.directory_host_concurrency
-        self.key = f"hub:directory:host:{host}"
+        self.limit = resources.settings.directory_host_concurrency if limit is None else limit
+        self.key = f"hub:{family}:host:{host}"
+        self.wait = wait
 
     async def __aenter__(self) -> None:
         if self.limit <= 0:
             return
+        deadline = time.monotonic() + self.wait
+        while not await self._take():
+            if time.monotonic() >= deadline:
+                raise HostBusy(self.host)
+            await asyncio.sleep(POLL)
+
+    async def _take(self) -> bool:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(self.key)
             pipe.expire(self.key, SLOT_TTL)
             count, _ = await pipe.execute()
         if count > self.limit:
             await self.redis.decr(self.key)
-            raise HostBusy(self.host)
+            return False
+        return True
 
     async def __aexit__(self, *exc: object) -> None:
         if self.limit > 0:

@@ -41,8 +41,11 @@ SIGNATURES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.
 MAX_DELIVERY_BYTES = 5 * 1024 * 1024
 
 
-def job_id(feed_id: UUID | str) -> str:
-    return f"websub_subscribe:{feed_id}"
+SUBSCRIBE_JOB = "websub_subscribe"
+
+
+def subscribe_job_id(feed_id: UUID | str) -> str:
+    return f"{SUBSCRIBE_JOB}:{feed_id}"
 
 
 def callback_url(base_url: str, feed_id: UUID | str, token: str) -> str:
@@ -72,7 +75,7 @@ def wants_subscription(state, hub: str | None, topic: str | None, now: datetime)
 
 
 async def stage_subscribe(conn, feed_id: UUID) -> None:
-    await stage_job(conn, "websub_subscribe", str(feed_id), job_id=job_id(feed_id))
+    await stage_job(conn, SUBSCRIBE_JOB, str(feed_id), job_id=subscribe_job_id(feed_id))
 
 
 def signature_ok(secret: str | None, header: str | None, body: bytes) -> bool:

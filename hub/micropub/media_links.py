@@ -17,7 +17,7 @@ import httpx
 
 from hub.core.entries import attachments
 from hub.core.entries.attachments import Attachment, RemoteMedia
-from hub.core.entries.remote_media import FETCH_JOB, job_id
+from hub.core.entries.remote_media import FETCH_JOB, fetch_job_id
 from hub.core.errors import FetchRefused, Invalid
 from hub.core.fetch import check_url
 from hub.core.markdown import html_image_urls, markdown_image_urls
@@ -96,7 +96,7 @@ async def link_media(
         return
     await attachments.set_attachments(conn, entry_id, own)
     if await attachments.set_remote_media(conn, entry_id, remote):
-        await stage_job(conn, FETCH_JOB, entry_id, job_id=job_id(entry_id))
+        await stage_job(conn, FETCH_JOB, entry_id, job_id=fetch_job_id(entry_id))
 
 
 async def _own_media(

@@ -33,6 +33,10 @@ def send_job_id(entry_id: int) -> str:
     return f"{SEND_WEBMENTIONS}:{entry_id}"
 
 
+def websub_publish_job_id(entry_id: int) -> str:
+    return f"{WEBSUB_PUBLISH}:{entry_id}"
+
+
 def reactions(entry_id: int) -> list[StagedJob]:
     """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
     in the statement that stores the page status. The jobs read the entry's state when they
@@ -40,7 +44,7 @@ def reactions(entry_id: int) -> list[StagedJob]:
     later = datetime.now(UTC) + SEND_DELAY
     return [
         (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), later),
-        (WEBSUB_PUBLISH, [entry_id], f"{WEBSUB_PUBLISH}:{entry_id}", later),
+        (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), later),
         (INDEX_OWN_ENTRY, [entry_id], None, None),
     ]
 

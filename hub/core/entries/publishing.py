@@ -300,8 +300,13 @@ async def refresh_status(
     )
 
 
+def publish_due_job_id(at: datetime) -> str:
+    """One deferred publication job per second of the schedule, however many entries are due."""
+    return f"publish_due:{int(at.timestamp())}"
+
+
 def _publication_job(at: datetime) -> StagedJob:
-    return (PUBLISH_JOB, [], f"publish_due:{int(at.timestamp())}", at)
+    return (PUBLISH_JOB, [], publish_due_job_id(at), at)
 
 
 async def schedule_publication(conn: asyncpg.Connection, entry_id: int, at: datetime) -> None:

@@ -33,7 +33,7 @@ MAX_BYTES = 20 * 1024 * 1024  # per URL (micropub-resolved §3.4); redirects: th
 TIMEOUT_SECONDS = 15.0
 
 
-def job_id(entry_id: int) -> str:
+def fetch_job_id(entry_id: int) -> str:
     return f"{FETCH_JOB}:{entry_id}"
 
 

@@ -1,16 +1,14 @@
 """Polite sending (webmention-site-feeds §2.4): at most 2 concurrent webmention requests per
 host (the discovery GET of a target, the POST to an endpoint), across every worker process.
 
-It is the directory's Redis host slot (`politeness.host_slot`) under its own key and limit. A
-send waits for a free slot (a slow receiver makes the others queue behind it, which is the
-point); after `SLOT_WAIT` seconds it gives up with `HostBusy`, which the sender retries
-like a network error.
+It is the core host slot (`hub.core.hosts.host_slot`) in the `webmention` family. A send
+waits for a free slot (a slow receiver makes the others queue behind it, which is the point);
+after `SLOT_WAIT` seconds it gives up with `HostBusy`, which the sender retries like a network
+error.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,14 +20,6 @@ __all__ = ["SEND_HOST_CONCURRENCY", "HostBusy", "request_slot"]
 
 SEND_HOST_CONCURRENCY = 2
 SLOT_WAIT = 30.0  # seconds a request waits for its host's slot
-POLL = 0.1
-
-
-class _send_slot(host_slot):
-    def __init__(self, resources: Resources, host: str) -> None:
-        super().__init__(resources, host)
-        self.limit = SEND_HOST_CONCURRENCY
-        self.key = f"hub:webmention:host:{host}"
 
 
 @asynccontextmanager
@@ -42,17 +32,7 @@ async def request_slot(
     except BadURL:  # the fetch itself refuses it
         yield
         return
-    slot = _send_slot(resources, host)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            await slot.__aenter__()
-            break
-        except HostBusy:
-            if time.monotonic() >= deadline:
-                raise
-            await asyncio.sleep(POLL)
-    try:
+    async with host_slot(
+        resources, host, family="webmention", limit=SEND_HOST_CONCURRENCY, wait=wait
+    ):
         yield
-    finally:
-        await slot.__aexit__(None, None, None)
