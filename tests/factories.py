@@ -65,12 +65,15 @@ async def make_credential(
     *,
     kind: str = "api_key",
     scopes: Iterable[str] | str | None = None,
+    name: str = "",
 ) -> str:
     """The secret of a new credential (`app_token`, `api_key`, `directory_token`, ...)."""
     if scopes is not None and not isinstance(scopes, str):
         scopes = list(scopes)
     async with transaction(pool) as conn:
-        _, secret = await create_credential(conn, author_id=author_id, kind=kind, scopes=scopes)
+        _, secret = await create_credential(
+            conn, author_id=author_id, kind=kind, scopes=scopes, name=name
+        )
     return secret
 
 

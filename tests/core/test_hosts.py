@@ -14,7 +14,7 @@ from hub.directory import service
 from hub.directory.polling import poller
 from hub.directory.urlnorm import site_key
 from tests.directory import FIXTURES
-from tests.factories import make_token
+from tests.factories import make_site, make_token
 
 
 def with_settings(resources, **changes):
@@ -98,10 +98,8 @@ async def test_temporary_redirects_never_move_the_feed(db, resources, feed_serve
 
 
 async def test_429_submission_quota_is_exact_under_concurrent_requests(client, db, resources):
-    await db.execute(
-        "INSERT INTO sites (link, link_key, title) VALUES ($1, $2, 'Known')",
-        "https://known.example/",
-        site_key("https://known.example/"),
+    await make_site(
+        db, "https://known.example/", link_key=site_key("https://known.example/"), title="Known"
     )
     author_id, secret = await make_token(db, plan="premium")
     headers = {"Authorization": f"Token {secret}"}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+
+from tests.factories import make_feed, make_site
 
 SITES = [
     # title, description, link, type, recommendations, feed URL
@@ -26,22 +30,17 @@ A, T, S, Z, N = "Apple Orchard Notes", "Tiny Thoughts", "Open Sesame", "Café Zo
 async def seed(db):
     ids = {}
     for title, description, link, kind, recs, feed_url in SITES:
-        site_id = await db.fetchval(
-            """
-            INSERT INTO sites (title, description, link, link_key, type, total_recommendations,
-                               hidden_at)
-            VALUES ($1, $2, $3, $3, $4, $5, CASE WHEN $1 = 'Apple Spam' THEN now() END)
-            RETURNING id
-            """,
-            title, description, link, kind, recs,
-        )  # fmt: skip
-        await db.execute(
-            "INSERT INTO feeds (site_id, feed_url, feed_key, format, is_main, title)"
-            " VALUES ($1, $2, $2, 'rss', true, $3)",
-            site_id,
-            feed_url,
-            title,
+        hidden_at = datetime.now(UTC) if title == "Apple Spam" else None
+        site_id = await make_site(
+            db,
+            link,
+            title=title,
+            description=description,
+            type=kind,
+            total_recommendations=recs,
+            hidden_at=hidden_at,
         )
+        await make_feed(db, site_id, feed_url, is_main=True, title=title)
         ids[title] = site_id
     return ids
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hub.directory.queries import sites as site_queries
 from tests.directory.test_search_api import A, S, T, seed
+from tests.factories import make_site
 
 
 async def titles(client, q: str) -> set[str]:
@@ -35,11 +36,12 @@ async def test_each_fuzzy_term_keeps_its_own_threshold(client, db):
 
 async def test_quotes_and_backslashes_in_site_words_do_not_break_fuzzy_search(client, db):
     await seed(db)
-    await db.execute(
-        "INSERT INTO sites (title, description, link, link_key)"
-        " VALUES ($1, $2, 'https://obrien.example/', 'obrien.example')",
-        "O'Brien\\Garden's 'quoted' \\\\ words",
-        "back\\slash it''s",
+    await make_site(
+        db,
+        "https://obrien.example/",
+        link_key="obrien.example",
+        title="O'Brien\\Garden's 'quoted' \\\\ words",
+        description="back\\slash it''s",
     )
     assert await titles(client, "obrien~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}
     assert await titles(client, "quotd~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hub.core.auth import create_credential
-from hub.core.db import transaction
 from hub.core.entries.jobs import publish_due_entries
 from hub.core.entries.remote_media import fetch_entry_media
+from tests.factories import make_credential
 from tests.micropub.conftest import entry_row, source
 
 MP = "/micropub"
@@ -327,8 +326,7 @@ async def test_415_a_bad_file_part_leaves_nothing_behind(client, db, token, imag
 async def test_201_entry_is_readable_through_the_v1_api(client, db, token):
     r = await _create(client, token, {"name": ["Shared"], "content": ["Hello **v1**"]})
     slug = r.headers["location"].rsplit("/", 1)[1]
-    async with transaction(db) as conn:
-        _, key = await create_credential(conn, author_id=token.author_id, kind="api_key")
+    key = await make_credential(db, token.author_id, kind="api_key")
     page = await client.get(
         f"/api/v1/channels/{token.channel_slug}/pages/{slug}",
         headers={"Authorization": f"Bearer {key}"},

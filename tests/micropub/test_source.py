@@ -3,8 +3,7 @@ entries made by the v1 API (one shared model)."""
 
 from __future__ import annotations
 
-from hub.core.auth import create_credential
-from hub.core.db import transaction
+from tests.factories import make_credential
 from tests.micropub.conftest import source
 
 MP = "/micropub"
@@ -95,8 +94,7 @@ async def test_200_post_list_newest_first_with_drafts_and_filters(client, token)
 
 
 async def test_200_article_made_through_the_v1_api_is_readable(client, db, token):
-    async with transaction(db) as conn:
-        _, key = await create_credential(conn, author_id=token.author_id, kind="api_key")
+    key = await make_credential(db, token.author_id, kind="api_key")
     r = await client.post(
         f"/api/v1/channels/{token.channel_slug}/pages",
         json={

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from hub.core import auth
-from hub.core.db import transaction
+from tests.factories import make_credential
 from tests.site.auth_fixtures import Flow, client_app, make_owner, query_of  # noqa: F401 - fixture
 
 CHROMIUM = "/usr/bin/chromium"
@@ -95,8 +95,7 @@ async def test_owner_signs_in_creates_a_token_and_approves_a_revision(live_hub, 
     from playwright.async_api import async_playwright
 
     owner = await make_owner(db)
-    async with transaction(db) as conn:
-        _, key = await auth.create_credential(conn, author_id=owner.author_id, kind="api_key")
+    key = await make_credential(db, owner.author_id, kind="api_key")
     headers = {"Authorization": f"Bearer {key}"}
     article = {
         "slug": "hello",

@@ -7,9 +7,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from hub.core.auth import create_credential
 from hub.webmentions.verify.verifier import verify
-from tests.factories import make_entry
+from tests.factories import make_credential, make_entry
 from tests.webmentions.fixtures import app_client, entry_url, make_blog
 
 WM = "/api/webmentions"
@@ -112,10 +111,7 @@ async def test_200_401_owner_lists_their_own_mentions_by_status_with_a_token(wm_
     await stored(db, entry_id, blog.channel_id, 2, status="pending")
     await stored(db, entry_id, blog.channel_id, 3, status="approved")
     await stored(db, other_entry, other.channel_id, 4, status="pending")
-    async with db.acquire() as conn, conn.transaction():
-        _, secret = await create_credential(
-            conn, author_id=blog.author_id, kind="directory_token", scopes=["directory"]
-        )
+    secret = await make_credential(db, blog.author_id, kind="directory_token", scopes=["directory"])
     auth = {"Authorization": f"Token {secret}"}  # the directory's DRF-style header
     anonymous = await wm_client.get(WM, params={"status": "pending"})
     assert anonymous.status_code == 401

@@ -3,11 +3,13 @@ tokens are shown once and revoked after a confirmation, long lists paginate."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from hub.core import auth
 from hub.core.db import transaction
-from tests.factories import bearer, make_credential
+from tests.factories import bearer, make_credential, make_feed, make_site
 from tests.site.auth_fixtures import csrf_of, owner, signed_in  # noqa: F401 - fixtures
 
 PAGES = [
@@ -135,9 +137,8 @@ async def test_400_token_without_scope(client, signed_in):
 
 
 async def test_200_long_lists_paginate(client, signed_in, owner, db):
-    async with transaction(db) as conn:
-        for n in range(55):
-            await auth.create_credential(conn, author_id=owner.author_id, name=f"token {n:02}")
+    for n in range(55):
+        await make_credential(db, owner.author_id, kind="app_token", name=f"token {n:02}")
     first = await client.get("/dashboard/tokens")
     assert "Page 1 of 2 (55)" in first.text and "token 54" in first.text
     second = await client.get("/dashboard/tokens?page=2")
@@ -147,18 +148,18 @@ async def test_200_long_lists_paginate(client, signed_in, owner, db):
 
 
 async def test_200_directory_shows_poll_health(client, signed_in, db):
-    site_id = await db.fetchval(
-        "INSERT INTO sites (link, link_key, title) VALUES ($1, $1, 'Some blog') RETURNING id",
-        "https://blog.example/",
-    )
-    await db.execute(
-        """
-        INSERT INTO feeds (site_id, feed_url, feed_key, format, status, error_count,
-                           error_since, last_error, last_status, last_fetched_at)
-        VALUES ($1, $2, $2, 'rss', 'error', 3, now(), 'Timed out after 15s', 503, now())
-        """,
+    site_id = await make_site(db, "https://blog.example/", title="Some blog")
+    now = datetime.now(UTC)
+    await make_feed(
+        db,
         site_id,
         "https://blog.example/feed.xml",
+        status="error",
+        error_count=3,
+        error_since=now,
+        last_error="Timed out after 15s",
+        last_status=503,
+        last_fetched_at=now,
     )
     r = await client.get("/dashboard/directory")
     assert "Some blog" in r.text and "https://blog.example/feed.xml" in r.text

@@ -4,18 +4,12 @@ DIRECTORY_CACHE_SECONDS; token holders always get fresh data; the throttle still
 from __future__ import annotations
 
 from hub.directory.urlnorm import site_key
-from tests.factories import make_token
+from tests.factories import make_site, make_token
 
 
 async def a_site(db, title: str = "Pear Diaries") -> str:
-    return str(
-        await db.fetchval(
-            "INSERT INTO sites (link, link_key, title) VALUES ($1, $2, $3) RETURNING id",
-            "https://pears.example/",
-            site_key("https://pears.example/"),
-            title,
-        )
-    )
+    link = "https://pears.example/"
+    return str(await make_site(db, link, link_key=site_key(link), title=title))
 
 
 async def test_second_anonymous_read_is_served_from_the_cache(client, db, resources):

@@ -11,14 +11,12 @@ import pytest
 from arq import Retry
 
 from hub.app import create_app
-from hub.core.auth import create_credential
-from hub.core.db import transaction
 from hub.core.fetch import GuardedClient
 from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
-from tests.factories import make_entry
+from tests.factories import make_credential, make_entry
 from tests.stubs import Answer, LoopbackOnly
 from tests.webmentions.fixtures import entry_url, make_blog
 
@@ -234,8 +232,7 @@ async def test_the_worker_runs_the_whole_chain(wm_resources, db, site):
 
 async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
     blog = await make_blog(db)
-    async with transaction(db) as conn:
-        _, key = await create_credential(conn, author_id=blog.author_id, kind="api_key")
+    key = await make_credential(db, blog.author_id, kind="api_key")
     body = {
         "slug": "hello",
         "default_language": "en",
@@ -261,10 +258,9 @@ async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
 async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
     """Sending starts from any API: Micropub too (§2.1), on publish and again on delete."""
     blog = await make_blog(db)
-    async with transaction(db) as conn:
-        _, secret = await create_credential(
-            conn, author_id=blog.author_id, kind="app_token", scopes=["create", "delete"]
-        )
+    secret = await make_credential(
+        db, blog.author_id, kind="app_token", scopes=["create", "delete"]
+    )
     auth = {"Authorization": f"Bearer {secret}"}
     redis = wm_resources.redis
     r = await wm_client.post(
