@@ -1,16 +1,16 @@
 import asyncpg
 import pytest
 
-from hub.core.authors import create_author
 from hub.core.channels import default_channel
 from hub.core.entries.slugs import allocate_entry_slug, first_choice_slug
+from tests.factories import make_author
 
 
 @pytest.fixture
 async def channel(db):
+    author = await make_author(db, "Ada", channel_slug=None)
     async with db.acquire() as conn:
-        author = await create_author(conn, "Ada")
-        return await default_channel(conn, author.id)
+        return await default_channel(conn, author.author_id)
 
 
 async def _insert(db, channel, slug):
@@ -36,9 +36,9 @@ async def test_slug_is_transliterated_and_unique_per_channel(db, channel):
 
 
 async def test_same_slug_in_another_channel_is_free(db, channel):
+    other = await make_author(db, "Bob", channel_slug=None)
     async with db.acquire() as conn:
-        other = await create_author(conn, "Bob")
-        other_channel = await default_channel(conn, other.id)
+        other_channel = await default_channel(conn, other.author_id)
         await _insert(db, channel, "hello")
         assert await allocate_entry_slug(conn, other_channel.id, "Hello") == "hello"
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.core.authors import create_author
 from hub.core.channels import default_channel
 from hub.core.entries import authoring, publishing
 from hub.core.entries.model import load_entry
+from tests.factories import make_author
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PAST = datetime(2020, 2, 2, 12, 0, tzinfo=UTC)
@@ -19,9 +19,9 @@ FUTURE = NOW + timedelta(days=30)
 
 @pytest.fixture
 async def channel(db):
+    author = await make_author(db, "Ada", plan="premium", channel_slug=None)
     async with db.acquire() as conn:
-        author = await create_author(conn, "Ada", plan="premium")
-        return await default_channel(conn, author.id)
+        return await default_channel(conn, author.author_id)
 
 
 async def _draft(conn, channel) -> int:

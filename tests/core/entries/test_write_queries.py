@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.core.authors import create_author
 from hub.core.channels import default_channel
 from hub.core.entries import authoring, publishing, queries, write_queries
 from hub.core.entries.lifecycle import (
@@ -21,6 +20,7 @@ from hub.core.entries.lifecycle import (
     derive_page_status,
 )
 from hub.core.entries.model import load_entry, new_entry
+from tests.factories import make_author
 
 SCHEDULE = datetime(2999, 1, 1, tzinfo=UTC)
 PUBLISHED_AT = datetime(2026, 5, 1, tzinfo=UTC)
@@ -28,9 +28,9 @@ PUBLISHED_AT = datetime(2026, 5, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def channel(db):
+    author = await make_author(db, "Ada", channel_slug=None)
     async with db.acquire() as conn:
-        author = await create_author(conn, "Ada")
-        return await default_channel(conn, author.id)
+        return await default_channel(conn, author.author_id)
 
 
 async def _entry(conn, channel, slug: str) -> int:
