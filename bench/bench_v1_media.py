@@ -1,12 +1,13 @@
 """v1 API media benchmarks (issue 5), each next to a ceiling measured in the same run.
 
 1. Image processing of one 24 MP JPEG (EXIF orientation 6) to a <= 1600 px WebP: hub's pipeline
-   (`hub.core.media.process_image`) next to the `vips` command-line `thumbnail` and Pillow with
-   `draft` (JPEG shrink-on-load); median time, and peak resident memory while converting (VmHWM
-   reset after start-up), each in a process of its own. Targets: <= 1.15x the vips CLI, no
-   slower than Pillow-draft. Diagnostic lines: hub's pipeline with `HUB_MEDIA_SHARP_YUV=1`
-   (libwebp's sharp YUV, `smart_subsample`), and a plain pyvips `thumbnail_buffer` (libvips'
-   own JPEG shrink-on-load, which keeps a 2x margin and so decodes all 24 MP here).
+   (`hub.core.media.pipeline.process_image`) next to the `vips` command-line `thumbnail` and
+   Pillow with `draft` (JPEG shrink-on-load); median time, and peak resident memory while
+   converting (VmHWM reset after start-up), each in a process of its own. Targets: <= 1.15x
+   the vips CLI, no slower than Pillow-draft. Diagnostic lines: hub's pipeline with
+   `HUB_MEDIA_SHARP_YUV=1` (libwebp's sharp YUV, `smart_subsample`), and a plain pyvips
+   `thumbnail_buffer` (libvips' own JPEG shrink-on-load, which keeps a 2x margin and so
+   decodes all 24 MP here).
 2. Peak resident memory of a fresh process while it serves one 24 MP upload through the app
    (`POST .../media`, in-process ASGI; VmHWM reset just before). Target: <= 150 MB.
 3. Concurrent 24 MP uploads while `GET /healthz` is asked every 10 ms: p99 of /healthz, and
@@ -42,7 +43,7 @@ from hub.app import create_app
 from hub.config import Settings
 from hub.core.auth import create_credential
 from hub.core.authors import create_author
-from hub.core.media import process_image
+from hub.core.media.pipeline import process_image
 from hub.core.resources import open_resources
 
 
@@ -169,7 +170,7 @@ def pipeline_settings() -> str:
     """What hub's pipeline does with this file, so the figures can be compared like for like."""
     import pyvips
 
-    from hub.core import media
+    from hub.core.media import pipeline as media
 
     shrink = media.jpeg_shrink(
         media.ImageInfo("image/jpeg", 6000, 4000, 1, False, 6), purpose="article",

@@ -13,13 +13,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from hub import media_files
 from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
 from hub.directory.routes import ENDPOINTS as DIRECTORY_ENDPOINTS
 from hub.micropub.routes import mount as micropub_mount
+from hub.site import media_files
 from hub.site.routes import mount as site_mount
 from hub.web.drf.mounts import drf_mount
 from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware

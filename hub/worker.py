@@ -14,9 +14,9 @@ from hub.config import Settings
 from hub.core import jobs as core_jobs
 from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import remote_media
+from hub.core.media import jobs as media_jobs
 from hub.core.resources import Resources, open_resources, redis_settings
 from hub.directory import jobs as directory_jobs
-from hub.micropub import jobs as micropub_jobs
 from hub.site import jobs as site_jobs
 from hub.site.feeds import websub as feeds_websub
 from hub.webmentions import jobs as webmention_jobs
@@ -26,7 +26,7 @@ PACKAGES = [
     entry_jobs,
     channels_jobs,
     remote_media,
-    micropub_jobs,
+    media_jobs,
     directory_jobs,
     webmention_jobs,
     feeds_websub,

@@ -10,6 +10,7 @@ from hub.channels.schemas import MISSING, MSG_DEFAULT_LANGUAGE, parse_channel, p
 from hub.core import channels as core_channels
 from hub.core.auth import Principal
 from hub.core.errors import Forbidden, Invalid
+from hub.core.media import queries as media_queries
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 
@@ -17,7 +18,7 @@ from hub.core.writes import Tx
 async def _present(conn, resources: Resources, principal: Principal, rows) -> list[dict]:
     ids = [c.id for c in rows]
     translations = await core_channels.channel_translations(conn, ids)
-    media = await core_channels.channel_media_paths(conn, ids)
+    media = await media_queries.channel_media_paths(conn, ids)
     limit = channel_limit(resources.settings, principal.plan)
     writable = await core_channels.writable_channel_ids(conn, principal.author_id, limit)
     writes = principal.has_scope("create", "update", "media", "channels")

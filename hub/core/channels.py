@@ -199,22 +199,6 @@ async def channel_translations(
     return found
 
 
-async def channel_media_paths(
-    conn: asyncpg.Connection, channel_ids: list[int]
-) -> dict[int, tuple[str | None, str | None]]:
-    """(cover path, avatar path) of processed files, relative to the media dir."""
-    rows = await conn.fetch(
-        """
-        SELECT c.id, cover.path AS cover, avatar.path AS avatar FROM channels c
-        LEFT JOIN media cover ON cover.id = c.cover_media_id
-        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
-        WHERE c.id = ANY($1)
-        """,
-        channel_ids,
-    )
-    return {r["id"]: (r["cover"], r["avatar"]) for r in rows}
-
-
 async def upsert_channel_translation(
     conn: asyncpg.Connection, channel_id: int, language: str, title: str, description: str | None
 ) -> None:

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hub.core import media
+from hub.core.media import pipeline as media
 
 
 class StagedFiles:

@@ -13,8 +13,9 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import BlockingConnectionPool
 
 from hub.config import Settings
-from hub.core import db, media
+from hub.core import db
 from hub.core.fetch import GuardedClient
+from hub.core.media import pipeline as media
 from hub.core.ratelimit import RateLimiter
 from hub.core.urls import Urls
 

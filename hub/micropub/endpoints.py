@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from hub.core import auth, media
+from hub.core import auth
 from hub.core.errors import Invalid, NotFound, Unauthenticated
+from hub.core.media import pipeline as media
+from hub.core.media import queries as media_queries
 from hub.core.resources import Resources
 from hub.core.writes import Tx, write
 from hub.micropub import bodies, create, edit, queries, reading, scopes, service, writes
@@ -232,12 +234,14 @@ async def media_query(request: Request) -> Response:
     blog = await service.blog_of(resources.pool, principal, resources.urls)
     if q == "last":
         since = datetime.now(UTC) - LAST_UPLOAD_WINDOW
-        rows = await queries.list_uploads(resources.pool, blog.id, limit=1, offset=0, since=since)
+        rows = await media_queries.list_uploads(
+            resources.pool, blog.id, limit=1, offset=0, since=since
+        )
         return JSONResponse(
             {"url": resources.urls.micropub_media(rows[0]["public_id"])} if rows else {}
         )
     limit, offset = _paging(request, UPLOADS_LIMIT, UPLOADS_LIMIT_MAX)
-    rows = await queries.list_uploads(resources.pool, blog.id, limit=limit, offset=offset)
+    rows = await media_queries.list_uploads(resources.pool, blog.id, limit=limit, offset=offset)
     items = [
         {
             "url": resources.urls.micropub_media(r["public_id"]),
@@ -260,7 +264,7 @@ async def media_file(request: Request) -> Response:
         await resources.limiter.hit(
             f"mp:q:{principal.credential_id}", settings.rate_micropub_queries
         )
-    row = await queries.get_media(resources.pool, request.path_params["public_id"])
+    row = await media_queries.get_media(resources.pool, request.path_params["public_id"])
     if row is None or row["original_path"] is None:
         raise NotFound("No upload has this URL.")
     if principal is not None and not _may_see(principal, row):

@@ -21,6 +21,7 @@ from hub.core.entries.remote_media import FETCH_JOB, fetch_job_id
 from hub.core.errors import FetchRefused, Invalid
 from hub.core.fetch import check_url
 from hub.core.markdown import html_image_urls, markdown_image_urls
+from hub.core.media import queries as media_queries
 from hub.core.queue import stage_job
 from hub.core.urls import Urls, media_ref
 from hub.micropub.mf2 import is_http_url
@@ -109,7 +110,9 @@ async def _own_media(
     )
     if ref is None or not on_our_host:
         return None, on_our_host
-    row = await attachments.find_media(conn, blog.author_id, public_id=ref.public_id, path=ref.path)
+    row = await media_queries.find_media(
+        conn, blog.author_id, public_id=ref.public_id, path=ref.path
+    )
     return (row["id"] if row is not None else None), True
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 
 
@@ -54,76 +52,6 @@ async def list_categories(
         offset,
     )
     return [r["name"] for r in rows]
-
-
-_MEDIA = (
-    "id, public_id, author_id, channel_id, credential_id, purpose, content_type, bytes,"
-    " original_path, width, height, frames, attached_at, created_at"
-)
-
-
-async def get_media(
-    conn: asyncpg.Connection | asyncpg.Pool, public_id: str
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {_MEDIA} FROM media WHERE public_id = $1", public_id)
-
-
-async def list_uploads(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    channel_id: int,
-    *,
-    limit: int,
-    offset: int,
-    since: datetime | None = None,
-) -> list[asyncpg.Record]:
-    """A blog's uploads, newest first (`since`: only those created after it)."""
-    return await conn.fetch(
-        f"""
-        SELECT {_MEDIA} FROM media
-        WHERE channel_id = $1 AND purpose = 'upload' AND original_path IS NOT NULL
-          AND ($2::timestamptz IS NULL OR created_at > $2)
-        ORDER BY created_at DESC, id DESC
-        LIMIT $3 OFFSET $4
-        """,
-        channel_id,
-        since,
-        limit,
-        offset,
-    )
-
-
-async def list_expired_uploads(
-    conn: asyncpg.Connection | asyncpg.Pool, *, older_than: datetime, limit: int
-) -> list[asyncpg.Record]:
-    """Uploads no entry or channel uses, created before `older_than`."""
-    return await conn.fetch(
-        """
-        SELECT m.id, m.original_path, m.path FROM media m
-        WHERE m.purpose = 'upload' AND m.attached_at IS NULL AND m.created_at < $1
-          AND NOT EXISTS (SELECT 1 FROM entry_media em WHERE em.media_id = m.id)
-          AND NOT EXISTS (SELECT 1 FROM channels c
-                          WHERE c.cover_media_id = m.id OR c.avatar_media_id = m.id)
-        ORDER BY m.created_at, m.id
-        LIMIT $2
-        """,
-        older_than,
-        limit,
-    )
-
-
-async def delete_unattached_media(conn: asyncpg.Connection, media_id: int) -> bool:
-    """Delete a media row unless something attached it meanwhile; True when deleted."""
-    status = await conn.execute(
-        """
-        DELETE FROM media m
-        WHERE m.id = $1 AND m.attached_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM entry_media em WHERE em.media_id = m.id)
-          AND NOT EXISTS (SELECT 1 FROM channels c
-                          WHERE c.cover_media_id = m.id OR c.avatar_media_id = m.id)
-        """,
-        media_id,
-    )
-    return status == "DELETE 1"
 
 
 async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:

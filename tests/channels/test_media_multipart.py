@@ -12,7 +12,7 @@ import httpx
 import pyvips
 
 from hub.app import create_app
-from hub.core.media import process_image
+from hub.core.media.pipeline import process_image
 from tests.channels.conftest import upload
 from tests.images import jpeg
 

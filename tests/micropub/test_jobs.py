@@ -1,4 +1,4 @@
-from hub.micropub.jobs import clean_uploads
+from hub.core.media.jobs import clean_uploads
 
 
 async def test_clean_uploads_deletes_old_unattached_uploads_only(

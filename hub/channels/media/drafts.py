@@ -20,10 +20,9 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from hub.channels import queries
 from hub.channels.schemas import TranslationInput, warning
-from hub.core import media as pipeline
 from hub.core.errors import Invalid
+from hub.core.media import pipeline, queries
 from hub.core.urls import Urls
 from hub.core.writes import Tx
 

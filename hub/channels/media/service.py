@@ -18,15 +18,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hub.channels import queries
 from hub.channels.access import channel_for
 from hub.channels.media.uploads import UploadForm
 from hub.channels.schemas import warning
-from hub.core import media as pipeline
 from hub.core.auth import Principal
 from hub.core.channels import Channel
 from hub.core.entries.model import Entry, find_entry
 from hub.core.errors import Invalid
+from hub.core.media import pipeline, queries
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 

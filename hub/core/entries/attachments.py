@@ -9,8 +9,6 @@ row. In a write unit the file is staged (`files`: in place after the commit, dis
 rollback); without one it is written before the row and deleted if the row's INSERT fails.
 """
 
-# ruff: noqa: S608 - queries interpolate only the module constant `_MEDIA`; values are parameters
-
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +22,10 @@ from datetime import UTC, datetime
 import asyncpg
 
 from hub.config import Settings
-from hub.core import media
 from hub.core.errors import Invalid
 from hub.core.files import StagedFiles
+from hub.core.media import pipeline as media
+from hub.core.media import queries as media_queries
 
 MAX_FRAMES = 500
 IMAGE_EXTENSIONS = {
@@ -49,11 +48,6 @@ AV_EXTENSIONS = {
     "audio/wav": "wav",
 }
 ROLES = ("inline", "photo", "video", "audio", "featured")
-
-_MEDIA = (
-    "id, public_id, author_id, channel_id, credential_id, purpose, content_type, bytes,"
-    " original_path, path, width, height, frames, attached_at, created_at"
-)
 
 
 @dataclass(frozen=True)
@@ -144,15 +138,7 @@ async def store_original(
         str(channel_id),
         sha256,
     )
-    existing = await conn.fetchrow(
-        f"""
-        SELECT {_MEDIA} FROM media
-        WHERE channel_id = $1 AND sha256 = $2 AND original_path IS NOT NULL
-        ORDER BY id LIMIT 1
-        """,
-        channel_id,
-        sha256,
-    )
+    existing = await media_queries.find_original_by_sha256(conn, channel_id, sha256)
     if existing is not None:
         return _stored(existing)
     public_id = new_public_id()
@@ -163,17 +149,23 @@ async def store_original(
     else:
         await asyncio.to_thread(media.write_atomically, settings.media_dir, relative, data)
     try:
-        row = await conn.fetchrow(
-            f"""
-            INSERT INTO media (public_id, author_id, channel_id, credential_id, purpose, folder,
-                               content_type, bytes, sha256, original_path, width, height,
-                               frames, source_url)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            RETURNING {_MEDIA}
-            """,
-            public_id, author_id, channel_id, credential_id, purpose, folder, content_type,
-            len(data), sha256, relative, width, height, frames, source_url,
-        )  # fmt: skip
+        row = await media_queries.insert_original(
+            conn,
+            public_id=public_id,
+            author_id=author_id,
+            channel_id=channel_id,
+            credential_id=credential_id,
+            purpose=purpose,
+            folder=folder,
+            content_type=content_type,
+            size=len(data),
+            sha256=sha256,
+            original_path=relative,
+            width=width,
+            height=height,
+            frames=frames,
+            source_url=source_url,
+        )
     except BaseException:
         if files is None:
             await asyncio.to_thread(media.delete_file, settings.media_dir, relative)
@@ -189,28 +181,6 @@ def _stored(row: asyncpg.Record) -> StoredMedia:
         row["width"],
         row["height"],
         row["original_path"],
-    )
-
-
-async def find_media(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    author_id: int,
-    *,
-    public_id: str | None = None,
-    path: str | None = None,
-) -> asyncpg.Record | None:
-    """One of the author's stored media, by its capability id or by a stored file path
-    (original or processed); None when it is not theirs or not there."""
-    return await conn.fetchrow(
-        f"""
-        SELECT {_MEDIA} FROM media
-        WHERE author_id = $1 AND original_path IS NOT NULL
-          AND (public_id = $2 OR original_path = $3 OR path = $3)
-        ORDER BY id LIMIT 1
-        """,
-        author_id,
-        public_id,
-        path,
     )
 
 
@@ -256,10 +226,7 @@ async def attach(
         """,
         [(entry_id, a.media_id, a.role, a.position, a.alt, a.remote_url) for a in attachments],
     )
-    await conn.execute(
-        "UPDATE media SET attached_at = coalesce(attached_at, now()) WHERE id = ANY($1::bigint[])",
-        [a.media_id for a in attachments],
-    )
+    await media_queries.mark_media_attached(conn, *(a.media_id for a in attachments))
 
 
 async def list_attachments(

@@ -22,6 +22,7 @@ from hub.core.db import transaction
 from hub.core.entries import attachments
 from hub.core.errors import FetchFailed, FetchRefused, Invalid, TooLarge
 from hub.core.files import StagedFiles
+from hub.core.media import queries as media_queries
 from hub.core.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -63,14 +64,7 @@ async def fetch_entry_media(ctx: dict, entry_id: int) -> dict[str, int]:
 
 
 async def _copy(resources: Resources, entry, url: str) -> str:
-    existing = await resources.pool.fetchval(
-        """
-        SELECT id FROM media WHERE channel_id = $1 AND source_url = $2
-          AND original_path IS NOT NULL ORDER BY id LIMIT 1
-        """,
-        entry["channel_id"],
-        url,
-    )
+    existing = await media_queries.find_remote_copy_id(resources.pool, entry["channel_id"], url)
     if existing is not None:
         return await _settle(resources, entry["id"], url, "stored", media_id=existing)
     try:

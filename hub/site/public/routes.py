@@ -1,6 +1,6 @@
 """Routes of the public site: one catch-all that reads the path with `hub.core.urls.parse_path`
 (node host or custom domain) and hands it to the page or feed handler. Pages answer GET and
-HEAD; other methods get 405. Media files under `/storage/` are served by `hub.media_files`."""
+HEAD; other methods get 405. Media files under `/storage/` are served by `hub.site.media_files`."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from hub.core import media
 from hub.core.errors import DomainError
+from hub.core.media import pipeline as media
 from hub.core.resources import Resources
 
 log = logging.getLogger("hub.webmentions")

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import httpx
 
-from hub.core import media
+from hub.core.media import pipeline as media
 from tests.site.public.fixtures import (
     BASE,
     public_article,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import pyvips
 
-from hub.core import media
 from hub.core.errors import Invalid, TooLarge
-from hub.core.media import (
+from hub.core.media import pipeline as media
+from hub.core.media.pipeline import (
     check_size,
     delete_file,
     html_snippet,

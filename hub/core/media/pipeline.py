@@ -39,7 +39,7 @@ from typing import Literal
 import pyvips
 
 from hub.core.errors import Invalid, TooLarge
-from hub.core.media_types import sniff_type
+from hub.core.media.types import sniff_type
 from hub.core.slugs import slugify_text
 
 ALLOWED_LOADERS = (

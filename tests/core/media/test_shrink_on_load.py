@@ -10,9 +10,9 @@ import os
 import pytest
 import pyvips
 
-from hub.core import media
 from hub.core.errors import Invalid
-from hub.core.media import ImageInfo, jpeg_shrink, process_image, process_image_async
+from hub.core.media import pipeline as media
+from hub.core.media.pipeline import ImageInfo, jpeg_shrink, process_image, process_image_async
 
 RED, BLUE = [230, 20, 20], [20, 40, 200]
 

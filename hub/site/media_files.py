@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from hub.core import media
 from hub.core.errors import Invalid
+from hub.core.media import pipeline as media
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 TYPES = {

@@ -1,6 +1,6 @@
 """What a file is, from its magic bytes alone: names and declared types are never trusted.
-Used by the image pipeline (`hub.core.media`, which re-exports `sniff_type`) and Micropub's
-attachments (audio, video)."""
+Used by the image pipeline (`pipeline`, which re-exports `sniff_type`) and the stored
+originals of entries (`hub.core.entries.attachments`: audio, video)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Jobs of `hub/micropub`: the daily cleanup of uploads no entry ever used (R-M26)."""
+"""Jobs of core media: the daily cleanup of uploads that no entry or channel ever used
+(R-M26), whichever API made them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from arq import cron
 
-from hub.core import media
+from hub.core.media import pipeline, queries
 from hub.core.resources import Resources
-from hub.micropub import queries
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -34,7 +34,7 @@ async def clean_uploads(ctx: dict) -> int:
             for relative in (row["original_path"], row["path"]):
                 if relative:
                     try:
-                        await asyncio.to_thread(media.delete_file, settings.media_dir, relative)
+                        await asyncio.to_thread(pipeline.delete_file, settings.media_dir, relative)
                     except Exception:  # a bad path must not stop the sweep
                         log.warning("could not delete media file %s", relative, exc_info=True)
             deleted += 1
