@@ -137,7 +137,9 @@ async def test_429_real_requests_anonymous(client, db):
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
 
 
-async def test_anonymous_and_token_callers_see_different_fields(client, db, resources, feed_server):
+async def test_200_anonymous_and_token_callers_see_different_fields(
+    client, db, resources, feed_server
+):
     added = await polled_site(resources, feed_server)
     anonymous = (await client.get(f"/api/sites/{added.site_id}")).json()
     assert "is_recommended" not in anonymous and "is_subscribed" not in anonymous

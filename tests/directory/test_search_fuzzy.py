@@ -14,7 +14,7 @@ async def titles(client, q: str) -> set[str]:
     return {r["title"] for r in response.json()["results"]}
 
 
-async def test_a_renamed_site_is_found_by_a_misspelling_of_its_new_title(client, db):
+async def test_200_a_renamed_site_is_found_by_a_misspelling_of_its_new_title(client, db):
     ids = await seed(db)
     assert await titles(client, "gooseberrie~") == set()  # (responses are cached per query)
     async with db.acquire() as conn:
@@ -25,7 +25,7 @@ async def test_a_renamed_site_is_found_by_a_misspelling_of_its_new_title(client,
     assert await titles(client, "title:gooseberies~") == {"Gooseberry Thoughts"}
 
 
-async def test_each_fuzzy_term_keeps_its_own_threshold(client, db):
+async def test_200_each_fuzzy_term_keeps_its_own_threshold(client, db):
     await seed(db)
     # word_similarity('gardn', 'garden') = 0.67: a match at ~ (0.5), none at ~1 (0.7), even
     # when another term of the query lowers pg_trgm's threshold to 0.5
@@ -34,7 +34,7 @@ async def test_each_fuzzy_term_keeps_its_own_threshold(client, db):
     assert await titles(client, "apple -gardn~") == {T}
 
 
-async def test_quotes_and_backslashes_in_site_words_do_not_break_fuzzy_search(client, db):
+async def test_200_quotes_and_backslashes_in_site_words_do_not_break_fuzzy_search(client, db):
     await seed(db)
     await make_site(
         db,

@@ -77,7 +77,7 @@ async def test_200_400_list_filters_by_type_and_accepts_every_spelling_of_the_ta
     assert elsewhere.json() == {"detail": "target is not on this site"}
 
 
-async def test_manual_moderation_holds_every_mention(wm_resources, db, site):
+async def test_200_manual_moderation_holds_every_mention(wm_resources, db, site):
     blog = await make_blog(db)
     await make_entry(db, blog, "first")
     target = entry_url(blog, "first")

@@ -58,7 +58,7 @@ async def test_200_photo_is_a_96px_webp_copy_fetched_once(wm_resources, db, site
     assert len([h for h in site.seen if h.path == "/me.jpg"]) == 1
 
 
-async def test_unreadable_photos_are_dropped(wm_resources, db, site):
+async def test_200_unreadable_photos_are_dropped(wm_resources, db, site):
     blog = await make_blog(db)
     await make_entry(db, blog, "first")
     target = entry_url(blog, "first")

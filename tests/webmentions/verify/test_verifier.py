@@ -249,7 +249,7 @@ async def test_redirect_to_169_254_169_254_is_refused_before_connecting(
     assert net.connected == ["127.0.0.1"]  # the source server only
 
 
-async def test_update_changes_the_stored_mention(wm_client, wm_resources, db, site, target):
+async def test_200_update_changes_the_stored_mention(wm_client, wm_resources, db, site, target):
     source = site.serve("/post", h_entry(target, content="First words"))
     mention_id = await received(wm_client, source, target)
     await verify(wm_resources, mention_id)
@@ -265,7 +265,7 @@ async def test_update_changes_the_stored_mention(wm_client, wm_resources, db, si
     assert 'class="u-like h-cite"' in shown and "First words" not in shown
 
 
-async def test_delete_410_removes_the_mention(wm_client, wm_resources, db, site, target):
+async def test_200_a_source_gone_410_removes_the_mention(wm_client, wm_resources, db, site, target):
     source = site.serve("/post", h_entry(target))
     mention_id = await received(wm_client, source, target)
     await verify(wm_resources, mention_id)
@@ -312,7 +312,7 @@ async def test_404_deletes_an_approved_mention_only_the_second_time(
     assert (await row_of(db, mention_id))["status"] == "deleted"
 
 
-async def test_known_policy_holds_new_domains(wm_resources, db, site, target):
+async def test_200_known_policy_holds_new_domains(wm_resources, db, site, target):
     settings = dataclasses.replace(wm_resources.settings, webmention_moderation="known")
     known = dataclasses.replace(wm_resources, settings=settings)
     source = site.serve("/post", h_entry(target))
@@ -329,7 +329,9 @@ async def test_known_policy_holds_new_domains(wm_resources, db, site, target):
     assert (await row_of(db, other))["status"] == "approved"
 
 
-async def test_status_document_shows_an_approved_mention(wm_client, wm_resources, db, site, target):
+async def test_200_status_document_shows_an_approved_mention(
+    wm_client, wm_resources, db, site, target
+):
     source = site.serve("/post", h_entry(target))
     mention_id = await received(wm_client, source, target)
     await verify(wm_resources, mention_id)
