@@ -5,9 +5,9 @@ directory's rows (`hub.web.drf.mounts.drf_mount`). Each row feeds OPTIONS, `Allo
 
 from __future__ import annotations
 
+from hub.core.webmentions.moderation import STATUSES
 from hub.web.drf.endpoint import Endpoint, Param
 from hub.webmentions.endpoints import list_webmentions, post_webmention, webmention_status
-from hub.webmentions.listing import STATUSES
 
 ENDPOINTS = [
     Endpoint(
