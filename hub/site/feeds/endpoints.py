@@ -12,8 +12,8 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.core.entries import published
 from hub.site.feeds.render import FeedDoc, FeedItem, atom, json_feed, rss
-from hub.site.public import queries
 from hub.site.public.caching import FEED_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.content import display_html, response_html
 from hub.site.public.lease import Lease
@@ -62,7 +62,7 @@ async def feed(
     if is_fresh(request, etag, changed):
         return respond(request, b"", media_type=media_type, cache_control=FEED_CACHE,
                        etag=etag, last_modified=changed, headers=headers)  # fmt: skip
-    rows = await queries.public_entries(
+    rows = await published.public_entries(
         await lease.conn() if lease else scope.resources.pool, row["id"], language=language,
         tag=tag, before=None, limit=settings.feed_items, content=True,
     )  # fmt: skip

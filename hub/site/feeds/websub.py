@@ -17,9 +17,9 @@ from collections.abc import Iterable
 
 from arq import Retry
 
+from hub.core.entries import published
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
-from hub.site.public import queries
 from hub.site.public.links import FEED_TYPES, ChannelLinks
 
 log = logging.getLogger("hub.websub")
@@ -52,7 +52,7 @@ async def websub_publish(ctx: dict, entry_id: int) -> int:
     hub = resources.settings.websub_hub
     if not hub:
         return 0
-    row = await queries.websub_scope(resources.pool, entry_id)
+    row = await published.websub_scope(resources.pool, entry_id)
     if row is None or row["status"] != "published":
         return 0
     links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])

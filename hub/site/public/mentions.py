@@ -1,8 +1,8 @@
 """Approved webmentions on an entry page (webmention-site-feeds §3.5), pure: the rows built by
-`queries` (JSON) grouped the IndieWeb way: facepiles of likes, reposts and bookmarks,
-replies oldest first, then plain mentions. Only approved mentions ever reach this module
-(the query filters), and their `content_html` was sanitised when it was stored (§1.5). An
-author's photo is the node's own 96x96 copy (R-W9), never the source's URL."""
+`hub.core.entries.published` (JSON) grouped the IndieWeb way: facepiles of likes, reposts
+and bookmarks, replies oldest first, then plain mentions. Only approved mentions ever reach
+this module (the query filters), and their `content_html` was sanitised when it was stored
+(§1.5). An author's photo is the node's own 96x96 copy (R-W9), never the source's URL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The public HTML pages: node home, channel home, tag page, entry page, 404 and 410
-(webmention-site-feeds §3). Each handler reads with `queries`, answers 304 before
+(webmention-site-feeds §3). Each handler reads with `published`, answers 304 before
 rendering when the client's copy is current, and renders a template of `templates/site/`."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.core.entries import published
 from hub.core.resources import Resources
-from hub.site.public import queries
 from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.content import preview_text
 from hub.site.public.lease import Lease
@@ -115,7 +115,7 @@ def not_found(request: Request, scope: Scope, channel: ChannelView | None = None
 
 
 async def node_home(request: Request, scope: Scope) -> Response:
-    rows = await queries.public_channels(scope.resources.pool, NODE_CHANNELS)
+    rows = await published.public_channels(scope.resources.pool, NODE_CHANNELS)
     urls = scope.urls
     changed = newest(*(newest(r["changed_at"], r["entries_changed_at"]) for r in rows))
     etag = etag_of(TEMPLATE_VERSION, "node", [(r["id"], r["changed_at"]) for r in rows])
@@ -177,7 +177,7 @@ async def entry_list(
         return _html(request, scope, b"", etag=etag, last_modified=changed)
     cursor = before
     pool = await lease.conn() if lease else scope.resources.pool
-    rows = await queries.public_entries(
+    rows = await published.public_entries(
         pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1
     )
     first_page = before is None
@@ -193,7 +193,7 @@ async def entry_list(
         rows = rows[:PAGE_SIZE]
         pager["older"] = _with_before(older, cursor_of(rows[-1]["published_at"], rows[-1]["id"]))
     if cursor is not None:
-        newer_rows = await queries.public_entries(
+        newer_rows = await published.public_entries(
             pool, row["id"], language=language, tag=tag, before=cursor, limit=PAGE_SIZE + 1,
             newer=True,
         )  # fmt: skip
@@ -254,7 +254,7 @@ async def entry_page(
 ) -> Response:
     """An entry in one language (§3.4): 200, 404 when it was never public, 410 with a
     tombstone when it was and is no longer (§3.6). `row` is a channel with its `entry`
-    (`queries.channel_with_entry`)."""
+    (`published.channel_with_entry`)."""
     urls = scope.urls
     if row["entry"] is None:
         return not_found(request, scope, channel_view(row, urls))

@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub.core.entries import published
 from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
-from hub.site.public import pages, queries
+from hub.site.public import pages
 from hub.site.public.caching import PAGE_CACHE
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
@@ -28,7 +29,7 @@ async def _scope(request: Request) -> Scope:
     resources = resources_of(request)
     host = (request.url.hostname or "").lower()
     if host and host != resources.urls.host:
-        row = await queries.channel_by_domain(resources.pool, host)
+        row = await published.channel_by_domain(resources.pool, host)
         if row is not None:
             links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
             return Scope(resources, links.endpoints, row)
@@ -60,14 +61,14 @@ async def public(request: Request) -> Response:
     if target.kind == "entry":  # the channel and the entry in one round trip
         slug = target.slug or ""
         row = await (
-            queries.channel_with_entry_by_id(pool, custom["id"], slug, language)
+            published.channel_with_entry_by_id(pool, custom["id"], slug, language)
             if custom
-            else queries.channel_with_entry(pool, target.channel or "", slug, language)
+            else published.channel_with_entry(pool, target.channel or "", slug, language)
         )
         return await _dispatch(request, scope, target, row, language, raw_lang)
     lease = Lease(pool)  # the channel and its entries on one connection
     try:
-        row = custom or await queries.channel_by_slug(await lease.conn(), target.channel or "")
+        row = custom or await published.channel_by_slug(await lease.conn(), target.channel or "")
         return await _dispatch(request, scope, target, row, language, raw_lang, lease)
     finally:
         await lease.release()

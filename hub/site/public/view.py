@@ -1,6 +1,6 @@
-"""Rows of `queries` turned into what the templates and feeds show, pure: the channel
-(title, h-card, author), entries in summary and full form, images, and which answer an entry
-URL gets (200, 404 or 410: webmention-site-feeds §3.6, R-W24)."""
+"""Rows of `hub.core.entries.published` turned into what the templates and feeds show, pure:
+the channel (title, h-card, author), entries in summary and full form, images, and which
+answer an entry URL gets (200, 404 or 410: webmention-site-feeds §3.6, R-W24)."""
 
 from __future__ import annotations
 

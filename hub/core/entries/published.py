@@ -1,4 +1,6 @@
-"""SQL of the public site and feeds: read-only, one statement per function, `$n` parameters.
+"""The read model of published entries: the statements behind the public pages and feeds
+(a channel with its translations, entries, tags, media and approved mentions, one tuned
+statement per page). Read-only, one statement per function, `$n` parameters.
 
 Public means: the channel is `published`; the entry is not deleted, archived or private; and
 the translation shown has status `published`. An entry whose page status is
