@@ -241,3 +241,33 @@ async def writable_channel_ids(conn: asyncpg.Connection, author_id: int, limit: 
 
 async def count_channels(conn: asyncpg.Connection, author_id: int) -> int:
     return await conn.fetchval("SELECT count(*) FROM channels WHERE author_id = $1", author_id)
+
+
+async def get_blog(
+    conn: asyncpg.Connection | asyncpg.Pool, *, channel_id: int | None, author_id: int
+) -> asyncpg.Record | None:
+    """A token's blog: its own channel, or else its author's default channel; with the
+    author's moderation override (NULL: the node's policy)."""
+    return await conn.fetchrow(
+        """
+        SELECT c.id, c.author_id, c.slug, c.custom_domain, c.timezone, c.default_language,
+               coalesce(t.title, c.slug) AS title, a.moderation
+        FROM channels c
+        JOIN authors a ON a.id = c.author_id
+        LEFT JOIN channel_translations t
+               ON t.channel_id = c.id AND t.language = c.default_language
+        WHERE CASE WHEN $1::bigint IS NULL THEN c.author_id = $2 AND c.is_default
+                   ELSE c.id = $1 END
+        """,
+        channel_id,
+        author_id,
+    )
+
+
+async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM channels WHERE slug = $1", slug)
+
+
+async def channel_id_by_domain(conn: asyncpg.Connection | asyncpg.Pool, host: str) -> int | None:
+    """The channel served on custom domain `host`, if any."""
+    return await conn.fetchval("SELECT id FROM channels WHERE custom_domain = $1", host)

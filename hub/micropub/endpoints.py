@@ -13,12 +13,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from hub.core import auth
+from hub.core.entries.listing import list_categories
 from hub.core.errors import Invalid, NotFound, Unauthenticated
 from hub.core.media import pipeline as media
 from hub.core.media import queries as media_queries
 from hub.core.resources import Resources
 from hub.core.writes import Tx, write
-from hub.micropub import bodies, create, edit, queries, reading, scopes, service, writes
+from hub.micropub import bodies, create, edit, reading, scopes, service, writes
 from hub.micropub.mf2 import (
     MicropubRequest,
     form_access_token,
@@ -144,7 +145,7 @@ async def query(request: Request) -> Response:
     if q == "category":
         limit, offset = _paging(request, CATEGORY_LIMIT, CATEGORY_LIMIT_MAX)
         contains = request.query_params.get("filter") or None
-        names = await queries.list_categories(
+        names = await list_categories(
             resources.pool, blog.id, contains=contains, limit=limit, offset=offset
         )
         return JSONResponse({"categories": names})

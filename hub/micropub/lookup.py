@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from hub.core.channels import channel_id_by_domain, channel_id_by_slug
 from hub.core.entries import properties as entry_properties
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DRAFT
 from hub.core.entries.model import Entry, find_entry, load_entry
 from hub.core.errors import Forbidden, NotFound
 from hub.core.urls import Urls
-from hub.micropub import queries
 from hub.micropub.refs import entry_ref
 from hub.micropub.service import Blog
 
@@ -57,10 +57,10 @@ async def _channel_of(
     if on_base:
         if channel_slug is None or channel_slug == blog.slug:
             return blog.id
-        return await queries.channel_id_by_slug(conn, channel_slug)
+        return await channel_id_by_slug(conn, channel_slug)
     if blog.custom_domain and host == blog.custom_domain:
         return blog.id
-    return await queries.channel_id_by_domain(conn, host)
+    return await channel_id_by_domain(conn, host)
 
 
 def permalink(urls: Urls, blog: Blog, entry: Entry) -> str:

@@ -4,11 +4,12 @@ included; any entry of the blog, whichever API made it (one shared model)."""
 from __future__ import annotations
 
 from hub.core.entries.lifecycle import DRAFT
+from hub.core.entries.listing import list_entry_ids
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import NotFound
 from hub.core.resources import Resources
 from hub.core.urls import Urls
-from hub.micropub import lookup, queries
+from hub.micropub import lookup
 from hub.micropub.service import Blog
 from hub.micropub.source import effective_properties, source_view
 
@@ -60,7 +61,7 @@ async def post_list(
 ) -> dict:
     drafts = None if post_status is None else post_status == "draft"
     async with resources.pool.acquire() as conn:
-        ids = await queries.list_entry_ids(
+        ids = await list_entry_ids(
             conn, blog.id, limit=limit, offset=offset, contains=contains, kind=post_type,
             drafts=drafts,
         )  # fmt: skip

@@ -12,11 +12,11 @@ import asyncpg
 
 from hub.config import Settings
 from hub.core.auth import Principal
+from hub.core.channels import get_blog
 from hub.core.entries import attachments
 from hub.core.entries.attachments import StoredMedia
 from hub.core.errors import Forbidden
 from hub.core.urls import Urls
-from hub.micropub import queries
 from hub.micropub.post_types import POST_TYPES
 from hub.micropub.properties import POST_STATUSES, VISIBILITIES
 
@@ -40,9 +40,7 @@ async def blog_of(
     conn: asyncpg.Connection | asyncpg.Pool, principal: Principal, urls: Urls
 ) -> Blog:
     """The blog a token posts to: its channel, or its author's default channel."""
-    row = await queries.get_blog(
-        conn, channel_id=principal.channel_id, author_id=principal.author_id
-    )
+    row = await get_blog(conn, channel_id=principal.channel_id, author_id=principal.author_id)
     if row is None:
         raise Forbidden("This token has no blog to post to.")
     return Blog(
