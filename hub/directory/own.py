@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from hub.core import writes
+from hub.core.entries.indexing import entry_for_index
 from hub.core.resources import Resources
 from hub.directory import store
 from hub.directory.queries import own as own_queries
@@ -88,7 +89,7 @@ async def index_entry(resources: Resources, entry_id: int, *, now: datetime | No
     now = now or datetime.now(UTC)
     async with writes.write(resources) as tx:
         conn = tx.conn
-        row = await own_queries.entry_for_index(conn, entry_id)
+        row = await entry_for_index(conn, entry_id)
         if row is None:  # purged: whatever post it had goes
             removed = await own_queries.remove_purged_post(conn, identity_of(entry_id))
             return Indexed("removed" if removed else "missing")
