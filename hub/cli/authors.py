@@ -85,8 +85,8 @@ def cmd_owner_password(settings: Settings, args: argparse.Namespace) -> int:
     """`hub owner password`: prompted twice on a terminal, else the first line of stdin."""
     import getpass
 
+    from hub.core.authors import select_owner, set_password_hash
     from hub.site.login.passwords import check_strength, hash_password
-    from hub.site.login.queries import select_owner, set_password_hash
 
     if sys.stdin.isatty():
         password = getpass.getpass("New dashboard password: ")

@@ -278,3 +278,87 @@ async def resolve_guarded(
             with contextlib.suppress(RateLimited):
                 await limiter.hit(key, per_minute)
         raise
+
+
+# -- the owner's listing (dashboard) -----------------------------------------------------------
+
+_LISTED_CREDENTIALS = """
+    FROM credentials c
+    JOIN authors a ON a.id = c.author_id
+    LEFT JOIN channels ch ON ch.id = c.channel_id
+    WHERE ($1 OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
+"""
+
+
+async def count_credentials(conn: asyncpg.Pool | asyncpg.Connection, include_dead: bool) -> int:
+    return await conn.fetchval(f"SELECT count(*) {_LISTED_CREDENTIALS}", include_dead)
+
+
+async def list_credential_page(
+    conn: asyncpg.Pool | asyncpg.Connection, include_dead: bool, limit: int, offset: int
+) -> list[asyncpg.Record]:
+    """Credentials newest first (live ones only unless `include_dead`), with author and channel."""
+    return await conn.fetch(
+        f"""
+        SELECT c.id, c.kind, c.name, c.token_hint, c.scopes, c.client_id, c.created_at,
+               c.last_used_at, c.expires_at, c.revoked_at, a.name AS author, ch.slug AS channel,
+               (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())) AS live
+        {_LISTED_CREDENTIALS}
+        ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3
+        """,
+        include_dead,
+        limit,
+        offset,
+    )
+
+
+async def select_credential(
+    conn: asyncpg.Pool | asyncpg.Connection, credential_id: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        SELECT c.id, c.kind, c.name, c.token_hint, c.scopes, c.client_id, c.revoked_at,
+               a.name AS author
+        FROM credentials c JOIN authors a ON a.id = c.author_id WHERE c.id = $1
+        """,
+        credential_id,
+    )
+
+
+# -- credentials issued by the IndieAuth server (hub.site.indieauth) ---------------------------
+
+# For statements of the IndieAuth tables that ask whether a credential they link to (from a row
+# aliased `i`, column `credential_id`) is live: join it as `cr`, then test `cr`.
+JOIN_ISSUED_CREDENTIAL = "JOIN credentials cr ON cr.id = i.credential_id"
+ISSUED_CREDENTIAL_LIVE = (
+    "cr.revoked_at IS NULL AND (cr.expires_at IS NULL OR cr.expires_at > now())"
+)
+
+
+async def revoke_issued_credentials(conn: asyncpg.Connection, code_id: int) -> None:
+    """Revoke every credential issued from one IndieAuth authorization code (idempotent)."""
+    await conn.execute(
+        """
+        UPDATE credentials SET revoked_at = coalesce(revoked_at, now())
+        WHERE id IN (SELECT credential_id FROM indieauth_issued WHERE code_id = $1)
+        """,
+        code_id,
+    )
+
+
+async def select_token_info(
+    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes
+) -> asyncpg.Record | None:
+    """A live credential with what introspection reports about it."""
+    return await conn.fetchrow(
+        """
+        SELECT c.id, c.author_id, c.channel_id, c.kind, c.client_id, c.scopes, c.created_at,
+               c.expires_at, i.code_id, code.me
+        FROM credentials c
+        LEFT JOIN indieauth_issued i ON i.credential_id = c.id
+        LEFT JOIN indieauth_codes code ON code.id = i.code_id
+        WHERE c.token_hash = $1 AND c.revoked_at IS NULL
+          AND (c.expires_at IS NULL OR c.expires_at > now())
+        """,
+        token_hash,
+    )

@@ -87,3 +87,34 @@ async def find_author(conn: asyncpg.Connection, ref: str) -> Author:
 async def list_authors(conn: asyncpg.Connection) -> list[Author]:
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM authors ORDER BY id")
     return [Author(**dict(r)) for r in rows]
+
+
+# -- the owner (dashboard login, `hub authors password`) ---------------------------------------
+
+
+async def select_owner(conn: asyncpg.Connection | asyncpg.Pool) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, name, email, url, password_hash FROM authors WHERE is_owner"
+    )
+
+
+async def select_author(
+    conn: asyncpg.Connection | asyncpg.Pool, author_id: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, name, email, url, is_owner FROM authors WHERE id = $1", author_id
+    )
+
+
+async def set_password_hash(
+    conn: asyncpg.Connection | asyncpg.Pool, author_id: int, password_hash: str
+) -> None:
+    await conn.execute(
+        "UPDATE authors SET password_hash = $2 WHERE id = $1", author_id, password_hash
+    )
+
+
+def join_author(author_id: str) -> str:
+    """A JOIN clause for statements of other owners on rows that belong to an author: the
+    author whose id is the SQL expression `author_id` (a column, never user input), as `a`."""
+    return f"JOIN authors a ON a.id = {author_id}"

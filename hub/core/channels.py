@@ -271,3 +271,57 @@ async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
 async def channel_id_by_domain(conn: asyncpg.Connection | asyncpg.Pool, host: str) -> int | None:
     """The channel served on custom domain `host`, if any."""
     return await conn.fetchval("SELECT id FROM channels WHERE custom_domain = $1", host)
+
+
+# -- a channel as the owner's pages and the IndieAuth server show it ---------------------------
+
+_CARD = """
+        SELECT c.id, c.author_id, c.slug, c.custom_domain, c.is_default, c.default_language,
+               coalesce(t.title, c.slug) AS title, avatar.path AS avatar_path
+        FROM channels c
+        LEFT JOIN channel_translations t
+               ON t.channel_id = c.id AND t.language = c.default_language
+        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
+"""
+
+
+async def select_channel(
+    conn: asyncpg.Connection | asyncpg.Pool, channel_id: int
+) -> asyncpg.Record | None:
+    """A channel with its title (in its default language) and avatar path."""
+    return await conn.fetchrow(
+        f"""{_CARD}        WHERE c.id = $1
+        """,
+        channel_id,
+    )
+
+
+async def select_author_channels(
+    conn: asyncpg.Connection | asyncpg.Pool, author_id: int
+) -> list[asyncpg.Record]:
+    """The author's channels (as `select_channel`), the default one first."""
+    return await conn.fetch(
+        f"""{_CARD}        WHERE c.author_id = $1
+        ORDER BY c.is_default DESC, c.created_at, c.id
+        """,
+        author_id,
+    )
+
+
+async def select_channel_by_domain(
+    conn: asyncpg.Connection | asyncpg.Pool, domain: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, author_id FROM channels WHERE custom_domain = $1", domain.lower()
+    )
+
+
+async def set_custom_domain(
+    conn: asyncpg.Pool | asyncpg.Connection, channel_id: int, domain: str | None
+) -> None:
+    """Set or clear a channel's custom domain (UNIQUE: a taken one raises)."""
+    await conn.execute(
+        "UPDATE channels SET custom_domain = $2, updated_at = now() WHERE id = $1",
+        channel_id,
+        domain,
+    )

@@ -13,8 +13,7 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub.site.dashboard import queries as dq
-from hub.site.login import queries as q
+from hub.core.channels import select_channel, set_custom_domain
 from hub.site.login.session import Session, owner_only
 from hub.web.requests import resources_of
 
@@ -48,7 +47,7 @@ def _back(**params: str) -> RedirectResponse:
 @owner_only
 async def set_domain(request: Request, session: Session) -> Response:
     resources = resources_of(request)
-    channel = await q.select_channel(resources.pool, request.path_params["channel_id"])
+    channel = await select_channel(resources.pool, request.path_params["channel_id"])
     if channel is None or channel["author_id"] != session.author_id:
         return _back(error="Unknown blog.")
     form = await request.form()
@@ -56,7 +55,7 @@ async def set_domain(request: Request, session: Session) -> Response:
     if error:
         return _back(error=error, blog=channel["slug"])
     try:
-        await dq.set_custom_domain(resources.pool, channel["id"], domain)
+        await set_custom_domain(resources.pool, channel["id"], domain)
     except asyncpg.UniqueViolationError:
         return _back(error=f"{domain} is already the domain of another blog.", blog=channel["slug"])
     return _back(saved=channel["slug"])

@@ -17,11 +17,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.config import documented_settings
-from hub.core import writes
+from hub.core import auth, writes
+from hub.core.channels import select_author_channels
+from hub.core.directory_health import DirectoryHealth
+from hub.core.entries import dashboard as entry_reads
 from hub.core.entries import publishing
 from hub.core.errors import Conflict
-from hub.site.dashboard import queries as dq
-from hub.site.login import queries as auth_queries
 from hub.site.login.session import Session, owner_only
 from hub.site.render import render
 from hub.web.requests import resources_of
@@ -86,16 +87,22 @@ def page(request: Request, session: Session, template: str, title: str, **contex
     )
 
 
+def directory_health(request: Request) -> DirectoryHealth:
+    """The directory's reads, handed to the site by `hub.app` (the site never imports it)."""
+    return request.app.state.directory_health
+
+
 @owner_only
 async def home(request: Request, session: Session) -> Response:
     pool = resources_of(request).pool
-    counts = await dq.count_by_status(pool)
+    health = directory_health(request)
+    counts = await entry_reads.count_by_status(pool)
     return page(
         request, session, "dashboard/home.html", "Overview",
         counts=[(s, counts.get(s, 0)) for s in ENTRY_STATUSES],
-        live_credentials=await dq.count_credentials(pool, False),
-        sites=await dq.count_sites(pool),
-        feeds=await dq.feed_health(pool),
+        live_credentials=await auth.count_credentials(pool, False),
+        sites=await health.count_sites(pool),
+        feeds=await health.feed_health(pool),
     )  # fmt: skip
 
 
@@ -105,8 +112,8 @@ async def entries(request: Request, session: Session) -> Response:
     status = request.query_params.get("status") or None
     if status not in (None, *ENTRY_STATUSES):
         status = None
-    paging = pager(request, await dq.count_entries(pool, status))
-    rows = await dq.list_entries(pool, status, PAGE_SIZE, paging.offset)
+    paging = pager(request, await entry_reads.count_entries(pool, status))
+    rows = await entry_reads.list_entries(pool, status, PAGE_SIZE, paging.offset)
     return page(
         request, session, "dashboard/entries.html", "Entries",
         rows=rows, pager=paging, status=status, statuses=ENTRY_STATUSES,
@@ -117,7 +124,7 @@ async def entries(request: Request, session: Session) -> Response:
 async def entry(request: Request, session: Session) -> Response:
     pool = resources_of(request).pool
     entry_id = request.path_params["entry_id"]
-    row = await dq.select_entry(pool, entry_id)
+    row = await entry_reads.select_entry(pool, entry_id)
     if row is None:
         return render(
             request, "auth/error.html",
@@ -128,8 +135,8 @@ async def entry(request: Request, session: Session) -> Response:
         request, session, "dashboard/entry.html", row["title"],
         entry=row,
         url=_entry_url(request, row),
-        translations=await dq.select_entry_translations(pool, entry_id),
-        revisions=await dq.select_pending_revisions(pool, entry_id),
+        translations=await entry_reads.select_entry_translations(pool, entry_id),
+        revisions=await entry_reads.select_pending_revisions(pool, entry_id),
     )  # fmt: skip
 
 
@@ -141,8 +148,8 @@ def _entry_url(request: Request, row) -> str:
 @owner_only
 async def moderation(request: Request, session: Session) -> Response:
     pool = resources_of(request).pool
-    paging = pager(request, await dq.count_entries(pool, "moderation_review"))
-    rows = await dq.list_moderation(pool, PAGE_SIZE, paging.offset)
+    paging = pager(request, await entry_reads.count_entries(pool, "moderation_review"))
+    rows = await entry_reads.list_moderation(pool, PAGE_SIZE, paging.offset)
     done = request.query_params.get("done")
     return page(
         request, session, "dashboard/moderation.html", "Moderation",
@@ -178,7 +185,8 @@ async def approve(request: Request, session: Session) -> Response:
 
 @owner_only
 async def block_confirm(request: Request, session: Session) -> Response:
-    row = await dq.select_entry(resources_of(request).pool, request.path_params["entry_id"])
+    pool = resources_of(request).pool
+    row = await entry_reads.select_entry(pool, request.path_params["entry_id"])
     if row is None:
         return RedirectResponse("/dashboard/moderation", status_code=303)
     return page(request, session, "dashboard/block.html", "Block entry", entry=row)
@@ -194,22 +202,23 @@ async def block(request: Request, session: Session) -> Response:
 @owner_only
 async def scheduled(request: Request, session: Session) -> Response:
     pool = resources_of(request).pool
-    paging = pager(request, await dq.count_entries(pool, "scheduled"))
-    rows = await dq.list_scheduled(pool, PAGE_SIZE, paging.offset)
+    paging = pager(request, await entry_reads.count_entries(pool, "scheduled"))
+    rows = await entry_reads.list_scheduled(pool, PAGE_SIZE, paging.offset)
     return page(request, session, "dashboard/scheduled.html", "Scheduled", rows=rows, pager=paging)
 
 
 @owner_only
 async def directory(request: Request, session: Session) -> Response:
     pool = resources_of(request).pool
-    paging = pager(request, await dq.count_sites(pool))
-    sites = await dq.list_sites(pool, PAGE_SIZE, paging.offset)
+    reads = directory_health(request)
+    paging = pager(request, await reads.count_sites(pool))
+    sites = await reads.list_sites(pool, PAGE_SIZE, paging.offset)
     feeds: dict[Any, list] = {s["id"]: [] for s in sites}
-    for feed in await dq.list_feeds_of(pool, list(feeds)):
+    for feed in await reads.list_feeds_of(pool, list(feeds)):
         feeds[feed["site_id"]].append(feed)
     return page(
         request, session, "dashboard/directory.html", "Directory",
-        sites=sites, feeds=feeds, pager=paging, health=await dq.feed_health(pool),
+        sites=sites, feeds=feeds, pager=paging, health=await reads.feed_health(pool),
     )  # fmt: skip
 
 
@@ -238,7 +247,7 @@ async def settings_page(request: Request, session: Session) -> Response:
     return page(
         request, session, "dashboard/settings.html", "Settings",
         rows=visible_settings(resources.settings),
-        blogs=await auth_queries.select_author_channels(resources.pool, session.author_id),
+        blogs=await select_author_channels(resources.pool, session.author_id),
         node_host=resources.urls.host, saved=params.get("saved"), error=params.get("error"),
         error_blog=params.get("blog"),
     )  # fmt: skip

@@ -9,11 +9,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.core import auth
+from hub.core.channels import select_author_channels
 from hub.core.db import transaction
 from hub.core.errors import DomainError
-from hub.site.dashboard import queries as dq
 from hub.site.dashboard.pages import PAGE_SIZE, page, pager
-from hub.site.login import queries as q
 from hub.site.login.session import Session, owner_only
 from hub.web.requests import resources_of
 
@@ -33,13 +32,13 @@ async def _list_page(
 ) -> Response:
     pool = resources_of(request).pool
     include_dead = request.query_params.get("all") == "1"
-    paging = pager(request, await dq.count_credentials(pool, include_dead))
+    paging = pager(request, await auth.count_credentials(pool, include_dead))
     response = page(
         request, session, "dashboard/tokens.html", "Tokens and keys",
-        rows=await dq.list_credentials(pool, include_dead, PAGE_SIZE, paging.offset),
+        rows=await auth.list_credential_page(pool, include_dead, PAGE_SIZE, paging.offset),
         pager=paging, include_dead=include_dead, kinds=KIND_LABELS, creatable=CREATABLE,
         scope_choices=SCOPE_CHOICES, defaults=auth.DEFAULT_SCOPES, error=error,
-        channels=await q.select_author_channels(pool, session.author_id),
+        channels=await select_author_channels(pool, session.author_id),
         revoked=request.query_params.get("revoked", ""),
     )  # fmt: skip
     response.status_code = status_code
@@ -59,7 +58,7 @@ async def create(request: Request, session: Session) -> Response:
     scopes = [str(s) for s in form.getlist("scopes")]
     channel = str(form.get("channel") or "")
     pool = resources_of(request).pool
-    channels = {str(c["id"]): c for c in await q.select_author_channels(pool, session.author_id)}
+    channels = {str(c["id"]): c for c in await select_author_channels(pool, session.author_id)}
     if kind not in CREATABLE:
         return await _list_page(request, session, error="Choose what to create.", status_code=400)
     if not scopes:
@@ -82,7 +81,7 @@ async def create(request: Request, session: Session) -> Response:
 
 @owner_only
 async def revoke_confirm(request: Request, session: Session) -> Response:
-    row = await dq.select_credential(resources_of(request).pool, request.path_params["id"])
+    row = await auth.select_credential(resources_of(request).pool, request.path_params["id"])
     if row is None:
         return RedirectResponse("/dashboard/tokens", status_code=303)
     return page(

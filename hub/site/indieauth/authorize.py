@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub.core.channels import select_author_channels
 from hub.site.indieauth import service
 from hub.site.indieauth.client import ClientInfo, ClientRefused, fetch_client, redirect_allowed
 from hub.site.indieauth.endpoints import (
@@ -38,7 +39,6 @@ from hub.site.indieauth.model import (
     valid_challenge,
     with_query,
 )
-from hub.site.login import queries as q
 from hub.site.login.session import csrf_failure, csrf_ok, current_session, login_redirect
 from hub.site.render import content_security_policy, render
 from hub.web.requests import resources_of
@@ -144,7 +144,7 @@ async def _owner_channels(request: Request, author_id: int, me_hint: str):
     """The owner's channels, and the one to sign in as: the custom-domain host's, else the
     one whose URL the client named as `me`, else the default channel."""
     resources = resources_of(request)
-    channels = await q.select_author_channels(resources.pool, author_id)
+    channels = await select_author_channels(resources.pool, author_id)
     host_channel = await site_channel(request)
     chosen = next((c for c in channels if host_channel and c["id"] == host_channel), None)
     wanted = me_hint.rstrip("/").split("://")[-1].lower()

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core import auth
+from hub.core.channels import select_channel_by_domain
 from hub.core.errors import DomainError, RateLimited, Unauthenticated
 from hub.site.indieauth import service
 from hub.site.indieauth.model import SCOPES, OAuthError, parse_scope
-from hub.site.login import queries as q
 from hub.web.clients import client_ip
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
@@ -57,7 +57,7 @@ async def site_channel(request: Request) -> int | None:
     resources = resources_of(request)
     if not host or host == resources.urls.host:
         return None
-    row = await q.select_channel_by_domain(resources.pool, host)
+    row = await select_channel_by_domain(resources.pool, host)
     return row["id"] if row else None
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import asyncpg
 
 from hub.core import auth
+from hub.core.authors import select_author
+from hub.core.channels import select_author_channels, select_channel
 from hub.core.db import transaction
 from hub.core.resources import Resources
 from hub.site.indieauth.model import (
@@ -47,7 +49,7 @@ async def profile_for(
     `email` too, the email address."""
     if "profile" not in scopes:
         return None
-    author = await q.select_author(conn, author_id)
+    author = await select_author(conn, author_id)
     profile = {"name": author["name"], "url": author["url"] or me_for(resources, channel)}
     if channel["avatar_path"]:
         profile["photo"] = resources.urls.media_file(channel["avatar_path"])
@@ -144,7 +146,7 @@ async def redeem_code(
                     "invalid_grant", "The code was issued without a scope: no access token."
                 )
             await q.mark_code_used(conn, row["id"])
-            channel = await q.select_channel(conn, row["channel_id"])
+            channel = await select_channel(conn, row["channel_id"])
             scopes = list(row["scopes"])
             body: dict[str, Any] = {"me": row["me"]}
             if for_token:
@@ -226,7 +228,7 @@ async def refresh(
                 )
             await q.mark_refresh_used(conn, row["id"])
             body = await _issue_tokens(conn, row, wanted, row["code_id"])
-            channel = await q.select_channel(conn, row["channel_id"])
+            channel = await select_channel(conn, row["channel_id"])
             profile = await profile_for(resources, conn, row["author_id"], channel, wanted)
             if profile:
                 body["profile"] = profile
@@ -258,7 +260,7 @@ async def token_info(resources: Resources, token: str) -> dict[str, Any] | None:
     if not token:
         return None
     pool = resources.pool
-    row = await q.select_token_info(pool, _hash(token))
+    row = await auth.select_token_info(pool, _hash(token))
     if row is None:
         return None
     me = row["me"]
@@ -281,8 +283,8 @@ async def token_info(resources: Resources, token: str) -> dict[str, Any] | None:
 
 async def _channel_of(conn, author_id: int, channel_id: int | None):
     if channel_id is not None:
-        return await q.select_channel(conn, channel_id)
-    channels = await q.select_author_channels(conn, author_id)
+        return await select_channel(conn, channel_id)
+    channels = await select_author_channels(conn, author_id)
     return channels[0] if channels else None
 
 

@@ -13,8 +13,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub.core.authors import select_owner, set_password_hash
 from hub.core.errors import RateLimited
-from hub.site.login import queries as q
 from hub.site.login.passwords import hash_password, needs_rehash, verify_password
 from hub.site.login.session import (
     Session,
@@ -45,7 +45,7 @@ async def _login_page(
     status_code: int = 200, headers: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
     token = secrets.token_urlsafe(32)
-    owner = await q.select_owner(resources_of(request).pool)
+    owner = await select_owner(resources_of(request).pool)
     response = render(
         request,
         "auth/login.html",
@@ -89,7 +89,7 @@ async def login(request: Request) -> Response:
         standing = await resources.limiter.status(key, limit)
         if standing.remaining <= 0:
             return await _too_many(request, next_path, name, standing.reset_after)
-    owner = await q.select_owner(resources.pool)
+    owner = await select_owner(resources.pool)
     name_matches = owner is not None and owner["name"].casefold() == name.casefold()
     stored = owner["password_hash"] if name_matches else None
     if not verify_password(stored, password):
@@ -102,7 +102,7 @@ async def login(request: Request) -> Response:
             error="That name and password do not match.", status_code=401,
         )  # fmt: skip
     if needs_rehash(stored):
-        await q.set_password_hash(resources.pool, owner["id"], hash_password(password))
+        await set_password_hash(resources.pool, owner["id"], hash_password(password))
     response = RedirectResponse(next_path, status_code=303)
     await start_session(request, response, owner["id"])
     clear_cookie(request, response, LOGIN_CSRF)

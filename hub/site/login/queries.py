@@ -1,4 +1,6 @@
-"""SQL of the owner's sessions and the IndieAuth server: one function per statement.
+"""SQL of the site's own tables, the owner's sessions and the IndieAuth server's codes and
+refresh tokens: one function per statement. The rows of other owners they touch (authors,
+credentials, channels) are read and written through `hub.core`.
 
 Every secret (session id, authorization code, refresh token) is looked up by its SHA-256.
 """
@@ -9,26 +11,12 @@ from datetime import datetime
 
 import asyncpg
 
-# -- the owner ---------------------------------------------------------------------------------
-
-
-async def select_owner(conn: asyncpg.Connection | asyncpg.Pool) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT id, name, email, url, password_hash FROM authors WHERE is_owner"
-    )
-
-
-async def select_author(conn: asyncpg.Connection | asyncpg.Pool, author_id: int):
-    return await conn.fetchrow(
-        "SELECT id, name, email, url, is_owner FROM authors WHERE id = $1", author_id
-    )
-
-
-async def set_password_hash(conn: asyncpg.Connection, author_id: int, password_hash: str) -> None:
-    await conn.execute(
-        "UPDATE authors SET password_hash = $2 WHERE id = $1", author_id, password_hash
-    )
-
+from hub.core.auth import (
+    ISSUED_CREDENTIAL_LIVE,
+    JOIN_ISSUED_CREDENTIAL,
+    revoke_issued_credentials,
+)
+from hub.core.authors import join_author
 
 # -- dashboard sessions ------------------------------------------------------------------------
 
@@ -56,12 +44,12 @@ async def insert_session(
 async def select_session(conn: asyncpg.Connection | asyncpg.Pool, session_hash: bytes):
     """A live session of the owner (a session of someone who stopped owning the node dies)."""
     return await conn.fetchrow(
-        """
+        f"""
         SELECT s.id, s.author_id, s.csrf_token, a.name AS author_name,
                (s.last_seen_at < now() - interval '5 minutes') AS stale
-        FROM dashboard_sessions s JOIN authors a ON a.id = s.author_id
+        FROM dashboard_sessions s {join_author("s.author_id")}
         WHERE s.session_hash = $1 AND s.expires_at > now() AND a.is_owner
-        """,
+        """,  # noqa: S608 - only a fixed join from hub.core.authors is interpolated
         session_hash,
     )
 
@@ -130,13 +118,7 @@ async def mark_code_used(conn: asyncpg.Connection, code_id: int) -> None:
 
 async def revoke_grant(conn: asyncpg.Connection, code_id: int) -> None:
     """Revoke every access token and refresh token that came from one code."""
-    await conn.execute(
-        """
-        UPDATE credentials SET revoked_at = coalesce(revoked_at, now())
-        WHERE id IN (SELECT credential_id FROM indieauth_issued WHERE code_id = $1)
-        """,
-        code_id,
-    )
+    await revoke_issued_credentials(conn, code_id)
     await conn.execute(
         """
         UPDATE indieauth_refresh_tokens SET revoked_at = coalesce(revoked_at, now())
@@ -171,21 +153,20 @@ async def delete_dead_codes(conn: asyncpg.Connection | asyncpg.Pool, limit: int)
     token was issued from them and no unused refresh token of theirs is live. Their issued
     links and refresh tokens go with them (ON DELETE CASCADE). The number deleted."""
     deleted = await conn.fetch(
-        """
+        f"""
         DELETE FROM indieauth_codes WHERE id IN (
             SELECT c.id FROM indieauth_codes c
             WHERE c.expires_at < now() - interval '1 day'
               AND NOT EXISTS (
-                  SELECT 1 FROM indieauth_issued i JOIN credentials cr ON cr.id = i.credential_id
-                  WHERE i.code_id = c.id AND cr.revoked_at IS NULL
-                    AND (cr.expires_at IS NULL OR cr.expires_at > now()))
+                  SELECT 1 FROM indieauth_issued i {JOIN_ISSUED_CREDENTIAL}
+                  WHERE i.code_id = c.id AND {ISSUED_CREDENTIAL_LIVE})
               AND NOT EXISTS (
                   SELECT 1 FROM indieauth_refresh_tokens r
                   WHERE r.code_id = c.id AND r.revoked_at IS NULL AND r.used_at IS NULL
                     AND r.expires_at > now())
             ORDER BY c.expires_at LIMIT $1)
         RETURNING id
-        """,
+        """,  # noqa: S608 - only hub.core.auth's fixed fragments are interpolated
         limit,
     )
     return len(deleted)
@@ -252,61 +233,4 @@ async def mark_refresh_used(conn: asyncpg.Connection, refresh_id: int) -> None:
 async def select_refresh_code(conn: asyncpg.Connection, token_hash: bytes) -> int | None:
     return await conn.fetchval(
         "SELECT code_id FROM indieauth_refresh_tokens WHERE token_hash = $1", token_hash
-    )
-
-
-# -- token information (introspection, userinfo) -----------------------------------------------
-
-
-async def select_token_info(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes):
-    """A live credential with what introspection reports about it."""
-    return await conn.fetchrow(
-        """
-        SELECT c.id, c.author_id, c.channel_id, c.kind, c.client_id, c.scopes, c.created_at,
-               c.expires_at, i.code_id, code.me
-        FROM credentials c
-        LEFT JOIN indieauth_issued i ON i.credential_id = c.id
-        LEFT JOIN indieauth_codes code ON code.id = i.code_id
-        WHERE c.token_hash = $1 AND c.revoked_at IS NULL
-          AND (c.expires_at IS NULL OR c.expires_at > now())
-        """,
-        token_hash,
-    )
-
-
-async def select_channel(conn: asyncpg.Connection | asyncpg.Pool, channel_id: int):
-    return await conn.fetchrow(
-        """
-        SELECT c.id, c.author_id, c.slug, c.custom_domain, c.is_default, c.default_language,
-               coalesce(t.title, c.slug) AS title, avatar.path AS avatar_path
-        FROM channels c
-        LEFT JOIN channel_translations t
-               ON t.channel_id = c.id AND t.language = c.default_language
-        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
-        WHERE c.id = $1
-        """,
-        channel_id,
-    )
-
-
-async def select_author_channels(conn: asyncpg.Connection | asyncpg.Pool, author_id: int):
-    """The author's channels, the default one first."""
-    return await conn.fetch(
-        """
-        SELECT c.id, c.author_id, c.slug, c.custom_domain, c.is_default, c.default_language,
-               coalesce(t.title, c.slug) AS title, avatar.path AS avatar_path
-        FROM channels c
-        LEFT JOIN channel_translations t
-               ON t.channel_id = c.id AND t.language = c.default_language
-        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
-        WHERE c.author_id = $1
-        ORDER BY c.is_default DESC, c.created_at, c.id
-        """,
-        author_id,
-    )
-
-
-async def select_channel_by_domain(conn: asyncpg.Connection | asyncpg.Pool, domain: str):
-    return await conn.fetchrow(
-        "SELECT id, author_id FROM channels WHERE custom_domain = $1", domain.lower()
     )

@@ -1,5 +1,6 @@
-"""SQL behind the dashboard pages: read-only listings over entries, credentials and the
-directory tables (read here with our own SQL: hub/site never imports hub/directory).
+"""The owner's read model of entries, behind the dashboard: every entry by status, the
+moderation queue, the schedule, and one entry with its translations and pending revisions.
+Read-only, one statement per function, `$n` parameters.
 
 Listings take `limit`/`offset` and come with a count, for page numbers.
 """
@@ -87,11 +88,15 @@ async def list_scheduled(
     )
 
 
-async def select_entry(conn: asyncpg.Pool | asyncpg.Connection, entry_id: int):
+async def select_entry(
+    conn: asyncpg.Pool | asyncpg.Connection, entry_id: int
+) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {_ENTRY_COLUMNS} {_ENTRY_FROM} WHERE e.id = $1", entry_id)
 
 
-async def select_entry_translations(conn: asyncpg.Pool | asyncpg.Connection, entry_id: int):
+async def select_entry_translations(
+    conn: asyncpg.Pool | asyncpg.Connection, entry_id: int
+) -> list[asyncpg.Record]:
     return await conn.fetch(
         """
         SELECT t.language, t.status, t.title, t.body_source, t.published_at, t.updated_at
@@ -102,7 +107,9 @@ async def select_entry_translations(conn: asyncpg.Pool | asyncpg.Connection, ent
     )
 
 
-async def select_pending_revisions(conn: asyncpg.Pool | asyncpg.Connection, entry_id: int):
+async def select_pending_revisions(
+    conn: asyncpg.Pool | asyncpg.Connection, entry_id: int
+) -> list[asyncpg.Record]:
     return await conn.fetch(
         """
         SELECT language, status, title, body_source, reason, submitted_at
@@ -111,100 +118,4 @@ async def select_pending_revisions(conn: asyncpg.Pool | asyncpg.Connection, entr
         ORDER BY language
         """,
         entry_id,
-    )
-
-
-# -- credentials -------------------------------------------------------------------------------
-
-_CREDENTIALS = """
-    FROM credentials c
-    JOIN authors a ON a.id = c.author_id
-    LEFT JOIN channels ch ON ch.id = c.channel_id
-    WHERE ($1 OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
-"""
-
-
-async def count_credentials(conn: asyncpg.Pool | asyncpg.Connection, include_dead: bool) -> int:
-    return await conn.fetchval(f"SELECT count(*) {_CREDENTIALS}", include_dead)
-
-
-async def list_credentials(
-    conn: asyncpg.Pool | asyncpg.Connection, include_dead: bool, limit: int, offset: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""
-        SELECT c.id, c.kind, c.name, c.token_hint, c.scopes, c.client_id, c.created_at,
-               c.last_used_at, c.expires_at, c.revoked_at, a.name AS author, ch.slug AS channel,
-               (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())) AS live
-        {_CREDENTIALS}
-        ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3
-        """,
-        include_dead,
-        limit,
-        offset,
-    )
-
-
-async def select_credential(conn: asyncpg.Pool | asyncpg.Connection, credential_id: int):
-    return await conn.fetchrow(
-        """
-        SELECT c.id, c.kind, c.name, c.token_hint, c.scopes, c.client_id, c.revoked_at,
-               a.name AS author
-        FROM credentials c JOIN authors a ON a.id = c.author_id WHERE c.id = $1
-        """,
-        credential_id,
-    )
-
-
-# -- directory ---------------------------------------------------------------------------------
-
-
-async def count_sites(conn: asyncpg.Pool | asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM sites")
-
-
-async def list_sites(
-    conn: asyncpg.Pool | asyncpg.Connection, limit: int, offset: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """
-        SELECT s.id, s.link, s.title, s.type, s.hidden_at, s.last_post_at, s.created_at,
-               (s.channel_id IS NOT NULL) AS own,
-               (SELECT count(*) FROM posts p WHERE p.site_id = s.id) AS post_count
-        FROM sites s ORDER BY s.created_at DESC, s.id LIMIT $1 OFFSET $2
-        """,
-        limit,
-        offset,
-    )
-
-
-async def list_feeds_of(conn: asyncpg.Pool | asyncpg.Connection, site_ids: list) -> list:
-    return await conn.fetch(
-        """
-        SELECT id, site_id, feed_url, format, is_main, status, last_fetched_at, last_status,
-               last_error, error_count, error_since, next_poll_at, poll_interval_seconds,
-               websub_hub
-        FROM feeds WHERE site_id = ANY($1::uuid[])
-        ORDER BY site_id, is_main DESC, feed_url, id
-        """,
-        site_ids,
-    )
-
-
-async def feed_health(conn: asyncpg.Pool | asyncpg.Connection) -> dict[str, int]:
-    rows = await conn.fetch("SELECT status, count(*) AS n FROM feeds GROUP BY status")
-    return {r["status"]: r["n"] for r in rows}
-
-
-# -- channels ----------------------------------------------------------------------------------
-
-
-async def set_custom_domain(
-    conn: asyncpg.Pool | asyncpg.Connection, channel_id: int, domain: str | None
-) -> None:
-    """Set or clear a channel's custom domain (UNIQUE: a taken one raises)."""
-    await conn.execute(
-        "UPDATE channels SET custom_domain = $2, updated_at = now() WHERE id = $1",
-        channel_id,
-        domain,
     )
