@@ -335,30 +335,31 @@ ISSUED_CREDENTIAL_LIVE = (
 )
 
 
-async def revoke_issued_credentials(conn: asyncpg.Connection, code_id: int) -> None:
-    """Revoke every credential issued from one IndieAuth authorization code (idempotent)."""
+async def revoke_credentials_in(conn: asyncpg.Connection, ids_sql: str, *args: object) -> None:
+    """Revoke (idempotently) the credentials whose ids the subquery `ids_sql` selects, with
+    `args` as its `$n` parameters: the IndieAuth server revokes what one grant issued."""
     await conn.execute(
-        """
+        f"""
         UPDATE credentials SET revoked_at = coalesce(revoked_at, now())
-        WHERE id IN (SELECT credential_id FROM indieauth_issued WHERE code_id = $1)
-        """,
-        code_id,
+        WHERE id IN ({ids_sql})
+        """,  # noqa: S608 - the caller's constant subquery; values are parameters
+        *args,
     )
 
 
-async def select_token_info(
-    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes
+async def select_live_credential(
+    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes, *, columns: str, joins: str
 ) -> asyncpg.Record | None:
-    """A live credential with what introspection reports about it."""
+    """A live credential by its hash with what introspection reports about it, plus the
+    caller's `columns` from its `joins` on `c` (constant SQL: the IndieAuth grant)."""
     return await conn.fetchrow(
-        """
+        f"""
         SELECT c.id, c.author_id, c.channel_id, c.kind, c.client_id, c.scopes, c.created_at,
-               c.expires_at, i.code_id, code.me
+               c.expires_at, {columns}
         FROM credentials c
-        LEFT JOIN indieauth_issued i ON i.credential_id = c.id
-        LEFT JOIN indieauth_codes code ON code.id = i.code_id
+        {joins}
         WHERE c.token_hash = $1 AND c.revoked_at IS NULL
           AND (c.expires_at IS NULL OR c.expires_at > now())
-        """,
+        """,  # noqa: S608 - the caller's constant fragments; values are parameters
         token_hash,
     )

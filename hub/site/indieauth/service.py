@@ -260,7 +260,7 @@ async def token_info(resources: Resources, token: str) -> dict[str, Any] | None:
     if not token:
         return None
     pool = resources.pool
-    row = await auth.select_token_info(pool, _hash(token))
+    row = await q.select_token_info(pool, _hash(token))
     if row is None:
         return None
     me = row["me"]

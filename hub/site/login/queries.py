@@ -14,7 +14,8 @@ import asyncpg
 from hub.core.auth import (
     ISSUED_CREDENTIAL_LIVE,
     JOIN_ISSUED_CREDENTIAL,
-    revoke_issued_credentials,
+    revoke_credentials_in,
+    select_live_credential,
 )
 from hub.core.authors import join_author
 
@@ -118,7 +119,9 @@ async def mark_code_used(conn: asyncpg.Connection, code_id: int) -> None:
 
 async def revoke_grant(conn: asyncpg.Connection, code_id: int) -> None:
     """Revoke every access token and refresh token that came from one code."""
-    await revoke_issued_credentials(conn, code_id)
+    await revoke_credentials_in(
+        conn, "SELECT credential_id FROM indieauth_issued WHERE code_id = $1", code_id
+    )
     await conn.execute(
         """
         UPDATE indieauth_refresh_tokens SET revoked_at = coalesce(revoked_at, now())
@@ -233,4 +236,18 @@ async def mark_refresh_used(conn: asyncpg.Connection, refresh_id: int) -> None:
 async def select_refresh_code(conn: asyncpg.Connection, token_hash: bytes) -> int | None:
     return await conn.fetchval(
         "SELECT code_id FROM indieauth_refresh_tokens WHERE token_hash = $1", token_hash
+    )
+
+
+async def select_token_info(
+    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes
+) -> asyncpg.Record | None:
+    """A live credential with what introspection reports about it: its IndieAuth grant's code
+    and `me`, when it came from one."""
+    return await select_live_credential(
+        conn,
+        token_hash,
+        columns="i.code_id, code.me",
+        joins="LEFT JOIN indieauth_issued i ON i.credential_id = c.id\n"
+        "        LEFT JOIN indieauth_codes code ON code.id = i.code_id",
     )
