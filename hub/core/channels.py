@@ -269,8 +269,9 @@ async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
 
 
 async def channel_id_by_domain(conn: asyncpg.Connection | asyncpg.Pool, host: str) -> int | None:
-    """The channel served on custom domain `host`, if any."""
-    return await conn.fetchval("SELECT id FROM channels WHERE custom_domain = $1", host)
+    """The id of the channel served on custom domain `host`, if any."""
+    row = await select_channel_by_domain(conn, host)
+    return row["id"] if row is not None else None
 
 
 # -- a channel as the owner's pages and the IndieAuth server show it ---------------------------
@@ -311,6 +312,7 @@ async def select_author_channels(
 async def select_channel_by_domain(
     conn: asyncpg.Connection | asyncpg.Pool, domain: str
 ) -> asyncpg.Record | None:
+    """The channel (id, author) served on custom domain `domain` (any case), if any."""
     return await conn.fetchrow(
         "SELECT id, author_id FROM channels WHERE custom_domain = $1", domain.lower()
     )

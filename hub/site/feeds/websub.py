@@ -24,12 +24,7 @@ from hub.site.public.links import FEED_TYPES, ChannelLinks
 
 log = logging.getLogger("hub.websub")
 
-JOB = "websub_publish"
 RETRY_SCHEDULE = STANDARD_SCHEDULE[:3]  # 1 min, 10 min, 1 h; then logged and dropped
-
-
-def job_id(entry_id: int) -> str:
-    return f"{JOB}:{entry_id}"
 
 
 def topics(links: ChannelLinks, languages: Iterable[str], tags: Iterable[str]) -> list[str]:
