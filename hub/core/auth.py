@@ -108,12 +108,19 @@ def parse_scopes(raw: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(parts))
 
 
-_RESOLVE = """
+def live(alias: str = "c") -> str:
+    """SQL: the credential aliased `alias` is live (neither revoked nor expired)."""
+    return (
+        f"{alias}.revoked_at IS NULL AND ({alias}.expires_at IS NULL OR {alias}.expires_at > now())"
+    )
+
+
+_RESOLVE = f"""
 SELECT c.id, c.author_id, a.name AS author_name, a.plan, a.moderation, c.kind, c.scopes,
        c.channel_id,
        (c.last_used_at IS NULL OR c.last_used_at < now() - interval '60 seconds') AS stale
 FROM credentials c JOIN authors a ON a.id = c.author_id
-WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())
+WHERE c.token_hash = $1 AND {live()}
 """
 
 
@@ -282,11 +289,11 @@ async def resolve_guarded(
 
 # -- the owner's listing (dashboard) -----------------------------------------------------------
 
-_LISTED_CREDENTIALS = """
+_LISTED_CREDENTIALS = f"""
     FROM credentials c
     JOIN authors a ON a.id = c.author_id
     LEFT JOIN channels ch ON ch.id = c.channel_id
-    WHERE ($1 OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
+    WHERE ($1 OR ({live()}))
 """
 
 
@@ -302,7 +309,7 @@ async def list_credential_page(
         f"""
         SELECT c.id, c.kind, c.name, c.token_hint, c.scopes, c.client_id, c.created_at,
                c.last_used_at, c.expires_at, c.revoked_at, a.name AS author, ch.slug AS channel,
-               (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())) AS live
+               ({live()}) AS live
         {_LISTED_CREDENTIALS}
         ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3
         """,
@@ -330,9 +337,7 @@ async def select_credential(
 # For statements of the IndieAuth tables that ask whether a credential they link to (from a row
 # aliased `i`, column `credential_id`) is live: join it as `cr`, then test `cr`.
 JOIN_ISSUED_CREDENTIAL = "JOIN credentials cr ON cr.id = i.credential_id"
-ISSUED_CREDENTIAL_LIVE = (
-    "cr.revoked_at IS NULL AND (cr.expires_at IS NULL OR cr.expires_at > now())"
-)
+ISSUED_CREDENTIAL_LIVE = live("cr")
 
 
 async def revoke_credentials_in(conn: asyncpg.Connection, ids_sql: str, *args: object) -> None:
@@ -342,7 +347,7 @@ async def revoke_credentials_in(conn: asyncpg.Connection, ids_sql: str, *args: o
         f"""
         UPDATE credentials SET revoked_at = coalesce(revoked_at, now())
         WHERE id IN ({ids_sql})
-        """,  # noqa: S608 - the caller's constant subquery; values are parameters
+        """,  # the caller's constant subquery; values are parameters
         *args,
     )
 
@@ -358,8 +363,7 @@ async def select_live_credential(
                c.expires_at, {columns}
         FROM credentials c
         {joins}
-        WHERE c.token_hash = $1 AND c.revoked_at IS NULL
-          AND (c.expires_at IS NULL OR c.expires_at > now())
-        """,  # noqa: S608 - the caller's constant fragments; values are parameters
+        WHERE c.token_hash = $1 AND {live()}
+        """,  # the caller's constant fragments; values are parameters
         token_hash,
     )
