@@ -24,7 +24,7 @@ which error field names the key, which headers are stored, how a replay is rende
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 import asyncpg
@@ -77,12 +77,13 @@ class Tx:
         if lock is not None:
             await self.conn.execute("SELECT pg_advisory_xact_lock($1::bigint)", lock)
 
-    async def remember(self, response: StoredResponse) -> None:
-        """Store `response` for replays of the unit's `Idempotency-Key` (none: nothing), in
-        the transaction of the effect."""
+    async def remember(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        """Store the response (its status, headers and body) for replays of the unit's
+        `Idempotency-Key`, in the transaction of the effect; without a key, nothing."""
         idem = self.idempotency
         if idem is None:
             return
+        response = StoredResponse(status, dict(headers), bytes(body))
         await records.remember(
             self.conn, idem.credential_id, idem.key, method=idem.method, path=idem.path,
             fingerprint=idem.fingerprint, response=response, kept_headers=idem.kept_headers,

@@ -86,7 +86,7 @@ async def action(request: Request) -> Response:
         if tx.replay is not None:
             return writes.replayed(tx.replay)
         response = await _perform(tx, resources, principal, blog, parsed)
-        await tx.remember(writes.stored(response))
+        await tx.remember(response.status_code, response.headers, response.body)
     return response
 
 

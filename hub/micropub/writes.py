@@ -63,10 +63,3 @@ def replayed(stored: records.StoredResponse) -> Response:
     headers = {**stored.headers, records.REPLAYED_HEADER: "true"}
     media_type = "application/json" if stored.body else None
     return Response(stored.body, status_code=stored.status, headers=headers, media_type=media_type)
-
-
-def stored(response: Response) -> records.StoredResponse:
-    """What is kept of `response` for replays."""
-    return records.StoredResponse(
-        response.status_code, dict(response.headers), bytes(response.body)
-    )

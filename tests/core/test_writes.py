@@ -83,7 +83,7 @@ async def test_an_idempotency_key_is_claimed_remembered_and_replayed(db, resourc
                       kept_headers=("location",))  # fmt: skip
     async with write(resources, lazy=True, idempotency=key) as tx:
         assert tx.begun and tx.replay is None  # a key begins at once, lazy or not
-        await tx.remember(StoredResponse(201, {"Location": "/a", "X-Other": "1"}, b"{}"))
+        await tx.remember(201, {"Location": "/a", "X-Other": "1"}, b"{}")
     async with write(resources, idempotency=key) as tx:
         assert tx.replay == StoredResponse(201, {"Location": "/a"}, b"{}")
     other = Idempotency(credential.id, "k-1", hashlib.sha256(b"other").digest(),

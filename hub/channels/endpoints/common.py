@@ -85,12 +85,7 @@ async def run_write(
     async with write(resources, dry_run=dry_run, lazy=lazy, idempotency=unit_key) as tx:
         if tx.replay is None:
             response = await work(tx)
-            if unit_key is not None:
-                await tx.remember(
-                    StoredResponse(
-                        response.status_code, dict(response.headers), bytes(response.body)
-                    )
-                )
+            await tx.remember(response.status_code, response.headers, response.body)
     if tx.replay is not None:
         return _replayed(request, tx.replay)
     return response
