@@ -30,9 +30,9 @@ from hub.core.urls import (
     host_of,
     is_ip_literal,
     normalize,
+    origin,
     parse_target,
     registrable_domain,
-    split,
     target_key,
 )
 from hub.core.webmentions import queries as q
@@ -104,14 +104,6 @@ def check_pair(source: str, target: str, settings: Settings) -> Pair:
 
 
 @lru_cache(maxsize=8)
-def _node_origin(base_url: str) -> tuple[str, int | None] | None:
-    try:
-        _, host, port, _, _ = split(base_url)
-    except BadURL:
-        return None
-    return host, port
-
-
 def lookup_of(settings: Settings, target: str) -> tuple[Lookup, TargetPath, bool]:
     """The first half of V4/V5 (R-W3), without I/O: which channel (by node slug or custom
     domain) and entry slug a target names, and whether it is on the node's own host."""
@@ -119,7 +111,7 @@ def lookup_of(settings: Settings, target: str) -> tuple[Lookup, TargetPath, bool
     if path is None:
         raise Invalid("target is not on this site")
     segments = path.segments
-    on_node = (path.host, path.port) == _node_origin(settings.base_url or "")
+    on_node = (path.host, path.port) == origin(settings.base_url or "")
     if on_node:
         if not segments:
             raise Invalid("target does not accept webmentions")  # the node home (R-W19)

@@ -117,11 +117,17 @@ def is_ip_literal(host: str) -> bool:
     return True
 
 
-def same_origin_host(url: str, base_url: str) -> bool:
-    """Whether `url` names the host (and port) of `base_url`, in either scheme (R-W3)."""
+def origin(url: str) -> tuple[str, int | None] | None:
+    """(host, port or None for the default) of an http(s) URL, either scheme; None if it is
+    not one."""
     try:
         _, host, port, _, _ = split(url)
-        _, base_host, base_port, _, _ = split(base_url)
     except BadURL:
-        return False
-    return (host, port) == (base_host, base_port)
+        return None
+    return host, port
+
+
+def same_origin_host(url: str, base_url: str) -> bool:
+    """Whether `url` names the host (and port) of `base_url`, in either scheme (R-W3)."""
+    here = origin(url)
+    return here is not None and here == origin(base_url)
