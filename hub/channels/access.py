@@ -15,6 +15,11 @@ from hub.web.auth import guarded_principal
 from hub.web.requests import resources_of
 from hub.web.tokens import read_token
 
+# Scopes of which any one lets a key read through the v1 API (every GET): `read`, or a write
+# scope of content it could overwrite anyway, so that keys made before `read` existed keep
+# reading. `media` alone (a Micropub upload token) and `directory` read nothing here.
+READ_SCOPES = ("read", "create", "update", "channels")
+
 
 async def authenticate(request: Request) -> Principal:
     """The caller behind `Authorization: Bearer` or `X-API-Key` (401 otherwise), counted
@@ -27,6 +32,11 @@ async def authenticate(request: Request) -> Principal:
     per_minute = limits_of(settings, principal.plan).v1_rate
     await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
     return principal
+
+
+def require_read(principal: Principal) -> None:
+    """403 "This API key lacks the 'read' scope." unless the key may read (`READ_SCOPES`)."""
+    principal.require_scope(*READ_SCOPES)
 
 
 def channel_limit(settings: Settings, plan: str) -> int:
@@ -54,8 +64,8 @@ async def channel_for(
     *,
     write_scope: str | None = None,
 ) -> core_channels.Channel:
-    """The channel behind `slug`, checked for this caller; writes also check the plan, the
-    channel's read-only state and the key's scope."""
+    """The channel behind `slug`, checked for this caller; reads check the read scope, writes
+    the plan, the channel's read-only state and `write_scope`."""
     if write_scope is None:
         channel = await core_channels.get_channel_by_slug(conn, slug)
         _check(settings, principal, channel)
@@ -90,7 +100,9 @@ def _check(settings: Settings, principal: Principal, channel: core_channels.Chan
            write_scope: str | None = None, writable: bool = True) -> None:  # fmt: skip
     if channel.author_id != principal.author_id or principal.channel_id not in (None, channel.id):
         raise Forbidden("You do not have access to this channel.", code="channel_access")
-    if write_scope is not None:
+    if write_scope is None:
+        require_read(principal)
+    else:
         require_api_publishing(settings, principal)
         if not writable:
             raise Forbidden(

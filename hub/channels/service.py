@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from hub.channels import present
-from hub.channels.access import channel_for, channel_limit, may_publish, require_api_publishing
+from hub.channels.access import (
+    channel_for,
+    channel_limit,
+    may_publish,
+    require_api_publishing,
+    require_read,
+)
 from hub.channels.errors import CHANNEL_CHANGED, PreconditionFailed
 from hub.channels.preconditions import channel_etag, matches
 from hub.channels.schemas import MISSING, MSG_DEFAULT_LANGUAGE, parse_channel, parse_json_object
@@ -39,6 +45,7 @@ async def _present(conn, resources: Resources, principal: Principal, rows) -> li
 
 
 async def list_channels(resources: Resources, principal: Principal) -> dict:
+    require_read(principal)
     async with resources.pool.acquire() as conn:
         rows = await core_channels.list_channels(conn, principal.author_id)
         if principal.channel_id is not None:

@@ -31,7 +31,8 @@ def register(commands: Commands) -> None:
             "--scope",
             dest="scopes",
             help=f"comma or space separated (default: {','.join(auth.DEFAULT_SCOPES[kind])}); "
-            f"known: {','.join(sorted(auth.SCOPES))}",
+            f"known: {','.join(sorted(auth.SCOPES))}. v1 reads (every GET) need 'read', or "
+            "one of 'create', 'update', 'channels'",
         )
         if name == "token":
             create.add_argument(

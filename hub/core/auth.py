@@ -22,13 +22,13 @@ from hub.core.ratelimit import RateLimiter
 
 TOKEN_PREFIX = "hub_"  # noqa: S105 - a prefix, not a secret
 SCOPES = frozenset(
-    {"create", "update", "delete", "undelete", "media", "draft", "channels", "directory",
+    {"read", "create", "update", "delete", "undelete", "media", "draft", "channels", "directory",
      "profile", "email"}
 )  # fmt: skip
 KINDS = frozenset({"app_token", "api_key", "directory_token", "indieauth"})
 DEFAULT_SCOPES = {
     "app_token": ("create", "update", "media"),
-    "api_key": ("create", "update", "media", "channels"),
+    "api_key": ("read", "create", "update", "media", "channels"),
     "directory_token": ("directory",),
     "indieauth": (),
 }

@@ -83,7 +83,7 @@ CHANNEL_OPERATIONS: dict[str, dict[str, dict]] = {
                    "The channels the key's owner owns, oldest first; read-only ones too.",
                    {**_ok("200", "The channels.", {"type": "object", "required": ["channels"],
                           "properties": {"channels": {"type": "array", "items": ref("Channel")}}}),
-                    **_errors(401, 429)}),
+                    **_errors(401, 403, 429)}),
         "post": _op("channels_create", "Create a channel",
                     "Scope `channels`. 403 when the plan's channel limit is reached.",
                     {**_ok("201", "Created.", "Channel", "Location", "ETag"),

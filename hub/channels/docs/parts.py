@@ -14,7 +14,8 @@ INFO = {
         "A client written for the Publicasta v1 API works unchanged; hub additions are marked "
         "`x-hub-extension: true`.\n\n"
         "* Authenticate with `Authorization: Bearer KEY` or `X-API-Key: KEY` (Authorization "
-        "wins).\n"
+        "wins). Reads need the key's `read` scope (`create`, `update` or `channels` also "
+        "read); a missing scope is 403.\n"
         '* Every error body is `{"message": str, "errors": {"dotted.path": [str]}}`; '
         "`errors` is `{}` except on 422.\n"
         "* Non-fatal findings are in `warnings` as `{code, message, field}`.\n"
@@ -109,6 +110,7 @@ _RESPONSES = {
         "You do not have access to this channel.",
         "This channel is read-only because it is over your plan limit.",
         "This API key lacks the 'update' scope.",
+        "This API key lacks the 'read' scope.",
         "API publishing is not available on this account level yet.",
         "Your plan's channel limit (1) is reached. Upgrade to create more.",
     ]),
@@ -139,7 +141,9 @@ COMPONENTS = {
         "bearerAuth": {
             "type": "http",
             "scheme": "bearer",
-            "description": "`Authorization: Bearer KEY` (`hub key create`).",
+            "description": "`Authorization: Bearer KEY` (`hub key create`). Every GET needs "
+            "the `read` scope (or `create`, `update` or `channels`, so older keys keep "
+            "reading); writes name their scope.",
         },
         "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     },

@@ -14,6 +14,8 @@ description: Publish multilingual articles with images to a hub node through its
 
 Base URL: `{base}/api/v1`. Machine-readable contract: `{base}/api/v1/openapi.json`.
 Send the key on every request as `Authorization: Bearer $KEY` (or `X-API-Key: $KEY`).
+Reading (any GET) needs the key's `read` scope; a key with `create`, `update` or `channels`
+reads too. Writes name their scope (403 "This API key lacks the '...' scope." without it).
 Bodies are JSON (`Content-Type: application/json`) except media uploads (multipart).
 
 ## Rules that keep you safe

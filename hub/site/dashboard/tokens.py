@@ -23,7 +23,7 @@ KIND_LABELS = {
     "indieauth": "IndieAuth (signed in from an app)",
 }
 CREATABLE = ("app_token", "api_key", "directory_token")
-SCOPE_CHOICES = ("create", "update", "delete", "undelete", "draft", "media", "channels",
+SCOPE_CHOICES = ("read", "create", "update", "delete", "undelete", "draft", "media", "channels",
                  "directory", "profile", "email")  # fmt: skip
 
 
