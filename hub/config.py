@@ -65,6 +65,21 @@ class Settings:
         20 * 1024 * 1024,
         "Largest JSON body accepted by the v1 API (articles), in bytes.",
     )
+    max_url_bytes: int = setting(
+        "HUB_MAX_URL_BYTES",
+        8 * 1024,
+        "Longest request target (path and query) accepted, in bytes (414 above it, before the "
+        "app runs).",
+    )
+    max_header_bytes: int = setting(
+        "HUB_MAX_HEADER_BYTES",
+        32 * 1024,
+        "Largest total of request header names and values accepted, in bytes (431 above it, "
+        "before the app runs).",
+    )
+    max_headers: int = setting(
+        "HUB_MAX_HEADERS", 100, "Most request headers accepted (431 above it, before the app runs)."
+    )
     max_upload_bytes: int = setting(
         "HUB_MEDIA_MAX_BYTES", 10 * 1024 * 1024, "Largest image file accepted, in bytes."
     )
