@@ -141,3 +141,22 @@ async def test_the_poller_never_fetches_a_local_feed(client, db, resources):
 
     async with transaction(db) as conn:
         assert await list_due_feeds(conn, await db.fetchval("SELECT now()"), 10) == []
+
+
+async def test_201_entry_over_the_content_limit_is_indexed_truncated(client, db, resources):
+    channel, key = await publisher(db)
+    auth = {"Authorization": f"Bearer {key}"}
+    paragraph = "Die Quitte trägt **vierzig** Früchte — ещё больше & mehr.\n\n"
+    big = article()
+    big["translations"][0]["content_markdown"] = paragraph * 6000  # ~400 KB of HTML
+    r = await client.post(f"/api/v1/channels/{channel}/pages", json=big, headers=auth)
+    assert r.status_code == 201, r.text
+    await run_index_jobs(resources)
+
+    post = await db.fetchrow("SELECT content, content_text FROM posts")
+    assert post is not None  # indexed, not failed on posts_content_check
+    size = len(post["content"].encode())
+    assert 250_000 < size <= 256 * 1024
+    assert post["content"].startswith("<p>Die Quitte trägt <strong>vierzig</strong>")
+    assert post["content"].endswith("</p>")  # cut between elements, every one closed
+    assert "ещё больше & mehr" in post["content_text"]

@@ -86,15 +86,48 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean_html(markup: str, base: str | None) -> str:
-    """Sanitised HTML with relative URLs resolved and 1x1 tracking images removed."""
+    """Sanitised HTML with relative URLs resolved and 1x1 tracking images removed, within
+    MAX_CONTENT_BYTES (`fit_content`)."""
     markup = _TRACKER.sub("", markup or "")
     if base:
         markup = _absolutize(markup, base)
-    cleaned = sanitize_html(markup)
-    if len(cleaned.encode()) > MAX_CONTENT_BYTES:
-        cleaned = sanitize_html(cleaned.encode()[:MAX_CONTENT_BYTES].decode("utf-8", "ignore"))
+    return fit_content(_sanitize(markup))
+
+
+def _sanitize(markup: str) -> str:
     # third-party links also get nofollow (R-D28); the shared sanitiser sets the rest
+    cleaned = sanitize_html(markup)
     return cleaned.replace('rel="noopener noreferrer"', 'rel="nofollow noopener noreferrer"')
+
+
+def fit_content(html: str, limit: int = MAX_CONTENT_BYTES) -> str:
+    """Sanitised `html` within `limit` UTF-8 bytes (the `posts.content` column's limit): a
+    longer one is cut at a character boundary, never inside a tag or an entity, and sanitised
+    again so that the elements the cut left open are closed; the cut leaves room for the end
+    tags that adds."""
+    excess = len(html.encode()) - limit
+    if excess <= 0:
+        return html
+    budget = limit
+    for _ in range(8):
+        fitted = _sanitize(_cut(html, budget))
+        excess = len(fitted.encode()) - limit
+        if excess <= 0:
+            return fitted
+        budget -= excess + limit // 256  # a little room, so that few passes do
+    return _cut(fitted, limit)  # pathological nesting: the cut alone still fits
+
+
+def _cut(html: str, budget: int) -> str:
+    """The longest prefix of `html` within `budget` UTF-8 bytes that ends at a character
+    boundary outside any tag or character reference."""
+    head = html.encode()[: max(budget, 0)].decode("utf-8", "ignore")
+    tag, ref = head.rfind("<"), head.rfind("&")
+    if tag > head.rfind(">"):
+        head = head[:tag]
+    elif ref > head.rfind(";") and ref > head.rfind(">"):
+        head = head[:ref]
+    return head
 
 
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)

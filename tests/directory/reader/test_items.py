@@ -1,0 +1,35 @@
+"""What the directory stores of a post's content (`hub.directory.reader.items`): sanitised
+HTML within the `posts.content` column's limit, cut at a character boundary."""
+
+from __future__ import annotations
+
+from hub.directory.reader.items import MAX_CONTENT_BYTES, clean_html, fit_content
+
+
+def test_content_within_the_limit_is_unchanged():
+    html = '<p>Quince <a href="https://a.example/">tree</a></p>'
+    assert fit_content(html, 1000) == html
+
+
+def test_long_content_is_cut_at_a_character_boundary_and_closed():
+    html = "<p>" + "ä" * 50 + "</p>"  # 2 bytes a character
+    fitted = fit_content(html, 40)
+    assert len(fitted.encode()) <= 40
+    assert fitted.startswith("<p>ää") and fitted.endswith("</p>")
+    assert "\ufffd" not in fitted
+
+
+def test_the_cut_never_lands_inside_a_tag_or_an_entity():
+    html = "<p>" + "word " * 10 + '<a href="https://a.example/long/path">x</a> &amp; more</p>'
+    for limit in range(20, len(html)):
+        fitted = fit_content(html, limit)
+        assert len(fitted.encode()) <= limit, limit
+        assert '<a href="https://a.example/long/pa' not in fitted or "</a>" in fitted
+        assert "&amp" not in fitted or "&amp;" in fitted
+
+
+def test_clean_html_keeps_links_nofollow_and_fits_the_column():
+    link = '<a href="https://a.example/">q</a> '
+    fitted = clean_html("<p>" + link * 20000 + "</p>", None)  # grows by nofollow past 256 KB
+    assert len(fitted.encode()) <= MAX_CONTENT_BYTES
+    assert 'rel="nofollow noopener noreferrer"' in fitted and fitted.endswith("</p>")
