@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from hub.core.errors import Invalid
+from hub.core.inputs import check_document
 from hub.core.languages import normalise_language
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug
 
@@ -54,13 +55,16 @@ class Problems:
 
 
 def parse_json_object(raw: bytes) -> dict:
-    """The body as a JSON object; anything else is 422 `errors.body` (R-05)."""
+    """The body as a JSON object; anything else is 422 `errors.body` (R-05). A string with a
+    character PostgreSQL or the pages and feeds cannot carry (NUL, other C0 controls but tab,
+    newline and CR, U+FFFE/U+FFFF) is 422 on its top-level field."""
     try:
         value = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
         value = None
     if not isinstance(value, dict):
         raise Invalid.field("body", "The request body must be a JSON object.")
+    check_document(value, xml=True)
     return value
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from hub.core.errors import Invalid, NotFound
+from hub.core.inputs import INT4_MAX
 from hub.directory.search.parser import SITE_TYPES
 from hub.directory.search.sql import ORDERINGS
 from hub.web.drf.errors import InvalidPage
@@ -40,7 +41,7 @@ def parse_page(params: Mapping[str, str]) -> tuple[int, int]:
         page = int(params.get("page", "1"))
     except ValueError:
         raise Invalid.field("page", "page must be a positive integer.") from None
-    if page < 1:
+    if not 1 <= page <= INT4_MAX:  # (page - 1) * page_size stays a bigint OFFSET
         raise Invalid.field("page", "page must be a positive integer.")
     try:
         size = int(params.get("page_size", str(PAGE_SIZE)))

@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, Response
 from hub.core import auth
 from hub.core.entries.listing import list_categories
 from hub.core.errors import Invalid, NotFound, Unauthenticated
+from hub.core.inputs import INT8_MAX
 from hub.core.media import pipeline as media
 from hub.core.media import queries as media_queries
 from hub.core.resources import Resources
@@ -187,8 +188,8 @@ def _paging(request: Request, default: int, maximum: int) -> tuple[int, int]:
         offset = int(request.query_params.get("offset", 0))
     except ValueError:
         raise Invalid("`limit` and `offset` must be whole numbers.") from None
-    if limit < 1 or offset < 0:
-        raise Invalid("`limit` must be positive and `offset` not negative.")
+    if limit < 1 or not 0 <= offset <= INT8_MAX:
+        raise Invalid("`limit` must be positive and `offset` from 0 to 2^63-1.")
     return min(limit, maximum), offset
 
 

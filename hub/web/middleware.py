@@ -1,4 +1,5 @@
-"""The app-wide ASGI middleware: request body limits and request ids."""
+"""The ASGI middleware: request body limits and request ids (app-wide), and the refusal of a
+NUL in an API's path or query string (per API mount)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.core.errors import TooLarge
+from hub.core.errors import Invalid, TooLarge
+from hub.core.inputs import refused_character
 from hub.web.requests import header
 
 
@@ -76,3 +78,23 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+class RefuseNulMiddleware:
+    """Refuse a request whose path or query string holds a NUL (raw or `%00`), which no
+    PostgreSQL text can hold: `Invalid` from inside the mount, so its own error table answers
+    in that API's shape (Micropub 400, v1 422, `/api` 400) before any handler or SQL runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if refused_character(scope.get("path", "")) is not None:
+                raise Invalid.field("path", "The path contains a forbidden character (U+0000).",
+                                    code="forbidden_character")  # fmt: skip
+            if b"\x00" in query or b"%00" in query:
+                raise Invalid.field("query", "The query string contains a forbidden character "
+                                    "(U+0000).", code="forbidden_character")  # fmt: skip
+        await self.app(scope, receive, send)

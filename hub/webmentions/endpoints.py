@@ -6,6 +6,7 @@ a token the caller's own mentions in that status; GET `/{id}` is the status docu
 from __future__ import annotations
 
 from hub.core.errors import Invalid
+from hub.core.inputs import check_text
 from hub.web.clients import client_ip
 from hub.web.drf.endpoint import Call, Reply
 from hub.webmentions.listing import list_owned
@@ -16,7 +17,8 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 async def _form(call: Call) -> dict[str, str]:
-    """`source` and `target`, each given once, from a form body; 400 for anything else."""
+    """`source` and `target`, each given once, from a form body; 400 for anything else (a
+    NUL in either too)."""
     kind = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in FORM_TYPES:
         raise Invalid("The body must be application/x-www-form-urlencoded")
@@ -27,7 +29,7 @@ async def _form(call: Call) -> dict[str, str]:
             continue  # `vouch` and anything else are ignored (R-W14)
         if name in values:
             raise Invalid(f"{name} must be given once")
-        values[name] = value.strip() if isinstance(value, str) else ""
+        values[name] = check_text(value.strip(), name) if isinstance(value, str) else ""
     return values
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hub.core.inputs import clamp
 from hub.directory.search.parser import (
     And,
     Exists,
@@ -134,10 +135,10 @@ class _Compiler:
             parts = []
             if node.low is not None:
                 op = ">=" if node.low_inclusive else ">"
-                parts.append(f"s.total_recommendations {op} {self.param(node.low)}")
+                parts.append(f"s.total_recommendations {op} {self.param(clamp(node.low))}")
             if node.high is not None:
                 op = "<=" if node.high_inclusive else "<"
-                parts.append(f"s.total_recommendations {op} {self.param(node.high)}")
+                parts.append(f"s.total_recommendations {op} {self.param(clamp(node.high))}")
             return "(" + (" AND ".join(parts) or "TRUE") + ")"
         raise TypeError(f"not a query node: {node!r}")
 

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid
+from hub.core.inputs import check_document
 from hub.core.plans import limits_of
 from hub.core.resources import Resources
 from hub.web.auth import guarded_principal
@@ -280,7 +281,8 @@ async def _throttle(
 
 
 async def read_body(call: Call) -> dict[str, Any]:
-    """A JSON, urlencoded or multipart body as a dict; 415 for other types, 400 if broken."""
+    """A JSON, urlencoded or multipart body as a dict; 415 for other types, 400 if broken or
+    if a key or string holds a NUL."""
     kind = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
         try:
@@ -289,10 +291,13 @@ async def read_body(call: Call) -> dict[str, Any]:
             raise Invalid("JSON parse error.") from None
         if not isinstance(data, dict):
             raise Invalid("Expected a JSON object.")
+        check_document(data)
         return data
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await call.request.form()
-        return {k: v for k, v in form.multi_items()}
+        data = {k: v for k, v in form.multi_items()}
+        check_document(data)
+        return data
     if not kind and not await call.request.body():
         return {}
     raise errors.UnsupportedMediaType(f'Unsupported media type "{kind}" in request.')

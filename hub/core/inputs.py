@@ -1,0 +1,72 @@
+"""What request input may reach SQL and the pages: text PostgreSQL can store, text XML and HTML
+can carry, and integers in the range of the column or clause they meet. Pure; each adapter
+turns the `Invalid` raised here into its own 400/422."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hub.core.errors import Invalid
+
+INT2_MAX = 2**15 - 1  # smallint
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1  # integer
+INT8_MAX = 2**63 - 1  # bigint: LIMIT and OFFSET
+
+# NUL: PostgreSQL text cannot hold it. The rest: characters XML 1.0 forbids (C0 controls but
+# tab, newline and carriage return; U+FFFE, U+FFFF) and lone surrogates, which UTF-8 cannot encode.
+_NOT_STORABLE = re.compile("\x00")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def refused_character(text: str, *, xml: bool = False) -> str | None:
+    """The first character of `text` hub refuses, as `U+XXXX`, or None. `xml`: also the ones
+    XML and HTML output cannot carry."""
+    match = (_NOT_XML if xml else _NOT_STORABLE).search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def check_text(value: str, field: str, *, xml: bool = False) -> str:
+    """`value`, or `Invalid` on `field` when it holds a refused character."""
+    bad = refused_character(value, xml=xml)
+    if bad is not None:
+        raise Invalid.field(field, f"The {field} field contains a forbidden character ({bad}).",
+                            code="forbidden_character")  # fmt: skip
+    return value
+
+
+def check_document(document: Any, field: str = "body", *, xml: bool = False) -> None:
+    """Refuse a parsed JSON or form document holding a refused character in any key or string
+    value, nested or not (walked without recursion). The field named is the top-level key."""
+    stack: list[tuple[Any, str]] = [(document, field)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            check_text(item, where, xml=xml)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                name = key if where == field and isinstance(key, str) else where
+                if isinstance(key, str):
+                    check_text(key, name, xml=xml)
+                stack.append((value, name))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, where) for child in item)
+
+
+def whole_number(raw: str | int, field: str, *, minimum: int = 0, maximum: int = INT4_MAX) -> int:
+    """`raw` as an int in [minimum, maximum], or `Invalid` on `field`."""
+    try:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else int(str(raw))
+    except ValueError:
+        value = None
+    if value is None or not minimum <= value <= maximum:
+        raise Invalid.field(
+            field, f"The {field} field must be a whole number from {minimum} to {maximum}."
+        )
+    return value
+
+
+def clamp(value: int, minimum: int = INT4_MIN, maximum: int = INT4_MAX) -> int:
+    """`value` pulled into [minimum, maximum]: a comparison with a column of that range keeps
+    its meaning (nothing is above the maximum, everything is above the minimum)."""
+    return max(minimum, min(maximum, value))
