@@ -142,6 +142,28 @@ def check_url(url: httpx.URL, *, allow_loopback: bool = False) -> None:
         raise FetchRefused(f"{url.host} is not a public address.")
 
 
+async def check_destination(url: str, *, allow_loopback: bool = False) -> None:
+    """Refuse now a URL the guarded client would refuse when it fetches it: `check_url`'s
+    rules, and its host name resolved and judged as at connect time (`GuardedBackend`). For
+    URLs a user registers for hub to fetch later (webhooks); every fetch checks again.
+    FetchRefused when it may not be fetched, FetchFailed when its host does not resolve."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchRefused(f"Invalid URL: {exc}") from exc
+    check_url(parsed, allow_loopback=allow_loopback)
+    try:
+        ipaddress.ip_address(parsed.host)
+        return  # a literal: judged by check_url
+    except ValueError:
+        pass
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        await GuardedBackend(allow_loopback=allow_loopback).resolve(parsed.host, port)
+    except httpcore.ConnectError as exc:
+        raise FetchFailed(f"{parsed.host} does not resolve.") from exc
+
+
 class GuardedClient:
     """Fetches user-chosen URLs safely. Use as `async with GuardedClient() as c:`."""
 

@@ -18,7 +18,7 @@ import asyncpg
 import orjson
 
 from hub.core import writes
-from hub.core.errors import DomainError
+from hub.core.errors import DomainError, FetchRefused
 from hub.core.fetch import GuardedClient
 from hub.core.queue import stage_job
 from hub.core.resources import Resources
@@ -126,6 +126,7 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
     started = time.monotonic()
     status_code: int | None = None
     error: str | None = None
+    refused = False
     async with GuardedClient(
         allow_loopback=resources.settings.allow_loopback_fetch,
         timeout=TIMEOUT,
@@ -137,6 +138,8 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
             status_code = result.status
             if not 200 <= result.status < 300:
                 error = f"HTTP {result.status}"
+        except FetchRefused as exc:  # a private address, say: no retry will change that
+            error, refused = exc.message, True
         except DomainError as exc:
             error = exc.message
     duration_ms = int((time.monotonic() - started) * 1000)
@@ -146,7 +149,7 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
     delay = delay_after(attempts, RETRY_SCHEDULE)
     if error is None:
         outcome = Attempt("succeeded", status_code)
-    elif delay is None:
+    elif delay is None or refused:
         outcome = Attempt("failed", status_code)
     else:
         outcome = Attempt("retry", status_code, delay)

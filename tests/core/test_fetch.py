@@ -20,7 +20,7 @@ import pytest
 
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import GuardedBackend, GuardedClient, is_public_address
+from hub.core.fetch import GuardedBackend, GuardedClient, check_destination, is_public_address
 from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
 
@@ -400,3 +400,19 @@ async def test_zero_max_redirects_fails_on_the_first_redirect(
         with pytest.raises(FetchFailed, match="redirects"):
             await client.fetch(f"{server.base}/chain/1")
         assert (await client.fetch(f"{server.base}/ok")).status == 200
+
+
+async def test_check_destination_resolves_the_name_as_the_client_would(
+    fake_dns: dict[str, list[str]],
+) -> None:
+    fake_dns["public.example"] = ["8.8.8.8"]
+    fake_dns["rebind.example"] = ["8.8.8.8", "10.0.0.1"]
+    await check_destination("https://public.example/hook")
+    with pytest.raises(FetchRefused, match=r"rebind\.example.*10\.0\.0\.1"):
+        await check_destination("https://rebind.example/hook")
+    with pytest.raises(FetchRefused, match="localhost"):
+        await check_destination("http://localhost:8080/hook")
+    await check_destination("http://localhost:8080/hook", allow_loopback=True)
+    for refused in ("ftp://public.example/", "http://u:p@public.example/", "http://[::1/"):
+        with pytest.raises(FetchRefused):
+            await check_destination(refused)

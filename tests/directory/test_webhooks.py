@@ -3,8 +3,12 @@ receiver, the delivery log, debounce, disabling."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import httpx
+
+from hub.app import create_app
 from hub.core.queue import enqueue
 from hub.directory import service, webhooks
 from hub.directory.polling import poller
@@ -187,3 +191,40 @@ async def test_201_200_204_404_subscriptions_api(client, db, resources, feed_ser
     assert (await client.get("/api/subscriptions", headers=token(secret))).json()["count"] == 0
     bad = await client.post("/api/subscriptions", json={"feed": "x"}, headers=token(secret))
     assert bad.status_code == 400
+
+
+def without_loopback(resources):
+    """The node as in production: no fetch may reach a loopback address."""
+    settings = dataclasses.replace(resources.settings, allow_loopback_fetch=False)
+    return dataclasses.replace(resources, settings=settings)
+
+
+async def test_400_webhook_host_resolving_to_loopback(db, resources, receiver):
+    _, secret = await make_token(db)
+    app = create_app(resources.settings, without_loopback(resources))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        for url, why in (
+            (f"http://localhost:{receiver.port}/hook", "localhost resolves to a non-public"),
+            (receiver.url("/hook"), "127.0.0.1 is not a public address"),
+        ):
+            r = await client.put("/api/account/webhook", json={"url": url}, headers=token(secret))
+            assert r.status_code == 400, url
+            assert r.json()["detail"].startswith("That URL cannot be used: " + why), r.json()
+        hook = (await client.get("/api/account/webhook", headers=token(secret))).json()
+    assert hook["url"] is None  # nothing was stored
+
+
+async def test_delivery_refused_by_the_guard_fails_without_retry(
+    client, db, resources, feed_server, receiver
+):
+    _, feed_id, _ = await setup(client, db, resources, feed_server, receiver)
+    await poller.poll_feed(resources, feed_id)
+    [delivery] = await deliveries(db)
+    attempt = await webhooks.deliver(without_loopback(resources), delivery["id"])
+    assert attempt.outcome == "failed"
+    [done] = await deliveries(db)
+    assert done["status"] == "failed" and done["attempts"] == 1
+    assert "non-public" in done["last_error"] or "not a public" in done["last_error"]
+    assert not await resources.redis.exists(f"arq:job:deliver_webhook:{delivery['id']}:2")
+    assert receiver.hits("/hook") == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 from starlette.responses import Response
 
 from hub.core import writes
-from hub.core.errors import FetchRefused, Invalid, NotFound
-from hub.core.fetch import check_url
+from hub.core.errors import FetchFailed, FetchRefused, Invalid, NotFound
+from hub.core.fetch import check_destination
 from hub.core.queue import stage_job
 from hub.directory import schemas, service, webhooks
 from hub.directory.queries import feeds as feed_queries
@@ -119,10 +118,12 @@ async def put_webhook(call: Call) -> dict:
         if not isinstance(url, str) or not url.strip():
             raise Invalid.field("url", "url must be an http(s) URL or null.")
         url = url.strip()
-        try:
-            check_url(httpx.URL(url), allow_loopback=call.resources.settings.allow_loopback_fetch)
-        except (FetchRefused, httpx.InvalidURL) as exc:
-            raise Invalid.field("url", f"That URL cannot be used: {exc}") from None
+        try:  # the guarded client's rules, the host resolved: it is fetched later
+            await check_destination(
+                url, allow_loopback=call.resources.settings.allow_loopback_fetch
+            )
+        except (FetchRefused, FetchFailed) as exc:
+            raise Invalid.field("url", f"That URL cannot be used: {exc.message}") from None
     rotate = data.get("rotate_token") in (True, "true", "1")
     if not set_url and not rotate:
         raise Invalid("Send `url` (a URL or null) and/or `rotate_token: true`.")
