@@ -4,6 +4,7 @@ Pure. `parse_operations` checks the shapes strictly (R-M30: arrays only; micropu
 and raises `Invalid` before anything changes; `apply_operations` returns a new dict with
 `replace`, then `add`, then `delete` applied (R-M34) and every untouched property kept.
 `mp-*` names in `replace`/`add` are commands (rename, syndicate), kept apart in `commands`.
+No operation may name more categories or URLs than one entry may hold (`limits`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.core.errors import Invalid
+from hub.micropub.limits import check_limits
 
 OPERATIONS = ("replace", "add", "delete")
 
@@ -42,6 +44,8 @@ def parse_operations(body: Mapping[str, Any]) -> Operations:
     commands: dict[str, list[Any]] = {}
     replace = _map_of_arrays(body, "replace", commands)
     add = _map_of_arrays(body, "add", commands)
+    check_limits(replace)  # before the entry is read; `project` checks the result
+    check_limits(add)
     delete_properties: tuple[str, ...] = ()
     delete_values: dict[str, list[Any]] = {}
     if "delete" in body:
@@ -52,6 +56,7 @@ def parse_operations(body: Mapping[str, Any]) -> Operations:
             delete_properties = tuple(n for n in raw if not _ignored(n))
         elif isinstance(raw, dict):
             delete_values = _map_of_arrays(body, "delete", {})
+            check_limits(delete_values)
         else:
             raise Invalid.field(
                 "delete", "`delete` must be an array of property names or an object of arrays."
