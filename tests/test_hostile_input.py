@@ -154,3 +154,27 @@ async def test_api_nul_in_path_is_the_apis_4xx(client, db, ada, path, status, ke
     assert r.status_code == status
     if keys is not None:
         assert set(r.json()) == keys
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "keys"),
+    [
+        ("/api/v1/channels/a%0Ab", "application/json; charset=utf-8", {"message", "errors"}),
+        ("/api/v1/channels/ada_blog/pages/a%0A", "application/json; charset=utf-8", None),
+        ("/micropub/media/a%0Ab", "application/json", {"error", "error_description"}),
+        ("/api/sites/a%0Ab", "application/json", {"detail"}),
+        ("/ada_blog/a%0Ab", "text/html; charset=utf-8", None),
+    ],
+)
+async def test_404_newline_in_a_path_parameter_is_the_apis_404(
+    client, db, ada, path, content_type, keys
+):
+    kind = "app_token" if path.startswith("/micropub") else "api_key"
+    key = await make_credential(
+        db, ada.author_id, kind=kind, scopes=["media"] if kind == "app_token" else None
+    )
+    r = await client.get(path, headers={} if path.startswith("/api/sites") else bearer(key))
+    assert r.status_code == 404
+    assert r.headers["content-type"] == content_type
+    if keys is not None:
+        assert set(r.json()) == keys

@@ -8,7 +8,7 @@ from starlette.routing import Match, Mount, Route, get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.micropub import endpoints, errors
-from hub.web.mounts import api_mount
+from hub.web.mounts import any_character, api_mount
 
 # CORS (micropub-resolved.md §1.3, R-M37): open, without credentials; cookies are never read.
 CORS = {
@@ -74,4 +74,4 @@ def mount() -> Mount:
         errors.handle,
         name="micropub",
     )
-    return _Mount("/micropub", app=Cors(inner.app), name="micropub")
+    return any_character(_Mount("/micropub", app=Cors(inner.app), name="micropub"))

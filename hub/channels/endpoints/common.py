@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.channels import idempotency
-from hub.channels.errors import deprecation_headers
+from hub.channels.legacy import deprecation_headers, successor_path
 from hub.core.auth import Principal
 from hub.core.idempotency import StoredResponse
 from hub.core.writes import Tx, write
@@ -17,7 +17,6 @@ from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
 
 Handler = Callable[[Request], Awaitable[Response]]
-LEGACY_PREFIX = "/api/v1/projects"
 JSON_TYPE = "application/json; charset=utf-8"  # R-06
 
 
@@ -28,8 +27,7 @@ def respond(request: Request, body: object, status_code: int = 200, *,
         out["X-Dry-Run"] = "true"
         out.pop("Location", None)
         status_code = 200
-    if request.url.path.startswith(LEGACY_PREFIX):
-        out.update(deprecation_headers(request.url.path))
+    out.update(deprecation_headers(request))
     if status_code == 204:
         return Response(status_code=204, headers=out)
     return JSONResponse(body, status_code=status_code, headers=out, media_type=JSON_TYPE)
@@ -37,13 +35,6 @@ def respond(request: Request, body: object, status_code: int = 200, *,
 
 def is_dry_run(request: Request) -> bool:
     return request.query_params.get("dry_run", "").lower() in ("1", "true")
-
-
-def canonical_path(path: str) -> str:
-    """The legacy alias names the same resource as its successor."""
-    if path.startswith(LEGACY_PREFIX):
-        return "/api/v1/channels" + path.removeprefix(LEGACY_PREFIX)
-    return path
 
 
 def methods(**handlers: Handler) -> Handler:
@@ -80,7 +71,7 @@ async def run_write(
     if key is not None:
         digest = body_digest() if callable(body_digest) else body_digest
         unit_key = idempotency.for_request(
-            principal.credential_id, key, request.method, canonical_path(request.url.path), digest
+            principal.credential_id, key, request.method, successor_path(request.url.path), digest
         )
     async with write(resources, dry_run=dry_run, lazy=lazy, idempotency=unit_key) as tx:
         if tx.replay is None:
@@ -97,6 +88,5 @@ def _replayed(request: Request, stored: StoredResponse) -> Response:
         "Cache-Control": "no-store",
         idempotency.REPLAYED_HEADER: "true",
     }
-    if request.url.path.startswith(LEGACY_PREFIX):
-        headers.update(deprecation_headers(request.url.path))
+    headers.update(deprecation_headers(request))
     return Response(stored.body or None, status_code=stored.status, headers=headers)
