@@ -27,6 +27,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.RateLimited: 429,
     errors.FetchRefused: 422,
     errors.FetchFailed: 422,
+    errors.Unavailable: 503,
 }
 
 

@@ -86,6 +86,17 @@ class RateLimited(DomainError):
         self.limit = limit
 
 
+class Unavailable(DomainError):
+    """The node cannot do this now (its database, Redis or disk is away, or a part of it is
+    busy); the caller should try again after `retry_after` seconds."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
 class FetchRefused(DomainError):
     """An outbound fetch was refused before or during the request (address, scheme, size)."""
 

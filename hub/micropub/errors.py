@@ -22,6 +22,7 @@ STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.RateLimited: (429, "rate_limited"),
     errors.FetchRefused: (400, "invalid_request"),
     errors.FetchFailed: (400, "invalid_request"),
+    errors.Unavailable: (503, "temporarily_unavailable"),  # RFC 6749 §4.1.2.1's word for it
 }
 
 

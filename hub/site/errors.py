@@ -19,6 +19,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.TooLarge: 413,
     errors.Conflict: 409,
     errors.RateLimited: 429,
+    errors.Unavailable: 503,
 }
 
 

@@ -1,7 +1,7 @@
 """Domain errors → the directory's DRF-style `{"detail": ...}` (pine-blog-directory-resolved.md).
 
 One table maps each error class to its status and, where DRF fixes it, its text. The few
-errors that only this API raises (406, 415, 422, 503) are defined here; 405 is `hub.web`'s.
+errors that only this API raises (406, 415, 422) are defined here; 405 is `hub.web`'s.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from starlette.responses import Response
 from hub.core import errors
 from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
+
+Unavailable = errors.Unavailable  # raised by the directory's endpoints (busy host, slow search)
 
 
 class NotAuthenticated(errors.DomainError):
@@ -32,10 +34,6 @@ class Unprocessable(errors.DomainError):
     code = "unprocessable"
 
 
-class Unavailable(errors.DomainError):
-    code = "unavailable"
-
-
 class InvalidPage(errors.NotFound):
     code = "invalid_page"
 
@@ -46,7 +44,7 @@ STATUS: dict[type[errors.DomainError], tuple[int, str | None]] = {
     NotAcceptable: (406, None),
     UnsupportedMediaType: (415, None),
     Unprocessable: (422, None),
-    Unavailable: (503, None),
+    errors.Unavailable: (503, None),
     InvalidPage: (404, "Invalid page."),
     errors.Unauthenticated: (401, "Invalid token."),
     errors.Forbidden: (403, "You do not have permission to perform this action."),
