@@ -30,9 +30,13 @@ from hub.webmentions.routes import ENDPOINTS as WEBMENTION_ENDPOINTS
 
 
 async def healthz(request: Request) -> Response:
-    """200 when the database and Redis answer, 503 naming the one that does not."""
+    """200 when the database and Redis answer (and the worker of this process runs, when it
+    has one), 503 naming the part that does not."""
     resources = resources_of(request)
     checks = {"database": "ok", "redis": "ok"}
+    worker = getattr(request.app.state, "worker_health", None)  # set by `hub serve`
+    if worker is not None:
+        checks["worker"] = "ok" if worker.ok else worker.state
     try:
         async with asyncio.timeout(2):
             await resources.pool.fetchval("SELECT 1")
@@ -47,7 +51,7 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(
         {"status": "ok" if healthy else "unavailable", **checks},
         status_code=200 if healthy else 503,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **({} if healthy else {"Retry-After": "5"})},
     )
 
 

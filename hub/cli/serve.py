@@ -59,12 +59,13 @@ async def _serve(ready: Prepared) -> None:
 
     from hub.app import create_app
     from hub.core.resources import open_resources
-    from hub.worker import build_worker
+    from hub.worker import WorkerHealth, supervise
 
     settings = ready.settings
     async with open_resources(settings) as resources:
+        app = create_app(settings, resources)
         config = uvicorn.Config(
-            create_app(settings, resources),
+            app,
             host=settings.host,
             port=settings.port,
             loop="uvloop",
@@ -74,8 +75,10 @@ async def _serve(ready: Prepared) -> None:
             server_header=False,
         )
         server = uvicorn.Server(config)
-        worker = build_worker(resources) if ready.worker_in_process else None
-        worker_task = asyncio.create_task(worker.async_run()) if worker else None
+        worker_task = None
+        if ready.worker_in_process:  # supervised: restarted after outages; /healthz reports it
+            app.state.worker_health = health = WorkerHealth()
+            worker_task = asyncio.create_task(supervise(resources, health))
         try:
             await server.serve()
         finally:
@@ -83,8 +86,6 @@ async def _serve(ready: Prepared) -> None:
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await worker_task
-                with contextlib.suppress(Exception):
-                    await worker.close()
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:

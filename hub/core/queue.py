@@ -7,15 +7,21 @@ none (docs/decisions/0003).
 
 One way to queue such jobs after the commit: the writer *claims* them and queues them itself.
 A claimed row has `sweep_after` in the future; right after the commit its job goes to Redis
-through `queue_claimed` (`enqueue_many`: one round trip, shared by concurrent writers), and
-the row is deleted in batches off the request path (`forget_staged`). The write unit
-(`hub.core.writes`) opens `claiming()` around its transaction, so every job staged inside it,
-however deep in the core, is claimed and queued that way; a writer that claims a row in one
-statement of its own queues it with `enqueue_staged` (the same path, for one row).
+through `queue_claimed` (`enqueue_many`: one round trip, shared by concurrent writers). The
+write unit (`hub.core.writes`) opens `claiming()` around its transaction, so every job staged
+inside it, however deep in the core, is claimed and queued that way; a writer that claims a
+row in one statement of its own queues it with `enqueue_staged` (the same path, for one row).
 
-`flush_outbox` is the sweep: it queues the rows whose `sweep_after` has passed, those whose
-process died (or whose Redis call failed) after the commit, and the jobs of writers that do
-not claim theirs yet. It runs from the `sweep_outbox` cron job (`hub.core.jobs`).
+A row stays until its job is done with it: each job queued from the outbox carries its row's
+id (`OUTBOX_KWARG`), and the worker deletes the row when the job succeeds or fails for good
+(`job_done`, called by `hub.core.job_runs`). So a job that Redis lost (an outage, a restart
+without persistence) or that failed through an outage is queued again.
+
+`flush_outbox` is the sweep: it queues the rows whose `sweep_after` has passed (those whose
+process died or whose Redis call failed after the commit, those whose job has not finished
+within `LEASE_SECONDS`, and the jobs of writers that do not claim theirs) and moves their
+`sweep_after` a lease ahead. Queuing a job whose id is still queued or running is a no-op,
+so a slow job is not run twice. It runs from the `sweep_outbox` cron job (`hub.core.jobs`).
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from arq.utils import timestamp_ms, to_unix_ms
 log = logging.getLogger("hub.queue")
 
 SAFETY_NET_SECONDS = 60  # `sweep_after` of a row its stager queues itself
-FORGET_BATCH_SECONDS = 0.05  # queued rows are deleted at most this often per pool
+LEASE_SECONDS = 120  # a swept row is queued again after this if its job has not finished
+OUTBOX_KWARG = "_outbox"  # the job's keyword argument naming its outbox row
 
 
 async def enqueue(
@@ -95,17 +102,25 @@ async def queue_claimed(pool: asyncpg.Pool, redis: ArqRedis, claimed: Claimed) -
         await _batcher(redis).queue_many(pool, claimed)
 
 
-async def enqueue_many(redis: ArqRedis, jobs: list[StagedJob]) -> int:
-    """Queue `jobs` in one round trip with `enqueue`'s rules; returns how many were new."""
+async def enqueue_many(
+    redis: ArqRedis, jobs: list[StagedJob], outbox_ids: list[int] | None = None
+) -> int:
+    """Queue `jobs` in one round trip with `enqueue`'s rules; returns how many were new. With
+    `outbox_ids` (the rows the jobs were staged in), each job names its row, for the worker to
+    delete once the job is done, and a job without an id of its own is named after its row (so
+    queuing it again while it waits or runs is a no-op)."""
     now = timestamp_ms()
     argv: list[Any] = [redis.default_queue_name, job_key_prefix, result_key_prefix]
-    for function, args, job_id, defer_until in jobs:
+    rows = outbox_ids if outbox_ids is not None else [None] * len(jobs)
+    for (function, args, job_id, defer_until), row in zip(jobs, rows, strict=True):
         score = to_unix_ms(defer_until) if defer_until is not None else now
         expires = score - now + redis.expires_extra_ms
+        kwargs = {} if row is None else {OUTBOX_KWARG: row}
         payload = serialize_job(
-            function, tuple(args), {}, None, now, serializer=redis.job_serializer
+            function, tuple(args), kwargs, None, now, serializer=redis.job_serializer
         )
-        argv += [job_id or uuid4().hex, expires, score, payload]
+        job_id = job_id or (f"outbox:{row}" if row is not None else uuid4().hex)
+        argv += [job_id, expires, score, payload]
     script = redis.register_script(_ENQUEUE_MANY)  # EVALSHA, loading the script when missing
     return int(await script(keys=[], args=argv))
 
@@ -178,72 +193,50 @@ def note_staged(ids: list[int], jobs: list[StagedJob]) -> None:
 
 async def flush_outbox(pool: asyncpg.Pool, redis: ArqRedis, *, limit: int = 500) -> int:
     """The sweep: queue every staged job whose `sweep_after` has passed, whoever staged it,
-    and delete its row; safe to run from many processes. A writer queues its own jobs by
-    claiming them (`claiming()` / the write unit), not by calling this."""
+    and move its `sweep_after` a lease past the job's time; safe to run from many processes.
+    The row stays until the job is done (`job_done`). A writer queues its own jobs by claiming
+    them (`claiming()` / the write unit), not by calling this."""
     flushed = 0
+    after = 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """
-                DELETE FROM job_outbox WHERE id IN (
-                    SELECT id FROM job_outbox WHERE sweep_after <= now()
+                UPDATE job_outbox o
+                SET sweep_after = greatest(now(), o.defer_until) + make_interval(secs => $3)
+                WHERE o.id IN (
+                    SELECT id FROM job_outbox WHERE sweep_after <= now() AND id > $2
                     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
                 )
-                RETURNING function, args, job_id, defer_until
+                RETURNING o.id, o.function, o.args, o.job_id, o.defer_until
                 """,
                 limit,
+                after,
+                LEASE_SECONDS,
             )
             if rows:
+                rows = sorted(rows, key=lambda r: r["id"])
                 await enqueue_many(
-                    redis, [(r["function"], r["args"], r["job_id"], r["defer_until"]) for r in rows]
+                    redis,
+                    [(r["function"], r["args"], r["job_id"], r["defer_until"]) for r in rows],
+                    [r["id"] for r in rows],
                 )
         flushed += len(rows)
         if len(rows) < limit:
             return flushed
+        after = rows[-1]["id"]
 
 
-class _Forgetter:
-    """Deletes outbox rows whose jobs their stagers queued, many per statement, one statement
-    at a time per pool, off the request path."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
-        self.ids: list[int] = []
-        self.task: asyncio.Task[None] | None = None
-
-    def add(self, outbox_id: int) -> None:
-        self.ids.append(outbox_id)
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain())
-            _tasks.add(self.task)
-            self.task.add_done_callback(_tasks.discard)
-
-    async def _drain(self) -> None:
-        while self.ids:
-            await asyncio.sleep(FORGET_BATCH_SECONDS)  # let a burst's rows gather
-            ids, self.ids = self.ids, []
-            if self.pool.is_closing():  # shutting down: the sweep re-queues them, harmlessly
-                log.info("%d queued outbox rows left to the sweep", len(ids))
-                return
-            try:
-                await self.pool.execute("DELETE FROM job_outbox WHERE id = ANY($1::bigint[])", ids)
-            except Exception:  # the rows stay: the sweep queues them again, a harmless re-run
-                log.exception("could not delete %d queued outbox rows", len(ids))
+async def job_done(pool: asyncpg.Pool, outbox_id: int, job_id: str | None) -> None:
+    """The job queued from outbox row `outbox_id` is done with it: delete the row, and the
+    rows staged before it for the same job id (that job's run covered them; their own queuing
+    found it already waiting)."""
+    await pool.execute(
+        "DELETE FROM job_outbox WHERE id = $1 OR (job_id = $2 AND id < $1)", outbox_id, job_id
+    )
 
 
-_forgetters: dict[int, _Forgetter] = {}  # by id(pool): asyncpg pools take no weak references
 _tasks: set[asyncio.Task[None]] = set()
-
-
-def forget_staged(pool: asyncpg.Pool, outbox_id: int) -> None:
-    """The job of outbox row `outbox_id` is queued: delete the row soon, in a batch."""
-    forgetter = _forgetters.get(id(pool))
-    if forgetter is None or forgetter.pool is not pool:
-        for key, old in list(_forgetters.items()):
-            if old.pool.is_closing():
-                del _forgetters[key]
-        forgetter = _forgetters[id(pool)] = _Forgetter(pool)
-    forgetter.add(outbox_id)
 
 
 class _Batcher:
@@ -270,14 +263,14 @@ class _Batcher:
             await asyncio.sleep(0)  # let the requests of this loop turn join
             batch, self.pending = self.pending, []
             try:
-                await enqueue_many(self.redis, [job for job, _, _, _ in batch])
-            except Exception:  # committed: the sweep queues them once `sweep_after` passed
-                log.exception(
-                    "could not queue %d claimed jobs now; the outbox sweep will", len(batch)
+                await enqueue_many(
+                    self.redis, [job for job, *_ in batch], [row for _, _, row, _ in batch]
                 )
-            else:
-                for _, pool, outbox_id, _ in batch:
-                    forget_staged(pool, outbox_id)
+            except Exception as exc:  # committed: the sweep queues them once `sweep_after` passed
+                log.warning(
+                    "could not queue %d claimed jobs now (%s: %s); the outbox sweep will",
+                    len(batch), type(exc).__name__, exc,
+                )  # fmt: skip
             for *_, done in batch:
                 if not done.done():
                     done.set_result(None)

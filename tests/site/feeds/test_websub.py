@@ -69,7 +69,7 @@ async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db
     await public_publish(client, public_blog, public_article("first"))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
     assert await websub_publish({"resources": resources, "job_try": 1}, entry_id) == 0
-    assert websub_publish in functions()
+    assert "websub_publish" in {f.name for f in functions()}
 
 
 async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, db, resources):

@@ -1,0 +1,77 @@
+"""How every job runs: retried through outages, its outbox row kept until it is done.
+
+`durable(function)` wraps a job for the worker (`hub.worker` wraps each package's jobs):
+
+- A job that fails because PostgreSQL, Redis or the disk is away (`hub.core.outages`) is
+  retried with back-off (`arq.Retry`), up to `OUTAGE_TRIES` times; after that its outbox row
+  is still there and the sweep queues it again, so an outage of any length loses nothing.
+- A job queued from the outbox carries its row's id (`OUTBOX_KWARG`, added by
+  `hub.core.queue`); the row is deleted when the job is done with it: it succeeded, failed
+  for good (a bug, bad data), or used its last try of its own schedule. Until then the row
+  stays, and the sweep queues the job again if Redis lost it (docs/decisions/0007).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from arq import Retry
+from arq.worker import Function, func
+
+from hub.core.outages import backoff, is_outage
+from hub.core.queue import OUTBOX_KWARG, job_done
+
+log = logging.getLogger("hub.jobs")
+
+OUTAGE_TRIES = 12  # 1 s, 2 s, 4 s … 60 s: about eight minutes, then the outbox sweep takes over
+Job = Callable[..., Awaitable[Any]]
+
+
+def durable(job: Job | Function, *, default_tries: int = OUTAGE_TRIES) -> Function:
+    """`job` (a coroutine or an arq `func`) as an arq function that rides out outages and
+    deletes its outbox row once it is done with it."""
+    if isinstance(job, Function):
+        name, coroutine, tries = job.name, job.coroutine, job.max_tries or default_tries
+        options = {
+            "timeout": job.timeout_s,
+            "keep_result": job.keep_result_s,
+            "keep_result_forever": job.keep_result_forever,
+        }
+    else:
+        name, coroutine, tries, options = job.__name__, job, default_tries, {}
+
+    @functools.wraps(coroutine)
+    async def run(ctx: dict, *args: Any, **kwargs: Any) -> Any:
+        outbox_id = kwargs.pop(OUTBOX_KWARG, None)
+        last_try = ctx.get("job_try", 1) >= tries
+        try:
+            result = await coroutine(ctx, *args, **kwargs)
+        except Retry:  # the job's own schedule: done with the row only after its last try
+            if last_try:
+                await _done(ctx, outbox_id)
+            raise
+        except Exception as exc:
+            if not is_outage(exc):
+                await _done(ctx, outbox_id)  # failed for good; arq logs it
+                raise
+            if last_try:  # the row stays: the sweep queues the job again later
+                raise
+            delay = backoff(ctx.get("job_try", 1))
+            log.info("%s: %s: %s; retry in %.0f s", name, type(exc).__name__, exc, delay)
+            raise Retry(defer=delay) from exc
+        await _done(ctx, outbox_id)
+        return result
+
+    return func(run, name=name, max_tries=tries, **options)
+
+
+async def _done(ctx: dict, outbox_id: int | None) -> None:
+    if outbox_id is None:
+        return
+    try:
+        await job_done(ctx["resources"].pool, outbox_id, ctx.get("job_id"))
+    except Exception as exc:  # the row stays and the job runs once more: harmless
+        log.warning("could not delete outbox row %s: %s: %s", outbox_id, type(exc).__name__, exc)
