@@ -1,16 +1,16 @@
 """The XML-RPC of `weblogUpdates` pings (4.13): parse a methodCall, render a methodResponse.
 Pure. A DOCTYPE or entity declaration is refused before parsing (no XML-RPC call needs one:
-billion laughs, external entities), the same rule as the feed parser's."""
+billion laughs, external entities), in any encoding (`reader.prolog`), the same rule as OPML's."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from hub.directory.reader.prolog import read_prolog
+
 MAX_BYTES = 64 * 1024
-_REFUSED = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
 class CallError(ValueError):
@@ -31,9 +31,10 @@ def parse_call(body: bytes) -> Call:
     """A methodCall whose parameters are strings (`<string>` or bare text values)."""
     if len(body) > MAX_BYTES:
         raise CallError("The call is too large.")
-    if b"\x00" in body:  # UTF-16/32 would hide a DOCTYPE from the check below
+    if b"\x00" in body:  # XML-RPC is UTF-8 (or a declared 8-bit encoding)
         raise CallError("Only UTF-8 XML-RPC calls are accepted.")
-    if _REFUSED.search(body):
+    prolog = read_prolog(body)
+    if prolog.doctype or prolog.declarations:
         raise CallError("XML with a DOCTYPE or entity declarations is refused.")
     try:
         root = ElementTree.fromstring(body)  # noqa: S314 (no DTD, no entities: refused above)

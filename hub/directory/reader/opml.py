@@ -1,16 +1,17 @@
 """OPML 2.0 in and out (subscription import/export). Pure.
 
-Documents with a DTD or entity declarations are refused before parsing (no entity expansion,
-no external fetches): the same rule the feed parser applies.
+Documents with a DOCTYPE or entity declarations, in any encoding, are refused before parsing
+(no entity expansion, no external fetches; `prolog`).
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import quoteattr
+
+from hub.directory.reader.prolog import read_prolog
 
 MAX_OUTLINES = 1000
 
@@ -19,12 +20,10 @@ class OpmlError(ValueError):
     pass
 
 
-_FORBIDDEN = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
 def parse_opml(data: bytes) -> list[tuple[str, str | None]]:
     """(xmlUrl, title) of every feed outline, in document order, without duplicates."""
-    if _FORBIDDEN.search(data):
+    prolog = read_prolog(data)
+    if prolog.doctype or prolog.declarations:
         raise OpmlError("OPML with a DTD or entity declarations is refused.")
     try:
         root = ET.fromstring(data)  # noqa: S314 - see the module docstring

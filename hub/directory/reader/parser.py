@@ -8,6 +8,7 @@ is safe to store.
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import UTC, datetime
 
@@ -30,8 +31,23 @@ __all__ = ["MAX_FEED_BYTES", "Attachment", "FeedError", "ParsedFeed", "ParsedPos
            "parse_feed", "parse_hfeed", "sniff"]  # fmt: skip
 
 
+# UTF-32 and UTF-16 by byte order mark, or by how "<" is written when there is none
+_WIDE = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (b"<\0\0\0", "utf-32-le"), (b"\0\0\0<", "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\0", "utf-16-le"), (b"\0<", "utf-16-be"),
+)  # fmt: skip
+
+
 def sniff(data: bytes) -> str | None:
-    """'json', 'xml' or 'html' from the first bytes; None when it is none of those."""
+    """'json', 'xml' or 'html' from the first bytes; None when it is none of those. XML in
+    UTF-16 or UTF-32 is XML too (the XML reader refuses its entity declarations as any)."""
+    for mark, codec in _WIDE:
+        if data.startswith(mark):
+            wide = data[:8192].decode(codec, "ignore").lstrip("\ufeff \t\r\n").lower()
+            xml = wide.startswith("<?xml") or re.match(r"<(?:rss|feed|rdf:rdf)[\s>]", wide)
+            return "xml" if xml else None
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"{", b"[")):
         return "json"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,15 +20,13 @@ from hub.directory.reader.items import (
     plain_text,
     shorten,
 )
-
-_DTD_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
-_ENTITY = re.compile(rb"<!ENTITY", re.I)
+from hub.directory.reader.prolog import read_prolog
 
 
 def parse_xml(data: bytes, url: str) -> ParsedFeed:
-    # Entity declarations are refused outright (billion laughs, external entities): no feed
-    # needs them. The same rule as defusedxml's forbid_dtd for internal subsets.
-    if _ENTITY.search(data[:65536]) or _DTD_SUBSET.search(data[:65536]):
+    # Entity declarations are refused outright (billion laughs, external entities), in every
+    # encoding: no feed needs them. A DOCTYPE alone (RSS 0.91) is read.
+    if read_prolog(data).declarations:
         raise FeedError("XML with a DTD internal subset or entity declarations is refused.")
     parsed = feedparser.parse(
         io.BytesIO(data),

@@ -33,6 +33,13 @@ def test_parse_nested_and_deduplicated():
         b"not xml",
         b"<rss/>",
         b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "b">]><opml><body/></opml>',
+        '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE opml [<!ENTITY a "b">]>'
+        '<opml><body><outline text="&a;" xmlUrl="https://a.example/&a;"/></body></opml>'.encode(
+            "utf-16"
+        ),
+        '<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "b">]><opml><body/></opml>'.encode(
+            "utf-16-be"
+        ),
     ],
 )
 def test_refused_documents(data):
@@ -74,6 +81,20 @@ async def test_202_import_then_export(client, db, resources, feed_server):
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/x-opml")
     assert sorted(u for u, _ in parse_opml(export.content)) == sorted([good, json_feed])
+
+
+async def test_400_import_of_utf16_opml_with_entities(client, db):
+    _, secret = await make_token(db)
+    doc = (
+        '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE opml [<!ENTITY a "b">]>'
+        '<opml><body><outline text="&a;" xmlUrl="https://a.example/&a;"/></body></opml>'
+    ).encode("utf-16")
+    bad = await client.post(
+        "/api/subscriptions/import", files={"file": ("x.opml", doc, "text/xml")},
+        headers=token(secret),
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert bad.json() == {"detail": "OPML with a DTD or entity declarations is refused."}
 
 
 async def test_400_import_of_a_broken_file_and_415_without_multipart(client, db):

@@ -131,6 +131,27 @@ def test_billion_laughs_is_refused_before_expansion():
         parse("billion_laughs.xml")
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_entities_in_utf16_and_utf32_are_refused_before_expansion(codec):
+    data = (
+        f'<?xml version="1.0" encoding="{codec}"?>'
+        '<!DOCTYPE rss [<!ENTITY boom "ka-boom">]>'
+        '<rss version="2.0"><channel><title>&boom;</title>'
+        "<item><title>&boom;</title><link>https://x.example/1</link></item></channel></rss>"
+    ).encode(codec)
+    with pytest.raises(FeedError, match="entity declarations is refused"):
+        parse_feed(data, url="https://x.example/feed", now=NOW)
+
+
+def test_utf16_feed_without_entities_is_read():
+    data = (
+        '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>Tea</title>'
+        "<item><title>Oolong</title><link>https://x.example/1</link></item></channel></rss>"
+    ).encode("utf-16")
+    feed = parse_feed(data, url="https://x.example/feed", now=NOW)
+    assert feed.title == "Tea" and [p.title for p in feed.posts] == ["Oolong"]
+
+
 def test_oversized_input_is_refused():
     with pytest.raises(FeedError):
         parse_feed(b"<rss>" + b" " * MAX_FEED_BYTES, url="https://x.example/", now=NOW)
