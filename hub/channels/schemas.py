@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from hub.core.entries.limits import TRANSLATIONS_PER_ENTRY
 from hub.core.errors import Invalid
 from hub.core.inputs import check_document
 from hub.core.languages import normalise_language
@@ -20,7 +21,12 @@ from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug
 MISSING: Any = object()
 
 PAGE_STATUSES = ("draft", "published", "scheduled")
-MAX_TRANSLATIONS = 100
+MAX_TRANSLATIONS = TRANSLATIONS_PER_ENTRY  # per article and per channel
+# the v1 contract's tags (publicasta-v1-resolved §12), within the entry limits of core
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
+MSG_TOO_MANY_TRANSLATIONS = f"An article may have at most {MAX_TRANSLATIONS} translations."
+MSG_CHANNEL_TRANSLATIONS = f"A channel may have at most {MAX_TRANSLATIONS} translations."
 
 MSG_LANGUAGE = "The language must be a language code such as en, ru or pt-BR."
 MSG_SLUG = "The slug may only contain lowercase letters, digits, underscores and hyphens."
@@ -193,6 +199,9 @@ def parse_channel(body: dict, *, create: bool) -> ChannelInput:
     elif not isinstance(translations, list) or (create and not translations):
         problems.add("translations", "The translations must be a list with at least one item.")
         translations = []
+    elif len(translations) > MAX_TRANSLATIONS:
+        problems.add("translations", MSG_CHANNEL_TRANSLATIONS)
+        translations = []
     seen: set[str] = set()
     for i, item in enumerate(translations):
         path = f"translations.{i}"
@@ -338,9 +347,7 @@ def parse_page(body: dict) -> PageInput:
             problems.add("translations", "The translations must be a list with at least one item.")
         translations = []
     elif len(translations) > MAX_TRANSLATIONS:
-        problems.add(
-            "translations", f"An article may have at most {MAX_TRANSLATIONS} translations."
-        )
+        problems.add("translations", MSG_TOO_MANY_TRANSLATIONS)
         translations = []
     seen: set[str] = set()
     for i, item in enumerate(translations):
@@ -381,13 +388,15 @@ def parse_tags(body: dict, problems: Problems) -> Any:
     tags = body["tags"]
     if tags is None:
         return []
-    if not isinstance(tags, list) or len(tags) > 20:
-        problems.add("tags", "The tags must be a list of at most 20 strings.")
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS:
+        problems.add("tags", f"The tags must be a list of at most {MAX_TAGS} strings.")
         return MISSING
     out: list[str] = []
     for i, tag in enumerate(tags):
-        if not isinstance(tag, str) or not 1 <= len(tag.strip()) <= 64:
-            problems.add(f"tags.{i}", f"The tags.{i} must be a string of 1 to 64 characters.")
+        if not isinstance(tag, str) or not 1 <= len(tag.strip()) <= MAX_TAG_LENGTH:
+            problems.add(
+                f"tags.{i}", f"The tags.{i} must be a string of 1 to {MAX_TAG_LENGTH} characters."
+            )
         elif tag.strip().lower() not in {t.lower() for t in out}:
             out.append(tag.strip())
     return out

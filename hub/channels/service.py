@@ -12,7 +12,14 @@ from hub.channels.access import (
 )
 from hub.channels.errors import CHANNEL_CHANGED, PreconditionFailed
 from hub.channels.preconditions import channel_etag, matches
-from hub.channels.schemas import MISSING, MSG_DEFAULT_LANGUAGE, parse_channel, parse_json_object
+from hub.channels.schemas import (
+    MAX_TRANSLATIONS,
+    MISSING,
+    MSG_CHANNEL_TRANSLATIONS,
+    MSG_DEFAULT_LANGUAGE,
+    parse_channel,
+    parse_json_object,
+)
 from hub.core import channels as core_channels
 from hub.core.auth import Principal
 from hub.core.errors import Forbidden, Invalid
@@ -122,6 +129,8 @@ async def patch_channel(
         t["language"]: t
         for t in (await core_channels.channel_translations(conn, [channel.id]))[channel.id]
     }
+    if len(existing.keys() | {t.language for t in request.translations}) > MAX_TRANSLATIONS:
+        raise Invalid.field("translations", MSG_CHANNEL_TRANSLATIONS)
     for i, t in enumerate(request.translations):
         old = existing.get(t.language)
         if old is None and t.title is MISSING:

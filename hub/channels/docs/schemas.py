@@ -238,7 +238,7 @@ CHANNEL_CREATE = obj(
                  "default-language title when omitted; reserved words are refused."},
         "default_language": LANGUAGE,
         "status": {"enum": ["published", "draft"], "default": "published"},
-        "translations": {"type": "array", "minItems": 1, "items": obj(
+        "translations": {"type": "array", "minItems": 1, "maxItems": 100, "items": obj(
             {"language": LANGUAGE, "title": {**STR, "minLength": 1, "maxLength": 200},
              "description": nullable({**STR, "maxLength": 1000})},
             ["language", "title"])},
@@ -251,8 +251,8 @@ CHANNEL_PATCH = obj(
         "slug": {**SLUG, "description": "Cannot change; the same value is a no-op."},
         "default_language": LANGUAGE,
         "status": {"enum": ["published", "draft"]},
-        "translations": {"type": "array", "description": "Merged by language; "
-                         "`description: null` clears.", "items": obj(
+        "translations": {"type": "array", "maxItems": 100, "description": "Merged by "
+                         "language (at most 100 in all); `description: null` clears.", "items": obj(
             {"language": LANGUAGE, "title": {**STR, "minLength": 1, "maxLength": 200},
              "description": nullable({**STR, "maxLength": 1000})}, ["language"])},
     },

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import asyncpg
 
-from hub.channels.schemas import MISSING, TranslationInput
+from hub.channels.schemas import (
+    MAX_TRANSLATIONS,
+    MISSING,
+    MSG_TOO_MANY_TRANSLATIONS,
+    TranslationInput,
+)
 from hub.core.auth import Principal
 from hub.core.entries import publishing
 from hub.core.entries import queries as entry_queries
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.entries.model import Entry, load_entry
+from hub.core.errors import Invalid
 from hub.core.resources import Resources
 
 
@@ -23,7 +29,10 @@ async def apply(
 ) -> bool:  # fmt: skip
     """Save content, schedule and statuses; True when anything changed (R-29). `entry` is
     locked by the caller and read after its last write (it is read again only when a step
-    here makes it stale)."""
+    here makes it stale). More languages than an article may have: 422 before anything here is
+    written (the write unit rolls back what the caller wrote)."""
+    if len(entry.translations.keys() | contents.keys()) > MAX_TRANSLATIONS:
+        raise Invalid.field("translations", MSG_TOO_MANY_TRANSLATIONS)
     changed = False
     resubmit: set[str] = set()
     order = sorted(contents, key=lambda lang: lang != entry.primary)
