@@ -74,7 +74,7 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
     if q is not None and len(q) > 200:
         problems.add("q", "The q may not be greater than 200 characters.")
     since = None
-    if params.get("updated_since"):
+    if "updated_since" in params:  # empty is no date-time either (the OpenAPI says so)
         since = parse_datetime(params["updated_since"], "updated_since", problems)
     order = params.get("order") or "desc"
     if order not in ("asc", "desc"):

@@ -5,11 +5,14 @@ are served beside them; `top_level_routes` are the two that live outside the mou
 
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from hub.channels import errors
 from hub.channels.endpoints import channels, docs, media, pages
 from hub.channels.endpoints.common import methods
+from hub.web.errors import MethodNotAllowed
 from hub.web.mounts import api_mount
 
 
@@ -53,8 +56,22 @@ def mount() -> Mount:
     return api_mount("/api/v1", routes, errors.handle, name="channels")
 
 
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
+
+async def _discovery(request: Request) -> Response:
+    """`GET /api/v1`; any other method is the v1 405 with `Allow`, answered here because the
+    route lies outside the mount (a Route limited to GET would let `/api`'s mount answer 404)."""
+    if request.method in ("GET", "HEAD"):
+        return await docs.discovery(request)
+    return errors.render(request, MethodNotAllowed(["GET", "HEAD"], method=request.method))
+
+
+_discovery.allowed_methods = ["GET", "HEAD"]  # type: ignore[attr-defined]  # for the docs test
+
+
 def top_level_routes() -> list[Route]:
     return [
-        Route("/api/v1", docs.discovery, methods=["GET", "HEAD"], name="v1_discovery"),
+        Route("/api/v1", _discovery, methods=ANY_METHOD, name="v1_discovery"),
         Route("/api-docs", docs.api_docs_page, methods=["GET", "HEAD"], name="v1_api_docs"),
     ]

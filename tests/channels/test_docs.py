@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
+import pytest
 from openapi_spec_validator import validate
 from starlette.routing import Match, Mount, Route
 
@@ -283,3 +284,11 @@ async def test_postman_collection_covers_every_endpoint_and_runs(client, db, set
         params = {q["key"]: q["value"] for q in request["url"].get("query", [])}
         r = await client.request(request["method"], path, headers=headers, params=params, **kwargs)
         assert 200 <= r.status_code < 300, (item["name"], r.status_code, r.text)
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH", "TRACE"])
+async def test_405_discovery_other_methods(client, method):
+    r = await client.request(method, "/api/v1")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, HEAD"
+    assert r.json() == {"message": "Method not allowed.", "errors": {}}

@@ -92,3 +92,10 @@ async def test_403_404_list(client, account, other):
     assert r.status_code == 403
     r = await client.get("/api/v1/channels/none/pages", headers=account.headers)
     assert r.status_code == 404
+
+
+async def test_422_empty_updated_since(client, account):
+    """The OpenAPI document says `updated_since` is a date-time; an empty one is not (issue 15)."""
+    r = await client.get(PAGES, params={"updated_since": ""}, headers=account.headers)
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"updated_since"}
