@@ -9,6 +9,8 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from hub.core.urls.normalize import same_origin_host
+
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # kind → file name
 TAGS = "tags"  # `/{channel}/tags/{tag}`
 STORAGE = "storage"  # `/storage/{path}`: media files
@@ -77,13 +79,11 @@ class Urls:
         return self.absolute(f"{first}/{second}/{entry_id}/{last}")
 
     def is_own(self, url: str) -> bool:
-        """True when `url` points at this node's base host (custom domains are checked by the
-        caller, which knows the channels)."""
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return False
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() == self.host
+        """True when `url` points at this node's base origin: its host and its port (each
+        scheme's default port when none is written; http and https alike, as R-W3). Another
+        port of the same host is another server. Custom domains are checked by the caller,
+        which knows the channels."""
+        return same_origin_host(url, self.base)
 
 
 @dataclass(frozen=True)

@@ -37,3 +37,20 @@ def test_channel_urls_match_the_node_urls(domain):
     for tag in ("Cars", "a/b", "ü ?"):
         assert links.tag(tag) == urls.tag("ada_blog", tag, custom_domain=domain)
     assert links.home() == urls.channel("ada_blog", custom_domain=domain)
+
+
+@pytest.mark.parametrize(
+    ("url", "own"),
+    [
+        ("http://127.0.0.1:8000/micropub/media/a.png", True),
+        ("https://127.0.0.1:8000/micropub/media/a.png", True),  # either scheme (R-W3)
+        ("http://127.0.0.1:9000/micropub/media/a.png", False),  # another server on the host
+        ("http://127.0.0.1/micropub/media/a.png", False),
+        ("ftp://127.0.0.1:8000/a.png", False),
+        ("http://[::1/broken", False),
+    ],
+)
+def test_is_own_compares_the_origin_not_only_the_host(url, own):
+    assert Urls("http://127.0.0.1:8000").is_own(url) is own
+    assert Urls("https://hub.example").is_own("https://hub.example:8443/a.png") is False
+    assert Urls("https://hub.example").is_own("https://HUB.example:443/a.png") is True
