@@ -6,6 +6,13 @@ native stack, and it has slow paths (hundreds of reference definitions) and pani
 inputs (`[` before an unmatched backtick): such texts go to markdown-it-py, which caps nesting.
 On a Python it has no wheel for (3.13 and later) it is not installed, and markdown-it-py
 renders every text, to the same HTML.
+
+No text stalls the event loop (`hub.core.offload`): texts up to 64 KiB on the fast path (about
+10 ms) and up to 2 KiB on the slow one render in the calling thread; longer ones render in the
+worker process, and the answer is kept for the next call with the same text (a create asks for
+the HTML, the plain text and the image URLs of one body). A text for the slow path longer than
+128 KiB (seconds of work even off the loop) is refused with `TooLarge` (code
+`markdown_too_complex`) before anything renders, and so is a text that crashes the renderer.
 No linkify: bare URLs stay text, `<https://…>` autolinks work. Task-list checkboxes render as
 the text glyphs ☐ / ☑ rather than `<input>` elements, which the sanitiser never allows.
 """
@@ -13,14 +20,19 @@ the text glyphs ☐ / ☑ rather than `<input>` elements, which the sanitiser ne
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from markdown_it import MarkdownIt as SlowMarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from hub.core.errors import TooLarge
+from hub.core.offload import INLINE_BYTES, ChildCrashed, in_child
 from hub.core.sanitize import sanitize_html
 
 try:
@@ -68,10 +80,85 @@ def _fast_path_is_safe(text: str) -> bool:
     )
 
 
+SLOW_INLINE_BYTES = 2 * 1024  # the slow path at its worst: ~25 ms for this much
+SLOW_MAX_BYTES = 128 * 1024  # ~1.5 s at its worst, in the worker process
+TOO_COMPLEX = (
+    "The Markdown is too complex to render: text this deeply nested, or with this many "
+    "brackets, emphasis markers or reference definitions, may be at most {limit:,} characters "
+    "long and this one has {size:,}. Split it into smaller paragraphs or posts."
+)
+CRASHED = "The Markdown could not be rendered (it is nested too deeply); simplify it."
+_MEMO_SIZE = 4  # results of heavy texts kept: a write asks for one body's HTML, text, images
+_memo: OrderedDict[tuple, Any] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _too_complex(size: int) -> TooLarge:
+    message = TOO_COMPLEX.format(limit=SLOW_MAX_BYTES, size=size)
+    return TooLarge(message, limit=SLOW_MAX_BYTES, code="markdown_too_complex")
+
+
+def _route(text: str) -> tuple[bool, bool]:
+    """(fast path, render in this thread); `TooLarge` for a long text the slow path needs."""
+    if _fast_path_is_safe(text):
+        return True, len(text) <= INLINE_BYTES
+    if len(text) > SLOW_MAX_BYTES:
+        raise _too_complex(len(text))
+    return False, len(text) <= SLOW_INLINE_BYTES
+
+
+def _in_child(fn: Any, *args: Any) -> Any:
+    """`fn(*args)` in the worker process, remembered for the next call with the same text."""
+    key = (fn.__name__, *args)
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    try:
+        result = in_child(fn, *args)
+    except ChildCrashed:
+        raise TooLarge(CRASHED, code="markdown_too_complex") from None
+    if result is None:  # refused in the child (a panic sent a long text to the slow path)
+        raise _too_complex(len(args[0]))
+    with _memo_lock:
+        _memo[key] = result
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
 def render_markdown_unsanitised(text: str, *, allow_html: bool = False) -> str:
     """The renderer's HTML before the sanitiser: raw HTML escaped unless `allow_html`, task
-    checkboxes already turned into glyphs."""
-    if _fast_path_is_safe(text):
+    checkboxes already turned into glyphs. `TooLarge` for a text too complex to render."""
+    fast, inline = _route(text)
+    if inline:
+        return _render(text, allow_html, fast)
+    return _in_child(_render_both, text, allow_html)[0]
+
+
+def render_markdown(text: str, *, allow_html: bool = False) -> str:
+    """Render Markdown and sanitise the result; raw HTML is escaped unless `allow_html`.
+    `TooLarge` for a text too complex to render."""
+    fast, inline = _route(text)
+    if inline:
+        return sanitize_html(_render(text, allow_html, fast))
+    return _in_child(_render_both, text, allow_html)[1]
+
+
+def markdown_image_urls(text: str) -> list[str]:
+    """URLs of images the Markdown names, `![alt](url)` (also reference-style) and `<img src>`
+    in raw HTML, in order of appearance without duplicates. An image inside another image's
+    alt text is only text there, so it does not count. `TooLarge` as `render_markdown`."""
+    if "![" not in text and "<img" not in text.lower():  # HTML tag names ignore case
+        return []
+    fast, inline = _route(text)
+    if inline:
+        return _image_urls(text, fast) or []
+    return list(_in_child(_image_urls_in_child, text))
+
+
+def _render(text: str, allow_html: bool, fast: bool) -> str:
+    if fast:
         try:
             html = (_WITH_HTML if allow_html else _ESCAPED).render(text)
         except BaseException as exc:  # a Rust panic (e.g. on "[`"), raised as PanicException
@@ -79,7 +166,22 @@ def render_markdown_unsanitised(text: str, *, allow_html: bool = False) -> str:
                 raise
         else:
             return _glyphs(html) if _CHECKBOX in html else html
+    if len(text) > SLOW_MAX_BYTES:
+        raise _too_complex(len(text))
     return (_SLOW_WITH_HTML if allow_html else _SLOW_ESCAPED).render(text)
+
+
+def _render_both(text: str, allow_html: bool) -> tuple[str, str] | None:
+    """In the worker process: (unsanitised, sanitised) HTML; None when refused."""
+    try:
+        html = _render(text, allow_html, _fast_path_is_safe(text))
+    except TooLarge:
+        return None
+    return html, sanitize_html(html)
+
+
+def _image_urls_in_child(text: str) -> list[str] | None:
+    return _image_urls(text, _fast_path_is_safe(text))
 
 
 def _glyphs(html: str) -> str:
@@ -88,30 +190,23 @@ def _glyphs(html: str) -> str:
     return html
 
 
-def render_markdown(text: str, *, allow_html: bool = False) -> str:
-    """Render Markdown and sanitise the result; raw HTML is escaped unless `allow_html`."""
-    return sanitize_html(render_markdown_unsanitised(text, allow_html=allow_html))
-
-
-def markdown_image_urls(text: str) -> list[str]:
-    """URLs of images the Markdown names, `![alt](url)` (also reference-style) and `<img src>`
-    in raw HTML, in order of appearance without duplicates. An image inside another image's
-    alt text is only text there, so it does not count."""
-    raw_img = "<img" in text.lower()  # HTML tag names ignore case
-    if "![" not in text and not raw_img:
-        return []
+def _image_urls(text: str, fast: bool) -> list[str] | None:
+    """The image URLs (see `markdown_image_urls`); None when refused."""
+    raw_img = "<img" in text.lower()
     urls: list[str] = []
-    if _fast_path_is_safe(text):
+    if fast:
         try:
             if raw_img:
                 _collect_images(_WITH_HTML.tree(text), urls)
             else:  # every <img> in the rendering is a Markdown image, its src escaped
                 urls = [unescape(src) for src in _RENDERED_IMG.findall(_WITH_HTML.render(text))]
             return list(dict.fromkeys(url for url in urls if url))
-        except BaseException as exc:  # see render_markdown_unsanitised
+        except BaseException as exc:  # see _render
             if type(exc).__name__ != "PanicException":
                 raise
             urls.clear()
+    if len(text) > SLOW_MAX_BYTES:
+        return None
     _collect_slow_images(text, urls)
     return list(dict.fromkeys(urls))
 

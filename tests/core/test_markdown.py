@@ -1,7 +1,9 @@
 import pytest
 
 from hub.core import markdown
+from hub.core.errors import TooLarge
 from hub.core.markdown import html_image_urls, markdown_image_urls, render_markdown
+from hub.core.offload import INLINE_BYTES
 
 
 def test_headings_and_emphasis():
@@ -166,12 +168,35 @@ def test_inputs_the_fast_parser_panics_on_still_render(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["> " * 100_000 + "x", "- " * 50_000 + "x", "*a " * 2_000 + "b" + " a*" * 2_000,
-     "![" * 30_000 + "a" + "](/u.png)" * 30_000],
+    ["> " * 50_000 + "x", "- " * 50_000 + "x", "*a " * 2_000 + "b" + " a*" * 2_000,
+     "![" * 10_000 + "a" + "](/u.png)" * 10_000],
 )  # fmt: skip
 def test_very_deep_nesting_renders_without_crashing(text):
     out = render_markdown(text, allow_html=True)
     assert out.startswith(("<blockquote>", "<ul>", "<p>"))
+
+
+@pytest.mark.parametrize(
+    "text", ["![" * 100_000 + "a", "![" * 30_000 + "a" + "](/u.png)" * 30_000, "[" * 300_000]
+)
+def test_long_texts_for_the_slow_path_are_refused_before_rendering(text):
+    with pytest.raises(TooLarge) as refused:
+        render_markdown(text)
+    assert refused.value.code == "markdown_too_complex"
+    assert f"{len(text):,}" in refused.value.message
+    if "![" in text:
+        with pytest.raises(TooLarge):
+            markdown_image_urls(text)
+
+
+def test_long_plain_texts_render_in_the_worker_process_like_short_ones():
+    paragraph = "Some *text* with ![an image](/i.png) and `code` [x][r].\n\n"
+    text = paragraph * (INLINE_BYTES // len(paragraph) + 1) + "[r]: /r\n"
+    assert len(text) > INLINE_BYTES
+    assert render_markdown(text) == render_markdown(paragraph + "[r]: /r\n") * (
+        INLINE_BYTES // len(paragraph) + 1
+    )
+    assert markdown_image_urls(text) == ["/i.png"]
 
 
 def test_many_reference_definitions_still_resolve():
