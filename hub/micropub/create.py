@@ -21,14 +21,16 @@ from hub.core.entries import attachments, authoring
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.errors import Invalid
 from hub.core.files import StagedFiles
+from hub.core.offload import is_heavy, off_loop
 from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 from hub.core.slugs import slugify_text
+from hub.core.urls import Urls
 from hub.micropub import scopes
-from hub.micropub.media_links import check_remote_media, link_media
+from hub.micropub.media_links import check_remote_media, content_images, link_media
 from hub.micropub.mf2 import FileRef, MicropubRequest
 from hub.micropub.post_types import content_text
-from hub.micropub.properties import EntryFields, apply_heading_rule, project
+from hub.micropub.properties import EntryFields, apply_heading_rule, content_sources, project
 from hub.micropub.service import Blog
 from hub.micropub.source import rfc3339
 
@@ -67,6 +69,28 @@ def check_create(
     if fields.status == SCHEDULED and not can_schedule(principal.plan):
         raise Invalid.field("published", NO_SCHEDULING)
     return properties, fields
+
+
+@dataclass(frozen=True)
+class _Checked:
+    properties: dict[str, list[Any]]
+    fields: EntryFields
+    slug_text: str
+    images: list[str]
+
+
+def _check_and_read(
+    parsed: MicropubRequest, principal: Principal, blog: Blog, now: datetime, urls: Urls,
+    allow_loopback: bool,
+) -> _Checked:  # fmt: skip
+    """Everything a create computes from the request alone (the checks, the rendered body,
+    the slug's text, the body's images): one pure step, run off the event loop when the
+    body is long (`hub.core.offload`)."""
+    properties, fields = check_create(parsed, principal, blog, now)
+    check_remote_media(urls, blog, fields, allow_loopback=allow_loopback)
+    return _Checked(
+        properties, fields, slug_text(fields, properties, blog.timezone), content_images(fields)
+    )
 
 
 def entry_values(fields: EntryFields, properties: dict[str, list[Any]]) -> authoring.EntryValues:
@@ -126,9 +150,12 @@ async def create(
     """Store the entry in the caller's transaction (the write unit, `hub.core.writes`); files
     stored on the way are staged in `files` (in place once the unit commits)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    properties, fields = check_create(parsed, principal, blog, now)
     settings, urls = resources.settings, resources.urls
-    check_remote_media(urls, blog, fields, allow_loopback=settings.allow_loopback_fetch)
+    checked = await off_loop(
+        _check_and_read, parsed, principal, blog, now, urls, settings.allow_loopback_fetch,
+        heavy=is_heavy(*content_sources(parsed.properties)),
+    )  # fmt: skip
+    properties, fields = checked.properties, checked.fields
     file_urls: dict[int, str] = {}
     file_media: dict[int, int] = {}
     for index, part in enumerate(parsed.files):
@@ -150,7 +177,7 @@ async def create(
         channel_id=blog.id,
         author_id=principal.author_id,
         language=blog.language,
-        slug_text=slug_text(fields, properties, blog.timezone),
+        slug_text=checked.slug_text,
         created_via="micropub",
         credential_id=principal.credential_id,
         target=fields.status,
@@ -158,7 +185,9 @@ async def create(
         policy=blog.moderation or settings.moderation,
         now=now,
     )
-    await link_media(conn, urls, blog, entry_id, fields, files=file_media, fresh=True)
+    await link_media(
+        conn, urls, blog, entry_id, fields, files=file_media, fresh=True, images=checked.images
+    )
     # A publishing request never leaves the entry a draft (it is published, scheduled or in
     # review), so the status asked for tells which URL the entry answers at.
     permalink = urls.entry(blog.slug, slug, custom_domain=blog.custom_domain)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
@@ -19,13 +20,21 @@ from hub.core.entries import authoring, queries
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import Entry, load_entry
 from hub.core.errors import Invalid, NotFound
+from hub.core.offload import is_heavy, off_loop
 from hub.core.plans import can_schedule
 from hub.core.resources import Resources
+from hub.core.urls import Urls
 from hub.micropub import lookup, reading, scopes
 from hub.micropub.create import NO_SCHEDULING, entry_values
-from hub.micropub.media_links import check_remote_media, link_media
+from hub.micropub.media_links import check_remote_media, content_images, link_media
 from hub.micropub.mf2 import MicropubRequest
-from hub.micropub.properties import SCHEDULE_GRACE, normalise_slug, project
+from hub.micropub.properties import (
+    SCHEDULE_GRACE,
+    EntryFields,
+    content_sources,
+    normalise_slug,
+    project,
+)
 from hub.micropub.service import Blog
 from hub.micropub.updates import apply_operations
 
@@ -58,6 +67,19 @@ def _target(
     return requested, (None if requested == DRAFT else at)
 
 
+def _check_and_read(
+    props: dict[str, list[Any]], commands: dict[str, list[Any]], kind: str, blog: Blog,
+    now: datetime, forced: str | None, urls: Urls, allow_loopback: bool,
+) -> tuple[EntryFields, list[str]]:  # fmt: skip
+    """The entry fields after the update and the body's images: one pure step, run off the
+    event loop when the body is long (`hub.core.offload`)."""
+    fields = project(
+        props, commands, kind=kind, timezone=blog.timezone, now=now, forced_status=forced
+    )
+    check_remote_media(urls, blog, fields, allow_loopback=allow_loopback)
+    return fields, content_images(fields)
+
+
 async def update(
     conn: asyncpg.Connection,
     resources: Resources,
@@ -82,10 +104,10 @@ async def update(
     if not status_touched:
         forced = "draft" if entry.row["status"] == DRAFT else "published"
     kind = "event" if entry.row["kind"] == "event" else "entry"
-    fields = project(
-        props, ops.commands, kind=kind, timezone=blog.timezone, now=now, forced_status=forced
-    )
-    check_remote_media(urls, blog, fields, allow_loopback=resources.settings.allow_loopback_fetch)
+    fields, images = await off_loop(
+        _check_and_read, props, ops.commands, kind, blog, now, forced, urls,
+        resources.settings.allow_loopback_fetch, heavy=is_heavy(*content_sources(props)),
+    )  # fmt: skip
     at = fields.published_at
     if "published" not in props:
         translation = entry.translations.get(entry.primary) or {}
@@ -102,7 +124,7 @@ async def update(
     slug = normalise_slug(ops.commands.get("mp-slug") or [])
     if slug is not None and await authoring.rename_entry(conn, entry, slug) != entry.row["slug"]:
         changed = True
-    await link_media(conn, urls, blog, entry.id, fields)
+    await link_media(conn, urls, blog, entry.id, fields, images=images)
     policy = blog.moderation or resources.settings.moderation
     if await authoring.move_entry(
         conn, entry.id, target, when, resubmit=resubmit, policy=policy, now=now

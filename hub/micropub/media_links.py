@@ -68,10 +68,12 @@ async def link_media(
     *,
     files: dict[int, int] | None = None,
     fresh: bool = False,
+    images: list[str] | None = None,
 ) -> None:
     """Attach the entry's own media and register its remote media (staging the fetch when
     something waits). `files` maps a file part's index to the media row it was stored as;
-    `fresh` says the entry was just created (so it has no media to forget yet)."""
+    `fresh` says the entry was just created (so it has no media to forget yet); `images` are
+    the body's `content_images` when the caller found them already (off the event loop)."""
     own: list[Attachment] = []
     remote: list[RemoteMedia] = []
     positions: dict[str, int] = {}
@@ -91,7 +93,7 @@ async def link_media(
     for item in fields.attachments:
         media_id = (files or {}).get(item.file.index) if item.file is not None else None
         await place(item.url, media_id, item.kind, item.alt or None)
-    for url in content_images(fields):
+    for url in content_images(fields) if images is None else images:
         await place(url, None, "inline", None)
     if fresh and not own and not remote:
         return

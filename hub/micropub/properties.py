@@ -15,11 +15,13 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.core.errors import Invalid
+from hub.core.entries.limits import TAG_LENGTH
+from hub.core.errors import Invalid, TooLarge
 from hub.core.markdown import render_markdown
 from hub.core.sanitize import sanitize_html
 from hub.core.slugs import slugify_text
 from hub.micropub import post_types
+from hub.micropub.limits import CATEGORY_TOO_LONG, check_limits
 from hub.micropub.mf2 import FileRef, is_http_url
 
 POST_STATUSES = ("published", "draft")
@@ -27,7 +29,6 @@ VISIBILITIES = ("public", "unlisted", "private")
 ATTACHMENT_KINDS = ("photo", "video", "audio")
 TARGET_KINDS = ("in-reply-to", "like-of", "repost-of", "bookmark-of")
 SLUG_MAX = 80
-CATEGORY_MAX = 200
 SCHEDULE_GRACE = timedelta(seconds=60)  # §3.6: published <= now + 60 s is live at once
 
 # An ATX heading: 1-6 '#' then a space (so `#tag` is not one), optional closing '#'s.
@@ -113,7 +114,9 @@ def project(
     now: datetime,
     forced_status: str | None = None,
 ) -> EntryFields:
-    """The entry fields for these properties; `Invalid` for a value hub cannot use."""
+    """The entry fields for these properties; `Invalid` for a value hub cannot use, or for
+    more categories or URLs than one entry may hold (checked before anything is rendered)."""
+    check_limits(properties)
     commands = commands or {}
     zone = _zone(timezone)
     body_format, body_source, content_html = _content(properties)
@@ -187,14 +190,27 @@ def _content(properties: Mapping[str, list[Any]]) -> tuple[str, str, str]:
     value = _first(properties, "content")
     if value is None:
         return "markdown", "", ""
-    if isinstance(value, str):
+    if isinstance(value, dict) and isinstance(value.get("html"), str):
+        return "html", value["html"], sanitize_html(value["html"])
+    if isinstance(value, dict) and isinstance(value.get("value"), str):
+        value = value["value"]
+    if not isinstance(value, str):
+        raise Invalid.field("content", "`content` must be a string or an object with `html`.")
+    try:
         return "markdown", value, render_markdown(value, allow_html=False)
-    if isinstance(value, dict):
-        if isinstance(value.get("html"), str):
-            return "html", value["html"], sanitize_html(value["html"])
-        if isinstance(value.get("value"), str):
-            return "markdown", value["value"], render_markdown(value["value"], allow_html=False)
-    raise Invalid.field("content", "`content` must be a string or an object with `html`.")
+    except TooLarge as exc:  # too complex to render (hub.core.markdown): 400, nothing stored
+        raise Invalid.field("content", exc.message, code=exc.code) from None
+
+
+def content_sources(properties: Mapping[str, list[Any]]) -> list[str]:
+    """The texts of every `content` value (Markdown or `{html}`): what a write renders."""
+    found = []
+    for value in properties.get("content") or ():
+        if isinstance(value, dict):
+            value = value.get("html", value.get("value"))
+        if isinstance(value, str):
+            found.append(value)
+    return found
 
 
 def parse_datetime(value: Any, zone: tzinfo, name: str = "published") -> datetime:
@@ -226,10 +242,8 @@ def normalise_categories(values: list[Any]) -> tuple[str, ...]:
         tag = value.strip().lstrip("#").strip()
         if not tag:
             continue
-        if len(tag) > CATEGORY_MAX:
-            raise Invalid.field(
-                "category", f"A category may be at most {CATEGORY_MAX} characters long."
-            )
+        if len(tag) > TAG_LENGTH:
+            raise Invalid.field("category", CATEGORY_TOO_LONG)
         seen.setdefault(tag.casefold(), tag)
     return tuple(seen.values())
 
