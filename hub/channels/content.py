@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
-
 from hub.channels.schemas import warning
-from hub.core.markdown import render_markdown
+from hub.core.markdown import render_markdown, render_markdown_unsanitised
 from hub.core.sanitize import removed_markup, sanitize_html, strip_tags, text_of_sanitised
 
 _FIRST_H1 = re.compile(r"^\s*<h1(?:\s[^>]*)?>(.*?)</h1>\s*", re.S | re.I)
 _H1_OPEN = re.compile(r"<h1(\s[^>]*)?>", re.I)
 _H1_CLOSE = re.compile(r"</h1>", re.I)
 _FIRST_P = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.S | re.I)
-_RAW_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _A_TAG = re.compile(r"<a\b[^>]*>", re.I)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
 _ALIGN = re.compile(r'(<t[hd]) style="text-align:(?:left|center|right)"')
@@ -40,12 +37,13 @@ def _removed_from_markdown(source: str, html: str) -> list[str]:
         if any("src=" not in tag for tag in _IMG_TAG.findall(html)):
             removed.append("src")
         return removed
-    raw = _ALIGN.sub(r"\1", _RAW_MARKDOWN.render(source))
+    raw = _ALIGN.sub(r"\1", render_markdown_unsanitised(source, allow_html=True))
     return removed_markup(raw, html)
 
 
 def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list[dict]]:
-    """(content_html, warnings) for a translation body given as Markdown or HTML."""
+    """(content_html, warnings) for a translation body given as Markdown or HTML; `TooLarge`
+    for Markdown too complex to render (`hub.core.markdown`)."""
     warnings: list[dict] = []
     field = f"{path}.content_{fmt}" if path else f"content_{fmt}"
     if fmt == "markdown":

@@ -17,6 +17,8 @@ from hub.core.entries.lifecycle import (
     primary_first_violations,
 )
 from hub.core.entries.model import Entry
+from hub.core.errors import TooLarge
+from hub.core.offload import is_heavy, off_loop
 from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 
@@ -42,7 +44,11 @@ def merge(
         fmt, source = "markdown", ""
     else:
         fmt, source = base["body_format"], base["body_source"]
-    rendered, body_warnings = render_body(fmt, source, title, t.path)
+    try:
+        rendered, body_warnings = render_body(fmt, source, title, t.path)
+    except TooLarge as exc:  # Markdown too complex to render (hub.core.markdown)
+        problems.add(f"{prefix}content_{fmt}", exc.message)
+        return None
     if markdown and html and html.strip() != rendered.strip():
         field_name = f"{prefix}content_html"
         warnings.append(
@@ -67,6 +73,35 @@ def merge(
         "seo_title": sent.get("seo_title", base["seo_title"]),
         "seo_description": sent.get("seo_description", base["seo_description"]),
     }
+
+
+def merge_each(
+    pairs: list[tuple[TranslationInput, dict | None]], problems: Problems, warnings: list[dict]
+) -> dict[str, tuple[TranslationInput, dict]]:
+    """`merge` for each (translation sent, stored content) pair, by language."""
+    contents: dict[str, tuple[TranslationInput, dict]] = {}
+    for t, stored in pairs:
+        merged = merge(t, stored, problems, warnings)
+        if merged is not None:
+            contents[t.language] = (t, merged)
+    return contents
+
+
+async def merge_off_loop(
+    pairs: list[tuple[TranslationInput, dict | None]], problems: Problems, warnings: list[dict]
+) -> dict[str, tuple[TranslationInput, dict]]:
+    """`merge_each`, in a worker thread when the bodies to render are long (`hub.core.offload`):
+    a 20 MiB article renders without pausing other requests."""
+    texts = [
+        text
+        for t, stored in pairs
+        for text in (
+            t.fields.get("content_markdown"),
+            t.fields.get("content_html"),
+            stored["body_source"] if stored else None,
+        )
+    ]
+    return await off_loop(merge_each, pairs, problems, warnings, heavy=is_heavy(*texts))
 
 
 def require_bodies(

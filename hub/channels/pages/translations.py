@@ -14,7 +14,7 @@ from hub.channels.pages.common import (
     one_version_step,
     saved_as_draft,
 )
-from hub.channels.pages.rules import check_primary_first, merge, require_bodies
+from hub.channels.pages.rules import check_primary_first, merge_off_loop, require_bodies
 from hub.channels.schemas import (
     MISSING,
     Problems,
@@ -59,10 +59,9 @@ async def put_translation(
     problems.raise_if_any()
     assert t is not None
     created = language not in entry.translations
-    merged = merge(t, entry.current_content(language), problems, warnings)
+    contents = await merge_off_loop([(t, entry.current_content(language))], problems, warnings)
     problems.raise_if_any()
-    assert merged is not None
-    contents = {language: (t, merged)}
+    assert language in contents
     await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
     targets: dict[str, str] = {}
     primary = language == entry.primary

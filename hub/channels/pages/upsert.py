@@ -18,7 +18,7 @@ from hub.channels.pages.common import (
 from hub.channels.pages.rules import (
     check_primary_first,
     effective_status,
-    merge,
+    merge_off_loop,
     page_schedule,
     require_bodies,
 )
@@ -113,12 +113,10 @@ async def _write(
     problems = Problems()
     sent = {t.language: t for t in request.translations}
     primary = primary_language(request, entry, channel, warnings, problems)
-    contents: dict[str, tuple[TranslationInput, dict]] = {}
-    for t in request.translations:
-        stored = entry.current_content(t.language) if entry else None
-        merged = merge(t, stored, problems, warnings)
-        if merged is not None:
-            contents[t.language] = (t, merged)
+    pairs = [
+        (t, entry.current_content(t.language) if entry else None) for t in request.translations
+    ]
+    contents = await merge_off_loop(pairs, problems, warnings)
     problems.raise_if_any()
     if entry is None:
         slug = request.slug
