@@ -25,7 +25,7 @@ from hub.config import Settings
 from hub.core import jobs as core_jobs
 from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import remote_media
-from hub.core.job_runs import OUTAGE_TRIES, durable
+from hub.core.job_runs import OUTAGE_TRIES, durable, quiet_in_outages
 from hub.core.media import jobs as media_jobs
 from hub.core.outages import OutageLog, backoff, is_outage
 from hub.core.resources import Resources, open_resources, redis_settings
@@ -57,8 +57,15 @@ def functions() -> list:
 
 def cron_jobs() -> list:
     """Fresh copies: a Worker keeps each cron's next run on the object, so sharing the module's
-    objects would stop a second worker in this process from running `run_at_startup` jobs."""
-    return [copy.copy(c) for package in PACKAGES for c in package.CRON_JOBS]
+    objects would stop a second worker in this process from running `run_at_startup` jobs.
+    Each skips its tick quietly during an outage (`quiet_in_outages`): the next tick retries."""
+    jobs = []
+    for package in PACKAGES:
+        for job in package.CRON_JOBS:
+            job = copy.copy(job)
+            job.coroutine = quiet_in_outages(job.coroutine)
+            jobs.append(job)
+    return jobs
 
 
 def build_worker(

@@ -59,6 +59,7 @@ async def _serve(ready: Prepared) -> None:
 
     from hub.app import create_app
     from hub.core.resources import open_resources
+    from hub.web.protocol import uvicorn_http
     from hub.worker import WorkerHealth, supervise
 
     settings = ready.settings
@@ -69,7 +70,7 @@ async def _serve(ready: Prepared) -> None:
             host=settings.host,
             port=settings.port,
             loop="uvloop",
-            http="httptools",
+            http=uvicorn_http(settings),  # httptools, with limits on the request head
             log_level=settings.log_level,
             proxy_headers=False,
             server_header=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -10,6 +11,18 @@ import orjson
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
+
+
+class _WithoutTraceback(logging.Filter):
+    """asyncpg's pool logs every failed reconnect of its idle connections with a traceback;
+    during an outage (which `hub.core.outages` reports once) one line each is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("asyncpg.pool").addFilter(_WithoutTraceback())
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -5,6 +5,8 @@
 - A job that fails because PostgreSQL, Redis or the disk is away (`hub.core.outages`) is
   retried with back-off (`arq.Retry`), up to `OUTAGE_TRIES` times; after that its outbox row
   is still there and the sweep queues it again, so an outage of any length loses nothing.
+- A periodic (cron) job skips its tick during an outage, logging it once
+  (`quiet_in_outages`).
 - A job queued from the outbox carries its row's id (`OUTBOX_KWARG`, added by
   `hub.core.queue`); the row is deleted when the job is done with it: it succeeded, failed
   for good (a bug, bad data), or used its last try of its own schedule. Until then the row
@@ -21,7 +23,7 @@ from typing import Any
 from arq import Retry
 from arq.worker import Function, func
 
-from hub.core.outages import backoff, is_outage
+from hub.core.outages import OutageLog, backoff, is_outage
 from hub.core.queue import OUTBOX_KWARG, job_done
 
 log = logging.getLogger("hub.jobs")
@@ -66,6 +68,26 @@ def durable(job: Job | Function, *, default_tries: int = OUTAGE_TRIES) -> Functi
         return result
 
     return func(run, name=name, max_tries=tries, **options)
+
+
+def quiet_in_outages(job: Job) -> Job:
+    """A periodic job that, during an outage, logs it once (at its start) and skips the tick
+    instead of failing with a traceback every time; the next tick runs it again."""
+    outage = OutageLog(log, f"{job.__name__}: skipped while the node's services are away")
+
+    @functools.wraps(job)
+    async def run(ctx: dict, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await job(ctx, *args, **kwargs)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            outage.failed(exc)
+            return None
+        outage.recovered()
+        return result
+
+    return run
 
 
 async def _done(ctx: dict, outbox_id: int | None) -> None:

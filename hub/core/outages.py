@@ -48,7 +48,11 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.InterfaceError):  # a closed connection, not a misuse of one
         text = str(exc).lower()
         return "closed" in text or "closing" in text
-    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+    if not isinstance(exc, OSError):
+        return False
+    # a unix socket whose file is gone (its server is restarting) has no file name; a missing
+    # file that code opened by name is a bug, not an outage
+    return exc.errno in _DISK_FULL or (exc.errno == errno.ENOENT and exc.filename is None)
 
 
 def unavailable(exc: BaseException) -> Unavailable:
