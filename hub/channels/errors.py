@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.channels.legacy import deprecation_headers
 from hub.core import errors
 from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
@@ -63,8 +64,7 @@ def render(request: Request, exc: errors.DomainError) -> Response:
         message = f"The {what} is too large." + limit
     elif isinstance(exc, MethodNotAllowed):
         headers["Allow"] = ", ".join(exc.allow)
-    if request.url.path.startswith("/api/v1/projects"):
-        headers.update(deprecation_headers(request.url.path))
+    headers.update(deprecation_headers(request))
     return JSONResponse(
         {"message": message, "errors": fields},
         status_code=status,
@@ -74,12 +74,6 @@ def render(request: Request, exc: errors.DomainError) -> Response:
 
 
 handle = error_handler(render)
-
-
-def deprecation_headers(path: str) -> dict[str, str]:
-    """Legacy `/api/v1/projects/...` answers point at their successor (R-90)."""
-    successor = "/api/v1/channels" + path.removeprefix("/api/v1/projects")
-    return {"Deprecation": "true", "Link": f'<{successor}>; rel="successor-version"'}
 
 
 ARTICLE_CHANGED = "The article has changed since you read it."

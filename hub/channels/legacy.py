@@ -30,7 +30,7 @@ def successor_link(path: str) -> str:
 
 def deprecation_headers(request: Request) -> dict[str, str]:
     """`Deprecation` and `Link` for an answer on a legacy path ({} on any other)."""
-    path = request.url.path
+    path = request.scope["path"]  # not request.url.path: urlsplit drops tabs and newlines
     if not is_legacy(path):
         return {}
     return {"Deprecation": "true", "Link": successor_link(path)}

@@ -32,11 +32,6 @@ async def test_200_legacy_page_list_links_its_successor(client, account):
     assert r.headers["link"] == '</api/v1/channels/ada_blog/pages>; rel="successor-version"'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hub/channels/errors.py (the lead's) still builds the Link from the decoded path; "
-    "it must call hub.channels.legacy.deprecation_headers(request)",
-)
 @pytest.mark.parametrize(
     ("sent", "link"),
     [
