@@ -1,0 +1,41 @@
+"""The supervised worker (issue 15): it never dies of an outage; it keeps trying, says so in
+its health, and runs once Redis answers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+
+from hub.worker import WorkerHealth, supervise
+
+
+async def wait_for_state(health: WorkerHealth, state: str, within: float = 15) -> None:
+    async with asyncio.timeout(within):
+        while health.state != state:  # noqa: ASYNC110 - the health is polled, as /healthz does
+            await asyncio.sleep(0.05)
+
+
+async def test_a_worker_without_redis_keeps_trying_and_stops_when_told(db, resources):
+    settings = dataclasses.replace(resources.settings, redis_url="redis://127.0.0.1:9/0")
+    health = WorkerHealth()
+    task = asyncio.create_task(supervise(dataclasses.replace(resources, settings=settings), health))
+    await wait_for_state(health, "reconnecting")
+    await asyncio.sleep(2.5)
+    assert not task.done() and health.restarts >= 2 and not health.ok
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert health.state == "stopped"
+
+
+async def test_a_supervised_worker_runs_and_reports_it(db, resources):
+    health = WorkerHealth()
+    task = asyncio.create_task(supervise(resources, health, poll_delay=0.05))
+    try:
+        await wait_for_state(health, "running")
+        assert health.ok
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
