@@ -94,12 +94,12 @@ def claiming() -> Iterator[Claimed]:
         _claimed.reset(token)
 
 
-async def queue_claimed(pool: asyncpg.Pool, redis: ArqRedis, claimed: Claimed) -> None:
+async def queue_claimed(redis: ArqRedis, claimed: Claimed) -> None:
     """Queue the jobs a committed `claiming()` block staged (one Redis call, shared with
     concurrent requests); their rows are deleted in batches afterwards. The one way jobs are
     queued after a commit."""
     if claimed:
-        await _batcher(redis).queue_many(pool, claimed)
+        await _batcher(redis).queue_many(claimed)
 
 
 async def enqueue_many(
@@ -245,13 +245,13 @@ class _Batcher:
 
     def __init__(self, redis: ArqRedis) -> None:
         self.redis = redis
-        self.pending: list[tuple[StagedJob, asyncpg.Pool, int, asyncio.Future[None]]] = []
+        self.pending: list[tuple[StagedJob, int, asyncio.Future[None]]] = []
         self.task: asyncio.Task[None] | None = None
 
-    async def queue_many(self, pool: asyncpg.Pool, claimed: Claimed) -> None:
+    async def queue_many(self, claimed: Claimed) -> None:
         done = asyncio.get_running_loop().create_future()
         for outbox_id, job in claimed:
-            self.pending.append((job, pool, outbox_id, done))
+            self.pending.append((job, outbox_id, done))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
             _tasks.add(self.task)
@@ -264,7 +264,7 @@ class _Batcher:
             batch, self.pending = self.pending, []
             try:
                 await enqueue_many(
-                    self.redis, [job for job, *_ in batch], [row for _, _, row, _ in batch]
+                    self.redis, [job for job, _, _ in batch], [r for _, r, _ in batch]
                 )
             except Exception as exc:  # committed: the sweep queues them once `sweep_after` passed
                 log.warning(
@@ -279,13 +279,11 @@ class _Batcher:
 _batchers: dict[int, _Batcher] = {}  # by id(redis)
 
 
-async def enqueue_staged(
-    pool: asyncpg.Pool, redis: ArqRedis, outbox_id: int, job: StagedJob
-) -> None:
+async def enqueue_staged(redis: ArqRedis, outbox_id: int, job: StagedJob) -> None:
     """`queue_claimed` for one row its writer claimed in a statement of its own, right after
     the commit; returns once the job is in Redis. A Redis failure is logged, not raised: the
     job is committed, and the sweep queues it once `sweep_after` has passed."""
-    await queue_claimed(pool, redis, [(outbox_id, job)])
+    await queue_claimed(redis, [(outbox_id, job)])
 
 
 def _batcher(redis: ArqRedis) -> _Batcher:

@@ -131,4 +131,4 @@ async def write(
                 await files.discard()
                 raise
     await files.publish()
-    await queue_claimed(resources.pool, resources.redis, claimed)
+    await queue_claimed(resources.redis, claimed)

@@ -201,7 +201,7 @@ async def receive(
     mention_id = row["mention_id"]
     if row["outbox_id"] is not None:
         job = (VERIFY_JOB, [mention_id], verify_job_id(mention_id), None)
-        await enqueue_staged(resources.pool, resources.redis, row["outbox_id"], job)
+        await enqueue_staged(resources.redis, row["outbox_id"], job)
     return Receipt(mention_id, source, target, status_url_of(settings, mention_id))
 
 

@@ -68,7 +68,7 @@ async def test_jobs_staged_while_claiming_are_queued_by_their_writer_not_by_a_fl
                                     ("sweep_outbox", [2], "claimed:three", None)])  # fmt: skip
     assert [job[2] for _, job in claimed] == ["claimed:one", "claimed:two", "claimed:three"]
     assert await flush_outbox(db, resources.redis) == 0  # a flush leaves them to their writer
-    await queue_claimed(db, resources.redis, claimed)
+    await queue_claimed(resources.redis, claimed)
     queued = {j.job_id for j in await resources.redis.queued_jobs()}
     assert queued == {"claimed:one", "claimed:two", "claimed:three"}
     assert await db.fetchval("SELECT count(*) FROM job_outbox") == 3  # until their jobs run
