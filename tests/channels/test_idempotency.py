@@ -75,6 +75,19 @@ async def test_422_malformed_key(client, db, account):
     assert await db.fetchval("SELECT count(*) FROM entries") == 1
 
 
+async def test_422_malformed_key_on_a_dry_run_too(client, db, account):
+    # a dry run claims no key, but a key it could never claim is refused as on a real write
+    r = await client.post(
+        PAGES + "?dry_run=true", json=article(),
+        headers={**account.headers, "Idempotency-Key": "spaced key"},
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert list(r.json()["errors"]) == ["idempotency_key"]
+    r = await client.post(PAGES + "?dry_run=true", json=article(), headers=keyed(account, "ok"))
+    assert r.status_code == 200 and r.headers["x-dry-run"] == "true"
+    assert await db.fetchval("SELECT count(*) FROM entries") == 0
+
+
 async def test_409_while_in_flight(client, db, account):
     credential_id = await db.fetchval("SELECT id FROM credentials")
     async with db.acquire() as holder:  # what a request still running with this key holds

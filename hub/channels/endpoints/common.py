@@ -61,12 +61,15 @@ async def run_write(
 ) -> Response:
     """Run `work` in one write unit (`hub.core.writes`). With an `Idempotency-Key`, the key
     is claimed in its transaction and the response stored there too; a completed key replays
-    its stored response. A dry run ignores the key: it writes nothing to replay. `body_digest`
+    its stored response. A dry run checks the key's format (a malformed key is 422 either way)
+    but does not claim it: it writes nothing to replay. `body_digest`
     may be a function: it is only called when there is a key. `lazy`: `work` begins the
     transaction itself before its first write, unless there is a key or a dry run."""
     resources = resources_of(request)
     dry_run = is_dry_run(request)
-    key = None if dry_run else idempotency.read_key(request.headers)
+    key = idempotency.read_key(request.headers)
+    if dry_run:
+        key = None
     unit_key = None
     if key is not None:
         digest = body_digest() if callable(body_digest) else body_digest
