@@ -56,12 +56,10 @@ def mount() -> Mount:
     return api_mount("/api/v1", routes, errors.handle, name="channels")
 
 
-ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
-
-
 async def _discovery(request: Request) -> Response:
-    """`GET /api/v1`; any other method is the v1 405 with `Allow`, answered here because the
-    route lies outside the mount (a Route limited to GET would let `/api`'s mount answer 404)."""
+    """`GET /api/v1`; any other method, non-standard ones (`QUERY`) included, is the v1 405
+    with `Allow`, answered here because the route lies outside the mount (a Route limited to
+    GET would let `/api`'s mount answer 404)."""
     if request.method in ("GET", "HEAD"):
         return await docs.discovery(request)
     return errors.render(request, MethodNotAllowed(["GET", "HEAD"], method=request.method))
@@ -70,8 +68,14 @@ async def _discovery(request: Request) -> Response:
 _discovery.allowed_methods = ["GET", "HEAD"]  # type: ignore[attr-defined]  # for the docs test
 
 
+def _any_method(route: Route) -> Route:
+    """The route matching every method, even ones no list could name in advance."""
+    route.methods = None  # Starlette's Route then matches any method (it defaults to GET)
+    return route
+
+
 def top_level_routes() -> list[Route]:
     return [
-        Route("/api/v1", _discovery, methods=ANY_METHOD, name="v1_discovery"),
+        _any_method(Route("/api/v1", _discovery, name="v1_discovery")),
         Route("/api-docs", docs.api_docs_page, methods=["GET", "HEAD"], name="v1_api_docs"),
     ]

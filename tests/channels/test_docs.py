@@ -286,7 +286,7 @@ async def test_postman_collection_covers_every_endpoint_and_runs(client, db, set
         assert 200 <= r.status_code < 300, (item["name"], r.status_code, r.text)
 
 
-@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH", "TRACE"])
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH", "TRACE", "QUERY"])
 async def test_405_discovery_other_methods(client, method):
     r = await client.request(method, "/api/v1")
     assert r.status_code == 405
