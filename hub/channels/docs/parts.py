@@ -3,7 +3,7 @@ headers and the error responses with the exact messages the API sends (`errors.p
 
 from __future__ import annotations
 
-from hub.channels.docs.schemas import EXT, LANGUAGE, ref
+from hub.channels.docs.schemas import EXT, LANGUAGE_IN, SLUG, ref
 from hub.channels.listing import LIST_STATUSES, MAX_LIMIT
 
 INFO = {
@@ -57,10 +57,12 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 _PARAMETERS = {
     "ChannelSlug": {"name": "channel_slug", "in": "path", "required": True,
-                    "schema": {"type": "string"}},
+                    "schema": {**SLUG, "maxLength": 64},
+                    "description": "Any other value names no channel (404)."},
     "PageSlug": {"name": "page_slug", "in": "path", "required": True,
-                 "schema": {"type": "string"}},
-    "Language": {"name": "language", "in": "path", "required": True, "schema": LANGUAGE},
+                 "schema": {**SLUG, "maxLength": 100},
+                 "description": "Any other value names no article (404)."},
+    "Language": {"name": "language", "in": "path", "required": True, "schema": LANGUAGE_IN},
     "IdempotencyKey": {
         "name": "Idempotency-Key", "in": "header", "required": False,
         "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
@@ -73,17 +75,20 @@ _PARAMETERS = {
         "description": "The `ETag` you read; a mismatch gets 412 and changes nothing. `*` "
         "matches any existing resource. Without it, the last write wins.", **EXT,
     },
-    "DryRun": _query("dry_run", {"type": "boolean"}, "Validate and run everything in a "
-                     "rolled-back transaction; answers 200 with `X-Dry-Run: true`."),
+    "DryRun": _query("dry_run", {"type": "string", "examples": ["true"]}, "`true` or `1` (any "
+                     "case): validate and run everything in a rolled-back transaction; answers "
+                     "200 with `X-Dry-Run: true`. Any other value is a real write."),
     "ListStatus": _query("status", {"enum": list(LIST_STATUSES)}, "Only articles in this "
                          "status."),
-    "ListLanguage": _query("language", LANGUAGE, "Only articles with this translation."),
+    "ListLanguage": _query("language", LANGUAGE_IN, "Only articles with this translation."),
     "ListQ": _query("q", {"type": "string", "maxLength": 200}, "Title substring."),
     "ListUpdatedSince": _query("updated_since", {"type": "string", "format": "date-time"},
                                "Only articles updated at or after this time (with offset)."),
     "ListOrder": _query("order", {"enum": ["desc", "asc"], "default": "desc"},
                         "By (updated_at, id)."),
-    "ListCursor": _query("cursor", {"type": "string"}, "`next_cursor` of the previous page."),
+    "ListCursor": _query("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+                         "`next_cursor` of the previous page, verbatim (opaque; any other "
+                         "value is 422)."),
     "ListLimit": _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                   "default": 20}, "Items per page."),
 }  # fmt: skip

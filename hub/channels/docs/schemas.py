@@ -14,7 +14,13 @@ LANGUAGE = {
     "case-insensitively and normalised (`PT-br` → `pt-BR`).",
     "examples": ["en"],
 }
-SLUG = {"type": "string", "pattern": "^[a-z0-9]+(?:[_-][a-z0-9]+)*$"}
+# what `hub.core.languages` reads: language, optional script, optional region, any case,
+# surrounding whitespace ignored (answers always carry the normalised form)
+LANGUAGE_IN = {
+    **LANGUAGE,
+    "pattern": "^\\s*[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?\\s*$",
+}
+SLUG = {"type": "string", "pattern": "^[a-z0-9]+(?:[_-][a-z0-9]+)*$"}  # hub.core.slugs
 PAGE_STATUS = ["draft", "moderation_review", "scheduled", "published", "archived"]
 TRANSLATION_STATUS = [
     "draft", "moderation_review", "moderation_blocked", "scheduled", "published", "archived",
@@ -160,7 +166,11 @@ ARTICLE_PROPERTIES: dict[str, Any] = {
     "id": INT,
     "project": {**STR, "description": "The channel slug, under its legacy name."},
     "slug": SLUG,
-    "status": {"enum": PAGE_STATUS, "description": "Derived from the translations (R-20)."},
+    "status": {
+        "enum": [*PAGE_STATUS, "deleted"],
+        "description": "Derived from the translations (R-20); `deleted` only in the answer "
+        "to a dry-run DELETE.",
+    },
     "scheduled_paused": BOOL,
     "scheduled_pause_reason": nullable({"enum": ["account_plan"]}),
     "moderation": nullable({"enum": ["manual_review", "approved", "blocked"]}),
@@ -234,12 +244,13 @@ REVISION = obj(
 
 CHANNEL_CREATE = obj(
     {
-        "slug": {**SLUG, "minLength": 2, "maxLength": 64, "description": "Generated from the "
-                 "default-language title when omitted; reserved words are refused."},
-        "default_language": LANGUAGE,
+        "slug": nullable({**SLUG, "minLength": 2, "maxLength": 64, "description": "Generated "
+                          "from the default-language title when omitted or null; reserved "
+                          "words are refused."}),
+        "default_language": LANGUAGE_IN,
         "status": {"enum": ["published", "draft"], "default": "published"},
         "translations": {"type": "array", "minItems": 1, "maxItems": 100, "items": obj(
-            {"language": LANGUAGE, "title": {**STR, "minLength": 1, "maxLength": 200},
+            {"language": LANGUAGE_IN, "title": {**STR, "minLength": 1, "maxLength": 200},
              "description": nullable({**STR, "maxLength": 1000})},
             ["language", "title"])},
     },
@@ -248,13 +259,14 @@ CHANNEL_CREATE = obj(
 
 CHANNEL_PATCH = obj(
     {
-        "slug": {**SLUG, "description": "Cannot change; the same value is a no-op."},
-        "default_language": LANGUAGE,
+        "slug": nullable({**SLUG, "minLength": 2, "maxLength": 64, "description": "Cannot "
+                          "change; the same value (or null) is a no-op."}),
+        "default_language": LANGUAGE_IN,
         "status": {"enum": ["published", "draft"]},
-        "translations": {"type": "array", "maxItems": 100, "description": "Merged by "
+        "translations": nullable({"type": "array", "maxItems": 100, "description": "Merged by "
                          "language (at most 100 in all); `description: null` clears.", "items": obj(
-            {"language": LANGUAGE, "title": {**STR, "minLength": 1, "maxLength": 200},
-             "description": nullable({**STR, "maxLength": 1000})}, ["language"])},
+            {"language": LANGUAGE_IN, "title": {**STR, "minLength": 1, "maxLength": 200},
+             "description": nullable({**STR, "maxLength": 1000})}, ["language"])}),
     },
 )  # fmt: skip
 
@@ -274,29 +286,34 @@ TRANSLATION_INPUT = {
                "primary-first rule; for the primary it must equal the page status."},
 }  # fmt: skip
 BOOLISH = {
-    "type": ["boolean", "integer", "string"],
-    "description": "true/false, 1/0 or their strings.",
+    "type": ["boolean", "integer", "string", "null"],
+    "description": "true/false, 1/0 or their strings; null is the same as omitting it.",
 }
 
 PAGE_UPSERT = obj(
     {
-        "slug": {**SLUG, "minLength": 1, "maxLength": 100, "description": "An existing slug "
-                 "updates that article (200); a new one creates it (201); none generates one "
-                 "and never updates."},
-        "default_language": LANGUAGE,
+        "slug": {"type": ["string", "null"], "maxLength": 100,
+                 "pattern": "^(?:[a-z0-9]+(?:[_-][a-z0-9]+)*)?$", "description": "An existing "
+                 "slug updates that article (200); a new one creates it (201); none (or null "
+                 "or empty) generates one and never updates."},
+        "default_language": nullable(LANGUAGE_IN),
         "status": {**WRITE_STATUS, "default": "draft"},
         "publish_translations": {**BOOLISH, "description": "Default true with 2+ translations "
                                  "when publishing: applies to the translations sent."},
-        "scheduled_at": {**TIME, "description": "With an explicit offset; future; Pro plan."},
+        "scheduled_at": nullable({**TIME, "description": "With an explicit offset; future; "
+                                  "Pro plan."}),
         "translations": {"type": "array", "minItems": 1, "maxItems": 100,
-                         "items": obj({"language": LANGUAGE, **TRANSLATION_INPUT}, ["language"])},
-        "tags": ext({"type": "array", "maxItems": 20, "items": {**STR, "maxLength": 64}}),
+                         "items": obj({"language": LANGUAGE_IN, **TRANSLATION_INPUT},
+                                      ["language"])},
+        "tags": ext(nullable({"type": "array", "maxItems": 20, "description": "null clears.",
+                              "items": {**STR, "minLength": 1, "maxLength": 64}})),
     },
     ["translations"],
 )  # fmt: skip
 
 TRANSLATION_PUT = obj(
-    {"language": {**LANGUAGE, "description": "Optional; must equal the path language."},
+    {"language": nullable({**LANGUAGE_IN, "description": "Optional; must equal the path "
+                           "language."}),
      **TRANSLATION_INPUT},
 )  # fmt: skip
 
@@ -307,7 +324,7 @@ STATUS_PATCH = obj(
         "publish_translations": {**BOOLISH, "description": "Required for multilingual articles "
                                  "when publishing or scheduling: true publishes all "
                                  "translations, false only the primary."},
-        "scheduled_at": TIME,
+        "scheduled_at": nullable(TIME),
     },
     ["status"],
 )  # fmt: skip
