@@ -38,7 +38,7 @@ def test_cleanup_is_registered_with_the_worker():
     from hub.worker import cron_jobs, functions
 
     assert "clean_uploads" in {f.name for f in functions()}
-    assert any(job.coroutine is clean_uploads for job in cron_jobs())
+    assert any(job.coroutine.__wrapped__ is clean_uploads for job in cron_jobs())
 
 
 def test_remote_media_fetch_is_registered_with_the_worker():
