@@ -17,7 +17,7 @@ import uvicorn
 
 from hub.app import create_app
 from hub.config import Settings
-from tests.factories import make_author, make_credential
+from tests.factories import make_author, make_credential, make_token
 
 pytestmark = pytest.mark.slow
 
@@ -175,4 +175,54 @@ async def test_201_long_drafts_render_off_the_loop(base, db, v1, size):
     )
     assert r.status_code == 201
     assert await entry_count(db, author_id) == 1
+    assert_loop_free(latencies)
+
+
+# --- directory (feeds up to MAX_FEED_BYTES, 5 MiB, parsed by feedparser) -----------------
+
+
+def biggest_feed(limit: int) -> bytes:
+    """An RSS feed just under `limit` made of many small items: the slowest kind to parse
+    (feedparser and the item reader spend their time per element, about 1 ms per KiB)."""
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>'
+    head += b"<link>https://huge.example/</link>"
+    tail = b"</channel></rss>"
+    item = (
+        "<item><title>Post {i}</title><link>https://huge.example/p/{i}</link>"
+        "<guid>https://huge.example/p/{i}</guid><pubDate>Mon, 02 Mar 2026 10:00:00 +0000"
+        "</pubDate><description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt; {i}&lt;/p&gt;"
+        "</description></item>"
+    )
+    items: list[bytes] = []
+    size = len(head) + len(tail)
+    while True:
+        chunk = item.format(i=len(items)).encode()
+        if size + len(chunk) > limit:
+            break
+        items.append(chunk)
+        size += len(chunk)
+    return head + b"".join(items) + tail
+
+
+async def test_201_the_biggest_feed_is_parsed_off_the_loop(base, db, resources, feed_server):
+    from hub.directory.polling import poller
+    from hub.directory.reader.parser import MAX_FEED_BYTES
+
+    feed = biggest_feed(min(MAX_FEED_BYTES, resources.settings.fetch_max_bytes))
+    url = feed_server.serve("/huge.xml", feed)
+    _, secret = await make_token(db)
+
+    async def submit_then_poll(client: httpx.AsyncClient) -> httpx.Response:
+        created = await client.post(
+            "/api/sites", json={"url": url}, headers={"Authorization": f"Token {secret}"}
+        )
+        if created.status_code == 201:  # the poll job, run here on the server's loop
+            feed_id = await db.fetchval("SELECT id FROM feeds")
+            assert (await poller.poll_feed(resources, feed_id)).outcome == "updated"
+        return created
+
+    r, latencies = await while_polling(base, submit_then_poll)
+    assert r.status_code == 201, r.text
+    assert r.json()["title"] == "Huge"
+    assert await db.fetchval("SELECT count(*) FROM posts") == 500  # the newest MAX_ITEMS
     assert_loop_free(latencies)

@@ -8,16 +8,23 @@ for its whole call (the Rust Markdown renderer) goes one step further with `in_c
 single spawned worker process, started on first use, so that no input can pause the loop
 for longer than it takes to hand the text over. A child that dies (a native crash on a
 hostile input) is replaced, and the call raises `ChildCrashed`.
+
+Fetched documents (feeds, webmention sources, IndieAuth client pages) are parsed by mostly
+pure-Python code (feedparser, html5lib, mf2py, html.parser): a thread is enough for them, and
+above `PARSE_INLINE_BYTES` they take one. nh3 releases the GIL. pyvips image work runs in
+`hub.core.media.pipeline`'s own bounded executor (probing in `asyncio.to_thread`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import gc
 import multiprocessing
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -25,28 +32,65 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 INLINE_BYTES = 64 * 1024  # above this, text work leaves the event loop
+# the pure-Python document parsers (feedparser, html5lib, mf2py) take about 1 ms per KiB
+PARSE_INLINE_BYTES = 8 * 1024
 THREADS = 4  # heavy pure steps running at once; more wait their turn
 
 _threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="hub-cpu")
 _child: ProcessPoolExecutor | None = None
 _child_lock = threading.Lock()
+_gc_pauses = 0  # heavy calls running; the cyclic collector waits while any does
+_gc_was_enabled = False
+_gc_lock = threading.Lock()
 
 
 class ChildCrashed(RuntimeError):
     """The worker process died while running the call (the input crashed native code)."""
 
 
-def is_heavy(*texts: object) -> bool:
-    """True when the strings among `texts` together are big enough to leave the event loop."""
-    return sum(len(t) for t in texts if isinstance(t, str)) > INLINE_BYTES
+def is_heavy(*texts: object, limit: int = INLINE_BYTES) -> bool:
+    """True when the strings and byte strings among `texts` together are longer than `limit`:
+    big enough to leave the event loop."""
+    return sum(len(t) for t in texts if isinstance(t, str | bytes)) > limit
+
+
+def heavy_to_parse(*documents: object) -> bool:
+    """True when fetched documents are too long for a pure-Python parser on the event loop."""
+    return is_heavy(*documents, limit=PARSE_INLINE_BYTES)
 
 
 async def off_loop(fn: Callable[..., T], /, *args: Any, heavy: bool, **kwargs: Any) -> T:
     """`fn(*args, **kwargs)`: inline when not `heavy`, else in the shared worker-thread pool."""
     if not heavy:
         return fn(*args, **kwargs)
-    call = functools.partial(fn, *args, **kwargs)
+    call = functools.partial(_without_collections, fn, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_threads, call)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic cyclic garbage collection meanwhile (nests across threads). A heavy
+    parse allocates fast enough to trigger full collections, and one walks the whole heap with
+    the GIL held: 50-100 ms during which the event loop cannot run. Reference counting still
+    frees what the work drops; cycles wait for the next collection after it."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _without_collections(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    with gc_paused():
+        return fn(*args, **kwargs)
 
 
 def _ignore_sigint() -> None:  # Ctrl-C stops the server, which then stops the child

@@ -15,6 +15,7 @@ from uuid import UUID
 from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, Invalid, TooLarge
 from hub.core.fetch import FetchResult
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.directory.queries import feeds as feed_queries
@@ -99,11 +100,16 @@ async def _get(resources: Resources, url: str) -> FetchResult | None:
     return result if 200 <= result.status < 300 else None
 
 
-def _parse(result: FetchResult) -> ParsedFeed | None:
+def _parse_now(result: FetchResult) -> ParsedFeed | None:
     try:
         return parse_feed(result.content, url=result.url, now=datetime.now(UTC))
     except FeedError:
         return None
+
+
+async def _parse(result: FetchResult) -> ParsedFeed | None:
+    """The fetched feed parsed, None when it does not parse; a big one off the event loop."""
+    return await off_loop(_parse_now, result, heavy=heavy_to_parse(result.content))
 
 
 async def discover(resources: Resources, url: str) -> list[Found]:
@@ -121,19 +127,20 @@ async def discover(resources: Resources, url: str) -> list[Found]:
         raise Unprocessable(f"{NO_FEED} (HTTP {first.status})")
     kind = sniff(first.content)
     if kind in ("xml", "json"):
-        parsed = await asyncio.to_thread(_parse, first)
+        parsed = await _parse(first)
         return [Found(first.url, parsed, None)] if parsed else []
     if kind != "html":
         return []
     page = first.text
     found: list[Found] = []
-    candidates = discovery.feed_links(
-        page, url=first.url, link_header=first.headers.get("link", "")
-    )
-    own = await asyncio.to_thread(_parse, first)
+    candidates = await off_loop(
+        discovery.feed_links, page, url=first.url, link_header=first.headers.get("link", ""),
+        heavy=heavy_to_parse(page),
+    )  # fmt: skip
+    own = await _parse(first)
     for candidate in candidates[: discovery.MAX_CANDIDATES]:
         result = await _get(resources, candidate.url)
-        if result is not None and (parsed := await asyncio.to_thread(_parse, result)):
+        if result is not None and (parsed := await _parse(result)):
             found.append(Found(result.url, parsed, first.url))
     if own is not None:
         found.append(Found(first.url, own, first.url))
@@ -141,7 +148,7 @@ async def discover(resources: Resources, url: str) -> list[Found]:
         for probe in discovery.probe_urls(first.url):
             result = await _get(resources, probe)
             if result is not None and sniff(result.content) in ("xml", "json"):
-                parsed = await asyncio.to_thread(_parse, result)
+                parsed = await _parse(result)
                 if parsed:
                     found.append(Found(result.url, parsed, first.url))
                     break

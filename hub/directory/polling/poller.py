@@ -10,7 +10,6 @@ and one request per interval, both settings.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import logging
@@ -24,6 +23,7 @@ from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, NotFound, TooLarge
 from hub.core.fetch import FetchResult
 from hub.core.hosts import MAX_WAIT, HostBusy, host_slot, wait_turn
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
 from hub.directory import store, websub
 from hub.directory.polling import interval as scheduler
@@ -97,7 +97,13 @@ async def poll_feed(
     if state["body_sha256"] == digest:
         return await _unchanged(resources, state, result, now, "unchanged", step)
     try:
-        parsed = await asyncio.to_thread(parse_feed, result.content, url=result.url, now=now)
+        parsed = await off_loop(
+            parse_feed,
+            result.content,
+            url=result.url,
+            now=now,
+            heavy=heavy_to_parse(result.content),
+        )
     except FeedError as exc:
         return await _failed(resources, state, result, str(exc), now)
     return await _store(resources, state, result, parsed, digest, now, step)
@@ -125,7 +131,9 @@ async def ingest_delivery(
     if state["body_sha256"] == digest:
         return await _unchanged(resources, state, result, now, "unchanged", keep)
     try:
-        parsed = await asyncio.to_thread(parse_feed, body, url=state["feed_url"], now=now)
+        parsed = await off_loop(
+            parse_feed, body, url=state["feed_url"], now=now, heavy=heavy_to_parse(body)
+        )
     except FeedError as exc:
         log.info("WebSub delivery for %s did not parse: %s", feed_id, exc)
         return PollResult(feed_id, "error", error=str(exc))

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import mf2py
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.site.indieauth.model import is_loopback, same_origin
 
 MAX_CLIENT_BYTES = 512 * 1024
@@ -173,10 +174,7 @@ async def fetch_client(fetcher, client_id: str, *, allow_loopback: bool) -> Clie
         return ClientInfo(client_id=client_id, notes=(f"Its page could not be read: {exc}",))
     if not 200 <= result.status < 300:
         return ClientInfo(client_id=client_id, notes=(f"Its page answered HTTP {result.status}.",))
-    return parse_client(
-        client_id,
-        result.url,
-        result.headers.get("content-type", ""),
-        result.content,
-        result.headers.get("link", ""),
-    )
+    return await off_loop(
+        parse_client, client_id, result.url, result.headers.get("content-type", ""),
+        result.content, result.headers.get("link", ""), heavy=heavy_to_parse(result.content),
+    )  # fmt: skip

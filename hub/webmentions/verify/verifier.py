@@ -18,6 +18,7 @@ import mf2py
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import FetchResult, fetch_own_page
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.urls import host_of, is_ip_literal, registrable_domain
@@ -121,26 +122,15 @@ async def decide(resources: Resources, row: Any, attempt: int) -> Outcome:
 
 async def _read(resources: Resources, row: Any, result: FetchResult) -> Outcome:
     kind, charset = media_type(result.headers.multi_items())
-    source = load(kind, charset, result.content)
-    approved = row["status"] == "approved"
-    if says_gone(source, result.url):
-        return Outcome("deleted", "the source says 410 Gone", result.status)
-    if source.kind == "other":
-        return Outcome("rejected", f"the source type {kind or '?'} is not read", result.status)
-    if not links_to(source, result.url, row["target"]):
-        if approved:
-            return Outcome("deleted", "the source no longer links to the target", result.status)
-        return Outcome("rejected", "the source does not link to the target", result.status)
-    if source.kind == "html" and source.soup is not None:
-        mf2 = mf2py.parse(doc=source.soup, url=result.url)
-        found = interpret(
-            mf2, source=row["source"], final_url=result.url, target=row["target"],
-            title=title_of(source, result.url),
-        )  # fmt: skip
-        if found.author is None and found.author_page:
-            found.author = await _author_from_page(resources, found.author_page, mf2)
-    else:
-        found = Interpretation(url=row["source"])
+    read = await off_loop(
+        _examine, kind, charset, result, row["source"], row["target"],
+        approved=row["status"] == "approved", heavy=heavy_to_parse(result.content),
+    )  # fmt: skip
+    if isinstance(read, Outcome):
+        return read
+    found, mf2 = read
+    if found.author is None and found.author_page and mf2 is not None:
+        found.author = await _author_from_page(resources, found.author_page, mf2)
     if found.author is None:
         found.author = fallback_author(row["source"])
     fields = _fields(found)
@@ -151,6 +141,41 @@ async def _read(resources: Resources, row: Any, result: FetchResult) -> Outcome:
     return Outcome("verified", None, result.status, fields=fields)
 
 
+def _examine(
+    kind: str, charset: str | None, result: FetchResult, source_url: str, target: str, *,
+    approved: bool,
+) -> Outcome | tuple[Interpretation, dict | None]:  # fmt: skip
+    """The fetched source read (pure, CPU-bound: html5lib, mf2py, nh3): the outcome when it
+    is already decided, else what it says and its mf2 (None when it is not HTML)."""
+    source = load(kind, charset, result.content)
+    if says_gone(source, result.url):
+        return Outcome("deleted", "the source says 410 Gone", result.status)
+    if source.kind == "other":
+        return Outcome("rejected", f"the source type {kind or '?'} is not read", result.status)
+    if not links_to(source, result.url, target):
+        if approved:
+            return Outcome("deleted", "the source no longer links to the target", result.status)
+        return Outcome("rejected", "the source does not link to the target", result.status)
+    if source.kind != "html" or source.soup is None:
+        return Interpretation(url=source_url), None
+    mf2 = mf2py.parse(doc=source.soup, url=result.url)
+    found = interpret(
+        mf2, source=source_url, final_url=result.url, target=target,
+        title=title_of(source, result.url),
+    )  # fmt: skip
+    return found, mf2
+
+
+def _author_card(
+    kind: str, charset: str | None, result: FetchResult, page_url: str
+) -> Author | None:
+    """The representative h-card of a fetched author page (pure, CPU-bound)."""
+    page = load(kind, charset, result.content)
+    if page.soup is None:
+        return None
+    return card_from_author_page(mf2py.parse(doc=page.soup, url=result.url), page_url)
+
+
 async def _author_from_page(resources: Resources, page_url: str, source_mf2: dict) -> Author:
     """Authorship step 6: the author page's representative h-card, else an h-card on the
     source page for that URL, else the URL itself."""
@@ -158,11 +183,12 @@ async def _author_from_page(resources: Resources, page_url: str, source_mf2: dic
         result = await _fetch(resources, page_url)
         if 200 <= result.status < 300:
             kind, charset = media_type(result.headers.multi_items())
-            page = load(kind, charset, result.content)
-            if page.soup is not None:
-                card = card_from_author_page(mf2py.parse(doc=page.soup, url=result.url), page_url)
-                if card is not None:
-                    return card
+            card = await off_loop(
+                _author_card, kind, charset, result, page_url,
+                heavy=heavy_to_parse(result.content),
+            )  # fmt: skip
+            if card is not None:
+                return card
     except (FetchFailed, FetchRefused, TooLarge) as exc:
         log.info("author page %s not read: %s", page_url, exc.message)
     card = card_on_source(source_mf2, page_url)
