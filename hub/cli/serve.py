@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import signal
 
 from hub.cli.common import Commands
@@ -76,6 +77,7 @@ async def _serve(ready: Prepared) -> None:
             server_header=False,
         )
         server = uvicorn.Server(config)
+        gc.freeze()  # full collections skip what start-up made (shorter pauses of the loop)
         worker_task = None
         if ready.worker_in_process:  # supervised: restarted after outages; /healthz reports it
             app.state.worker_health = health = WorkerHealth()

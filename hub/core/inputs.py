@@ -19,11 +19,19 @@ _NOT_STORABLE = re.compile("\x00")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+_SLICE = 1 << 20  # characters searched per regex call
+
+
 def refused_character(text: str, *, xml: bool = False) -> str | None:
     """The first character of `text` hub refuses, as `U+XXXX`, or None. `xml`: also the ones
     XML and HTML output cannot carry."""
-    match = (_NOT_XML if xml else _NOT_STORABLE).search(text)
-    return f"U+{ord(match.group()):04X}" if match else None
+    pattern = _NOT_XML if xml else _NOT_STORABLE
+    # in slices: a long text checked in a worker thread hands the GIL back between them
+    for start in range(0, max(len(text), 1), _SLICE):
+        match = pattern.search(text, start, start + _SLICE)
+        if match:
+            return f"U+{ord(match.group()):04X}"
+    return None
 
 
 def check_text(value: str, field: str, *, xml: bool = False) -> str:

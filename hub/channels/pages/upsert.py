@@ -41,6 +41,7 @@ from hub.core.entries.lifecycle import DELETED_RETENTION, DRAFT, PUBLISHED, REVI
 from hub.core.entries.model import Entry, find_entry, load_entry, new_entry
 from hub.core.entries.slugs import allocate_entry_slug
 from hub.core.errors import Conflict, Invalid
+from hub.core.offload import is_heavy, off_loop
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 
@@ -59,7 +60,8 @@ async def upsert_page(
     at = now()
     conn = tx.conn
     try:  # the body's 422 comes after the channel's 404/403, but its slug is locked with it
-        request, invalid = parse_page(parse_json_object(raw)), None
+        parsed = await off_loop(parse_json_object, raw, heavy=is_heavy(raw))
+        request, invalid = parse_page(parsed), None
     except Invalid as exc:
         request, invalid = None, exc
     slug = None if request is None or request.slug is MISSING else request.slug
