@@ -99,11 +99,13 @@ def _too_complex(size: int) -> TooLarge:
 
 
 def _route(text: str) -> tuple[bool, bool]:
-    """(fast path, render in this thread); `TooLarge` for a long text the slow path needs."""
+    """(fast path, render in this thread). A long text goes to the worker process, which also
+    decides its path there: the scans on a text of megabytes are single calls that would keep
+    the GIL (and so the event loop) for tens of milliseconds."""
+    if len(text) > INLINE_BYTES:
+        return True, False
     if _fast_path_is_safe(text):
-        return True, len(text) <= INLINE_BYTES
-    if len(text) > SLOW_MAX_BYTES:
-        raise _too_complex(len(text))
+        return True, True
     return False, len(text) <= SLOW_INLINE_BYTES
 
 

@@ -19,6 +19,7 @@ import asyncpg
 
 from hub.core import writes
 from hub.core.entries.indexing import entry_for_index
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
 from hub.directory import store
 from hub.directory.queries import own as own_queries
@@ -108,10 +109,13 @@ async def index_entry(resources: Resources, entry_id: int, *, now: datetime | No
             outcome = "removed"
         else:
             feed, site_id = await _claim(conn, resources, row)
+            # sanitising and reading the text of a long entry is pure Python: off the loop
+            post = await off_loop(entry_post, row, resources,
+                                  heavy=heavy_to_parse(row["content_html"]))  # fmt: skip
             parsed = ParsedFeed(
                 format="jsonfeed", format_version="1.1", title=row["channel_title"] or "",
                 link=None, description=None, icon=None, language=row["channel_language"],
-                hub=None, self_url=None, posts=(entry_post(row, resources),),
+                hub=None, self_url=None, posts=(post,),
             )  # fmt: skip
             added, changed = await store.store_posts(conn, feed["id"], site_id, parsed, now)
             if not (added or changed):

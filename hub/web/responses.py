@@ -1,15 +1,86 @@
-"""The JSON response every API answers with: orjson, non-string keys allowed."""
+"""The JSON response every API answers with: orjson, non-string keys allowed.
+
+A body holding a string over `BIG_STRING` characters (a v1 article near the 20 MiB body
+limit answers ~60 MB) is not encoded on the event loop: the response encodes it when it is
+sent (or when `prepare()` is awaited), in a worker thread and in slices, so that the thread
+hands the GIL back to the loop between them. Every other body is encoded at once, as before.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import orjson
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from hub.core.offload import off_loop
+
+BIG_STRING = 1 << 20  # characters: a string this long is encoded off the loop, in slices
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+_NOTHING = object()
 
 
 class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        self._deferred = content if _holds_big_string(content) else _NOTHING
+        if self._deferred is not _NOTHING:
+            return b""  # encoded by `prepare`, off the loop
+        return orjson.dumps(content, option=_OPTIONS)
+
+    async def prepare(self) -> None:
+        """Encode a deferred body (in a worker thread) and fix its Content-Length."""
+        if getattr(self, "_deferred", _NOTHING) is _NOTHING:
+            return
+        self.body = await off_loop(encode_in_slices, self._deferred, heavy=True)
+        self._deferred = _NOTHING
+        length = str(len(self.body)).encode()
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        self.raw_headers.append((b"content-length", length))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.prepare()
+        await super().__call__(scope, receive, send)
+
+
+def _holds_big_string(content: Any, depth: int = 0) -> bool:
+    if isinstance(content, str):
+        return len(content) > BIG_STRING
+    if depth > 6:
+        return False
+    if isinstance(content, dict):
+        return any(_holds_big_string(v, depth + 1) for v in content.values())
+    if isinstance(content, list | tuple):
+        return any(_holds_big_string(v, depth + 1) for v in content)
+    return False
+
+
+def encode_in_slices(content: Any) -> bytes:
+    """`orjson.dumps(content)`, with each string over `BIG_STRING` encoded one slice per call
+    (the same bytes: JSON escapes character by character)."""
+    token = uuid4().hex
+    big: list[str] = []
+
+    def swap(value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str) and len(value) > BIG_STRING:
+            big.append(value)
+            return f"{token}:{len(big) - 1}"
+        if depth > 6:
+            return value
+        if isinstance(value, dict):
+            return {k: swap(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [swap(v, depth + 1) for v in value]
+        return value
+
+    skeleton = orjson.dumps(swap(content), option=_OPTIONS)
+    for index, text in enumerate(big):
+        pieces = [b'"']
+        for start in range(0, len(text), BIG_STRING):
+            pieces.append(orjson.dumps(text[start : start + BIG_STRING])[1:-1])
+        pieces.append(b'"')
+        skeleton = skeleton.replace(f'"{token}:{index}"'.encode(), b"".join(pieces), 1)
+    return skeleton

@@ -79,6 +79,8 @@ async def run_write(
     async with write(resources, dry_run=dry_run, lazy=lazy, idempotency=unit_key) as tx:
         if tx.replay is None:
             response = await work(tx)
+            if isinstance(response, JSONResponse):
+                await response.prepare()  # a big body is encoded off the loop, before it is kept
             await tx.remember(response.status_code, response.headers, response.body)
     if tx.replay is not None:
         return _replayed(request, tx.replay)

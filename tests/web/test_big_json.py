@@ -1,0 +1,31 @@
+"""Big JSON answers are encoded off the event loop, in slices, to the same bytes."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from hub.web.responses import BIG_STRING, JSONResponse, encode_in_slices
+
+TEXT = ('Ünïcode "quotes" \\ back\nslash <b>&amp;</b> \u2028 \U0001f600 ' * 60_000)[:2_500_000]
+BODY = {"translations": [{"language": "en", "content_markdown": TEXT, "n": 1}], 7: [TEXT]}
+
+
+def test_slices_encode_to_the_same_bytes_as_one_call():
+    assert len(TEXT) > 2 * BIG_STRING
+    assert encode_in_slices(BODY) == orjson.dumps(BODY, option=orjson.OPT_NON_STR_KEYS)
+
+
+def test_a_big_answer_is_sent_whole_with_its_length():
+    app = Starlette(routes=[Route("/", lambda request: JSONResponse(BODY, status_code=201))])
+    r = TestClient(app).get("/")
+    assert r.status_code == 201
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert r.json()["translations"][0]["content_markdown"] == TEXT
+
+
+def test_a_small_answer_is_encoded_at_once():
+    response = JSONResponse({"a": "b"})
+    assert response.body == b'{"a":"b"}' and response.headers["content-length"] == "9"
