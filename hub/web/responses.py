@@ -3,7 +3,8 @@
 A body holding a string over `BIG_STRING` characters (a v1 article near the 20 MiB body
 limit answers ~60 MB) is not encoded on the event loop: the response encodes it when it is
 sent (or when `prepare()` is awaited), in a worker thread and in slices, so that the thread
-hands the GIL back to the loop between them. Every other body is encoded at once, as before.
+hands the GIL back to the loop between them, and goes out slice by slice (no joined copy).
+Every other body is encoded at once, as before.
 """
 
 from __future__ import annotations
@@ -35,15 +36,33 @@ class JSONResponse(Response):
         """Encode a deferred body (in a worker thread) and fix its Content-Length."""
         if getattr(self, "_deferred", _NOTHING) is _NOTHING:
             return
-        self.body = await off_loop(encode_in_slices, self._deferred, heavy=True)
+        self._chunks = await off_loop(encode_in_slices, self._deferred, heavy=True)
         self._deferred = _NOTHING
-        length = str(len(self.body)).encode()
+        length = str(sum(len(c) for c in self._chunks)).encode()
         self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self.raw_headers.append((b"content-length", length))
 
+    @property
+    def body(self) -> bytes:  # type: ignore[override]
+        """The whole body (joined on demand: kept for an idempotent replay)."""
+        chunks = getattr(self, "_chunks", None)
+        return self._body if chunks is None else b"".join(chunks)
+
+    @body.setter
+    def body(self, value: bytes) -> None:
+        self._body = value
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.prepare()
-        await super().__call__(scope, receive, send)
+        chunks = getattr(self, "_chunks", None)
+        if chunks is None:
+            await super().__call__(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})  # fmt: skip
+        for chunk in chunks:  # no 60 MB join on the loop: each slice goes out as it is
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _holds_big_string(content: Any, depth: int = 0) -> bool:
@@ -58,9 +77,10 @@ def _holds_big_string(content: Any, depth: int = 0) -> bool:
     return False
 
 
-def encode_in_slices(content: Any) -> bytes:
-    """`orjson.dumps(content)`, with each string over `BIG_STRING` encoded one slice per call
-    (the same bytes: JSON escapes character by character)."""
+def encode_in_slices(content: Any) -> list[bytes]:
+    """`orjson.dumps(content)` as a list of byte strings, with each string over `BIG_STRING`
+    encoded one slice per call (joined, the same bytes: JSON escapes character by
+    character)."""
     token = uuid4().hex
     big: list[str] = []
 
@@ -77,10 +97,12 @@ def encode_in_slices(content: Any) -> bytes:
         return value
 
     skeleton = orjson.dumps(swap(content), option=_OPTIONS)
+    chunks: list[bytes] = []
     for index, text in enumerate(big):
-        pieces = [b'"']
+        before, skeleton = skeleton.split(f'"{token}:{index}"'.encode(), 1)
+        chunks.append(before + b'"')
         for start in range(0, len(text), BIG_STRING):
-            pieces.append(orjson.dumps(text[start : start + BIG_STRING])[1:-1])
-        pieces.append(b'"')
-        skeleton = skeleton.replace(f'"{token}:{index}"'.encode(), b"".join(pieces), 1)
-    return skeleton
+            chunks.append(orjson.dumps(text[start : start + BIG_STRING])[1:-1])
+        skeleton = b'"' + skeleton
+    chunks.append(skeleton)
+    return chunks

@@ -15,7 +15,7 @@ BODY = {"translations": [{"language": "en", "content_markdown": TEXT, "n": 1}], 
 
 def test_slices_encode_to_the_same_bytes_as_one_call():
     assert len(TEXT) > 2 * BIG_STRING
-    assert encode_in_slices(BODY) == orjson.dumps(BODY, option=orjson.OPT_NON_STR_KEYS)
+    assert b"".join(encode_in_slices(BODY)) == orjson.dumps(BODY, option=orjson.OPT_NON_STR_KEYS)
 
 
 def test_a_big_answer_is_sent_whole_with_its_length():

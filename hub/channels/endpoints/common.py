@@ -79,9 +79,10 @@ async def run_write(
     async with write(resources, dry_run=dry_run, lazy=lazy, idempotency=unit_key) as tx:
         if tx.replay is None:
             response = await work(tx)
-            if isinstance(response, JSONResponse):
-                await response.prepare()  # a big body is encoded off the loop, before it is kept
-            await tx.remember(response.status_code, response.headers, response.body)
+            if tx.idempotency is not None:  # kept for replays (a big body: encoded off the loop)
+                if isinstance(response, JSONResponse):
+                    await response.prepare()
+                await tx.remember(response.status_code, response.headers, response.body)
     if tx.replay is not None:
         return _replayed(request, tx.replay)
     return response
