@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import orjson
 from starlette.applications import Starlette
 from starlette.routing import Route
-from starlette.testclient import TestClient
 
 from hub.web.responses import BIG_STRING, JSONResponse, encode_in_slices
 
@@ -18,9 +18,11 @@ def test_slices_encode_to_the_same_bytes_as_one_call():
     assert b"".join(encode_in_slices(BODY)) == orjson.dumps(BODY, option=orjson.OPT_NON_STR_KEYS)
 
 
-def test_a_big_answer_is_sent_whole_with_its_length():
+async def test_a_big_answer_is_sent_whole_with_its_length():
     app = Starlette(routes=[Route("/", lambda request: JSONResponse(BODY, status_code=201))])
-    r = TestClient(app).get("/")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        r = await client.get("/")
     assert r.status_code == 201
     assert int(r.headers["content-length"]) == len(r.content)
     assert r.json()["translations"][0]["content_markdown"] == TEXT
