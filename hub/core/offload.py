@@ -24,6 +24,7 @@ import gc
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,6 +42,8 @@ _child: ProcessPoolExecutor | None = None
 _child_lock = threading.Lock()
 _gc_pauses = 0  # heavy calls running; the cyclic collector waits while any does
 _gc_was_enabled = False
+_gc_paused_since = 0.0
+MAX_GC_PAUSE = 10.0  # seconds: overlapping heavy calls never keep the collector off longer
 _gc_lock = threading.Lock()
 
 
@@ -72,12 +75,16 @@ def gc_paused() -> Iterator[None]:
     """No automatic cyclic garbage collection meanwhile (nests across threads). A heavy
     parse allocates fast enough to trigger full collections, and one walks the whole heap with
     the GIL held: 50-100 ms during which the event loop cannot run. Reference counting still
-    frees what the work drops; cycles wait for the next collection after it."""
-    global _gc_pauses, _gc_was_enabled
+    frees what the work drops; cycles wait for the next collection after it. Heavy calls that
+    keep overlapping (a worker polling many feeds) hold it off for `MAX_GC_PAUSE` at most."""
+    global _gc_pauses, _gc_was_enabled, _gc_paused_since
     with _gc_lock:
         if _gc_pauses == 0:
             _gc_was_enabled = gc.isenabled()
+            _gc_paused_since = time.monotonic()
             gc.disable()
+        elif _gc_was_enabled and time.monotonic() - _gc_paused_since > MAX_GC_PAUSE:
+            gc.enable()  # heavy calls overlapping for long: cycles must be collected sometime
         _gc_pauses += 1
     try:
         yield
