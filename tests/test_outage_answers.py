@@ -9,6 +9,7 @@ import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 import httpx
 import pytest
 from arq.connections import ArqRedis
@@ -130,3 +131,5 @@ def test_what_counts_as_an_outage():
     assert is_outage(FileNotFoundError(errno.ENOENT, "No such file or directory"))  # a socket
     assert not is_outage(FileNotFoundError(errno.ENOENT, "No such file", "/srv/media/x.webp"))
     assert not is_outage(ValueError("a bug"))
+    left_mid_operation = "cannot switch to state 15; another operation (2) is in progress"
+    assert is_outage(asyncpg.exceptions.InternalClientError(left_mid_operation))

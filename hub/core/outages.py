@@ -37,6 +37,7 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     *_POSTGRES,
     *_REDIS,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
 )  # the classes `is_outage` looks at; it decides on the instance
 
@@ -48,6 +49,10 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.InterfaceError):  # a closed connection, not a misuse of one
         text = str(exc).lower()
         return "closed" in text or "closing" in text
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # a pooled connection left mid-operation by a server that shut down under it ("cannot
+        # switch to state 15; another operation (2) is in progress"): the next one is fresh
+        return True
     if not isinstance(exc, OSError):
         return False
     # a unix socket whose file is gone (its server is restarting) has no file name; a missing
