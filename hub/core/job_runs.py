@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from hub.core.queue import OUTBOX_KWARG, job_done
 
 log = logging.getLogger("hub.jobs")
 
+DONE_PATIENCE = 60.0  # seconds a finished job waits for PostgreSQL to delete its outbox row
 OUTAGE_TRIES = 12  # 1 s, 2 s, 4 s … 60 s: about eight minutes, then the outbox sweep takes over
 Job = Callable[..., Awaitable[Any]]
 
@@ -91,9 +93,21 @@ def quiet_in_outages(job: Job) -> Job:
 
 
 async def _done(ctx: dict, outbox_id: int | None) -> None:
+    """Delete the job's outbox row. PostgreSQL going away just then is waited out (for up to
+    `DONE_PATIENCE` seconds): a row left behind would run the finished job once more."""
     if outbox_id is None:
         return
-    try:
-        await job_done(ctx["resources"].pool, outbox_id, ctx.get("job_id"))
-    except Exception as exc:  # the row stays and the job runs once more: harmless
-        log.warning("could not delete outbox row %s: %s: %s", outbox_id, type(exc).__name__, exc)
+    waited, attempt = 0.0, 0
+    while True:
+        try:
+            await job_done(ctx["resources"].pool, outbox_id, ctx.get("job_id"))
+            return
+        except Exception as exc:
+            attempt += 1
+            delay = backoff(attempt, first=0.5, cap=5)
+            if not is_outage(exc) or waited + delay > DONE_PATIENCE:
+                log.warning("could not delete outbox row %s (%s: %s); the job will run again",
+                            outbox_id, type(exc).__name__, exc)  # fmt: skip
+                return
+            await asyncio.sleep(delay)
+            waited += delay
