@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import sys
 
 from hub.cli.common import Commands
 from hub.config import Settings
@@ -78,6 +79,8 @@ async def _serve(ready: Prepared) -> None:
         )
         server = uvicorn.Server(config)
         gc.freeze()  # full collections skip what start-up made (shorter pauses of the loop)
+        # a worker thread parsing a big feed hands the GIL back to the loop after 1 ms, not 5
+        sys.setswitchinterval(0.001)
         worker_task = None
         if ready.worker_in_process:  # supervised: restarted after outages; /healthz reports it
             app.state.worker_health = health = WorkerHealth()
