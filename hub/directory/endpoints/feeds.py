@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from hub.core.errors import NotFound
+from hub.core.errors import NotFound, Unavailable
 from hub.directory import schemas
 from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import posts as post_queries
 from hub.web.drf.endpoint import Call, Reply
-from hub.web.drf.errors import Unavailable
 
 REFRESH_PER_FEED_SECONDS = 60
 

@@ -8,14 +8,13 @@ from urllib.parse import urlencode
 import asyncpg
 from starlette.responses import Response
 
-from hub.core.errors import Invalid
+from hub.core.errors import Invalid, Unavailable
 from hub.directory import schemas
 from hub.directory.endpoints.formats import opml_response
 from hub.directory.queries import sites as site_queries
 from hub.directory.search import parser as q
 from hub.directory.search.sql import compile_query
 from hub.web.drf.endpoint import Call
-from hub.web.drf.errors import Unavailable
 
 MAX_RELATED = 6
 

@@ -13,8 +13,6 @@ from hub.core import errors
 from hub.web.errors import MethodNotAllowed, error_handler, lookup, retry_after
 from hub.web.responses import JSONResponse
 
-Unavailable = errors.Unavailable  # raised by the directory's endpoints (busy host, slow search)
-
 
 class NotAuthenticated(errors.DomainError):
     """An action needs a token and none was sent."""
