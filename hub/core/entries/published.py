@@ -1,6 +1,6 @@
 """The read model of published entries: the statements behind the public pages and feeds
-(a channel with its translations, entries, tags, media and approved mentions, one tuned
-statement per page). Read-only, one statement per function, `$n` parameters.
+(a channel with its translations, entries, tags, media, approved mentions and reply contexts,
+one tuned statement per page). Read-only, one statement per function, `$n` parameters.
 
 Public means: the channel is `published`; the entry is not deleted, archived or private; and
 the translation shown has status `published`. An entry whose page status is
@@ -15,6 +15,7 @@ from datetime import datetime
 import asyncpg
 
 from hub.core.webmentions.queries import APPROVED_JSON
+from hub.core.webmentions.sends import CONTEXTS_JSON
 
 Conn = asyncpg.Connection | asyncpg.Pool
 
@@ -76,8 +77,8 @@ _TAGS = """
           ORDER BY g.position, g.key)
 """
 # The entry of an entry page as one JSON object: every translation (content only for the
-# language shown, $3, else the primary), tags, non-inline media and approved
-# webmentions, whatever its status.
+# language shown, $3, else the primary), tags, non-inline media, approved webmentions and
+# the reply contexts of its response targets, whatever its status.
 _ENTRY = f"""
     (SELECT json_build_object(
          'id', e.id, 'slug', e.slug, 'default_language', e.default_language,
@@ -95,7 +96,8 @@ _ENTRY = f"""
              FROM entry_translations t WHERE t.entry_id = e.id), '[]'),
          'tags', {_TAGS},
          'media', {_MEDIA},
-         'mentions', {APPROVED_JSON})
+         'mentions', {APPROVED_JSON},
+         'contexts', {CONTEXTS_JSON})
      FROM entries e WHERE e.channel_id = c.id AND e.slug = $2) AS entry
 """
 _WITH_ENTRY = _CHANNEL_ONLY.replace(

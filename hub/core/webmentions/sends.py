@@ -11,8 +11,22 @@ import asyncpg
 SEND_COLUMNS = (
     "s.id, s.entry_id, s.target, s.target_norm, s.source, s.endpoint, s.status, s.linked,"
     " s.attempts, s.last_http_status, s.last_error, s.removal_notified_at, s.entry_version,"
-    " s.next_attempt_at, s.title"
+    " s.next_attempt_at, s.title, s.cite_author_photo, s.cite_author_photo_path"
 )
+
+# The reply contexts of the entry `e` (issue 16) as a JSON array, one object per response
+# target the send job read (keyed by `target_norm`, §1.4); none is looked up for an entry
+# without response properties. The public entry page embeds it in its one statement.
+CONTEXTS_JSON = """
+    CASE WHEN e.properties ?| ARRAY['in-reply-to', 'like-of', 'repost-of', 'bookmark-of']
+    THEN coalesce((SELECT json_agg(json_build_object(
+                  'target_norm', s.target_norm, 'name', s.cite_name, 'url', s.cite_url,
+                  'author_name', s.cite_author_name, 'author_url', s.cite_author_url,
+                  'author_photo_path', s.cite_author_photo_path))
+              FROM webmention_sends s
+              WHERE s.entry_id = e.id AND s.cite_read_at IS NOT NULL), '[]')
+    ELSE '[]'::json END
+"""
 
 
 async def entry_for_sending(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
@@ -89,7 +103,8 @@ async def mark_pending(conn: asyncpg.Connection, send_ids: list[int]) -> None:
 async def get_send(conn: asyncpg.Connection, send_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"""
-        SELECT {SEND_COLUMNS}, e.status AS entry_status, e.version AS version
+        SELECT {SEND_COLUMNS}, e.status AS entry_status, e.version AS version,
+               e.properties AS entry_properties
         FROM webmention_sends s JOIN entries e ON e.id = s.entry_id
         WHERE s.id = $1
         """,  # noqa: S608 - a constant column list
@@ -121,6 +136,37 @@ async def record_attempt(conn: asyncpg.Connection, send_id: int, result: dict[st
         result.get("entry_version"),
         bool(result.get("removal_told")),
     )
+
+
+async def store_context(conn: asyncpg.Connection, send_id: int, context: dict[str, Any]) -> bool:
+    """Keep what the target's page says about itself (issue 16: reply context) when it
+    changed, and then move the entry's `mentions_changed_at` so that its page's ETag changes.
+    One statement; True when something changed."""
+    changed = await conn.fetchval(
+        """
+        WITH stored AS (
+            UPDATE webmention_sends SET
+                cite_name = $2, cite_url = $3, cite_author_name = $4, cite_author_url = $5,
+                cite_author_photo = $6, cite_author_photo_path = $7, cite_read_at = now()
+            WHERE id = $1 AND (cite_read_at IS NULL OR (cite_name, cite_url, cite_author_name,
+                  cite_author_url, cite_author_photo, cite_author_photo_path)
+                  IS DISTINCT FROM ($2, $3, $4, $5, $6, $7))
+            RETURNING entry_id
+        ), touched AS (
+            UPDATE entries SET mentions_changed_at = now()
+            WHERE id = (SELECT entry_id FROM stored)
+        )
+        SELECT count(*) FROM stored
+        """,
+        send_id,
+        context.get("name"),
+        context.get("url"),
+        context.get("author_name"),
+        context.get("author_url"),
+        context.get("author_photo"),
+        context.get("author_photo_path"),
+    )
+    return bool(changed)
 
 
 async def list_due_sends(conn: asyncpg.Connection, now: datetime, limit: int) -> list[int]:

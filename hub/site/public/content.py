@@ -1,6 +1,7 @@
 """Stored content made ready to show, pure: HTML cleaned again at display time, relative URLs
 made absolute, microformats property classes taken out of author content, response targets
-read from `entries.properties`, and the generated bodies of content-less responses.
+read from `entries.properties` with the reply contexts the send job kept, and the generated
+bodies of content-less responses.
 
 Why clean again: content is sanitised before it is stored (DESIGN "Content safety"), but the
 page must not depend on every writer having done so. And author HTML may carry mf2 property
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from hub.core.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES, strip_tags
+from hub.core.urls import BadURL, normalize
 
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "textarea", "title", "iframe",
                       "object", "noembed", "noframes", "select"}  # fmt: skip
@@ -111,17 +113,58 @@ def cite_of(value: Any) -> tuple[str, str | None] | None:
     return url, name if isinstance(name, str) and name.strip() else None
 
 
-def responses(properties: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """{"in-reply-to": [{"url", "name"}], ...}: the response targets of an entry, names
-    falling back to the URL (R-W23: rendering never fetches)."""
-    found: dict[str, list[dict[str, str]]] = {}
+def responses(
+    properties: Mapping[str, Any],
+    contexts: Iterable[Mapping[str, Any]] | None = None,
+    media_url: Callable[[str], str] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """{"in-reply-to": [{"url", "name"}], ...}: the response targets of an entry. A target
+    whose page the send job read (`contexts`, keyed by `target_norm`) also gets "cited"
+    (its title was found), "canonical" (its own URL, when not the one linked) and "author"
+    ({"name", "url", "photo"}; `media_url` makes the re-hosted photo's URL). Names fall back
+    to the name the author gave, then the URL (R-W23: rendering never fetches)."""
+    by_norm = {c.get("target_norm"): c for c in contexts or ()}
+    found: dict[str, list[dict[str, Any]]] = {}
     for kind in RESPONSE_KINDS:
         values = properties.get(kind)
         for value in values if isinstance(values, list) else [values]:
             cite = cite_of(value)
-            if cite:
-                found.setdefault(kind, []).append({"url": cite[0], "name": cite[1] or cite[0]})
+            if not cite:
+                continue
+            item: dict[str, Any] = {"url": cite[0], "name": cite[1] or cite[0]}
+            context = by_norm.get(_norm(cite[0])) if by_norm else None
+            if context:
+                item |= _context(context, cite, media_url)
+            found.setdefault(kind, []).append(item)
     return found
+
+
+def _norm(url: str) -> str | None:
+    try:
+        return normalize(url)
+    except BadURL:
+        return None
+
+
+def _context(
+    context: Mapping[str, Any], cite: tuple[str, str | None], media_url: Callable[[str], str] | None
+) -> dict[str, Any]:
+    """The parts of a stored reply context that a cite shows."""
+    name = (context.get("name") or "").strip()
+    canonical = context.get("url")
+    author_name = (context.get("author_name") or "").strip()
+    author_url = context.get("author_url") if is_http_url(context.get("author_url")) else None
+    photo = context.get("author_photo_path")
+    item: dict[str, Any] = {"cited": True, "name": cite[1] or name or cite[0]}
+    if is_http_url(canonical) and _norm(canonical) != _norm(cite[0]):
+        item["canonical"] = canonical
+    if author_name or author_url:
+        item["author"] = {
+            "name": author_name or urlsplit(author_url or "").hostname or author_url,
+            "url": author_url,
+            "photo": media_url(photo) if photo and media_url else None,
+        }
+    return item
 
 
 def urls_of(properties: Mapping[str, Any], name: str) -> list[str]:

@@ -152,7 +152,7 @@ def entry_view(
         "name": translation["title"].strip() if entry["kind"] == "article" else "",
         "url": permalink,
         "published": published,
-        "responses": responses(properties),
+        "responses": responses(properties, entry.get("contexts"), urls.media_file),
         "featured": featured[0] if featured else None,
         "photos": photos,
         "tags": [{"name": t, "href": links.tag(t)} for t in entry["tags"]],

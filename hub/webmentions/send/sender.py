@@ -1,6 +1,8 @@
 """Sending webmentions (webmention-site-feeds.md §2, W3C §3.1): plan the sends of an entry,
 then deliver each one (discover the endpoint through the guarded client, POST source and
-target), recording every attempt in `webmention_sends`.
+target), recording every attempt in `webmention_sends`. A response target's page (in-reply-to,
+like-of, repost-of, bookmark-of) read on the way also gives its reply context (`context`:
+title, author, canonical URL), kept next to the send with the author photo re-hosted.
 
 `plan_sends` runs in the `send_webmentions` job: it unions the entry's current targets with
 every target it ever linked to, so that an update or a delete reaches removed links, and stages
@@ -10,23 +12,30 @@ job; it never raises for the target's failures, it returns what to record and wh
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from hub.core import writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
+from hub.core.fetch import fetch_own_page
+from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
-from hub.core.urls import link_key
+from hub.core.urls import BadURL, link_key, normalize
 from hub.core.webmentions import sends as sq
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
-from hub.webmentions.send.discovery import discover
+from hub.webmentions.send.context import Context, context_of_page
+from hub.webmentions.send.discovery import Discovery, discover
 from hub.webmentions.send.politeness import HostBusy, request_slot
-from hub.webmentions.send.targets import Translation, entry_targets
+from hub.webmentions.send.targets import Translation, entry_targets, property_urls
+from hub.webmentions.verify.photo import rehost_photo
 
 log = logging.getLogger("hub.webmentions")
 
@@ -118,6 +127,7 @@ class Delivery:
     error: str | None = None
     title: str | None = None
     retry_in: int | None = None
+    context: Context | None = None  # a response target's reply context, when read
 
 
 def _retry(attempt: int, error: str, http_status: int | None, after: int | None, **kw) -> Delivery:
@@ -132,15 +142,58 @@ def _retry_after(headers: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def is_response_target(row: Any) -> bool:
+    """Is the send's target a value of the entry's in-reply-to, like-of, repost-of or
+    bookmark-of (a target that gets a reply context)?"""
+    for url in property_urls(row["entry_properties"] or {}):
+        try:
+            if normalize(url) == row["target_norm"]:
+                return True
+        except BadURL:
+            continue
+    return False
+
+
+def _read_page(
+    url: str, headers: list[tuple[str, str]], body: bytes, target: str, *, context: bool
+) -> tuple[Discovery, Context | None]:
+    """The endpoint (and title) of a fetched target page and, when asked, its context."""
+    found = discover(url, headers, body)
+    return found, context_of_page(url, headers, body, target) if context else None
+
+
+async def _own_context(resources: Resources, target: str) -> Context | None:
+    """The context of one of this node's pages, read from the app in process (no socket,
+    R-W16) when this process has it. Its author photo is our own and left out."""
+    if resources.own_site is None:
+        return None
+    try:
+        page = await fetch_own_page(resources.own_site, target, headers={"Accept": ACCEPT})
+    except httpx.HTTPError as exc:  # a context is optional; the send went through
+        log.info("context of %s not read: %s", target, exc)
+        return None
+    if not 200 <= page.status < 300:
+        return None
+    headers = page.headers.multi_items()
+    context = await off_loop(
+        context_of_page, page.url, headers, page.content, target,
+        heavy=heavy_to_parse(page.content),
+    )  # fmt: skip
+    return dataclasses.replace(context, author_photo=None) if context else None
+
+
 async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
     """Discover the target's endpoint and POST `source` and `target` to it."""
     source, target = row["source"], row["target"]
+    wants_context = row["linked"] and row["entry_status"] == "published"
+    wants_context = wants_context and is_response_target(row)
     if await is_node_url(resources, target):
         try:  # R-W16: our own pages are told without HTTP
             receipt = await receive(resources, source, target, client_ip=None)
         except DomainError as exc:
             return Delivery("failed", error=exc.message)
-        return Delivery("sent", endpoint="internal", location=receipt.status_url)
+        context = await _own_context(resources, target) if wants_context else None
+        return Delivery("sent", endpoint="internal", location=receipt.status_url, context=context)
     fetcher = resources.fetcher
     try:
         async with request_slot(resources, target):  # at most 2 requests per host (§2.4)
@@ -153,21 +206,24 @@ async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
         return _retry(attempt, "target host busy", None, None)
     if page.status >= 500 or page.status in RETRY_STATUSES:
         return _retry(attempt, f"target answered {page.status}", page.status, None)
-    found = discover(page.url, page.headers.multi_items(), page.content)
+    found, context = await off_loop(
+        _read_page, page.url, page.headers.multi_items(), page.content, target,
+        context=wants_context and 200 <= page.status < 300,
+        heavy=heavy_to_parse(page.content),
+    )  # fmt: skip
     if found.endpoint is None:
-        return Delivery("no_endpoint", title=found.title)
+        return Delivery("no_endpoint", title=found.title, context=context)
+    kw = {"endpoint": found.endpoint, "title": found.title, "context": context}
     try:
         async with request_slot(resources, found.endpoint):
             answer = await fetcher.fetch(
                 found.endpoint, method="POST", data={"source": source, "target": target}
             )
     except FetchRefused as exc:  # R-W32: a private endpoint is no endpoint
-        return Delivery("no_endpoint", endpoint=found.endpoint, title=found.title,
-                        error=f"endpoint_refused: {exc.message}")  # fmt: skip
+        return Delivery("no_endpoint", error=f"endpoint_refused: {exc.message}", **kw)
     except (FetchFailed, TooLarge, HostBusy) as exc:
         error = getattr(exc, "message", "endpoint host busy")
-        return _retry(attempt, error, None, None, endpoint=found.endpoint, title=found.title)
-    kw = {"endpoint": found.endpoint, "title": found.title}
+        return _retry(attempt, error, None, None, **kw)
     if 200 <= answer.status < 300:
         return Delivery("sent", http_status=answer.status,
                         location=answer.headers.get("location"), **kw)  # fmt: skip
@@ -205,5 +261,22 @@ async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> D
                 "removal_told": removal and delivery.status != "pending",
             },
         )
+    if delivery.context:
+        await _keep_context(resources, row, delivery.context)
     log.info("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
     return delivery
+
+
+async def _keep_context(resources: Resources, row: Any, context: Context) -> None:
+    """Store a response target's context, its author photo re-hosted (never hotlinked,
+    R-W9); the entry page's ETag moves when it changed."""
+    photo_path = await rehost_photo(
+        resources, context.author_photo,
+        current_url=row["cite_author_photo"], current_path=row["cite_author_photo_path"],
+    )  # fmt: skip
+    fields = dataclasses.asdict(context)
+    if photo_path is None:
+        fields["author_photo"] = None
+    fields["author_photo_path"] = photo_path
+    async with resources.pool.acquire() as conn:
+        await sq.store_context(conn, row["id"], fields)
