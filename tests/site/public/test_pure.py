@@ -83,6 +83,30 @@ def test_responses_read_urls_and_cites():
     )
 
 
+def test_responses_bring_the_stored_reply_context():
+    contexts = [{
+        "target_norm": "https://a.example/post", "name": "A title",
+        "url": "https://a.example/post?utm=x", "author_name": "Bob",
+        "author_url": "https://a.example/", "author_photo_path": "webmentions/bob-abc123.webp",
+    }, {"target_norm": "https://b.example/", "name": None, "url": None,
+        "author_name": None, "author_url": "javascript:x", "author_photo_path": None}]  # fmt: skip
+    found = responses(
+        {"in-reply-to": "https://A.example/post#c", "like-of": ["https://b.example"],
+         "repost-of": "https://c.example/"},
+        contexts, lambda path: f"/storage/{path}",
+    )  # fmt: skip
+    assert found["in-reply-to"] == [{
+        "url": "https://A.example/post#c", "name": "A title", "cited": True,
+        "canonical": "https://a.example/post?utm=x",
+        "author": {"name": "Bob", "url": "https://a.example/",
+                   "photo": "/storage/webmentions/bob-abc123.webp"},
+    }]  # fmt: skip
+    # nothing of use read: the bare URL; no context at all: as before
+    assert found["like-of"] == [{"url": "https://b.example", "name": "https://b.example",
+                                 "cited": True}]  # fmt: skip
+    assert found["repost-of"] == [{"url": "https://c.example/", "name": "https://c.example/"}]
+
+
 def test_language_name():
     assert language_name("fr") == "Français"
     assert language_name("pt-BR") == "Português (pt-BR)"
