@@ -14,7 +14,7 @@ import orjson
 
 from hub.core.entries.limits import TRANSLATIONS_PER_ENTRY
 from hub.core.errors import Invalid
-from hub.core.inputs import check_document
+from hub.core.inputs import check_document, clean_document
 from hub.core.languages import normalise_language
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug
 
@@ -63,7 +63,8 @@ class Problems:
 def parse_json_object(raw: bytes) -> dict:
     """The body as a JSON object; anything else is 422 `errors.body` (R-05). A string with a
     character PostgreSQL or the pages and feeds cannot carry (NUL, other C0 controls but tab,
-    newline and CR, U+FFFE/U+FFFF) is 422 on its top-level field."""
+    newline and CR, U+FFFE/U+FFFF) is 422 on its top-level field; DEL and the C1 controls
+    (U+007F-U+009F) are removed silently (`clean_document`)."""
     try:
         value = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
@@ -71,7 +72,7 @@ def parse_json_object(raw: bytes) -> dict:
     if not isinstance(value, dict):
         raise Invalid.field("body", "The request body must be a JSON object.")
     check_document(value, xml=True)
-    return value
+    return clean_document(value)
 
 
 def parse_bool(value: Any) -> bool | None:

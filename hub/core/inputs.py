@@ -17,6 +17,46 @@ INT8_MAX = 2**63 - 1  # bigint: LIMIT and OFFSET
 # tab, newline and carriage return; U+FFFE, U+FFFF) and lone surrogates, which UTF-8 cannot encode.
 _NOT_STORABLE = re.compile("\x00")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What no text hub stores or writes out carries: the characters XML 1.0 forbids (above), DEL
+# and the C1 controls U+0080-U+009F (U+0085 NEL among them), which XML 1.0 allows but
+# discourages and which show as boxes or break lines in readers.
+_NOT_OUTPUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without the characters no HTML, XML or JSON output of hub carries: C0 controls
+    but tab, newline and carriage return, DEL, C1 controls, U+FFFE, U+FFFF and lone
+    surrogates. Removed silently; a text without any is returned as it is (one regex scan).
+    NUL is among them here, but the adapters refuse it on input before this runs."""
+    if not _NOT_OUTPUT.search(text):
+        return text
+    return _NOT_OUTPUT.sub("", text)
+
+
+def clean_document(document: Any) -> Any:
+    """`document` (a freshly parsed JSON or mf2 document: dicts, lists, strings) with
+    `clean_text` applied to every string, keys included, in place and without recursion."""
+    if isinstance(document, str):
+        return clean_text(document)
+    stack: list[Any] = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                value = item[key]
+                if isinstance(value, str):
+                    item[key] = clean_text(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+                if isinstance(key, str) and _NOT_OUTPUT.search(key):
+                    item[clean_text(key)] = item.pop(key)
+        elif isinstance(item, list):
+            for index, value in enumerate(item):
+                if isinstance(value, str):
+                    item[index] = clean_text(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return document
 
 
 _SLICE = 1 << 20  # characters searched per regex call

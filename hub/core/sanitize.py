@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from hub.core.inputs import clean_text
+
 _BLOCK = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol",
           "li", "dl", "dt", "dd", "div", "figure", "figcaption", "details", "summary", "table",
           "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col"}  # fmt: skip
@@ -129,11 +131,12 @@ def _limit_depth(markup: str) -> str:
 def sanitize_html(markup: str) -> str:
     """Markup reduced to the allow-list: no scripts, styles, frames, forms, SVG/MathML, event
     handlers, `style` attributes, or `javascript:`/`vbscript:`/`data:` URLs. Elements nested
-    deeper than MAX_DEPTH lose their tags (not their content)."""
+    deeper than MAX_DEPTH lose their tags (not their content). No character XML 1.0 forbids,
+    and no DEL or C1 control, survives (`clean_text`, after the parse, which also decodes
+    character references such as `&#1;`)."""
     markup = _limit_depth(markup)
-    if "class" in markup.lower():
-        return _CLEANER.clean(markup)
-    return _CLEANER_WITHOUT_CLASSES.clean(markup)
+    cleaner = _CLEANER if "class" in markup.lower() else _CLEANER_WITHOUT_CLASSES
+    return clean_text(cleaner.clean(markup))
 
 
 class _Inventory(HTMLParser):
@@ -200,11 +203,11 @@ def strip_tags(markup: str) -> str:
     dropped, block boundaries become spaces, entities decoded once, whitespace collapsed.
     The result is text, not HTML: escape it again before putting it into a page."""
     if "<" not in markup:  # no tag: what the parser would give, without running it
-        return _SPACE.sub(" ", unescape(markup)).strip()
+        return clean_text(_SPACE.sub(" ", unescape(markup)).strip())
     parser = _Text()
     parser.feed(markup)
     parser.close()
-    return _SPACE.sub(" ", "".join(parser.parts)).strip()
+    return clean_text(_SPACE.sub(" ", "".join(parser.parts)).strip())
 
 
 # A tag as `sanitize_html` writes it: lower-case name, attribute values in double quotes
@@ -218,4 +221,4 @@ def text_of_sanitised(markup: str) -> str:
     dropped, its text escapes every "<" and starts every "&" an entity, so the same text
     comes out (tests/core/test_sanitize.py compares the two)."""
     text = _SANITISED_TAG.sub(lambda m: " " if m.group(2) in _BREAKS else "", markup)
-    return _SPACE.sub(" ", unescape(text)).strip()
+    return clean_text(_SPACE.sub(" ", unescape(text)).strip())

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hub.core.errors import Invalid
+from hub.core.inputs import clean_document, clean_text
 from hub.micropub.updates import Operations, parse_operations
 
 ACTIONS = ("update", "delete", "undelete")
@@ -66,6 +67,7 @@ def parse_form(pairs: Iterable[tuple[str, Any]]) -> MicropubRequest:
     the target of an action, and a property (an h-event's url) of a create."""
     pairs = list(pairs)
     check_storable(pairs)
+    pairs = [(clean_text(n), clean_text(v) if isinstance(v, str) else v) for n, v in pairs]
     h: str | None = None
     action: str | None = None
     properties: dict[str, list[Any]] = {}
@@ -110,6 +112,7 @@ def parse_json(body: Any) -> MicropubRequest:
     if not isinstance(body, dict):
         raise Invalid("The JSON body must be an object.")
     check_storable(body)
+    body = clean_document(body)
     action = body.get("action")
     if action is not None:
         if action == "update":

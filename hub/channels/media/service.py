@@ -107,6 +107,10 @@ async def store(
         folder, path = "drafts", f"{root}/drafts/{datetime.now(UTC):%Y/%m}/{name}"
     image = prepared.image
     alt = form.alt or ""
+    # covers and avatars: their PNG/JPEG rendition for feeds, beside the WebP
+    feed = {"feed_path": pipeline.rendition_path(path, image.rendition_type)} if (
+        image.rendition is not None and image.rendition_type is not None
+    ) else {}  # fmt: skip
     assert form.image is not None and form.sha256 is not None
     row = await queries.insert_media(
         conn,
@@ -126,6 +130,7 @@ async def store(
         height=image.height,
         frames=image.frames,
         alt=alt,
+        **feed,
     )
     if entry is not None:
         await queries.attach_media(conn, entry.id, row["id"], alt)
@@ -133,6 +138,8 @@ async def store(
         await queries.set_channel_image(conn, channel.id, CHANNEL_COLUMN[form.purpose], row["id"])
     if not tx.dry_run:
         await tx.files.write(path, image.data)
+        if feed and image.rendition is not None:
+            await tx.files.write(feed["feed_path"], image.rendition)
     return document(row, resources, form, _warnings(form))
 
 

@@ -22,6 +22,7 @@ from hub.core.entries.lifecycle import DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import Entry, load_entry, new_entry
 from hub.core.entries.slugs import allocate_entry_slug, first_choice_slug
 from hub.core.errors import Conflict
+from hub.core.inputs import clean_text
 from hub.core.slugs import next_free_slug, slugify_text
 
 SLUG_SEPARATOR = "-"
@@ -44,13 +45,14 @@ class EntryValues:
     properties: dict = field(default_factory=dict)
 
     def content(self) -> dict:
-        """The translation content fields (`queries.CONTENT_FIELDS`)."""
+        """The translation content fields (`queries.CONTENT_FIELDS`), cleaned of characters
+        no output carries (`clean_text`: C0 and C1 controls, DEL, U+FFFE/U+FFFF)."""
         return {
-            "title": self.title,
-            "excerpt": self.excerpt,
+            "title": clean_text(self.title),
+            "excerpt": clean_text(self.excerpt) if self.excerpt is not None else None,
             "body_format": self.body_format,
-            "body_source": self.body_source,
-            "content_html": self.content_html,
+            "body_source": clean_text(self.body_source),
+            "content_html": clean_text(self.content_html),
             "seo_title": None,
             "seo_description": None,
         }

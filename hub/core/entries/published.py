@@ -24,6 +24,8 @@ _CHANNEL_ONLY = """
            a.name AS author_name, a.url AS author_url,
            av.path AS avatar_path, av.public_id AS avatar_public_id,
            av.width AS avatar_width, av.height AS avatar_height,
+           nullif(av.feed_path, '') AS avatar_feed_path,
+           nullif(cv.feed_path, '') AS cover_feed_path,
            cv.path AS cover_path, cv.width AS cover_width, cv.height AS cover_height,
            coalesce((SELECT json_agg(json_build_object(
                          'language', t.language, 'title', t.title, 'description', t.description)

@@ -1,5 +1,6 @@
 """Jobs of core media: the daily cleanup of uploads that no entry or channel ever used
-(R-M26), whichever API made them."""
+(R-M26), whichever API made them; the feed renditions (PNG/JPEG) of covers and avatars
+stored before the pipeline made them at upload (issue 16)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from arq import cron
 
+from hub.core.errors import Invalid
 from hub.core.media import pipeline, queries
 from hub.core.resources import Resources
 
@@ -42,5 +44,34 @@ async def clean_uploads(ctx: dict) -> int:
             return deleted
 
 
-FUNCTIONS = [clean_uploads]
-CRON_JOBS = [cron(clean_uploads, hour={4}, minute={17}, unique=True)]
+async def make_feed_renditions(ctx: dict) -> int:
+    """Make the missing feed renditions of the covers and avatars channels use, from their
+    stored WebP files, beside them; a file that cannot be read or converted is marked '' and
+    not tried again. Returns how many were made. Feeds never convert: until this has run
+    they show no RSS <image> and the WebP as Atom icon and JSON Feed icon."""
+    resources: Resources = ctx["resources"]
+    root = resources.settings.media_dir
+    made = 0
+    while True:
+        rows = await queries.list_due_feed_renditions(resources.pool, BATCH)
+        for row in rows:
+            feed_path = ""
+            try:
+                data = await asyncio.to_thread(pipeline.safe_path(root, row["path"]).read_bytes)
+                rendition, content_type = await pipeline.feed_rendition_async(data)
+                feed_path = pipeline.rendition_path(row["path"], content_type)
+                await asyncio.to_thread(pipeline.write_atomically, root, feed_path, rendition)
+                made += 1
+            except (OSError, ValueError, Invalid):
+                log.warning("no feed rendition of media %s", row["id"], exc_info=True)
+                feed_path = ""
+            await queries.set_feed_path(resources.pool, row["id"], feed_path)
+        if len(rows) < BATCH:
+            return made
+
+
+FUNCTIONS = [clean_uploads, make_feed_renditions]
+CRON_JOBS = [
+    cron(clean_uploads, hour={4}, minute={17}, unique=True),
+    cron(make_feed_renditions, minute={7, 37}, unique=True, run_at_startup=True),
+]

@@ -106,6 +106,12 @@ class ProcessedImage:
     height: int  # per frame
     frames: int
     content_type: str = "image/webp"
+    # covers and avatars: a PNG (with alpha) or JPEG (without) of the first frame, for feeds
+    rendition: bytes | None = None
+    rendition_type: str | None = None
+
+
+RENDITION_EXT = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 def check_size(nbytes: int, limit: int) -> None:
@@ -219,6 +225,10 @@ def process_image(
         if image.format != "uchar":
             image = image.cast("uchar")
         frame_height = image.get("page-height") if animated else image.height
+        rendition: tuple[bytes, str] | tuple[None, None] = (None, None)
+        if purpose != "article":  # a second save needs the pixels again: keep them (<= 10 MB)
+            image = image.copy_memory()
+            rendition = _rendition(image, int(frame_height), quality)
         out = image.webpsave_buffer(Q=quality, smart_subsample=sharp_yuv, **_KEEP_NONE)
     except pyvips.Error as exc:
         message = str(exc).lower()
@@ -226,8 +236,45 @@ def process_image(
             raise _unsupported() from exc  # libheif built without an HEVC decoder
         raise _broken() from exc
     return ProcessedImage(
-        data=out, width=image.width, height=int(frame_height), frames=info.frames if animated else 1
-    )
+        data=out, width=image.width, height=int(frame_height),
+        frames=info.frames if animated else 1, rendition=rendition[0], rendition_type=rendition[1],
+    )  # fmt: skip
+
+
+def _rendition(image: pyvips.Image, frame_height: int, quality: int) -> tuple[bytes, str]:
+    """The first frame of a processed image as PNG when it has alpha, else as JPEG: the types
+    every feed reader shows (RSS 2.0 allows only GIF, JPEG and PNG)."""
+    if frame_height < image.height:
+        image = image.crop(0, 0, image.width, frame_height)
+    if image.hasalpha():
+        return image.pngsave_buffer(compression=9, **_KEEP_NONE), "image/png"
+    return image.jpegsave_buffer(Q=quality, optimize_coding=True, **_KEEP_NONE), "image/jpeg"
+
+
+def feed_rendition(processed: bytes, *, quality: int = 82) -> tuple[bytes, str]:
+    """The feed rendition (`_rendition`) of an image this pipeline already processed (a
+    stored WebP, or a stored original of an accepted type), for covers and avatars stored
+    before renditions existed. `broken_image` when it cannot be read."""
+    try:
+        image = pyvips.Image.new_from_buffer(processed, "", access="sequential")
+        if image.interpretation != "srgb":
+            image = image.colourspace("srgb")
+        if image.format != "uchar":
+            image = image.cast("uchar")
+        return _rendition(image.copy_memory(), image.height, quality)
+    except pyvips.Error as exc:
+        raise _broken() from exc
+
+
+async def feed_rendition_async(processed: bytes, *, quality: int = 82) -> tuple[bytes, str]:
+    """`feed_rendition` on the media executor."""
+    work = functools.partial(feed_rendition, processed, quality=quality)
+    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, work)
+
+
+def rendition_path(path: str, content_type: str) -> str:
+    """Where the rendition of the processed file at `path` lives: beside it, same name."""
+    return str(PurePosixPath(path).with_suffix("." + RENDITION_EXT[content_type]))
 
 
 def _source(data: bytes) -> pyvips.Source:

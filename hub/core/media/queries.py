@@ -226,6 +226,39 @@ async def channel_media_paths(
     return {r["id"]: (r["cover"], r["avatar"]) for r in rows}
 
 
+async def list_due_feed_renditions(
+    conn: asyncpg.Connection | asyncpg.Pool, limit: int
+) -> list[asyncpg.Record]:
+    """Covers and avatars in use with a processed file and no feed rendition yet (by
+    `media_feed_rendition_due_idx`)."""
+    return await conn.fetch(
+        """
+        SELECT m.id, m.path FROM media m
+        WHERE m.feed_path IS NULL AND m.path IS NOT NULL
+          AND m.purpose IN ('channel_cover', 'channel_avatar')
+          AND EXISTS (SELECT 1 FROM channels c
+                      WHERE c.cover_media_id = m.id OR c.avatar_media_id = m.id)
+        ORDER BY m.id
+        LIMIT $1
+        """,
+        limit,
+    )
+
+
+async def set_feed_path(conn: asyncpg.Connection | asyncpg.Pool, media_id: int, path: str) -> None:
+    """Record the feed rendition of a cover or avatar ('' when none can be made). The
+    channel's change time moves too, so the feeds' ETags change."""
+    await conn.execute(
+        """
+        WITH m AS (UPDATE media SET feed_path = $2 WHERE id = $1 RETURNING id)
+        UPDATE channels SET updated_at = now()
+        WHERE cover_media_id = (SELECT id FROM m) OR avatar_media_id = (SELECT id FROM m)
+        """,
+        media_id,
+        path,
+    )
+
+
 # -- either kind ------------------------------------------------------------------------------
 
 

@@ -71,8 +71,10 @@ async def feed(
     if not rows and (tag is not None or language not in (None, row["default_language"])):
         return not_found(request, scope, channel)
     doc = feed_document(
-        channel, rows, scope, tag=tag, language=language, feed_url=feed_url, changed=changed
-    )
+        channel, rows, scope, tag=tag, language=language, feed_url=feed_url, changed=changed,
+        image=_media_url(scope, row["avatar_feed_path"]),
+        logo=_media_url(scope, row["cover_feed_path"]),
+    )  # fmt: skip
     body = RENDER[kind](doc)
     return respond(request, body, media_type=media_type, cache_control=FEED_CACHE, etag=etag,
                    last_modified=changed, headers=headers)  # fmt: skip
@@ -87,8 +89,11 @@ def feed_document(
     language: str | None,
     feed_url: str,
     changed: datetime,
+    image: str | None = None,
+    logo: str | None = None,
 ) -> FeedDoc:
-    """The neutral feed description of a scope; `changed` dates a feed with no items."""
+    """The neutral feed description of a scope; `changed` dates a feed with no items; `image`
+    and `logo`: the PNG/JPEG renditions of the avatar and the cover, when they exist."""
     links = channel.links
     items = [_item(row, channel, scope) for row in rows]
     title = channel.title
@@ -107,7 +112,14 @@ def feed_document(
         icon=channel.photo,
         hub=scope.resources.settings.websub_hub or None,
         items=items,
+        image=image,
+        logo=logo,
     )
+
+
+def _media_url(scope: Scope, path: str | None) -> str | None:
+    """The URL of a stored media file (a feed rendition), None without one."""
+    return scope.urls.media_file(path) if path else None
 
 
 def _item(row: asyncpg.Record, channel: ChannelView, scope: Scope) -> FeedItem:

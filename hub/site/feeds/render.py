@@ -1,20 +1,31 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents from one neutral description, pure
-(webmention-site-feeds §4.2 to 4.4). XML is written by hand with escaping, and characters XML 1.0
-forbids are dropped, so every document is well-formed whatever the content."""
+(webmention-site-feeds §4.2 to 4.4). XML is written by hand with escaping, and every text goes
+through `clean_text` (characters XML 1.0 forbids, DEL and the C1 controls are dropped), so every
+document is well-formed and clean whatever the content.
+
+- RSS escapes `&`, `<`, `>` (and `"`) as numeric character references (`&#38;`, `&#60;`,
+  `&#62;`), as the RSS Advisory Board's Best Practices Profile asks; Atom uses the named ones.
+- An Atom entry of an untitled note gets a title made from its text (`atom_title`); RSS and
+  JSON Feed leave the title out.
+- The channel image of RSS (`<image>`) is only a PNG, JPEG or GIF (`FeedDoc.image`); Atom's
+  icon/logo and JSON Feed's icon/favicon prefer it too."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import orjson
 
+from hub.core.inputs import clean_document, clean_text
+from hub.site.public.content import preview_text
+
 GENERATOR = "hub"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+TITLE_LENGTH = 70  # characters of an untitled note's text in its Atom title (then "…")
+_NAMED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_NUMERIC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;", '"': "&#34;"})
 
 
 @dataclass(frozen=True)
@@ -42,17 +53,37 @@ class FeedDoc:
     updated: datetime
     author_name: str
     author_url: str
-    icon: str | None
+    icon: str | None  # the channel avatar, any image type (a WebP when no rendition exists)
     hub: str | None
     items: list[FeedItem]
+    image: str | None = None  # the avatar's PNG/JPEG rendition: RSS <image>, preferred by all
+    logo: str | None = None  # the cover's PNG/JPEG rendition: Atom <logo>
+
+    @property
+    def best_icon(self) -> str | None:
+        return self.image or self.icon
 
 
 def _x(text: str | None) -> str:
-    """Text or attribute content for XML: escaped, with forbidden characters dropped."""
-    text = _NOT_XML.sub("", text or "")
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    """Text or attribute content for Atom: cleaned, then escaped with named entities."""
+    return clean_text(text or "").translate(_NAMED)
+
+
+def _r(text: str | None) -> str:
+    """Text or attribute content for RSS: cleaned, then escaped with numeric references."""
+    return clean_text(text or "").translate(_NUMERIC)
+
+
+def atom_title(item: FeedItem) -> str:
+    """The Atom title of an entry: its own, else the start of its text (plain, whitespace
+    collapsed, cut at a word with "…"), which for a like, repost or bookmark without text is
+    its one-line body ("Liked …"); a note with no text at all is "Photo" or "Note"."""
+    if item.title.strip():
+        return item.title
+    text = preview_text(item.content_html, TITLE_LENGTH) or preview_text(item.summary or "")
+    if text:
+        return text
+    return "Photo" if item.image or "<img" in item.content_html else "Note"
 
 
 def rfc822(when: datetime) -> str:
@@ -69,31 +100,31 @@ def rss(doc: FeedDoc) -> str:
         ' xmlns:atom="http://www.w3.org/2005/Atom"'
         ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n',
-        f"<title>{_x(doc.title)}</title>\n<link>{_x(doc.home_url)}</link>\n",
-        f"<description>{_x(doc.description or doc.title)}</description>\n",
-        f"<language>{_x(doc.language)}</language>\n",
+        f"<title>{_r(doc.title)}</title>\n<link>{_r(doc.home_url)}</link>\n",
+        f"<description>{_r(doc.description or doc.title)}</description>\n",
+        f"<language>{_r(doc.language)}</language>\n",
         f"<lastBuildDate>{rfc822(doc.updated)}</lastBuildDate>\n",
         f"<generator>{GENERATOR}</generator>\n",
-        f'<atom:link rel="self" type="application/rss+xml" href="{_x(doc.feed_url)}"/>\n',
+        f'<atom:link rel="self" type="application/rss+xml" href="{_r(doc.feed_url)}"/>\n',
     ]
     if doc.hub:
-        out.append(f'<atom:link rel="hub" href="{_x(doc.hub)}"/>\n')
-    if doc.icon:
+        out.append(f'<atom:link rel="hub" href="{_r(doc.hub)}"/>\n')
+    if doc.image:
         out.append(
-            f"<image><url>{_x(doc.icon)}</url><title>{_x(doc.title)}</title>"
-            f"<link>{_x(doc.home_url)}</link></image>\n"
+            f"<image><url>{_r(doc.image)}</url><title>{_r(doc.title)}</title>"
+            f"<link>{_r(doc.home_url)}</link></image>\n"
         )
     for item in doc.items:
         out.append("<item>\n")
         if item.title:
-            out.append(f"<title>{_x(item.title)}</title>\n")
-        out.append(f"<link>{_x(item.url)}</link>\n")
-        out.append(f'<guid isPermaLink="true">{_x(item.id)}</guid>\n')
+            out.append(f"<title>{_r(item.title)}</title>\n")
+        out.append(f"<link>{_r(item.url)}</link>\n")
+        out.append(f'<guid isPermaLink="true">{_r(item.id)}</guid>\n')
         out.append(f"<pubDate>{rfc822(item.published)}</pubDate>\n")
-        out.append(f"<description>{_x(item.summary or item.content_html)}</description>\n")
-        out.append(f"<content:encoded>{_x(item.content_html)}</content:encoded>\n")
-        out.extend(f"<category>{_x(tag)}</category>\n" for tag in item.tags)
-        out.append(f"<dc:creator>{_x(doc.author_name)}</dc:creator>\n</item>\n")
+        out.append(f"<description>{_r(item.summary or item.content_html)}</description>\n")
+        out.append(f"<content:encoded>{_r(item.content_html)}</content:encoded>\n")
+        out.extend(f"<category>{_r(tag)}</category>\n" for tag in item.tags)
+        out.append(f"<dc:creator>{_r(doc.author_name)}</dc:creator>\n</item>\n")
     out.append("</channel>\n</rss>\n")
     return "".join(out)
 
@@ -113,14 +144,15 @@ def atom(doc: FeedDoc) -> str:
         f"<author><name>{_x(doc.author_name)}</name><uri>{_x(doc.author_url)}</uri></author>\n"
         f"<generator>{GENERATOR}</generator>\n"
     )
-    if doc.icon:
-        out.append(f"<icon>{_x(doc.icon)}</icon>\n<logo>{_x(doc.icon)}</logo>\n")
+    if doc.best_icon:
+        logo = doc.logo or doc.best_icon
+        out.append(f"<icon>{_x(doc.best_icon)}</icon>\n<logo>{_x(logo)}</logo>\n")
     if doc.description:
         out.append(f"<subtitle>{_x(doc.description)}</subtitle>\n")
     for item in doc.items:
         out.append(
             f'<entry xml:lang="{_x(item.language)}">\n<id>{_x(item.id)}</id>\n'
-            f"<title>{_x(item.title)}</title>\n"
+            f"<title>{_x(atom_title(item))}</title>\n"
             f'<link rel="alternate" type="text/html" href="{_x(item.url)}"/>\n'
             f"<published>{rfc3339(item.published)}</published>\n"
             f"<updated>{rfc3339(item.modified)}</updated>\n"
@@ -135,9 +167,10 @@ def atom(doc: FeedDoc) -> str:
 
 
 def json_feed(doc: FeedDoc) -> bytes:
+    icon = doc.best_icon
     author: dict[str, str] = {"name": doc.author_name, "url": doc.author_url}
-    if doc.icon:
-        author["avatar"] = doc.icon
+    if icon:
+        author["avatar"] = icon
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": doc.title,
@@ -146,15 +179,15 @@ def json_feed(doc: FeedDoc) -> bytes:
     }
     if doc.description:
         feed["description"] = doc.description
-    if doc.icon:
-        feed["icon"] = doc.icon
-        feed["favicon"] = doc.icon
+    if icon:
+        feed["icon"] = icon
+        feed["favicon"] = icon
     feed["authors"] = [author]
     feed["language"] = doc.language
     if doc.hub:
         feed["hubs"] = [{"type": "WebSub", "url": doc.hub}]
     feed["items"] = [_json_item(item) for item in doc.items]
-    return orjson.dumps(feed)
+    return orjson.dumps(clean_document(feed))
 
 
 def _json_item(item: FeedItem) -> dict[str, object]:

@@ -110,7 +110,11 @@ async def test_200_xml_feeds_parse_without_bozo(client, public_blog, db, path, v
     assert f'href="{BASE}/docs/page"' in article.content[0].value
     assert f'href="{BASE}/x"' in note.content[0].value
     assert 'Liked <a href="https://b.example/liked">A liked post</a>' in like.content[0].value
-    assert not note.get("title")
+    if version == "rss20":  # RSS leaves a note untitled; Atom titles it from its text (issue 16)
+        assert not note.get("title") and not like.get("title")
+    else:
+        assert note.title == "Note with a relative link."
+        assert like.title == "Liked A liked post"
 
 
 async def test_200_json_feed_is_valid_1_1(client, public_blog, db):
