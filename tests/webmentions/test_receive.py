@@ -53,7 +53,10 @@ async def test_201_every_lang_form_of_an_entry_url_finds_the_entry(wm_client, db
         assert r.status_code == 201, (target, r.text)
     rows = await mention_rows(db)
     assert [(r["entry_id"], r["target_lang"]) for r in rows] == [
-        (entry_id, None), (entry_id, "en"), (entry_id, "en"), (entry_id, "fr")
+        (entry_id, None),
+        (entry_id, "en"),
+        (entry_id, "en"),
+        (entry_id, "fr"),
     ]
 
 

@@ -284,8 +284,7 @@ async def entry_page(
     view = entry_view(entry, translation, channel, urls, full=True)
     links = channel.links
     languages = published_languages(entry, translations)
-    slug = entry["slug"]
-    hreflang = [{"lang": lang, "href": links.entry(slug, lang, primary=primary)} for lang in languages]
+    hreflang = [{"lang": lg, "href": links.entry(slug, lg, primary=primary)} for lg in languages]
     hreflang.append({"lang": "x-default", "href": links.entry(slug, primary=primary)})
     title = (
         translation.get("seo_title")

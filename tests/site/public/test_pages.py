@@ -342,9 +342,7 @@ async def test_200_tag_page_case_insensitive(client, public_blog, db):
     parsed = public_mf2(r.text, f"{BASE}/ada_blog/tags/winter%20tyres")
     [feed] = public_items(parsed, "h-feed")
     assert feed["properties"]["name"] == ["#Winter Tyres — Ada"]
-    assert [e["properties"]["url"] for e in feed["children"]] == [
-        [f"{BASE}/ada_blog/first"]
-    ]
+    assert [e["properties"]["url"] for e in feed["children"]] == [[f"{BASE}/ada_blog/first"]]
     assert parsed["rels"]["canonical"] == [f"{BASE}/ada_blog/tags/Winter%20Tyres"]
     alternates = {a["url"] for a in parsed["alternates"]}
     assert f"{BASE}/ada_blog/tags/Winter%20Tyres/rss.xml" in alternates
