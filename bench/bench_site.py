@@ -81,7 +81,7 @@ def _page(base: str, row, title: str, canonical: str, *, entry: bool) -> dict:
               "href": f"{home}/{name}"} for t, label, name in FEEDS]  # fmt: skip
     hreflang = []
     if entry:
-        url = f"{home}/{row['slug']}?lang={row['language']}"
+        url = f"{home}/{row['slug']}"  # the primary language's one URL
         hreflang = [{"lang": row["language"], "href": url}, {"lang": "x-default", "href": url}]
     return {
         "lang": row["language"], "title": title, "canonical": canonical,
@@ -105,7 +105,7 @@ def _header(base: str, row) -> dict:
 
 def _entry(base: str, row, *, full: bool) -> dict:
     home = f"{base}/{row['channel']}"
-    url = f"{home}/{row['slug']}?lang={row['language']}"
+    url = f"{home}/{row['slug']}"  # the primary language's one URL
     view = {
         "lang": row["language"], "name": row["title"], "url": url,
         "published": row["published_at"], "responses": {}, "featured": None, "photos": [],

@@ -87,7 +87,7 @@ def article(entry: Entry, channel_slug: str, urls: Urls, warnings: list[dict] | 
             "content_markdown": t["body_source"] if t["body_format"] == "markdown" else None,
             "seo_title": t["seo_title"],
             "seo_description": t["seo_description"],
-            "url": urls.entry(channel_slug, row["slug"], language=language),
+            "url": urls.entry(channel_slug, row["slug"], language=language, primary=entry.primary),
             "updated_at": iso(t["updated_at"]),
             "outdated": language in outdated,
         }
@@ -108,7 +108,7 @@ def article(entry: Entry, channel_slug: str, urls: Urls, warnings: list[dict] | 
         "moderation": row["moderation"],
         "published_at": iso(row["published_at"]),
         "scheduled_at": iso(row["scheduled_at"]),
-        "url": urls.entry(channel_slug, row["slug"], language=entry.primary),
+        "url": urls.entry(channel_slug, row["slug"]),
         "edit_url": urls.absolute(f"dashboard/channels/{row['channel_id']}/pages/{row['id']}/edit"),
         "translation_status_summary": translation_status_summary(
             statuses, entry.primary, row["status"], outdated

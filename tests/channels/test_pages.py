@@ -18,7 +18,8 @@ async def test_201_create_published(client, account):
     assert body["project"] == "ada_blog" and body["slug"] == "agent_post"
     assert body["status"] == "published" and body["moderation"] == "approved"
     assert body["published_at"].endswith("+00:00") and body["scheduled_at"] is None
-    assert body["url"] == "http://hub.test/ada_blog/agent_post?lang=en"
+    assert body["url"] == "http://hub.test/ada_blog/agent_post"  # the page's one URL
+    assert body["translations"][0]["url"] == body["url"]
     assert body["edit_url"].startswith("http://hub.test/dashboard/")
     [en] = body["translations"]
     assert en["content_html"] == (
@@ -27,6 +28,22 @@ async def test_201_create_published(client, account):
     assert en["status"] == "published" and en["pending_revision"] is None
     assert body["translation_status_summary"]["all_translations_published"] is True
     assert body["warnings"] == []
+
+
+async def test_201_url_of_the_primary_has_no_lang_and_translations_keep_theirs(client, account):
+    """The v1 `url` links to the page: the primary translation's is the entry's one URL (no
+    `lang`), each other translation's names its language (issue 16)."""
+    r = await client.post(PAGES, json=two_languages(), headers=account.headers)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["url"] == "http://hub.test/ada_blog/agent_post"
+    assert {t["language"]: t["url"] for t in body["translations"]} == {
+        "en": "http://hub.test/ada_blog/agent_post",
+        "ru": "http://hub.test/ada_blog/agent_post?lang=ru",
+    }
+    page = await client.get(body["url"])
+    assert page.status_code == 200 and '<html lang="en">' in page.text
+    assert (await client.get(body["translations"][1]["url"])).status_code == 200
 
 
 async def test_201_default_is_draft_and_slug_generated(client, account):

@@ -274,3 +274,24 @@ async def test_204_delete_answers_410_on_the_permalink(client, db, token, make_t
     assert (await client.get(url)).status_code == 410
     await client.post(MP, json={"action": "undelete", "url": url}, headers=deleter.headers)
     assert (await client.get(url)).status_code == 200
+
+
+# --- the `?lang=` forms a post's URL had before it had one URL (issue 16) ------------------------
+
+
+async def test_200_204_old_lang_forms_of_the_url_still_name_the_post(client, db, token, make_token):
+    """Pages printed `…?lang=en` as the permalink until issue 16; clients that stored it can
+    still read, update and delete the post by it (the query is not part of the lookup)."""
+    url = await _create(client, token, {"content": ["Body"]})
+    for old in (url + "?lang=en", url + "?lang=fr", url + "/?lang=en"):
+        props = (await source(client, token, old)).json()["properties"]
+        assert props["url"] == props["uid"] == [url], old
+    r = await _update(client, token, url + "?lang=en", replace={"content": ["Changed"]})
+    assert r.status_code == 200, r.text
+    assert (await source(client, token, url)).json()["properties"]["content"] == ["Changed"]
+    deleter = await make_token(["delete"])
+    r = await client.post(
+        MP, data={"action": "delete", "url": url + "?lang=en"}, headers=deleter.headers
+    )
+    assert r.status_code == 204
+    assert (await entry_row(db, url))["deleted_at"] is not None

@@ -20,6 +20,8 @@ URLS = Urls("http://hub.test")
         ("http://hub.test/posts/my-post", EntryRef("hub.test", True, None, "my-post")),
         ("http://hub.test/dashboard/posts/42/edit", EntryRef("hub.test", True, entry_id=42)),
         ("http://hub.test/blog/caf%C3%A9", EntryRef("hub.test", True, "blog", "café")),
+        ("http://hub.test/blog/my-post?lang=en", EntryRef("hub.test", True, "blog", "my-post")),
+        ("https://blog.example/my-post?lang=fr", EntryRef("blog.example", False, None, "my-post")),
         ("https://blog.example/my-post", EntryRef("blog.example", False, None, "my-post")),
         ("https://blog.example/posts/my-post", EntryRef("blog.example", False, None, "my-post")),
     ],

@@ -41,6 +41,25 @@ async def test_201_with_location_and_a_queued_verify_job(wm_client, wm_resources
     assert status.json()["status"] == "queued" and status.json()["verified_at"] is None
 
 
+async def test_201_every_lang_form_of_an_entry_url_finds_the_entry(wm_client, db):
+    """The entry's one URL, the `?lang=en` form its pages printed before issue 16, and any
+    other `?lang=` all name the entry."""
+    blog = await make_blog(db)
+    entry_id = await make_entry(db, blog, "first")
+    url = entry_url(blog, "first")
+    forms = (url, url + "?lang=en", url + "/?lang=en", url + "?lang=fr")
+    for number, target in enumerate(forms):
+        r = await post(wm_client, f"https://other.example/{number}", target)
+        assert r.status_code == 201, (target, r.text)
+    rows = await mention_rows(db)
+    assert [(r["entry_id"], r["target_lang"]) for r in rows] == [
+        (entry_id, None),
+        (entry_id, "en"),
+        (entry_id, "en"),
+        (entry_id, "fr"),
+    ]
+
+
 async def test_201_repeat_is_the_same_record(wm_client, db):
     blog = await make_blog(db)
     await make_entry(db, blog, "first")

@@ -135,7 +135,8 @@ TRANSLATION = obj(
         "published_at": nullable(TIME),
         "scheduled_at": nullable(TIME),
         "pending_revision": nullable(ref("PendingRevision")),
-        "url": ext({"type": "string", "format": "uri"}),
+        "url": ext({"type": "string", "format": "uri", "description": "This translation's page "
+                    "on the blog: no `lang` for the primary language, `?lang=` for the others."}),
         "updated_at": ext(TIME),
         "outdated": ext({"type": "boolean", "description": "The primary's content changed "
                          "after this translation was last saved."}),
@@ -176,7 +177,11 @@ ARTICLE_PROPERTIES: dict[str, Any] = {
     "moderation": nullable({"enum": ["manual_review", "approved", "blocked"]}),
     "published_at": nullable(TIME),
     "scheduled_at": nullable(TIME),
-    "url": {"type": "string", "format": "uri"},
+    "url": {
+        "type": "string",
+        "format": "uri",
+        "description": "The article's page on the blog, in its primary language (no `lang`).",
+    },
     "edit_url": {"type": "string", "format": "uri"},
     "translation_status_summary": ref("TranslationStatusSummary"),
     "warnings": {"type": "array", "items": ref("Warning")},

@@ -22,6 +22,12 @@ def _lang(language: str | None) -> str:
     return f"?lang={quote(language)}" if language else ""
 
 
+def _entry_lang(language: str | None, primary: str | None) -> str:
+    """An entry's language query: none for its primary language, whose page is the entry's
+    one canonical URL (`/{channel}/{slug}`); `?lang=xx` for every other translation."""
+    return "" if language is None or language == primary else _lang(language)
+
+
 class Urls:
     """The node's URLs, from its base URL (`HUB_BASE_URL`)."""
 
@@ -55,10 +61,14 @@ class Urls:
         slug: str,
         *,
         language: str | None = None,
+        primary: str | None = None,
         custom_domain: str | None = None,
     ) -> str:
+        """The permalink of an entry in `language`: the canonical `{channel root}/{slug}`
+        when `language` is None or the entry's `primary` language, else `…?lang={language}`.
+        Pass `primary` (the entry's `default_language`) with every `language`."""
         url = f"{self.channel_root(channel_slug, custom_domain)}/{quote(slug)}"
-        return url + _lang(language)
+        return url + _entry_lang(language, primary)
 
     def tag(self, channel_slug: str, tag: str, *, custom_domain: str | None = None) -> str:
         return f"{self.channel_root(channel_slug, custom_domain)}/{TAGS}/{quote(tag, safe='')}"
@@ -111,8 +121,10 @@ class ChannelUrls:
     def home(self, language: str | None = None) -> str:
         return self._home + _lang(language)
 
-    def entry(self, slug: str, language: str | None = None) -> str:
-        return f"{self._root}/{quote(slug)}{_lang(language)}"
+    def entry(self, slug: str, language: str | None = None, *, primary: str | None) -> str:
+        """An entry's permalink in `language` (see `Urls.entry`): no query for its `primary`
+        language."""
+        return f"{self._root}/{quote(slug)}{_entry_lang(language, primary)}"
 
     def tag(self, tag: str, language: str | None = None) -> str:
         return f"{self._root}/{TAGS}/{quote(tag, safe='')}{_lang(language)}"

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from hub.core.entries import published
 from hub.core.resources import Resources
@@ -265,6 +265,9 @@ async def entry_page(
     channel = channel_view(row, urls, shown)
     if state == MISSING:
         return not_found(request, scope, channel)
+    primary = entry["default_language"]
+    if language == primary:  # `?lang={primary}`: the entry has one URL in that language
+        return moved_permanently(channel.links.entry(entry["slug"], primary=primary))
     if state == GONE:
         return gone(request, scope, channel, entry, language)
     translation = translations[shown]
@@ -281,8 +284,8 @@ async def entry_page(
     view = entry_view(entry, translation, channel, urls, full=True)
     links = channel.links
     languages = published_languages(entry, translations)
-    hreflang = [{"lang": lang, "href": links.entry(slug, lang)} for lang in languages]
-    hreflang.append({"lang": "x-default", "href": links.entry(slug, entry["default_language"])})
+    hreflang = [{"lang": lg, "href": links.entry(slug, lg, primary=primary)} for lg in languages]
+    hreflang.append({"lang": "x-default", "href": links.entry(slug, primary=primary)})
     title = (
         translation.get("seo_title")
         or view["name"]
@@ -319,6 +322,11 @@ async def entry_page(
     return _html(request, scope, body, etag=etag, last_modified=changed)
 
 
+def moved_permanently(url: str) -> Response:
+    """301 to the one URL of a page, cacheable like the pages themselves."""
+    return RedirectResponse(url, status_code=301, headers={"Cache-Control": PAGE_CACHE})
+
+
 def gone(
     request: Request,
     scope: Scope,
@@ -328,7 +336,7 @@ def gone(
 ) -> Response:
     """410 tombstone (R-W24): a minimal h-entry with `dt-deleted`."""
     shown = language or entry["default_language"]
-    url = channel.links.entry(entry["slug"], shown)
+    url = channel.links.entry(entry["slug"], shown, primary=entry["default_language"])
     deleted = entry["deleted_at"] or entry["updated_at"]
     page = _head(scope, title="Gone", lang=shown, canonical=url, gone=True,
                  feeds=channel.links.feeds(channel.title))  # fmt: skip

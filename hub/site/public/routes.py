@@ -5,7 +5,7 @@ HEAD; other methods get 405. Media files under `/storage/` are served by `hub.si
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from hub.core.entries import published
@@ -13,7 +13,6 @@ from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
 from hub.site.public import pages
-from hub.site.public.caching import PAGE_CACHE
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
@@ -112,7 +111,7 @@ def _to_custom_domain(request: Request, links: ChannelLinks, target: Target) -> 
     url = links.node_path(rest)
     if request.url.query:
         url += "?" + request.url.query
-    return RedirectResponse(url, status_code=301, headers={"Cache-Control": PAGE_CACHE})
+    return pages.moved_permanently(url)
 
 
 ROUTES: list[BaseRoute] = [

@@ -134,7 +134,7 @@ def entry_view(
     shows. `entry` is an entry row (page or list) and `translation` the language shown."""
     links = channel.links
     language = translation["language"]
-    permalink = links.entry(entry["slug"], language)
+    permalink = links.entry(entry["slug"], language, primary=entry["default_language"])
     properties = entry["properties"] or {}
     media = entry["media"] or []
     photos = _media(media, urls, "photo")
@@ -197,7 +197,7 @@ def language_switch(
     return [
         {
             "lang": lang,
-            "href": links.entry(entry["slug"], lang),
+            "href": links.entry(entry["slug"], lang, primary=entry["default_language"]),
             "label": language_name(lang),
             "current": lang == current,
         }

@@ -53,7 +53,7 @@ def send_job_id(send_id: int) -> str:
 def _permalink(resources: Resources, entry: Any, language: str | None) -> str:
     return resources.urls.entry(
         entry["channel_slug"], entry["slug"], language=language,
-        custom_domain=entry["custom_domain"],
+        primary=entry["default_language"], custom_domain=entry["custom_domain"],
     )  # fmt: skip
 
 

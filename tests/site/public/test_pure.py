@@ -187,7 +187,8 @@ def test_links_node_and_custom_domain():
     custom = ChannelLinks(urls, "ada", "blog.example")
     assert custom.home() == "https://blog.example/"
     assert custom.feed("json") == "https://blog.example/feed.json"
-    assert custom.entry("post", "en") == "https://blog.example/post?lang=en"
+    assert custom.entry("post", "en", primary="en") == "https://blog.example/post"
+    assert custom.entry("post", "fr", primary="en") == "https://blog.example/post?lang=fr"
     assert custom.endpoints.rels()[0] == ("webmention", "https://blog.example/api/webmentions")
     assert custom.node_path("tags/a%20b") == "https://blog.example/tags/a%20b"
     assert (

@@ -106,7 +106,7 @@ async def test_discovery_case(number, wm_resources, db, site):
     delivery = await send_one(wm_resources, send_id)
     [post] = site.posts()
     assert post.path == expected
-    assert post.form == {"source": [entry_url(blog, "linking") + "?lang=en"], "target": [target]}
+    assert post.form == {"source": [entry_url(blog, "linking")], "target": [target]}
     assert post.headers["content-type"] == "application/x-www-form-urlencoded"
     row = await db.fetchrow("SELECT * FROM webmention_sends WHERE id = $1", send_id)
     assert delivery.status == "sent" and row["status"] == "sent"

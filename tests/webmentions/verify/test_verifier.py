@@ -92,6 +92,22 @@ async def test_200_each_mention_type_is_stored(
     assert mention["published"] == "2026-05-20T10:00:00Z"
 
 
+async def test_200_a_reply_to_the_old_lang_form_shows_on_the_entry_page(
+    wm_client, wm_resources, db, site, target
+):
+    """A source that links to `…?lang=en` (the permalink before issue 16) is verified against
+    that form and shown on the entry's one URL."""
+    old = target + "?lang=en"
+    source = site.serve("/old", h_entry(old, content="Still here."))
+    mention_id = await received(wm_client, source, old)
+    await verify(wm_resources, mention_id)
+    assert (await row_of(db, mention_id))["status"] == "approved"
+    shown = await wm_client.get(target)
+    assert 'class="p-comment h-cite"' in shown.text and "Still here." in shown.text
+    [listed] = (await wm_client.get(WM, params={"target": target})).json()["results"]
+    assert listed["target"] == old
+
+
 async def test_rsvp_is_a_reply_with_its_value(wm_client, wm_resources, db, site, target):
     source = site.serve("/rsvp", h_entry(target, extra='<data class="p-rsvp" value="yes">'))
     mention_id = await received(wm_client, source, target)
