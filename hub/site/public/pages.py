@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from hub.core.entries import published
 from hub.core.resources import Resources
+from hub.site.feeds import websub
 from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.content import preview_text
 from hub.site.public.lease import Lease
@@ -71,7 +72,7 @@ def _head(
         "feeds": list(feeds),
         "feed_html": None,
         "rel_me": [],
-        "hub": None,
+        "websub": [],  # (rel, URL): `hub` and `self` on a WebSub topic
         "og": None,
         "gone": False,
         **extra,
@@ -91,14 +92,16 @@ def _header(channel: ChannelView | None, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _html(request: Request, scope: Scope, body: str, **kwargs: Any) -> Response:
-    return respond(
-        request,
-        body,
-        media_type=HTML,
-        headers={"Link": scope.endpoints.link_header()},
-        **kwargs,
-    )
+def _html(
+    request: Request, scope: Scope, body: str | bytes, *, topic: str | None = None, **kwargs: Any
+) -> Response:
+    """An HTML answer with the discovery `Link` header; a WebSub `topic` adds its `hub` and
+    `self` (WebSub §4), when a hub is set."""
+    link = scope.endpoints.link_header()
+    extra = websub.link_values(scope.resources.settings.websub_hub, topic)
+    if extra:
+        link += ", " + ", ".join(f'<{url}>; rel="{rel}"' for rel, url in extra)
+    return respond(request, body, media_type=HTML, headers={"Link": link}, **kwargs)
 
 
 def not_found(request: Request, scope: Scope, channel: ChannelView | None = None) -> Response:
@@ -173,8 +176,9 @@ async def entry_list(
         language, tag, raw_before, scope.resources.settings.websub_hub,
     )  # fmt: skip
     changed = newest(row["changed_at"], row["entries_changed_at"])
+    topic = websub.home_topic(links, language=language, tag=tag, paged=raw_before is not None)
     if is_fresh(request, etag, changed):
-        return _html(request, scope, b"", etag=etag, last_modified=changed)
+        return _html(request, scope, b"", topic=topic, etag=etag, last_modified=changed)
     cursor = before
     pool = await lease.conn() if lease else scope.resources.pool
     rows = await published.public_entries(
@@ -212,7 +216,6 @@ async def entry_list(
         scoped_title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
         feeds = links.feeds(scoped_title, tag=tag_name, language=language) + feeds
     title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
-    hub = scope.resources.settings.websub_hub if tag is None else None
     page = _head(
         scope,
         title=title,
@@ -221,7 +224,7 @@ async def entry_list(
         feeds=feeds,
         description=channel.description,
         rel_me=[channel.author_url] if tag is None and channel.author_url else [],
-        hub=hub,
+        websub=websub.link_values(scope.resources.settings.websub_hub, topic),
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},
     )  # fmt: skip
@@ -234,7 +237,7 @@ async def entry_list(
         entries=entries,
         pager=pager,
     )
-    return _html(request, scope, body, etag=etag, last_modified=changed)
+    return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed)
 
 
 def _with_before(url: str, cursor: str) -> str:
