@@ -34,6 +34,7 @@ from hub.site.public.view import (
     published_languages,
     translations_of,
 )
+from hub.site.seo import structured
 
 PAGE_SIZE = 20
 NODE_CHANNELS = 500
@@ -74,6 +75,8 @@ def _head(
         "rel_me": [],
         "websub": [],  # (rel, URL): `hub` and `self` on a WebSub topic
         "og": None,
+        "twitter": [],  # (name, content) of the twitter:* meta tags
+        "json_ld": None,  # schema.org data as script-safe JSON text
         "gone": False,
         **extra,
     }
@@ -227,6 +230,8 @@ async def entry_list(
         websub=websub.link_values(scope.resources.settings.websub_hub, topic),
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},
+        twitter=structured.twitter_card(title, channel.description, channel.photo),
+        json_ld=_blog_json(channel, page_url) if tag is None and raw_before is None else None,
     )  # fmt: skip
     body = render(
         "channel.html",
@@ -238,6 +243,16 @@ async def entry_list(
         pager=pager,
     )
     return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed)
+
+
+def _blog_json(channel: ChannelView, url: str) -> str:
+    return structured.script_json(
+        structured.blog(
+            name=channel.title, url=url, description=channel.description,
+            language=channel.language, author_name=channel.author_name,
+            author_url=channel.author_url or channel.home,
+        )
+    )  # fmt: skip
 
 
 def _with_before(url: str, cursor: str) -> str:
@@ -309,6 +324,14 @@ async def entry_page(
         feed_html=channel.home,
         og={"type": "article", "title": title, "url": view["url"],
             "description": description, "image": image},
+        twitter=structured.twitter_card(title, description, image),
+        json_ld=structured.script_json(structured.blog_posting(
+            headline=view["name"] or None, url=view["url"],
+            published=view["published"], modified=view["updated"],
+            author_name=channel.author_name, author_url=channel.author_url or channel.home,
+            image=image, language=shown,
+            description=description or preview_text(view["content_html"], 200) or None,
+        )),
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
     view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
