@@ -22,6 +22,7 @@ from hub.directory.routes import ENDPOINTS as DIRECTORY_ENDPOINTS
 from hub.micropub.routes import mount as micropub_mount
 from hub.site import media_files
 from hub.site.routes import mount as site_mount
+from hub.web.compression import TextGZipMiddleware
 from hub.web.drf.mounts import drf_mount
 from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from hub.web.requests import header, resources_of
@@ -93,6 +94,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(TextGZipMiddleware),  # HTML, XML and JSON, when the client accepts gzip
             Middleware(BodyLimitMiddleware, limit_for=body_limit(settings)),
         ],
         lifespan=lifespan,

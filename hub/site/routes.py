@@ -15,6 +15,7 @@ from hub.site import errors
 from hub.site.dashboard.routes import ROUTES as _DASHBOARD
 from hub.site.login.routes import ROUTES as _AUTH
 from hub.site.public import routes as public_routes
+from hub.site.seo.routes import ROUTES as _SEO
 from hub.web.mounts import api_mount
 
 AUTH_ROUTES: list[BaseRoute] = _AUTH  # IndieAuth, owner login (hub/site/auth*.py)
@@ -66,4 +67,5 @@ class Gate(BaseRoute):
 
 def mount() -> Mount:
     fixed = Gate(FIXED_PREFIXES, [*AUTH_ROUTES, *DASHBOARD_ROUTES])
-    return api_mount("", [fixed, *PUBLIC_ROUTES], errors.handle, name="site")
+    # robots.txt and sitemap.xml before the catch-all, so no channel path can take them
+    return api_mount("", [fixed, *_SEO, *PUBLIC_ROUTES], errors.handle, name="site")

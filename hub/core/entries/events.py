@@ -6,7 +6,8 @@ adapter):
 - `send_webmentions` (the directory's webmention sender, webmention-site-feeds.md §2.1) and
   `websub_publish` (the site's ping of the WebSub hub for the entry's feeds, when one is set):
   deferred so that a burst of edits notifies once, from the latest state (R-W15), and keyed per
-  entry so each is queued once;
+  entry so each is queued once (webmentions 30 s; the WebSub ping 2 s, so subscribers hear of
+  a post within seconds, issue 16);
 - `index_own_entry` (the directory indexes the node's own channels at publish time): queued at
   once with no fixed job id, so a change committed while an earlier index job runs still gets
   its own job (the job is idempotent and reads the state when it runs).
@@ -25,6 +26,7 @@ log = logging.getLogger("hub.entries")
 
 SEND_WEBMENTIONS = "send_webmentions"
 SEND_DELAY = timedelta(seconds=30)
+WEBSUB_DELAY = timedelta(seconds=2)  # short: a prompt ping, still one per burst of edits
 INDEX_OWN_ENTRY = "index_own_entry"
 WEBSUB_PUBLISH = "websub_publish"  # the site pings the WebSub hub for the entry's feeds
 
@@ -41,10 +43,10 @@ def reactions(entry_id: int) -> list[StagedJob]:
     """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
     in the statement that stores the page status. The jobs read the entry's state when they
     run and decide from it (a job that finds nothing new to tell does nothing)."""
-    later = datetime.now(UTC) + SEND_DELAY
+    now = datetime.now(UTC)
     return [
-        (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), later),
-        (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), later),
+        (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), now + SEND_DELAY),
+        (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), now + WEBSUB_DELAY),
         (INDEX_OWN_ENTRY, [entry_id], None, None),
     ]
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.core.entries import published
+from hub.site.feeds import websub
 from hub.site.feeds.render import FeedDoc, FeedItem, atom, json_feed, rss
 from hub.site.public.caching import FEED_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.content import display_html, response_html
@@ -27,10 +28,7 @@ RENDER = {"rss": rss, "atom": atom, "json": json_feed}
 
 def _headers(scope: Scope, feed_url: str) -> dict[str, str]:
     """Feeds carry the webmention Link too (§1.1); with WebSub, `hub` and `self` (§4.6)."""
-    extra = []
-    hub = scope.resources.settings.websub_hub
-    if hub:
-        extra = [("hub", hub), ("self", feed_url)]
+    extra = websub.link_values(scope.resources.settings.websub_hub, feed_url)
     links = [("webmention", scope.endpoints.webmention), *extra]
     return {"Link": ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)}
 

@@ -3,11 +3,16 @@ external hub, a change to an entry's public state POSTs `hub.mode=publish&hub.ur
 to it once per affected topic: the channel's three feeds without `lang` and per language the
 entry has been public in, the same for each of its tags, and the channel home.
 
-The job takes an entry id and is enqueued by name (`websub_publish`, job id
-`websub_publish:{entry_id}`, 30 s after the commit, like the webmention sender), by whatever
-reacts to entry changes. Every POST goes through `resources.fetcher`. Any 2xx is success;
-if a topic fails, the whole job is retried at 1 min, 10 min and 1 h (pings are idempotent),
-then the failure is logged and dropped.
+The job takes an entry id and is staged by the entry-change hook (`hub.core.entries.events`,
+job id `websub_publish:{entry_id}`, 2 s after the commit: a burst of edits pings once).
+
+Every topic answers with `Link: <hub>; rel="hub", <topic>; rel="self"` in its HTTP headers
+(WebSub §4) beside its discovery links: `link_values` is the one place the pages and the
+feeds take them from, and `home_topic` says which page URL is a topic.
+
+Every POST goes through `resources.fetcher`. Any 2xx is success; if a topic fails, the whole
+job is retried at 1 min, 10 min and 1 h (pings are idempotent), then the failure is logged
+and dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +30,23 @@ from hub.site.public.links import FEED_TYPES, ChannelLinks
 log = logging.getLogger("hub.websub")
 
 RETRY_SCHEDULE = STANDARD_SCHEDULE[:3]  # 1 min, 10 min, 1 h; then logged and dropped
+
+
+def link_values(hub: str | None, topic: str | None) -> list[tuple[str, str]]:
+    """The WebSub (rel, URL) pairs a topic's answer carries; none without a hub or a topic.
+    `topic` must be exactly the URL `topics` pings."""
+    if not hub or not topic:
+        return []
+    return [("hub", hub), ("self", topic)]
+
+
+def home_topic(links: ChannelLinks, *, language: str | None, tag: str | None,
+               paged: bool) -> str | None:  # fmt: skip
+    """The topic URL of a channel page, or None when the page is not a topic: only the
+    channel home itself (no tag, language or `before=`) is pinged; feeds cover the rest."""
+    if language is not None or tag is not None or paged:
+        return None
+    return links.home()
 
 
 def topics(links: ChannelLinks, languages: Iterable[str], tags: Iterable[str]) -> list[str]:

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hub.core.entries import published
 from hub.core.resources import Resources
+from hub.site.feeds import websub
 from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.content import preview_text
 from hub.site.public.lease import Lease
@@ -33,6 +34,7 @@ from hub.site.public.view import (
     published_languages,
     translations_of,
 )
+from hub.site.seo import structured
 
 PAGE_SIZE = 20
 NODE_CHANNELS = 500
@@ -71,8 +73,10 @@ def _head(
         "feeds": list(feeds),
         "feed_html": None,
         "rel_me": [],
-        "hub": None,
+        "websub": [],  # (rel, URL): `hub` and `self` on a WebSub topic
         "og": None,
+        "twitter": [],  # (name, content) of the twitter:* meta tags
+        "json_ld": None,  # schema.org data as script-safe JSON text
         "gone": False,
         **extra,
     }
@@ -91,14 +95,16 @@ def _header(channel: ChannelView | None, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _html(request: Request, scope: Scope, body: str, **kwargs: Any) -> Response:
-    return respond(
-        request,
-        body,
-        media_type=HTML,
-        headers={"Link": scope.endpoints.link_header()},
-        **kwargs,
-    )
+def _html(
+    request: Request, scope: Scope, body: str | bytes, *, topic: str | None = None, **kwargs: Any
+) -> Response:
+    """An HTML answer with the discovery `Link` header; a WebSub `topic` adds its `hub` and
+    `self` (WebSub §4), when a hub is set."""
+    link = scope.endpoints.link_header()
+    extra = websub.link_values(scope.resources.settings.websub_hub, topic)
+    if extra:
+        link += ", " + ", ".join(f'<{url}>; rel="{rel}"' for rel, url in extra)
+    return respond(request, body, media_type=HTML, headers={"Link": link}, **kwargs)
 
 
 def not_found(request: Request, scope: Scope, channel: ChannelView | None = None) -> Response:
@@ -173,8 +179,9 @@ async def entry_list(
         language, tag, raw_before, scope.resources.settings.websub_hub,
     )  # fmt: skip
     changed = newest(row["changed_at"], row["entries_changed_at"])
+    topic = websub.home_topic(links, language=language, tag=tag, paged=raw_before is not None)
     if is_fresh(request, etag, changed):
-        return _html(request, scope, b"", etag=etag, last_modified=changed)
+        return _html(request, scope, b"", topic=topic, etag=etag, last_modified=changed)
     cursor = before
     pool = await lease.conn() if lease else scope.resources.pool
     rows = await published.public_entries(
@@ -212,7 +219,6 @@ async def entry_list(
         scoped_title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
         feeds = links.feeds(scoped_title, tag=tag_name, language=language) + feeds
     title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
-    hub = scope.resources.settings.websub_hub if tag is None else None
     page = _head(
         scope,
         title=title,
@@ -221,9 +227,11 @@ async def entry_list(
         feeds=feeds,
         description=channel.description,
         rel_me=[channel.author_url] if tag is None and channel.author_url else [],
-        hub=hub,
+        websub=websub.link_values(scope.resources.settings.websub_hub, topic),
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},
+        twitter=structured.twitter_card(title, channel.description, channel.photo),
+        json_ld=_blog_json(channel, page_url) if tag is None and raw_before is None else None,
     )  # fmt: skip
     body = render(
         "channel.html",
@@ -234,7 +242,17 @@ async def entry_list(
         entries=entries,
         pager=pager,
     )
-    return _html(request, scope, body, etag=etag, last_modified=changed)
+    return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed)
+
+
+def _blog_json(channel: ChannelView, url: str) -> str:
+    return structured.script_json(
+        structured.blog(
+            name=channel.title, url=url, description=channel.description,
+            language=channel.language, author_name=channel.author_name,
+            author_url=channel.author_url or channel.home,
+        )
+    )  # fmt: skip
 
 
 def _with_before(url: str, cursor: str) -> str:
@@ -309,6 +327,14 @@ async def entry_page(
         feed_html=channel.home,
         og={"type": "article", "title": title, "url": view["url"],
             "description": description, "image": image},
+        twitter=structured.twitter_card(title, description, image),
+        json_ld=structured.script_json(structured.blog_posting(
+            headline=view["name"] or None, url=view["url"],
+            published=view["published"], modified=view["updated"],
+            author_name=channel.author_name, author_url=channel.author_url or channel.home,
+            image=image, language=shown,
+            description=description or preview_text(view["content_html"], 200) or None,
+        )),
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
     view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)

@@ -3,16 +3,20 @@ named by HUB_WEBSUB_HUB, through the guarded client; retried on failure; nothing
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from arq import Retry
 
+from hub.app import create_app
 from hub.core.urls import Urls
 from hub.site.feeds.websub import topics, websub_publish
 from hub.site.public.links import ChannelLinks
-from hub.worker import functions
+from hub.worker import build_worker, functions
 from tests.site.public.fixtures import BASE, public_article, public_publish
 from tests.stubs import StubServer, running_server
 
@@ -83,3 +87,55 @@ async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, 
     queued = await resources.redis.exists(f"arq:job:{job_id}")
     assert staged + queued >= 1  # in the outbox until the flush, then in the queue
     assert queued <= 1  # one job per entry however often it changed
+
+
+@pytest.mark.slow
+async def test_201_publish_pings_within_seconds_and_every_topic_links_hub_and_self(
+    public_blog, db, resources, public_stub_hub
+):
+    """Through HTTP only: a v1 publish, a real worker run, the pings the stub hub received,
+    and each pinged topic's `Link` header naming the hub and itself as `self`."""
+    hub, url = public_stub_hub
+    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
+    shared = dataclasses.replace(resources, settings=with_hub)
+    app = create_app(with_hub, shared)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        started = time.monotonic()
+        await public_publish(http, public_blog, public_article("first", tags=["Cars"]))
+        await public_publish(http, public_blog, public_article("first", tags=["Cars"], title="B"))
+        worker = build_worker(shared, poll_delay=0.05)
+        running = asyncio.create_task(worker.main())
+        try:
+            for _ in range(300):  # up to 15 s, reading what the hub received
+                if len(pings(hub)) >= 13:
+                    break
+                await asyncio.sleep(0.05)
+            elapsed = time.monotonic() - started
+            await asyncio.sleep(1)  # a second batch would come now
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+            await worker.close()
+        pinged = [p["hub.url"][0] for p in pings(hub)]
+        assert elapsed < 6 and len(pinged) == 13  # one batch for two edits, in seconds
+        assert len(set(pinged)) == 13
+        for topic in pinged:
+            answer = await http.get(topic)
+            assert answer.status_code == 200, topic
+            assert answer.links["hub"]["url"] == url
+            assert answer.links["self"]["url"] == topic
+            assert answer.links["webmention"]["url"] == f"{BASE}/api/webmentions"
+        home = await http.get("/ada_blog")
+        assert f'<link rel="self" href="{BASE}/ada_blog">' in home.text
+        for not_a_topic in ("/ada_blog?lang=en", "/ada_blog/tags/Cars"):
+            answer = await http.get(not_a_topic)
+            assert answer.status_code == 200 and "hub" not in answer.links
+
+
+async def test_pages_send_no_websub_links_without_a_hub(client, public_blog):
+    await public_publish(client, public_blog, public_article("first"))
+    home = await client.get("/ada_blog")
+    feed = await client.get("/ada_blog/atom.xml")
+    assert "hub" not in home.links and "self" not in home.links
+    assert "hub" not in feed.links and 'rel="hub"' not in home.text
+    assert home.links["micropub"]["url"] == f"{BASE}/micropub"
