@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -100,7 +102,19 @@ async def wait_healthy(base: str, within: float = 90) -> dict:
     raise AssertionError("hub did not become healthy in time")
 
 
-async def test_every_acknowledged_post_reaches_each_follow_up_once_across_outages(tmp_path):
+@pytest.fixture
+def data_dir():
+    """The node's data directory, outside pytest's `tmp_path`: a pytest session starting
+    meanwhile (another run on the machine) resets `/tmp/pytest-of-<user>` to mode 0700, and
+    the embedded PostgreSQL, which runs as its own system user, could no longer reach its
+    data for the restart."""
+    path = Path(tempfile.mkdtemp(prefix="hub-outage-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+async def test_every_acknowledged_post_reaches_each_follow_up_once_across_outages(data_dir):
+    tmp_path = data_dir
     with running_server() as remote:
         remote.serve("/hub", "", status=202)  # the WebSub hub
         remote.serve("/wm", "", status=202)  # the webmention endpoint of the linked pages
