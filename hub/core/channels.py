@@ -9,10 +9,14 @@ from typing import NamedTuple
 import asyncpg
 
 from hub.core.errors import Invalid, NotFound
+from hub.core.languages import normalise_language
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug, next_free_slug, slugify_text
 
 SLUG_SEPARATOR = "_"
 SLUG_MAX = 64
+TITLE_MAX = 200
+DESCRIPTION_MAX = 1000
+STATUSES = ("published", "draft")
 
 
 @dataclass(frozen=True)
@@ -326,4 +330,108 @@ async def set_custom_domain(
         "UPDATE channels SET custom_domain = $2, updated_at = now() WHERE id = $1",
         channel_id,
         domain,
+    )
+
+
+# -- the owner's settings form (the v1 API's rules: publicasta-v1-resolved §1.4) ---------------
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    title: str
+    description: str | None
+    language: str
+    status: str
+
+
+def check_channel_settings(
+    *, title: str, description: str, language: str, status: str
+) -> ChannelSettings:
+    """The settings a form sent, validated as the v1 API validates them; `Invalid` naming
+    every field in error."""
+    problems: dict[str, list[str]] = {}
+    title = title.strip()
+    if not 1 <= len(title) <= TITLE_MAX:
+        problems["title"] = [f"The title must be 1 to {TITLE_MAX} characters."]
+    description = description.strip()
+    if len(description) > DESCRIPTION_MAX:
+        problems["description"] = [
+            f"The description may not be greater than {DESCRIPTION_MAX} characters."
+        ]
+    normalised = normalise_language(language.strip())
+    if normalised is None:
+        problems["default_language"] = [
+            "The language must be a language code such as en, de or pt-BR."
+        ]
+    if status not in STATUSES:
+        problems["status"] = ["The status must be published or draft."]
+    if problems:
+        raise Invalid(fields=problems)
+    return ChannelSettings(title, description or None, normalised or "", status)
+
+
+def check_channel_slug(slug: str) -> str:
+    """A new channel's slug as typed (lower-cased); `Invalid` on `slug` when it breaks the
+    slug rules or is reserved."""
+    slug = slug.strip().lower()
+    if not is_valid_slug(slug, min_length=2, max_length=SLUG_MAX):
+        raise Invalid.field(
+            "slug", "The slug may contain only a-z, 0-9, '_' and '-' (2 to 64 characters)."
+        )
+    if slug in RESERVED_CHANNEL_SLUGS:
+        raise Invalid.field("slug", f"The slug {slug!r} is reserved.")
+    return slug
+
+
+async def save_channel_settings(
+    conn: asyncpg.Connection, channel_id: int, settings: ChannelSettings
+) -> None:
+    """Title and description in the (new) default language, then language and status, in the
+    caller's transaction. The channel's change time moves (its pages' and feeds' ETags)."""
+    await upsert_channel_translation(
+        conn, channel_id, settings.language, settings.title, settings.description
+    )
+    await update_channel(
+        conn, channel_id, default_language=settings.language, status=settings.status
+    )
+
+
+async def select_channel_settings(
+    conn: asyncpg.Connection | asyncpg.Pool, channel_id: int
+) -> asyncpg.Record | None:
+    """What the owner's settings form shows of a channel: status, language, title and
+    description in that language, domain, and the cover's and avatar's files."""
+    return await conn.fetchrow(
+        """
+        SELECT c.id, c.author_id, c.slug, c.status, c.default_language, c.custom_domain,
+               c.is_default, coalesce(t.title, c.slug) AS title, t.description,
+               avatar.path AS avatar_path, cover.path AS cover_path
+        FROM channels c
+        LEFT JOIN channel_translations t
+               ON t.channel_id = c.id AND t.language = c.default_language
+        LEFT JOIN media avatar ON avatar.id = c.avatar_media_id
+        LEFT JOIN media cover ON cover.id = c.cover_media_id
+        WHERE c.id = $1
+        """,
+        channel_id,
+    )
+
+
+async def list_channel_rows(
+    conn: asyncpg.Connection | asyncpg.Pool, author_id: int | None
+) -> list[asyncpg.Record]:
+    """Channels for the owner's list (`author_id` None: every channel of the node), with their
+    title, status, author and domain; the author's own first."""
+    return await conn.fetch(
+        """
+        SELECT c.id, c.slug, c.status, c.default_language, c.custom_domain, c.is_default,
+               c.author_id, a.name AS author_name, coalesce(t.title, c.slug) AS title
+        FROM channels c
+        JOIN authors a ON a.id = c.author_id
+        LEFT JOIN channel_translations t
+               ON t.channel_id = c.id AND t.language = c.default_language
+        WHERE $1::bigint IS NULL OR c.author_id = $1
+        ORDER BY c.author_id, c.is_default DESC, c.created_at, c.id
+        """,
+        author_id,
     )

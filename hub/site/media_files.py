@@ -1,7 +1,8 @@
 """GET /storage/{path}: the processed media files of the channels, served by the hub.
 
-Only `projects/...` (v1 media: drafts, pages, channel images) and `webmentions/...` (the
-re-hosted author photos of received mentions, R-W9) are served here; Micropub's uploads keep
+Only `projects/...` (v1 media: drafts, pages, channel images), `authors/...` (authors'
+profile photos) and `webmentions/...` (the re-hosted author photos of received mentions,
+R-W9) are served here; Micropub's uploads keep
 their own URL and rules. Names carry a random suffix and a file never changes
 once written, so responses are cacheable for a year (`immutable`), with a strong ETag and 304
 on `If-None-Match`. Paths are resolved inside the media directory only (`media.safe_path`),
@@ -31,7 +32,7 @@ TYPES = {
     ".gif": "image/gif",
     ".avif": "image/avif",
 }
-SERVED_ROOTS = ("projects", "webmentions")  # v1 media; re-hosted mention author photos
+SERVED_ROOTS = ("projects", "authors", "webmentions")  # v1 media; profile photos; mentions
 
 
 def _not_found() -> Response:

@@ -21,7 +21,8 @@ Conn = asyncpg.Connection | asyncpg.Pool
 
 _CHANNEL_ONLY = """
     SELECT c.id, c.slug, c.default_language, c.status, c.custom_domain, c.updated_at,
-           a.name AS author_name, a.url AS author_url,
+           a.name AS author_name, a.url AS author_url, a.note AS author_note,
+           a.rel_me AS author_rel_me, ap.path AS author_photo_path,
            av.path AS avatar_path, av.public_id AS avatar_public_id,
            av.width AS avatar_width, av.height AS avatar_height,
            nullif(av.feed_path, '') AS avatar_feed_path,
@@ -36,6 +37,7 @@ _CHANNEL_ONLY = """
                      WHERE t.channel_id = c.id)) AS changed_at
     FROM channels c
     JOIN authors a ON a.id = c.author_id
+    LEFT JOIN media ap ON ap.id = a.photo_media_id
     LEFT JOIN media av ON av.id = c.avatar_media_id
     LEFT JOIN media cv ON cv.id = c.cover_media_id
 """

@@ -210,6 +210,20 @@ async def set_channel_image(
     await conn.execute("UPDATE media SET attached_at = now() WHERE id = $1", media_id)
 
 
+async def set_author_photo(conn: asyncpg.Connection, author_id: int, media_id: int) -> None:
+    """Make `media_id` the author's photo; the previous one is detached."""
+    await conn.execute(
+        """
+        UPDATE media SET attached_at = NULL
+        WHERE id = (SELECT photo_media_id FROM authors WHERE id = $1) AND id <> $2
+        """,
+        author_id,
+        media_id,
+    )
+    await conn.execute("UPDATE authors SET photo_media_id = $2 WHERE id = $1", author_id, media_id)
+    await conn.execute("UPDATE media SET attached_at = now() WHERE id = $1", media_id)
+
+
 async def channel_media_paths(
     conn: asyncpg.Connection, channel_ids: list[int]
 ) -> dict[int, tuple[str | None, str | None]]:

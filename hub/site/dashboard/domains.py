@@ -1,7 +1,8 @@
 """Dashboard: a custom domain per blog (webmention-site-feeds §3.1, R-W30). The owner names a
-domain for one of their channels on the settings page; the channel is then served at
-`https://{domain}/` (home, `/{slug}`, `/tags/{tag}`, feeds, IndieAuth), and its node paths
-answer 301 there. An empty field removes the domain. The DNS name must point at this node
+domain for one of their channels on the settings page or on the blog's own page
+(`/dashboard/channels/{id}`, which the form's `back=channel` returns to); the channel is then
+served at `https://{domain}/` (home, `/{slug}`, `/tags/{tag}`, feeds, IndieAuth), and its
+node paths answer 301 there. An empty field removes the domain. The DNS name must point at this node
 (and its TLS be served by the proxy in front): hub only answers for the names it knows."""
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def _back(**params: str) -> RedirectResponse:
     return RedirectResponse(f"/dashboard/settings?{urlencode(params)}#blogs", status_code=303)
 
 
+def _to_channel(channel_id: int, **params: str) -> RedirectResponse:
+    """Back to the blog's own settings page (`channels.py`), where the form also is."""
+    query = urlencode(params)
+    return RedirectResponse(f"/dashboard/channels/{channel_id}?{query}#domain", status_code=303)
+
+
 @owner_only
 async def set_domain(request: Request, session: Session) -> Response:
     resources = resources_of(request)
@@ -52,10 +59,15 @@ async def set_domain(request: Request, session: Session) -> Response:
         return _back(error="Unknown blog.")
     form = await request.form()
     domain, error = normalise_domain(str(form.get("domain") or ""), resources.urls.host)
+    if not error:
+        try:
+            await set_custom_domain(resources.pool, channel["id"], domain)
+        except asyncpg.UniqueViolationError:
+            error = f"{domain} is already the domain of another blog."
+    if form.get("back") == "channel":
+        if error:
+            return _to_channel(channel["id"], error=error)
+        return _to_channel(channel["id"], domain_saved="1")
     if error:
         return _back(error=error, blog=channel["slug"])
-    try:
-        await set_custom_domain(resources.pool, channel["id"], domain)
-    except asyncpg.UniqueViolationError:
-        return _back(error=f"{domain} is already the domain of another blog.", blog=channel["slug"])
     return _back(saved=channel["slug"])

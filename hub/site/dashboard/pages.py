@@ -37,6 +37,8 @@ NAV = (
     ("/dashboard/tokens", "Tokens and keys"),
     ("/dashboard/directory", "Directory"),
     ("/dashboard/webmentions", "Webmentions"),
+    ("/dashboard/channels", "Blogs"),
+    ("/dashboard/profile", "Profile"),
     ("/dashboard/settings", "Settings"),
 )
 SECRET_SETTINGS = frozenset({"DATABASE_URL", "REDIS_URL"})

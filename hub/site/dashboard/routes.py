@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from hub.site.dashboard import channels as dashboard_channels
 from hub.site.dashboard import domains as dashboard_domains
 from hub.site.dashboard import mentions as dashboard_mentions
 from hub.site.dashboard import pages as dashboard
+from hub.site.dashboard import profile as dashboard_profile
 from hub.site.dashboard import tokens as dashboard_tokens
 
 _GET = ["GET", "HEAD"]
@@ -40,6 +42,13 @@ ROUTES: list[BaseRoute] = [
     ),
     Route("/dashboard/webmentions/{mention_id}/block", dashboard_mentions.block, methods=["POST"]),
     Route("/dashboard/settings", dashboard.settings_page, methods=_GET),
+    Route("/dashboard/channels", dashboard_channels.list_page, methods=_GET),
+    Route("/dashboard/channels/new", dashboard_channels.new_form, methods=_GET),
+    Route("/dashboard/channels/new", dashboard_channels.create, methods=["POST"]),
+    Route("/dashboard/channels/{channel_id:int}", dashboard_channels.edit_form, methods=_GET),
+    Route("/dashboard/channels/{channel_id:int}", dashboard_channels.save, methods=["POST"]),
+    Route("/dashboard/profile", dashboard_profile.profile, methods=_GET),
+    Route("/dashboard/profile", dashboard_profile.save, methods=["POST"]),
     Route(
         "/dashboard/channels/{channel_id:int}/domain",
         dashboard_domains.set_domain,

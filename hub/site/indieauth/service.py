@@ -45,14 +45,15 @@ def me_for(resources: Resources, channel: asyncpg.Record) -> str:
 async def profile_for(
     resources: Resources, conn, author_id: int, channel: asyncpg.Record, scopes
 ) -> dict[str, str] | None:
-    """IndieAuth profile information (§5.3.4): with `profile`, name, url and photo; with
-    `email` too, the email address."""
+    """IndieAuth profile information (§5.3.4): with `profile`, name, url and photo (the
+    author's own, else the blog's avatar); with `email` too, the email address."""
     if "profile" not in scopes:
         return None
     author = await select_author(conn, author_id)
     profile = {"name": author["name"], "url": author["url"] or me_for(resources, channel)}
-    if channel["avatar_path"]:
-        profile["photo"] = resources.urls.media_file(channel["avatar_path"])
+    photo = author["photo_path"] or channel["avatar_path"]  # the author's photo, else the blog's
+    if photo:
+        profile["photo"] = resources.urls.media_file(photo)
     if "email" in scopes and author["email"]:
         profile["email"] = author["email"]
     return profile

@@ -226,7 +226,7 @@ async def entry_list(
         canonical=page_url,
         feeds=feeds,
         description=channel.description,
-        rel_me=[channel.author_url] if tag is None and channel.author_url else [],
+        rel_me=list(channel.rel_me) if tag is None else [],
         websub=websub.link_values(scope.resources.settings.websub_hub, topic),
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},

@@ -72,9 +72,17 @@ class ChannelView:
     author_name: str
     author_url: str | None
     links: ChannelLinks
+    author_photo: str | None = None  # the author's own photo, else the channel's avatar
+    author_note: str | None = None
+    rel_me: tuple[str, ...] = ()  # the author's profile URLs (rel=me on the channel home)
 
     def author(self) -> dict[str, Any]:
-        return {"name": self.author_name, "url": self.home, "photo": self.photo}
+        return {
+            "name": self.author_name,
+            "url": self.home,
+            "photo": self.author_photo or self.photo,
+            "note": self.author_note,
+        }
 
     def card(self) -> dict[str, Any]:
         return {
@@ -104,6 +112,8 @@ def channel_view(row: Mapping[str, Any], urls: Urls, language: str | None = None
         if row["cover_path"]
         else None
     )
+    photo = row.get("author_photo_path")
+    profile = [row["author_url"]] if row["author_url"] else []
     return ChannelView(
         title=chosen["title"] if chosen else row["slug"],
         description=(chosen or {}).get("description"),
@@ -114,6 +124,9 @@ def channel_view(row: Mapping[str, Any], urls: Urls, language: str | None = None
         author_name=row["author_name"],
         author_url=row["author_url"],
         links=links,
+        author_photo=urls.media_file(photo) if photo else None,
+        author_note=row.get("author_note"),
+        rel_me=tuple(dict.fromkeys([*(row.get("author_rel_me") or ()), *profile])),
     )
 
 
