@@ -4,19 +4,11 @@ or as the channel's cover or avatar (publicasta-v1-resolved §1.4 E8, §1.7).
 `prepare` runs the image pipeline off the event loop before any transaction is open (the
 header is probed first: type, 24 MP, frames); `store` records the `media` row, the page
 attachment or the channel image in the caller's transaction and stages the file, which is
-renamed into place only after the commit.
-
-Layout under the media directory (the `projects` segment copies Publicasta's):
-- `projects/{channel_id}/drafts/YYYY/MM/{name}`: article images without a page yet;
-- `projects/{channel_id}/pages/{page_id}/{name}`: images of one article;
-- `projects/{channel_id}/channel/{name}`: covers and avatars.
+renamed into place only after the commit. Both steps are `hub.core.media.images` (shared
+with the dashboard's editor), which also says where the files go.
 """
 
 from __future__ import annotations
-
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from hub.channels.access import channel_for
 from hub.channels.media.uploads import UploadForm
@@ -25,24 +17,12 @@ from hub.core.auth import Principal
 from hub.core.channels import Channel
 from hub.core.entries.model import Entry, find_entry
 from hub.core.errors import Invalid
-from hub.core.media import pipeline, queries
+from hub.core.media import images, pipeline
 from hub.core.resources import Resources
 from hub.core.writes import Tx
 
-MAX_SIDE = 1600
-AVATAR_SIZE = 512
-QUALITY = 82
-MAX_FRAMES = 300
-PIPELINE_PURPOSE = {"article": "article", "channel_cover": "cover", "channel_avatar": "avatar"}
-CHANNEL_COLUMN = {"channel_cover": "cover_media_id", "channel_avatar": "avatar_media_id"}
-MSG_UNREADABLE = "The image could not be read. Upload a JPEG, PNG, GIF or WebP file."
 MSG_NO_PAGE = "No article with this slug exists in this channel."
-
-
-@dataclass(frozen=True)
-class Prepared:
-    image: pipeline.ProcessedImage
-    content_type: str  # of the upload, sniffed
+Prepared = images.PreparedImage
 
 
 async def check_target(
@@ -62,23 +42,9 @@ async def prepare(resources: Resources, form: UploadForm) -> Prepared:
     """Probe and process the image in a worker thread; 422 `errors.image` when it is not an
     accepted image, is broken, or is over the pixel or frame limit."""
     assert form.image is not None
-    settings = resources.settings
-    try:
-        image = await pipeline.process_image_async(
-            form.image,
-            purpose=PIPELINE_PURPOSE[form.purpose],
-            max_side=MAX_SIDE,
-            avatar_size=AVATAR_SIZE,
-            quality=QUALITY,
-            max_pixels=settings.max_image_pixels,
-            max_frames=MAX_FRAMES,
-            sharp_yuv=settings.media_sharp_yuv,
-        )
-    except Invalid as exc:
-        if exc.code in ("unsupported_type", "broken_image"):
-            raise Invalid.field("image", MSG_UNREADABLE, code=exc.code) from None
-        raise
-    return Prepared(image, pipeline.sniff_type(form.image[:1024]) or "application/octet-stream")
+    return await images.prepare_image(
+        resources.settings, form.image, purpose=form.purpose, sha256=form.sha256
+    )
 
 
 async def store(
@@ -97,49 +63,17 @@ async def store(
     entry = None
     if form.page_slug is not None:
         entry = await _page(conn, channel, form.page_slug, lock=True)
-    name = pipeline.new_media_name(form.filename)
-    root = f"projects/{channel.id}"
-    if form.purpose != "article":
-        folder, path = "channel", f"{root}/channel/{name}"
-    elif entry is not None:
-        folder, path = "pages", f"{root}/pages/{entry.id}/{name}"
-    else:
-        folder, path = "drafts", f"{root}/drafts/{datetime.now(UTC):%Y/%m}/{name}"
-    image = prepared.image
-    alt = form.alt or ""
-    # covers and avatars: their PNG/JPEG rendition for feeds, beside the WebP
-    feed = {"feed_path": pipeline.rendition_path(path, image.rendition_type)} if (
-        image.rendition is not None and image.rendition_type is not None
-    ) else {}  # fmt: skip
-    assert form.image is not None and form.sha256 is not None
-    row = await queries.insert_media(
-        conn,
-        public_id=secrets.token_urlsafe(16),
+    row = await images.store_image(
+        tx,
+        prepared,
         author_id=principal.author_id,
         channel_id=channel.id,
         credential_id=principal.credential_id,
         purpose=form.purpose,
-        folder=folder,
-        content_type=prepared.content_type,
-        bytes=len(form.image),
-        sha256=form.sha256,
-        path=path,
-        processed_type=image.content_type,
-        processed_bytes=len(image.data),
-        width=image.width,
-        height=image.height,
-        frames=image.frames,
-        alt=alt,
-        **feed,
+        filename=form.filename,
+        alt=form.alt or "",
+        entry_id=entry.id if entry is not None else None,
     )
-    if entry is not None:
-        await queries.attach_media(conn, entry.id, row["id"], alt)
-    if form.purpose in CHANNEL_COLUMN:
-        await queries.set_channel_image(conn, channel.id, CHANNEL_COLUMN[form.purpose], row["id"])
-    if not tx.dry_run:
-        await tx.files.write(path, image.data)
-        if feed and image.rendition is not None:
-            await tx.files.write(feed["feed_path"], image.rendition)
     return document(row, resources, form, _warnings(form))
 
 
