@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from hub.site.dashboard import assets as dashboard_assets
 from hub.site.dashboard import domains as dashboard_domains
 from hub.site.dashboard import mentions as dashboard_mentions
 from hub.site.dashboard import pages as dashboard
 from hub.site.dashboard import tokens as dashboard_tokens
+from hub.site.dashboard.editor import media as editor_media
+from hub.site.dashboard.editor import preview as editor_preview
 
 _GET = ["GET", "HEAD"]
 
@@ -45,4 +48,7 @@ ROUTES: list[BaseRoute] = [
         dashboard_domains.set_domain,
         methods=["POST"],
     ),
+    Route("/dashboard/assets/{name}", dashboard_assets.asset, methods=_GET),
+    Route("/dashboard/media", editor_media.upload, methods=["POST"]),
+    Route("/dashboard/preview", editor_preview.preview, methods=["POST"]),
 ]

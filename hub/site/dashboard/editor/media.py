@@ -142,14 +142,15 @@ async def upload(request: Request) -> Response:
         form = await request.form(max_files=1, max_fields=10)
     except Exception:
         return _error("The upload could not be read.", "image", 400)
-    async with form:
+    try:
         if not csrf_ok(session.csrf_token, sent or form.get("csrf")):
             return _error("This form expired: reload the page.", "csrf", 403)
-        try:
-            channel_id = await _channel_of(request, form, session.author_id)
-            uploaded = await _upload_one(request, form, session.author_id, channel_id)
-        except DomainError as exc:
-            return _domain_error(exc)
+        channel_id = await _channel_of(request, form, session.author_id)
+        uploaded = await _upload_one(request, form, session.author_id, channel_id)
+    except DomainError as exc:
+        return _domain_error(exc)
+    finally:
+        await form.close()
     body = {
         "url": uploaded.url,
         "markdown": uploaded.markdown,
