@@ -11,6 +11,7 @@ from hub.site.dashboard import pages as dashboard
 from hub.site.dashboard import tokens as dashboard_tokens
 from hub.site.dashboard.editor import media as editor_media
 from hub.site.dashboard.editor import preview as editor_preview
+from hub.site.dashboard.editor.routes import ROUTES as EDITOR_ROUTES
 
 _GET = ["GET", "HEAD"]
 
@@ -18,9 +19,6 @@ ROUTES: list[BaseRoute] = [
     Route("/dashboard", dashboard.home, methods=_GET),
     Route("/dashboard/entries", dashboard.entries, methods=_GET),
     Route("/dashboard/entries/{entry_id:int}", dashboard.entry, methods=_GET),
-    Route(
-        "/dashboard/posts/{entry_id:int}/edit", dashboard.entry, methods=_GET
-    ),  # Urls.dashboard_entry
     Route("/dashboard/moderation", dashboard.moderation, methods=_GET),
     Route("/dashboard/moderation/{entry_id:int}/approve", dashboard.approve, methods=["POST"]),
     Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block_confirm, methods=_GET),
@@ -51,4 +49,5 @@ ROUTES: list[BaseRoute] = [
     Route("/dashboard/assets/{name}", dashboard_assets.asset, methods=_GET),
     Route("/dashboard/media", editor_media.upload, methods=["POST"]),
     Route("/dashboard/preview", editor_preview.preview, methods=["POST"]),
+    *EDITOR_ROUTES,
 ]
