@@ -284,3 +284,22 @@ async def test_200_new_entry_offers_the_blogs_when_several(client, signed_in, ow
     assert 'enctype="multipart/form-data"' in page.text and '<div id="preview"' in page.text
     assert 'name="channel"' in page.text and '<select id="channel"' not in page.text
     _ = timedelta
+
+
+async def test_200_moderation_shows_the_waiting_revision_beside_the_live_one(
+    client, signed_in, owner, db
+):
+    await db.execute("UPDATE authors SET moderation = 'manual' WHERE id = $1", owner.author_id)
+    entry_id = await _create(client, signed_in, title="Live", content="Live words.",
+                             slug="live", action="publish")  # fmt: skip
+    r = await client.post(f"/dashboard/moderation/{entry_id}/approve", data={"csrf": signed_in})
+    assert r.status_code == 303
+    csrf, version = await _edit_form(client, entry_id)
+    r = await client.post(f"/dashboard/posts/{entry_id}/edit", data=form(
+        csrf, version=version, title="Live", content="Proposed words.", slug="live"))  # fmt: skip
+    assert r.status_code == 303
+    queue = await client.get("/dashboard/moderation")
+    assert f'/dashboard/entries/{entry_id}#revisions">compare' in queue.text
+    side = await client.get(f"/dashboard/entries/{entry_id}")
+    assert "Live words." in side.text and "Proposed words." in side.text
+    assert (await client.get("/ada/live")).text.count("Proposed words.") == 0
