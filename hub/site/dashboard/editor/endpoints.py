@@ -20,9 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from hub.core import writes
 from hub.core.channels import get_blog, select_author_channels
 from hub.core.entries import authoring, editing
+from hub.core.entries import queries as entry_queries
 from hub.core.entries.editing import TARGET_PROPERTIES, VISIBILITIES
 from hub.core.entries.lifecycle import PRIMARY_FIRST_MESSAGE
-from hub.core.entries.model import Entry, load_entry
+from hub.core.entries.model import Entry, entry_from_row, load_entry
 from hub.core.errors import Conflict, Invalid
 from hub.core.languages import normalise_language
 from hub.site.dashboard.editor import form as editor_form
@@ -131,10 +132,10 @@ def _not_found(request: Request, session: Session, message: str, status: int) ->
 
 async def _owned_entry(request: Request, session: Session) -> Entry | Response:
     entry_id = request.path_params["entry_id"]
-    async with resources_of(request).pool.acquire() as conn:
-        if not await conn.fetchval("SELECT 1 FROM entries WHERE id = $1", entry_id):
-            return _not_found(request, session, f"No entry {entry_id}.", 404)
-        entry = await load_entry(conn, entry_id)
+    row = await entry_queries.select_full_entry(resources_of(request).pool, entry_id)
+    if row is None:
+        return _not_found(request, session, f"No entry {entry_id}.", 404)
+    entry = entry_from_row(row)
     if entry.row["author_id"] != session.author_id:
         return _not_found(
             request, session, "This entry is another author's: only they edit it.", 403
