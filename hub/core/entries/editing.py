@@ -62,7 +62,7 @@ class Document:
     tags: tuple[str, ...] = ()
     targets: Mapping[str, str] = field(default_factory=dict)  # property -> URL
     visibility: str = "public"
-    photos: tuple[str, ...] = ()  # URLs of photos to add (a photo post)
+    photos: tuple[Any, ...] = ()  # photos to add (a photo post): URL or {value, alt}
 
 
 def render_body(body: str, body_format: str = "markdown") -> str:

@@ -6,7 +6,7 @@ nothing written; an edit made meanwhile elsewhere is never overwritten silently.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import feedparser
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from hub.core.db import transaction
 from hub.core.entries.publishing import publish_due
 from tests.factories import bearer, make_author, make_credential
+from tests.images import jpeg
 from tests.site.auth_fixtures import csrf_of, owner, signed_in  # noqa: F401 - fixtures
 
 MP = "/micropub"
@@ -278,12 +279,11 @@ async def test_422_unknown_language(client, signed_in, db):
         "SELECT count(*) FROM entry_translations WHERE entry_id = $1", entry_id) == 1  # fmt: skip
 
 
-async def test_200_new_entry_offers_the_blogs_when_several(client, signed_in, owner, db):
+async def test_200_new_entry_form_for_one_blog(client, signed_in, owner, db):
     page = await client.get("/dashboard/new")
     assert page.status_code == 200 and 'id="editor"' in page.text
     assert 'enctype="multipart/form-data"' in page.text and '<div id="preview"' in page.text
     assert 'name="channel"' in page.text and '<select id="channel"' not in page.text
-    _ = timedelta
 
 
 async def test_200_moderation_shows_the_waiting_revision_beside_the_live_one(
@@ -303,3 +303,40 @@ async def test_200_moderation_shows_the_waiting_revision_beside_the_live_one(
     side = await client.get(f"/dashboard/entries/{entry_id}")
     assert "Live words." in side.text and "Proposed words." in side.text
     assert (await client.get("/ada/live")).text.count("Proposed words.") == 0
+
+
+async def test_303_image_without_javascript_goes_into_the_body(client, signed_in, db):
+    files = {"images": ("cat.jpg", jpeg(), "image/jpeg")}
+    data = form(signed_in, title="With a cat", content="Look:", images_alt="A grey cat",
+                action="publish")  # fmt: skip
+    r = await client.post("/dashboard/new", data=data, files=files)
+    assert r.status_code == 303, r.text
+    body = await db.fetchval(
+        "SELECT body_source FROM entry_translations WHERE title = 'With a cat'"
+    )
+    assert body.startswith("Look:\n\n![A grey cat](http://hub.test/storage/")
+    shown = await client.get("/ada/with-a-cat")
+    assert 'alt="A grey cat"' in shown.text
+
+
+async def test_303_photo_post_keeps_its_photos_with_alt(client, signed_in, owner, db):
+    files = {"images": ("cat.jpg", jpeg(), "image/jpeg")}
+    data = form(signed_in, content="", images_alt="A grey cat", images_as="photos",
+                action="publish", slug="cat")  # fmt: skip
+    r = await client.post("/dashboard/new", data=data, files=files)
+    assert r.status_code == 303, r.text
+    assert await db.fetchval("SELECT kind FROM entries WHERE slug = 'cat'") == "photo"
+    token = bearer(await make_credential(db, owner.author_id, kind="app_token"))
+    source = await client.get(MP, params={"q": "source", "url": "http://hub.test/ada/cat"},
+                              headers=token)  # fmt: skip
+    photo = source.json()["properties"]["photo"][0]
+    assert photo["alt"] == "A grey cat" and photo["value"].startswith("http://hub.test/storage/")
+
+
+async def test_4xx_text_file_as_image_answered_on_the_field(client, signed_in, db):
+    before = (await _count(db), await db.fetchval("SELECT count(*) FROM media"))
+    files = {"images": ("notes.txt", b"just words", "text/plain")}
+    data = form(signed_in, title="Bad", content="Body.", images_alt="Words")
+    r = await client.post("/dashboard/new", data=data, files=files)
+    assert r.status_code == 422 and "notes.txt" in r.text and "Body." in r.text
+    assert (await _count(db), await db.fetchval("SELECT count(*) FROM media")) == before

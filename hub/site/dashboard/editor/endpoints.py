@@ -11,6 +11,7 @@ is 409 with both versions, the person's kept in the fields.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from hub.site.render import render
 from hub.web.requests import resources_of
 
 TEMPLATE = "dashboard/editor.html"
+PHOTOS = "photos"  # images_as: the picked images are the photos of a photo post
 SAVED = {
     "save": "Saved.", "publish": "Published.", "schedule": "Scheduled.",
     "unpublish": "Unpublished: back to draft.", "archive": "Archived.",
@@ -143,6 +145,24 @@ async def _owned_entry(request: Request, session: Session) -> Entry | Response:
     return entry
 
 
+async def _with_images(
+    request: Request, form, parsed: editor_form.EditorInput, author_id: int, channel_id: int
+) -> editing.Document:
+    """The document with the images picked in the form: as the photos of a photo post
+    (`images_as=photos`), else appended to the body as Markdown (kept in the field should the
+    save fail, so nothing is uploaded twice). `Invalid` on `images`/`images_alt` first."""
+    if form.get("images_as") == PHOTOS:
+        uploaded = await media.upload_images(
+            request, form, author_id=author_id, channel_id=channel_id
+        )
+        photos = tuple({"value": u.url, "alt": u.alt} for u in uploaded)
+        return dataclasses.replace(parsed.document(), photos=photos)
+    snippets = await media.attach_uploads(request, form, author_id=author_id, channel_id=channel_id)
+    if snippets:
+        parsed.values["content"] = "\n\n".join(filter(None, [parsed.values["content"], *snippets]))
+    return parsed.document()
+
+
 # -- a new entry ---------------------------------------------------------------------------
 
 
@@ -192,16 +212,10 @@ async def create(request: Request, session: Session) -> Response:
     if parsed.errors:
         return again(parsed.errors, 422)
     try:
-        snippets = await media.attach_uploads(
-            request, form, author_id=session.author_id, channel_id=blog["id"]
-        )
-        if snippets:
-            parsed.values["content"] = "\n\n".join(
-                filter(None, [parsed.values["content"], *snippets])
-            )
+        doc = await _with_images(request, form, parsed, session.author_id, blog["id"])
         async with writes.write(resources) as tx:
             entry_id = await editing.create(
-                tx.conn, parsed.document(), channel_id=blog["id"], author_id=session.author_id,
+                tx.conn, doc, channel_id=blog["id"], author_id=session.author_id,
                 language=blog["default_language"], slug=parsed.values["slug"],
                 action=parsed.action, at=parsed.at,
                 policy=blog["moderation"] or resources.settings.moderation, now=now,
@@ -263,13 +277,7 @@ async def save(request: Request, session: Session) -> Response:
     policy = blog["moderation"] or resources.settings.moderation
     try:
         if not translation:
-            snippets = await media.attach_uploads(
-                request, form, author_id=session.author_id, channel_id=blog["id"]
-            )
-            if snippets:
-                parsed.values["content"] = "\n\n".join(
-                    filter(None, [parsed.values["content"], *snippets])
-                )
+            doc = await _with_images(request, form, parsed, session.author_id, blog["id"])
         async with writes.write(resources) as tx:
             current = await load_entry(tx.conn, entry.id, lock=True)
             if parsed.version is None or parsed.version != current.row["version"]:
@@ -283,7 +291,7 @@ async def save(request: Request, session: Session) -> Response:
                 )  # fmt: skip
             else:
                 await editing.revise(
-                    tx.conn, current, parsed.document(), slug=parsed.values["slug"],
+                    tx.conn, current, doc, slug=parsed.values["slug"],
                     action=parsed.action, at=parsed.at, policy=policy, now=now,
                 )  # fmt: skip
     except _Changed as changed:
