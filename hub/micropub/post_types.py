@@ -1,77 +1,14 @@
 """Post type discovery (micropub-resolved.md §3.5, after the W3C Post Type Discovery note).
 
-Pure. The first rule that matches wins; the client's `mp-type` is never consulted. Also the
-post types hub announces in `q=config` and `q=post-types`.
+The rules live in `hub.core.entries.kinds` (the dashboard's editor discovers kinds too); this
+module re-exports them and lists the post types hub announces in `q=config` and `q=post-types`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any
+from hub.core.entries.kinds import RSVP_VALUES, content_text, discover
 
-from hub.core.markdown import render_markdown
-from hub.core.sanitize import strip_tags
-
-RSVP_VALUES = ("yes", "no", "maybe", "interested")
-# Rules 3 to 10: the first property present (with a value) names the type.
-_BY_PROPERTY = (
-    ("repost-of", "repost"),
-    ("like-of", "like"),
-    ("in-reply-to", "reply"),
-    ("bookmark-of", "bookmark"),
-    ("checkin", "checkin"),
-    ("video", "video"),
-    ("audio", "audio"),
-    ("photo", "photo"),
-)
-_SPACE = re.compile(r"\s+")
-
-
-def discover(kind: str, properties: Mapping[str, list[Any]]) -> str:
-    """The post type of an `entry` or `event` with these mf2 properties."""
-    if kind == "event":
-        return "event"
-    if any(
-        isinstance(v, str) and v.strip().lower() in RSVP_VALUES for v in _values(properties, "rsvp")
-    ):
-        return "rsvp"
-    for name, post_type in _BY_PROPERTY:
-        if any(_present(v) for v in _values(properties, name)):
-            return post_type
-    name = next((v for v in _values(properties, "name") if isinstance(v, str) and v.strip()), None)
-    if name is not None and not content_text(properties).startswith(_collapse(name)):
-        return "article"
-    return "note"
-
-
-def content_text(properties: Mapping[str, list[Any]]) -> str:
-    """The first content value as whitespace-collapsed plain text: Markdown is rendered and
-    its tags stripped, `{html}` stripped, `{value}` taken as it is."""
-    for value in _values(properties, "content"):
-        if isinstance(value, str):
-            return _collapse(strip_tags(render_markdown(value)))
-        if isinstance(value, dict):
-            if isinstance(value.get("value"), str):
-                return _collapse(value["value"])
-            if isinstance(value.get("html"), str):
-                return _collapse(strip_tags(value["html"]))
-    return ""
-
-
-def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def _values(properties: Mapping[str, list[Any]], name: str) -> list[Any]:
-    values = properties.get(name) or []
-    return values if isinstance(values, list) else [values]
-
-
-def _present(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value is not None and value != {} and value != []
+__all__ = ["POST_TYPES", "RSVP_VALUES", "content_text", "discover"]
 
 
 def _post_type(

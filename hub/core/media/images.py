@@ -8,14 +8,18 @@ upload (`hub.channels.media`) and the dashboard's channel and profile forms.
 renamed into place only after the commit.
 
 Layout under the media directory (the `projects` segment copies Publicasta's):
+- `projects/{channel_id}/drafts/YYYY/MM/{name}`: article images without an entry yet;
+- `projects/{channel_id}/pages/{entry_id}/{name}`: images of one entry;
 - `projects/{channel_id}/channel/{name}`: channel covers and avatars;
 - `authors/{author_id}/{name}`: author photos.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -44,9 +48,11 @@ class Prepared:
     content_type: str  # of the upload, sniffed
 
 
-async def prepare_image(settings: Settings, data: bytes, purpose: str) -> Prepared:
-    """Probe and process the image in a worker thread; `Invalid` on field `image` when it is
-    not an accepted image, is broken, or is over the pixel or frame limit."""
+async def prepare_image(
+    settings: Settings, data: bytes, purpose: str = "article", *, field: str = "image"
+) -> Prepared:
+    """Probe and process the image in a worker thread; `Invalid` on `field` when it is not an
+    accepted image, is broken, or is over the pixel or frame limit. Nothing is written."""
     try:
         image = await pipeline.process_image_async(
             data,
@@ -60,7 +66,9 @@ async def prepare_image(settings: Settings, data: bytes, purpose: str) -> Prepar
         )
     except Invalid as exc:
         if exc.code in ("unsupported_type", "broken_image"):
-            raise Invalid.field("image", MSG_UNREADABLE, code=exc.code) from None
+            raise Invalid.field(field, MSG_UNREADABLE, code=exc.code) from None
+        if field != "image":
+            raise Invalid.field(field, exc.message, code=exc.code) from None
         raise
     return Prepared(image, pipeline.sniff_type(data[:1024]) or "application/octet-stream")
 
@@ -157,4 +165,34 @@ async def store_author_photo(
         folder="author", path=path, original=original, sha256=sha256, prepared=prepared,
     )  # fmt: skip
     await queries.set_author_photo(tx.conn, author_id, row["id"])
+    return row
+
+
+async def store_article_image(
+    tx: Tx,
+    *,
+    author_id: int,
+    channel_id: int,
+    credential_id: int | None,
+    filename: str | None,
+    original: bytes,
+    prepared: Prepared,
+    alt: str = "",
+    entry_id: int | None = None,
+) -> asyncpg.Record:
+    """Store an image of an article (the dashboard editor's uploads): in the channel's drafts
+    folder, or, with `entry_id`, attached to that entry (inline) in its folder."""
+    name = pipeline.new_media_name(filename)
+    root = f"projects/{channel_id}"
+    if entry_id is not None:
+        folder, path = "pages", f"{root}/pages/{entry_id}/{name}"
+    else:
+        folder, path = "drafts", f"{root}/drafts/{datetime.now(UTC):%Y/%m}/{name}"
+    row = await store_image(
+        tx, author_id=author_id, channel_id=channel_id, credential_id=credential_id,
+        purpose="article", folder=folder, path=path, original=original,
+        sha256=hashlib.sha256(original).digest(), prepared=prepared, alt=alt,
+    )  # fmt: skip
+    if entry_id is not None:
+        await queries.attach_media(tx.conn, entry_id, row["id"], alt)
     return row

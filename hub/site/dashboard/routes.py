@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from hub.site.dashboard import assets as dashboard_assets
 from hub.site.dashboard import channels as dashboard_channels
 from hub.site.dashboard import domains as dashboard_domains
 from hub.site.dashboard import mentions as dashboard_mentions
 from hub.site.dashboard import pages as dashboard
 from hub.site.dashboard import profile as dashboard_profile
 from hub.site.dashboard import tokens as dashboard_tokens
+from hub.site.dashboard.editor import media as editor_media
+from hub.site.dashboard.editor import preview as editor_preview
+from hub.site.dashboard.editor.routes import ROUTES as EDITOR_ROUTES
 
 _GET = ["GET", "HEAD"]
 
@@ -17,9 +21,6 @@ ROUTES: list[BaseRoute] = [
     Route("/dashboard", dashboard.home, methods=_GET),
     Route("/dashboard/entries", dashboard.entries, methods=_GET),
     Route("/dashboard/entries/{entry_id:int}", dashboard.entry, methods=_GET),
-    Route(
-        "/dashboard/posts/{entry_id:int}/edit", dashboard.entry, methods=_GET
-    ),  # Urls.dashboard_entry
     Route("/dashboard/moderation", dashboard.moderation, methods=_GET),
     Route("/dashboard/moderation/{entry_id:int}/approve", dashboard.approve, methods=["POST"]),
     Route("/dashboard/moderation/{entry_id:int}/block", dashboard.block_confirm, methods=_GET),
@@ -54,4 +55,8 @@ ROUTES: list[BaseRoute] = [
         dashboard_domains.set_domain,
         methods=["POST"],
     ),
+    Route("/dashboard/assets/{name}", dashboard_assets.asset, methods=_GET),
+    Route("/dashboard/media", editor_media.upload, methods=["POST"]),
+    Route("/dashboard/preview", editor_preview.preview, methods=["POST"]),
+    *EDITOR_ROUTES,
 ]
