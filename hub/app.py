@@ -17,6 +17,7 @@ from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
 from hub.core.resources import Resources, open_resources
+from hub.directory import desk as directory_desk
 from hub.directory.queries import health as directory_health
 from hub.directory.routes import ENDPOINTS as DIRECTORY_ENDPOINTS
 from hub.micropub.routes import mount as micropub_mount
@@ -102,6 +103,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     app.state.settings = settings
     # the dashboard's reads of the directory tables (hub.core.directory_health.DirectoryHealth)
     app.state.directory_health = directory_health
+    app.state.directory_desk = directory_desk  # its writes (hub.core.directory_desk)
     if resources is not None:
         app.state.resources = resources
     return app

@@ -24,6 +24,7 @@ def setting(env: str, default: Any, doc: str, *, aliases: tuple[str, ...] = ()) 
 
 
 MODERATION_POLICIES = ("auto", "manual")
+PLAN_NAMES = ("free", "pro", "premium")  # the authors' plans (`hub.core.plans`), lowest first
 WEBMENTION_POLICIES = ("auto", "known", "manual")
 
 
@@ -133,6 +134,12 @@ class Settings:
         "HUB_V1_PLANS",
         ("free", "pro", "premium"),
         "Comma-separated plans whose keys may write through the v1 API (others get 403).",
+    )
+    new_author_plan: str = setting(
+        "HUB_NEW_AUTHOR_PLAN",
+        "free",
+        "Plan (`free`, `pro` or `premium`) of a new author unless `hub author add --plan` "
+        "says otherwise. Plans never limit the node's owner.",
     )
     channels_free: int = setting("HUB_CHANNELS_FREE", 1, "Channels a free-plan author may own.")
     channels_pro: int = setting("HUB_CHANNELS_PRO", 10, "Channels a pro-plan author may own.")
@@ -261,6 +268,8 @@ class Settings:
             raise SettingsError(
                 f"HUB_WEBMENTION_MODERATION must be one of {', '.join(WEBMENTION_POLICIES)}"
             )
+        if self.new_author_plan not in PLAN_NAMES:
+            raise SettingsError(f"HUB_NEW_AUTHOR_PLAN must be one of {', '.join(PLAN_NAMES)}")
         if not 0 < self.port < 65536:
             raise SettingsError("HUB_PORT must be between 1 and 65535")
         base_url = self.base_url or f"http://{_public_host(self.host)}:{self.port}"

@@ -34,6 +34,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
             "site_words",
             "site_recommendations",
             "subscriptions",
+            "site_submissions",
             "webhooks",
             "webhook_deliveries",
         ),

@@ -10,7 +10,7 @@ from hub.config import Settings
 from hub.core import channels as core_channels
 from hub.core.auth import VIA_API_KEY, VIA_BEARER, Principal
 from hub.core.errors import Forbidden
-from hub.core.plans import limits_of
+from hub.core.plans import limits_for
 from hub.web.auth import guarded_principal
 from hub.web.requests import resources_of
 from hub.web.tokens import read_token
@@ -29,7 +29,7 @@ async def authenticate(request: Request) -> Principal:
     settings = resources.settings
     presented = read_token(request.headers, accept={VIA_BEARER, VIA_API_KEY})
     principal = await guarded_principal(request, presented, namespace="v1")
-    per_minute = limits_of(settings, principal.plan).v1_rate
+    per_minute = limits_for(settings, principal).v1_rate
     await resources.limiter.hit(f"v1:{principal.credential_id}", per_minute)
     return principal
 
@@ -39,14 +39,15 @@ def require_read(principal: Principal) -> None:
     principal.require_scope(*READ_SCOPES)
 
 
-def channel_limit(settings: Settings, plan: str) -> int:
-    """Channels an author on `plan` may write to; those past it are read-only."""
-    return limits_of(settings, plan).channels
+def channel_limit(settings: Settings, principal: Principal) -> int | None:
+    """Channels the caller's author may write to (None: no limit, the node's owner); those
+    past it are read-only."""
+    return limits_for(settings, principal).channels
 
 
 def may_publish(settings: Settings, principal: Principal) -> bool:
     """Whether the caller's plan may write through the v1 API."""
-    return limits_of(settings, principal.plan).api_publishing
+    return limits_for(settings, principal).api_publishing
 
 
 def require_api_publishing(settings: Settings, principal: Principal) -> None:
@@ -70,7 +71,7 @@ async def channel_for(
         channel = await core_channels.get_channel_by_slug(conn, slug)
         _check(settings, principal, channel)
         return channel
-    limit = channel_limit(settings, principal.plan)
+    limit = channel_limit(settings, principal)
     found = await core_channels.get_channel_with_writability(conn, slug, limit)
     _check(settings, principal, found.channel, write_scope=write_scope, writable=found.writable)
     return found.channel
@@ -88,7 +89,7 @@ async def channel_for_upsert(
     """`channel_for` a create (scope `create`) of an article with `entry_slug`: the slug's
     lock key, taken in the same statement when `lock`, and the id a new article takes when
     none holds the slug come with it (`core_channels.get_channel_with_writability`)."""
-    limit = channel_limit(settings, principal.plan)
+    limit = channel_limit(settings, principal)
     found = await core_channels.get_channel_with_writability(
         conn, slug, limit, entry_slug=entry_slug, lock=lock
     )

@@ -32,7 +32,7 @@ async def _present(conn, resources: Resources, principal: Principal, rows) -> li
     ids = [c.id for c in rows]
     translations = await core_channels.channel_translations(conn, ids)
     media = await media_queries.channel_media_paths(conn, ids)
-    limit = channel_limit(resources.settings, principal.plan)
+    limit = channel_limit(resources.settings, principal)
     writable = await core_channels.writable_channel_ids(conn, principal.author_id, limit)
     writes = principal.has_scope("create", "update", "media", "channels")
     out = []
@@ -83,8 +83,8 @@ async def create_channel(
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtext('channels'), $1::int)", principal.author_id
     )
-    limit = channel_limit(resources.settings, principal.plan)
-    if await core_channels.count_channels(conn, principal.author_id) >= limit:
+    limit = channel_limit(resources.settings, principal)
+    if limit is not None and await core_channels.count_channels(conn, principal.author_id) >= limit:
         raise Forbidden(
             f"Your plan's channel limit ({limit}) is reached. Upgrade to create more.",
             code="channel_limit",

@@ -11,6 +11,7 @@ from hub.cli.common import Commands, with_connection
 from hub.config import Settings
 from hub.core.authors import create_author, find_author, list_authors
 from hub.core.errors import DomainError
+from hub.core.plans import PLANS, describe
 
 
 def register(commands: Commands) -> None:
@@ -18,14 +19,16 @@ def register(commands: Commands) -> None:
     add = author.add_parser("add", help="add an author (and their default channel)")
     add.add_argument("name")
     add.add_argument("--email")
-    add.add_argument("--plan", default="free", choices=["free", "pro", "premium"])
+    add.add_argument(
+        "--plan", choices=PLANS, help="the author's plan (default: HUB_NEW_AUTHOR_PLAN)"
+    )
     add.add_argument("--language", default="en", help="language of the default channel")
     add.add_argument("--channel", help="slug of the default channel (default: from the name)")
     add.set_defaults(run=cmd_author_add)
     author.add_parser("list", help="list authors").set_defaults(run=cmd_author_list)
     plan = author.add_parser("plan", help="change an author's plan (pauses or resumes schedules)")
     plan.add_argument("author", help="author name or id")
-    plan.add_argument("plan", choices=["free", "pro", "premium"])
+    plan.add_argument("plan", choices=PLANS)
     plan.set_defaults(run=cmd_author_plan)
 
     owner = commands.add_parser("owner", help="the node owner's dashboard login")
@@ -43,7 +46,7 @@ def cmd_author_add(settings: Settings, args: argparse.Namespace) -> int:
             conn,
             args.name,
             email=args.email,
-            plan=args.plan,
+            plan=args.plan or settings.new_author_plan,
             language=args.language,
             channel_slug=args.channel,
         )
@@ -52,6 +55,7 @@ def cmd_author_add(settings: Settings, args: argparse.Namespace) -> int:
     author, channel = with_connection(settings, work)
     role = " (owner of this node)" if author.is_owner else ""
     print(f"author {author.id} {author.name!r}{role}, plan {author.plan}")
+    print(f"can do: {describe(settings, author)}")
     print(f"default channel {channel.slug!r}: {settings.base_url}/{channel.slug}")
     return 0
 
@@ -78,6 +82,8 @@ def cmd_author_plan(settings: Settings, args: argparse.Namespace) -> int:
 
     author = with_connection(settings, work)
     print(f"author {author.id} {author.name!r}: plan {args.plan}")
+    if author.is_owner:
+        print("the node's owner: plans never limit the owner")
     return 0
 
 

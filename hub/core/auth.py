@@ -58,6 +58,7 @@ class Principal:
     scopes: frozenset[str]
     channel_id: int | None
     moderation: str | None = None  # the author's moderation override (`auto`/`manual`), if any
+    is_owner: bool = False  # the node's owner, whom no plan limits (`hub.core.plans`)
 
     def has_scope(self, *any_of: str) -> bool:
         return any(scope in self.scopes for scope in any_of)
@@ -116,7 +117,8 @@ def live(alias: str = "c") -> str:
 
 
 _RESOLVE = f"""
-SELECT c.id, c.author_id, a.name AS author_name, a.plan, a.moderation, c.kind, c.scopes,
+SELECT c.id, c.author_id, a.name AS author_name, a.plan, a.is_owner, a.moderation, c.kind,
+       c.scopes,
        c.channel_id,
        (c.last_used_at IS NULL OR c.last_used_at < now() - interval '60 seconds') AS stale
 FROM credentials c JOIN authors a ON a.id = c.author_id
@@ -154,6 +156,7 @@ async def resolve_principal(
         scopes=frozenset(row["scopes"]),
         channel_id=row["channel_id"],
         moderation=row["moderation"],
+        is_owner=row["is_owner"],
     )
 
 

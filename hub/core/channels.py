@@ -123,7 +123,7 @@ class WritableChannel(NamedTuple):
 async def get_channel_with_writability(
     conn: asyncpg.Connection,
     slug: str,
-    limit: int,
+    limit: int | None,
     *,
     entry_slug: str | None = None,
     lock: bool = True,
@@ -233,8 +233,11 @@ async def update_channel(
     )
 
 
-async def writable_channel_ids(conn: asyncpg.Connection, author_id: int, limit: int) -> set[int]:
-    """The author's oldest `limit` channels: the ones a plan's channel limit leaves writable."""
+async def writable_channel_ids(
+    conn: asyncpg.Connection, author_id: int, limit: int | None
+) -> set[int]:
+    """The author's oldest `limit` channels (None: all): the ones a plan's channel limit
+    leaves writable."""
     rows = await conn.fetch(
         "SELECT id FROM channels WHERE author_id = $1 ORDER BY created_at, id LIMIT $2",
         author_id,

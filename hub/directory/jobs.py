@@ -9,7 +9,7 @@ from arq import Retry, cron
 
 from hub.core.errors import DomainError
 from hub.core.queue import enqueue
-from hub.directory import own, service, webhooks, websub
+from hub.directory import desk, own, service, webhooks, websub
 from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import posts as post_queries
@@ -71,6 +71,11 @@ async def import_subscription(ctx: dict, author_id: int, url: str) -> str:
     return "subscribed"
 
 
+async def discover_site(ctx: dict, submission_id: int) -> str:
+    """A site the owner added from the dashboard: find its feeds (`desk.discover`)."""
+    return await desk.discover(ctx["resources"], submission_id)
+
+
 async def deliver_webhook(ctx: dict, delivery_id: str) -> str:
     return (await webhooks.deliver(ctx["resources"], delivery_id)).outcome
 
@@ -91,6 +96,7 @@ FUNCTIONS = [
     renew_websub,
     schedule_due_feeds,
     import_subscription,
+    discover_site,
     deliver_webhook,
     clean_webhook_deliveries,
     prune_posts,

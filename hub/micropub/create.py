@@ -66,7 +66,7 @@ def check_create(
         raise Invalid.field(
             "mp-destination", f"Unknown destination; this token posts to {blog.url}."
         )
-    if fields.status == SCHEDULED and not can_schedule(principal.plan):
+    if fields.status == SCHEDULED and not can_schedule(principal.plan, owner=principal.is_owner):
         raise Invalid.field("published", NO_SCHEDULING)
     return properties, fields
 

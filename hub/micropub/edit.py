@@ -61,7 +61,7 @@ def _target(
     if (
         requested == SCHEDULED
         and entry.row["scheduled_at"] != at
-        and not can_schedule(principal.plan)
+        and not can_schedule(principal.plan, owner=principal.is_owner)
     ):
         raise Invalid.field("published", NO_SCHEDULING)
     return requested, (None if requested == DRAFT else at)

@@ -37,6 +37,14 @@ def empty_media_dir(settings) -> None:
     shutil.rmtree(settings.media_dir / "projects", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+async def node_owner(db) -> int:
+    """The node's owner, made first (the first author is the owner), so that the accounts of
+    these tests are authors whom the v1 contract's plan rules limit: no plan limits the owner
+    (issue 17; tests/channels/test_owner.py covers the owner)."""
+    return (await make_author(db, "Olwen", plan="free")).author_id
+
+
 @pytest.fixture
 async def account(db) -> Account:
     return await make_account(db, "Ada")

@@ -178,4 +178,5 @@ async def test_201_channel_create_replays(client, db):
     assert first.status_code == again.status_code == 201
     assert again.headers["idempotent-replayed"] == "true"
     assert first.json()["slug"] == again.json()["slug"] == "winter_car_care"
-    assert await db.fetchval("SELECT count(*) FROM channels") == 2
+    count = "SELECT count(*) FROM channels WHERE author_id = $1"
+    assert await db.fetchval(count, pro.author_id) == 2

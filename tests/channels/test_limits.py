@@ -145,5 +145,9 @@ async def test_200_and_422_patch_merging_channel_languages_up_to_the_limit(clien
     _refused(
         r, "translations", f"A channel may have at most {TRANSLATIONS_PER_ENTRY} translations."
     )
-    count = await db.fetchval("SELECT count(*) FROM channel_translations")
+    count = await db.fetchval(
+        """SELECT count(*) FROM channel_translations t JOIN channels c ON c.id = t.channel_id
+        WHERE c.slug = $1""",
+        account.channel,
+    )
     assert count == TRANSLATIONS_PER_ENTRY

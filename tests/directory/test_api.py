@@ -10,7 +10,7 @@ import pytest
 from hub.directory import service
 from hub.directory.polling import poller
 from tests.directory import FIXTURES
-from tests.factories import make_token
+from tests.factories import make_author, make_token
 
 
 def token(secret: str) -> dict[str, str]:
@@ -114,6 +114,7 @@ async def test_429_throttle_per_auth_level(client, db, resources, plan, limit):
     headers = {}
     key = "directory:ip:127.0.0.1"
     if plan:
+        await make_author(db, "Olwen")  # the node's owner, whose rates are premium's
         author_id, secret = await make_token(db, plan=plan)
         headers = token(secret)
         key = f"directory:user:{author_id}"

@@ -187,11 +187,23 @@ async def test_201_future_published_schedules_through_the_shared_scheduler(
     assert (await entry_row(db, location))["status"] == "published"
 
 
-async def test_400_future_published_needs_a_plan_with_scheduling(client, db, token):
+async def test_400_future_published_needs_a_plan_with_scheduling(client, db, make_token):
+    await make_token(author="Olwen")  # the first author: the node's owner
+    free = await make_token(author="Fay", plan="free")
     when = datetime.now(UTC) + timedelta(days=2)
-    r = await _create(client, token, {"content": ["Later"], "published": [when.isoformat()]})
+    r = await _create(client, free, {"content": ["Later"], "published": [when.isoformat()]})
     assert r.status_code == 400 and "plan" in r.json()["error_description"]
     assert await db.fetchval("SELECT count(*) FROM entries") == 0
+
+
+async def test_201_the_owner_schedules_whatever_their_plan(client, db, token):
+    """Issue 17: no plan limits the node's owner (`token` is the first author's, on free)."""
+    assert await db.fetchval("SELECT plan FROM authors WHERE is_owner") == "free"
+    when = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    r = await _create(client, token, {"content": ["Later"], "published": [when.isoformat()]})
+    assert r.status_code == 201
+    row = await entry_row(db, r.headers["location"])
+    assert row["status"] == "scheduled" and row["scheduled_at"] == when
 
 
 async def test_201_visibility_is_stored(client, db, token):

@@ -19,7 +19,7 @@ from hub.core.entries.lifecycle import (
 from hub.core.entries.model import Entry
 from hub.core.errors import TooLarge
 from hub.core.offload import is_heavy, off_loop
-from hub.core.plans import can_schedule
+from hub.core.plans import Member, limits_for
 from hub.core.resources import Resources
 
 
@@ -124,13 +124,13 @@ def require_bodies(
 
 
 def check_schedule(
-    when: datetime, entry: Entry | None, plan: str, resources: Resources, now: datetime,
+    when: datetime, entry: Entry | None, member: Member, resources: Resources, now: datetime,
     problems: Problems,
 ) -> bool:  # fmt: skip
     """True when `when` may be used; R-45: re-sending the stored schedule is always fine."""
     if _resends_schedule(entry, when):
         return True
-    if not can_schedule(plan):
+    if not limits_for(resources.settings, member).scheduling:
         problems.add("scheduled_at", "Scheduled publishing is available on Pro accounts.")
         return False
     lead = timedelta(seconds=resources.settings.schedule_min_lead_seconds)
@@ -141,7 +141,7 @@ def check_schedule(
 
 
 def page_schedule(
-    status: str, scheduled_at: object, entry: Entry, plan: str, resources: Resources,
+    status: str, scheduled_at: object, entry: Entry, member: Member, resources: Resources,
     now: datetime, problems: Problems, *, resent_clears: bool = False,
 ) -> object:  # fmt: skip
     """The schedule a request to publish or schedule the article sets: MISSING (unchanged),
@@ -157,7 +157,7 @@ def page_schedule(
             problems.add(
                 "scheduled_at", "The scheduled_at field is required when status is scheduled."
             )
-        elif check_schedule(scheduled_at, entry, plan, resources, now, problems):
+        elif check_schedule(scheduled_at, entry, member, resources, now, problems):
             schedule = scheduled_at
         if primary_status == PUBLISHED:
             problems.add(

@@ -92,7 +92,7 @@ async def patch_status(
             )
         )
     schedule = page_schedule(
-        status, request.scheduled_at, entry, principal.plan, resources, at, problems
+        status, request.scheduled_at, entry, principal, resources, at, problems
     )
     targets = {primary: status}
     publish_all = request.publish_translations is True or not multi

@@ -246,7 +246,7 @@ def page_targets(
     field_for: dict[str, str] = {}
     if status is not MISSING and status != DRAFT:
         schedule = page_schedule(
-            status, request.scheduled_at, entry, principal.plan, resources, at, problems,
+            status, request.scheduled_at, entry, principal, resources, at, problems,
             resent_clears=True,
         )  # fmt: skip
     elif request.scheduled_at is not MISSING:

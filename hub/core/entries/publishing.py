@@ -320,7 +320,7 @@ async def publish_due(conn: asyncpg.Connection, now: datetime, *, limit: int = 1
     hold are skipped; an author who lost scheduling gets the pause instead (safety net)."""
     published = []
     for row in await queries.claim_due_entries(conn, now, limit):
-        if not can_schedule(row["plan"]):
+        if not can_schedule(row["plan"], owner=row["is_owner"]):
             await queries.update_entry_fields(
                 conn, row["id"], bump=True,
                 scheduled_paused=True, scheduled_pause_reason=PAUSE_ACCOUNT_PLAN,
@@ -347,9 +347,12 @@ async def unpause_for_plan(conn: asyncpg.Connection, author_id: int, now: dateti
 
 
 async def change_plan(conn: asyncpg.Connection, author_id: int, plan: str, now: datetime) -> None:
-    """Set an author's plan and pause or resume their schedules in the same transaction."""
-    await conn.execute("UPDATE authors SET plan = $2 WHERE id = $1", author_id, plan)
-    if can_schedule(plan):
+    """Set an author's plan and pause or resume their schedules in the same transaction (the
+    owner's never pause: no plan limits the owner)."""
+    owner = await conn.fetchval(
+        "UPDATE authors SET plan = $2 WHERE id = $1 RETURNING is_owner", author_id, plan
+    )
+    if can_schedule(plan, owner=bool(owner)):
         await unpause_for_plan(conn, author_id, now)
     else:
         await pause_for_plan(conn, author_id, now)

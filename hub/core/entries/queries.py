@@ -348,7 +348,7 @@ async def claim_due_entries(conn: asyncpg.Connection, now, limit: int) -> list[a
     holds are skipped (FOR UPDATE SKIP LOCKED), so no entry is published twice."""
     return await conn.fetch(
         """
-        SELECT e.id, e.author_id, e.scheduled_at, a.plan
+        SELECT e.id, e.author_id, e.scheduled_at, a.plan, a.is_owner
         FROM entries e JOIN authors a ON a.id = e.author_id
         WHERE e.scheduled_at <= $1 AND NOT e.scheduled_paused AND e.deleted_at IS NULL
           AND EXISTS (SELECT 1 FROM entry_translations t WHERE t.entry_id = e.id

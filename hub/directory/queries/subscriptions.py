@@ -68,3 +68,22 @@ async def export_rows(conn: asyncpg.Connection, author_id: int) -> list[asyncpg.
         """,
         author_id,
     )
+
+
+async def unsubscribe_feed(conn: asyncpg.Connection, author_id: int, feed_id: UUID) -> bool:
+    status = await conn.execute(
+        "DELETE FROM subscriptions WHERE author_id = $1 AND feed_id = $2", author_id, feed_id
+    )
+    return status.endswith(" 1")
+
+
+async def subscribed_among(
+    conn: asyncpg.Pool | asyncpg.Connection, author_id: int, feed_ids: list[UUID]
+) -> set[UUID]:
+    """Which of `feed_ids` the author follows (the unique (author_id, feed_id) index)."""
+    rows = await conn.fetch(
+        "SELECT feed_id FROM subscriptions WHERE author_id = $1 AND feed_id = ANY($2::uuid[])",
+        author_id,
+        feed_ids,
+    )
+    return {r["feed_id"] for r in rows}

@@ -1,9 +1,9 @@
-"""The owner's dashboard: entries, moderation, schedules, directory health, settings.
+"""The owner's dashboard: entries, moderation, schedules, settings, and the menu.
 
 Every page needs the owner's session (`owner_only`: otherwise 303 to the login page) and
 every POST form its CSRF token. Destructive actions (block, revoke) go through a
 confirmation page. Lists paginate by `?page=N`. Tokens and keys are in
-tokens.py, webmentions in mentions.py.
+tokens.py, webmentions in mentions.py, the directory in directory.py.
 """
 
 from __future__ import annotations
@@ -41,7 +41,23 @@ NAV = (
     ("/dashboard/profile", "Profile"),
     ("/dashboard/settings", "Settings"),
 )
+# Pages outside the menu's paths, by path prefix, and the menu section they belong to.
+SECTION_ALIASES = (
+    ("/dashboard/posts", "/dashboard/entries"),  # an entry's edit page
+    ("/dashboard/new", "/dashboard/entries"),  # the editor of a new entry
+)
 SECRET_SETTINGS = frozenset({"DATABASE_URL", "REDIS_URL"})
+
+
+def section_of(path: str, nav: tuple[tuple[str, str], ...] = NAV) -> str:
+    """The menu section of the page at `path`: the longest menu path (or alias) it is or lies
+    under (a menu path beats an alias of the same length); "Overview" is only /dashboard."""
+    prefixes = [(p, p) for p, _ in nav if p != "/dashboard"] + list(SECTION_ALIASES)
+    under = [(prefix, target) for prefix, target in prefixes
+             if path == prefix or path.startswith(prefix + "/")]  # fmt: skip
+    if not under:
+        return "/dashboard"
+    return max(under, key=lambda found: len(found[0]))[1]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,11 +93,7 @@ def pager(request: Request, total: int) -> Pager:
 
 
 def page(request: Request, session: Session, template: str, title: str, **context: Any):
-    section = next(
-        (path for path, _ in sorted(NAV, key=lambda n: -len(n[0]))
-         if request.url.path == path or request.url.path.startswith(path + "/")),
-        "/dashboard",
-    )  # fmt: skip
+    section = section_of(request.url.path)
     return render(
         request,
         template,
@@ -207,21 +219,6 @@ async def scheduled(request: Request, session: Session) -> Response:
     paging = pager(request, await entry_reads.count_entries(pool, "scheduled"))
     rows = await entry_reads.list_scheduled(pool, PAGE_SIZE, paging.offset)
     return page(request, session, "dashboard/scheduled.html", "Scheduled", rows=rows, pager=paging)
-
-
-@owner_only
-async def directory(request: Request, session: Session) -> Response:
-    pool = resources_of(request).pool
-    reads = directory_health(request)
-    paging = pager(request, await reads.count_sites(pool))
-    sites = await reads.list_sites(pool, PAGE_SIZE, paging.offset)
-    feeds: dict[Any, list] = {s["id"]: [] for s in sites}
-    for feed in await reads.list_feeds_of(pool, list(feeds)):
-        feeds[feed["site_id"]].append(feed)
-    return page(
-        request, session, "dashboard/directory.html", "Directory",
-        sites=sites, feeds=feeds, pager=paging, health=await reads.feed_health(pool),
-    )  # fmt: skip
 
 
 def visible_settings(settings) -> list[tuple[str, str, str]]:

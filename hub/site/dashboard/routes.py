@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.site.dashboard import assets as dashboard_assets
 from hub.site.dashboard import channels as dashboard_channels
+from hub.site.dashboard import directory as dashboard_directory
 from hub.site.dashboard import domains as dashboard_domains
 from hub.site.dashboard import mentions as dashboard_mentions
 from hub.site.dashboard import pages as dashboard
@@ -30,7 +31,18 @@ ROUTES: list[BaseRoute] = [
     Route("/dashboard/tokens", dashboard_tokens.create, methods=["POST"]),
     Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke_confirm, methods=_GET),
     Route("/dashboard/tokens/{id:int}/revoke", dashboard_tokens.revoke, methods=["POST"]),
-    Route("/dashboard/directory", dashboard.directory, methods=_GET),
+    Route("/dashboard/directory", dashboard_directory.directory, methods=_GET),
+    Route("/dashboard/directory", dashboard_directory.add_site, methods=["POST"]),
+    Route(
+        "/dashboard/directory/feeds/{feed_id:uuid}/subscribe",
+        dashboard_directory.subscribe,
+        methods=["POST"],
+    ),
+    Route(
+        "/dashboard/directory/feeds/{feed_id:uuid}/unsubscribe",
+        dashboard_directory.unsubscribe,
+        methods=["POST"],
+    ),
     Route("/dashboard/webmentions", dashboard_mentions.webmentions, methods=_GET),
     Route(
         "/dashboard/webmentions/{mention_id}/approve", dashboard_mentions.approve, methods=["POST"]

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from hub.core import auth
 from hub.core.errors import DomainError, Forbidden, Invalid
 from hub.core.inputs import check_document
-from hub.core.plans import limits_of
+from hub.core.plans import limits_for
 from hub.core.resources import Resources
 from hub.web.auth import guarded_principal
 from hub.web.clients import client_ip
@@ -259,7 +259,7 @@ def rate_for(principal: auth.Principal | None, settings: Any) -> tuple[str, int]
     """(throttle key, requests per minute) for the caller's auth level (§1.3)."""
     if principal is None:
         return "anon", settings.rate_directory_anon
-    return f"user:{principal.author_id}", limits_of(settings, principal.plan).directory_rate
+    return f"user:{principal.author_id}", limits_for(settings, principal).directory_rate
 
 
 async def _throttle(
