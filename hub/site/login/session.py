@@ -138,7 +138,10 @@ def owner_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         if session is None:
             return login_redirect(request)
         if request.method == "POST":
-            form = await request.form()
+            # text fields (the editor's body) as long as the body limit allows, not only
+            # Starlette's 1 MiB per multipart part; the handler gets this same parsed form
+            limit = resources_of(request).settings.max_body_bytes
+            form = await request.form(max_part_size=limit)
             if not csrf_ok(session.csrf_token, form.get("csrf")):
                 return csrf_failure(request)
         return await handler(request, session)

@@ -340,3 +340,15 @@ async def test_4xx_text_file_as_image_answered_on_the_field(client, signed_in, d
     r = await client.post("/dashboard/new", data=data, files=files)
     assert r.status_code == 422 and "notes.txt" in r.text and "Body." in r.text
     assert (await _count(db), await db.fetchval("SELECT count(*) FROM media")) == before
+
+
+async def test_303_a_long_body_in_the_multipart_form_is_saved_whole(client, signed_in, db):
+    """The browser sends the editor as multipart/form-data: a body over Starlette's default
+    1 MiB per text field is still saved, whole (up to the form limit)."""
+    body = ("A long paragraph of words. " * 40 + "\n\n") * 1400  # about 1.5 MB
+    fields = form(signed_in, title="Long", content=body)
+    empty_file = {"images": ("", b"", "application/octet-stream")}
+    r = await client.post("/dashboard/new", data=fields, files=empty_file)
+    assert r.status_code == 303, r.text[:500]
+    stored = await db.fetchval("SELECT body_source FROM entry_translations")
+    assert len(stored) >= len(body.strip()) - 10
