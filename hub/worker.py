@@ -153,14 +153,23 @@ async def supervise(
         health.set("stopped")
 
 
+def _retrieve(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 async def _discard(worker: Worker) -> None:
     """Stop a worker whose loop ended: cancel its running jobs (arq runs them again later)
     and close its Redis pool, whatever state the connection is in."""
-    tasks = [t for t in worker.tasks.values() if not t.done()]
-    for task in tasks:
+    tasks = list(worker.tasks.values())
+    running = [t for t in tasks if not t.done()]
+    for task in running:
         task.cancel()
-    if tasks:
-        await asyncio.wait(tasks, timeout=10)
+    if running:
+        await asyncio.wait(running, timeout=10)
+    for task in tasks:  # a job whose ending lost Redis (`finish_job`) raised in its task:
+        task.add_done_callback(_retrieve)  # retrieved here, not logged at collection as a
+        # "Task exception was never retrieved" traceback; the outbox runs it again if needed
     if worker._pool is not None:  # arq's own close() raises when Redis is away
         with contextlib.suppress(Exception):
             await worker._pool.close(close_connection_pool=True)

@@ -39,3 +39,28 @@ async def test_a_supervised_worker_runs_and_reports_it(db, resources):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_a_discarded_worker_leaves_no_unretrieved_job_error(db, resources, caplog):
+    """A job whose ending lost Redis raised in its arq task; discarding the worker retrieves
+    it, so no "Task exception was never retrieved" traceback reaches the log (seen in CI
+    when Redis was killed under a stream of jobs)."""
+    import gc
+
+    from hub.worker import _discard, build_worker
+
+    async def finish_without_redis() -> None:
+        raise ConnectionError("Error 111 connecting to redis.sock. Connection refused.")
+
+    worker = build_worker(resources)
+    failed = asyncio.ensure_future(finish_without_redis())
+    running = asyncio.ensure_future(asyncio.sleep(60))
+    await asyncio.sleep(0)
+    worker.tasks.update({"failed": failed, "running": running})
+    await _discard(worker)
+    assert running.cancelled()
+    del failed, running
+    worker.tasks.clear()
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "never retrieved" not in caplog.text
