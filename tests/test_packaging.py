@@ -28,7 +28,7 @@ async def test_the_database_has_exactly_the_migrations_the_package_holds(db):
 
 
 @pytest.mark.slow
-def test_the_built_wheel_holds_every_migration_and_template(tmp_path):
+def test_the_built_wheel_holds_every_migration_template_and_static_file(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
          "--quiet", "-w", str(tmp_path)],
@@ -39,5 +39,10 @@ def test_the_built_wheel_holds_every_migration_and_template(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     in_wheel = sorted(n.removeprefix("hub/sql/") for n in names if n.startswith("hub/sql/"))
     assert in_wheel == packaged_migrations() and len(in_wheel) >= 18
-    templates = {p.relative_to(ROOT).as_posix() for p in (ROOT / "hub/templates").rglob("*.html")}
-    assert templates and templates <= set(names)
+    data = {  # what hub reads at run time besides its modules: templates, static files
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "hub").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    }
+    assert any(n.startswith("hub/templates/") for n in data)
+    assert sorted(data - set(names)) == []
