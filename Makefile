@@ -40,6 +40,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/deptry .
 
 fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .

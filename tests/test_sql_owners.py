@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "hub"
-SQL = ROOT / "hub" / "sql" if (ROOT / "hub" / "sql").is_dir() else ROOT / "sql"
+SQL = HUB / "sql"  # the migrations ship inside the package (hub.core.migrate)
 
 # owner (a folder or module under hub/, as a path prefix) per table; a table not listed is
 # owned by hub/core as a whole (authors, channels, credentials, entries and their satellites,

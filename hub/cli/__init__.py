@@ -1,4 +1,4 @@
-"""The `hub` command: serve, worker, migrate, author, token, key, directory.
+"""The `hub` command: run a node, and manage its authors, credentials, directory and mentions.
 
 Every command works in the embedded default too: it joins the PostgreSQL of a running
 `hub serve` on the same data directory, or starts it for the length of the command.
@@ -14,8 +14,10 @@ import logging
 import sys
 
 from hub.cli import authors, credentials, directory, moderation, serve, webmentions
+from hub.cli.common import EXIT_CODES
 from hub.config import Settings, SettingsError
 from hub.core.errors import DomainError
+from hub.core.version import VERSION
 
 GROUPS = (serve, directory, authors, moderation, webmentions, credentials)
 """The command groups, in the order `hub --help` lists their commands."""
@@ -24,8 +26,8 @@ GROUPS = (serve, directory, authors, moderation, webmentions, credentials)
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
+    if not hasattr(args, "run"):  # `hub`, or a group with no action (`hub directory`)
+        getattr(args, "usage_of", parser).print_help()
         return 2
     try:
         settings = Settings.from_env()
@@ -45,8 +47,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hub", description=__doc__.splitlines()[0])
+    """The `hub` parser: every group's commands, `--version`, and a description naming them."""
+    parser = argparse.ArgumentParser(
+        prog="hub",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(
+            [
+                "examples:",
+                "  hub serve                        # the blog on http://127.0.0.1:8000",
+                "  hub author add 'Ada Lovelace'    # the first author owns the node",
+                "  hub token create --author 'Ada Lovelace' --name 'iA Writer'",
+                "  hub directory --help             # a command's own help and examples",
+                "",
+                EXIT_CODES,
+            ]
+        ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"hub {VERSION}", help="print `hub VERSION`"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for group in GROUPS:
         group.register(commands)
+    parser.description = (
+        __doc__.splitlines()[0].removeprefix("The `hub` command: ").capitalize()
+        + "\n\ncommands: "
+        + ", ".join(commands.choices)
+        + ".\nhub COMMAND --help says what one does, with examples."
+    )
     return parser

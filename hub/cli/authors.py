@@ -7,7 +7,7 @@ import sys
 
 import asyncpg
 
-from hub.cli.common import Commands, with_connection
+from hub.cli.common import Commands, command, group, with_connection
 from hub.config import Settings
 from hub.core.authors import create_author, find_author, list_authors
 from hub.core.errors import DomainError
@@ -15,26 +15,62 @@ from hub.core.plans import PLANS, describe
 
 
 def register(commands: Commands) -> None:
-    author = commands.add_parser("author", help="manage authors").add_subparsers(metavar="ACTION")
-    add = author.add_parser("add", help="add an author (and their default channel)")
-    add.add_argument("name")
-    add.add_argument("--email")
-    add.add_argument(
-        "--plan", choices=PLANS, help="the author's plan (default: HUB_NEW_AUTHOR_PLAN)"
+    author = group(
+        commands,
+        "author",
+        "manage authors",
+        "hub author add 'Ada Lovelace'",
+        "hub author list",
+        description="The people who write on this node; the first one added owns it.",
     )
-    add.add_argument("--language", default="en", help="language of the default channel")
-    add.add_argument("--channel", help="slug of the default channel (default: from the name)")
+    add = command(
+        author,
+        "add",
+        "add an author (and their default channel)",
+        "hub author add 'Ada Lovelace'",
+        "hub author add 'Ada Lovelace' --email ada@example.com --channel ada --language de",
+    )
+    add.add_argument("name", help="the author's display name, e.g. 'Ada Lovelace'")
+    add.add_argument("--email", help="their email address, e.g. ada@example.com")
+    add.add_argument(
+        "--plan",
+        choices=PLANS,
+        help="the author's plan, e.g. pro (default: HUB_NEW_AUTHOR_PLAN; the owner has no limit)",
+    )
+    add.add_argument(
+        "--language", default="en", help="language of the default channel, e.g. de (default: en)"
+    )
+    add.add_argument(
+        "--channel", help="slug of the default channel, e.g. ada (default: from the name)"
+    )
     add.set_defaults(run=cmd_author_add)
-    author.add_parser("list", help="list authors").set_defaults(run=cmd_author_list)
-    plan = author.add_parser("plan", help="change an author's plan (pauses or resumes schedules)")
-    plan.add_argument("author", help="author name or id")
-    plan.add_argument("plan", choices=PLANS)
+    command(author, "list", "list authors: id, name, plan", "hub author list").set_defaults(
+        run=cmd_author_list
+    )
+    plan = command(
+        author,
+        "plan",
+        "change an author's plan (pauses or resumes schedules)",
+        "hub author plan 'Ada Lovelace' pro",
+        "hub author plan 2 free",
+    )
+    plan.add_argument("author", help="author name or id, e.g. 'Ada Lovelace' or 2")
+    plan.add_argument("plan", choices=PLANS, help="the new plan, e.g. pro")
     plan.set_defaults(run=cmd_author_plan)
 
-    owner = commands.add_parser("owner", help="the node owner's dashboard login")
-    owner_actions = owner.add_subparsers(metavar="ACTION")
-    owner_actions.add_parser(
-        "password", help="set the dashboard password (prompted twice, or one line of stdin)"
+    owner_actions = group(
+        commands,
+        "owner",
+        "the node owner's dashboard login",
+        "hub owner password",
+        description="The login of the node's owner to the dashboard (/dashboard).",
+    )
+    command(
+        owner_actions,
+        "password",
+        "set the dashboard password (prompted twice, or one line of stdin)",
+        "hub owner password",
+        "printf '%s\\n' \"$PASSWORD\" | hub owner password",
     ).set_defaults(run=cmd_owner_password)
 
 

@@ -10,7 +10,7 @@ import sys
 
 import asyncpg
 
-from hub.cli.common import Commands, with_connection
+from hub.cli.common import Commands, command, group, with_connection
 from hub.config import Settings
 from hub.core import auth
 from hub.core.authors import find_author
@@ -21,10 +21,29 @@ from hub.core.errors import DomainError
 def register(commands: Commands) -> None:
     for name, kind in (("token", "app_token"), ("key", "api_key")):
         what = "Micropub app tokens" if name == "token" else "v1 API keys"
-        group = commands.add_parser(name, help=f"manage {what}").add_subparsers(metavar="ACTION")
-        create = group.add_parser("create", help="create one; the secret is printed once")
-        create.add_argument("--author", required=True, help="author name or id")
-        create.add_argument("--channel", "--blog", dest="channel", help="bind to one channel slug")
+        actions = group(
+            commands,
+            name,
+            f"manage {what}",
+            f"hub {name} create --author 'Ada Lovelace' --name 'my {name}'",
+            f"hub {name} list --author 'Ada Lovelace'",
+            description=f"Create, list, revoke and check {what}: the secrets that "
+            + ("Micropub clients" if name == "token" else "programs using the v1 API")
+            + " send as `Authorization: Bearer SECRET`.",
+        )
+        create = command(
+            actions,
+            "create",
+            "create one; the secret is printed once",
+            f"hub {name} create --author 'Ada Lovelace' --name 'iA Writer'",
+            f"hub {name} create --author 2 --channel ada --scopes create,update",
+        )
+        create.add_argument(
+            "--author", required=True, help="author name or id, e.g. 'Ada Lovelace' or 2"
+        )
+        create.add_argument(
+            "--channel", "--blog", dest="channel", help="bind to one channel slug, e.g. ada"
+        )
         create.add_argument("--name", default="", help="what the token is for, e.g. 'iA Writer'")
         create.add_argument(
             "--scopes",
@@ -42,14 +61,25 @@ def register(commands: Commands) -> None:
                 help="app_token (Micropub), api_key (v1), directory_token (directory)",
             )
         create.set_defaults(run=cmd_token_create, kind=kind)
-        listing = group.add_parser("list", help="list live ones (never their secrets)")
-        listing.add_argument("--author", help="only this author's")
+        listing = command(
+            actions,
+            "list",
+            "list live ones (never their secrets)",
+            f"hub {name} list",
+            f"hub {name} list --author 'Ada Lovelace' --all",
+        )
+        listing.add_argument("--author", help="only this author's, e.g. 'Ada Lovelace' or 2")
         listing.add_argument("--all", action="store_true", help="include revoked ones")
         listing.set_defaults(run=cmd_token_list)
-        revoke = group.add_parser("revoke", help="revoke one by id")
-        revoke.add_argument("id", type=int)
+        revoke = command(actions, "revoke", "revoke one by id", f"hub {name} revoke 7")
+        revoke.add_argument("id", type=int, help=f"its id, as `hub {name} list` shows, e.g. 7")
         revoke.set_defaults(run=cmd_token_revoke)
-        verify = group.add_parser("verify", help="say whose a secret is (read from stdin)")
+        verify = command(
+            actions,
+            "verify",
+            "say whose a secret is (read from stdin); exit 1 when it is not valid",
+            f'echo "$SECRET" | hub {name} verify',
+        )
         verify.set_defaults(run=cmd_token_verify)
 
 

@@ -5,18 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from hub.cli.common import Commands
+from hub.cli.common import Commands, command, group
 from hub.config import Settings
 from hub.runtime import prepared
 
 
 def register(commands: Commands) -> None:
-    directory = commands.add_parser("directory", help="the feed directory")
-    directory_actions = directory.add_subparsers(metavar="ACTION")
-    directory_add = directory_actions.add_parser(
-        "add", help="add a site or feed by URL (discovers its feeds) and poll it"
+    directory_actions = group(
+        commands,
+        "directory",
+        "the feed directory: add sites and feeds",
+        "hub directory add https://example.com/",
+        description="The node's feed directory (the /api directory): sites and feeds it polls.",
     )
-    directory_add.add_argument("url")
+    directory_add = command(
+        directory_actions,
+        "add",
+        "add a site or feed by URL (discovers its feeds) and poll it",
+        "hub directory add https://example.com/",
+        "hub directory add https://example.com/feed.xml --no-poll",
+    )
+    directory_add.add_argument(
+        "url", help="a site's page or a feed, e.g. https://example.com/ or .../feed.xml"
+    )
     directory_add.add_argument(
         "--no-poll", action="store_true", help="only add it; a worker polls it later"
     )

@@ -6,17 +6,34 @@ import argparse
 
 import asyncpg
 
-from hub.cli.common import Commands, with_connection
+from hub.cli.common import Commands, command, group, with_connection
 from hub.config import Settings
 
 
 def register(commands: Commands) -> None:
-    moderation = commands.add_parser("moderation", help="approve or block waiting entries")
-    decisions = moderation.add_subparsers(metavar="ACTION")
+    decisions = group(
+        commands,
+        "moderation",
+        "approve or block waiting entries",
+        "hub moderation approve 12",
+        "hub moderation block 12 --reason 'spam'",
+        description="Decide on entries that wait for moderation (the author's plan holds "
+        "their posts until the owner approves them).",
+    )
     for action in ("approve", "block"):
-        decide = decisions.add_parser(action, help=f"{action} what waits for moderation")
-        decide.add_argument("page_id", type=int, metavar="PAGE_ID")
-        decide.add_argument("--reason", help="shown to the author (block)")
+        decide = command(
+            decisions,
+            action,
+            f"{action} what waits for moderation",
+            f"hub moderation {action} 12"
+            + (" --reason 'not for this blog'" if action == "block" else ""),
+        )
+        decide.add_argument(
+            "page_id", type=int, metavar="PAGE_ID", help="the waiting entry's id, e.g. 12"
+        )
+        decide.add_argument(
+            "--reason", help="shown to the author (block), e.g. 'not for this blog'"
+        )
         decide.set_defaults(run=cmd_moderation, action=action)
 
 

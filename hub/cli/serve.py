@@ -9,22 +9,56 @@ import gc
 import signal
 import sys
 
-from hub.cli.common import Commands
+from hub.cli.common import Commands, command
 from hub.config import Settings
 from hub.runtime import Prepared, prepared
 
 
 def register(commands: Commands) -> None:
-    serve = commands.add_parser("serve", help="run the web service (and, embedded, the worker)")
-    serve.add_argument("--host", help="address to listen on (HUB_HOST)")
-    serve.add_argument("--port", type=int, help="port to listen on (HUB_PORT)")
+    serve = command(
+        commands,
+        "serve",
+        "run the web service (and, embedded, the worker)",
+        "hub serve                          # http://127.0.0.1:8000, data in ./data",
+        "hub serve --host 0.0.0.0 --port 8080",
+        "HUB_DATA_DIR=/var/lib/hub hub serve",
+        description="Run the web service until stopped (Ctrl-C or SIGTERM). With no "
+        "DATABASE_URL and REDIS_URL it starts the embedded PostgreSQL and Redis in "
+        "HUB_DATA_DIR and runs the job worker in this process; it applies pending migrations "
+        "first.",
+    )
+    serve.add_argument(
+        "--host", help="address to listen on, e.g. 0.0.0.0 (default: HUB_HOST, 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, help="port to listen on, e.g. 8080 (default: HUB_PORT, 8000)"
+    )
     serve.set_defaults(run=cmd_serve)
 
-    worker = commands.add_parser("worker", help="run the job worker alone")
-    worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
+    worker = command(
+        commands,
+        "worker",
+        "run the job worker alone",
+        "hub worker                         # beside a `hub serve` with REDIS_URL set",
+        "hub worker --burst                 # run what is queued now, then exit",
+        description="Run the job worker (feed polls, webmentions, scheduled posts, webhooks) "
+        "in its own process, for a node with a configured REDIS_URL.",
+    )
+    worker.add_argument(
+        "--burst", action="store_true", help="run the jobs queued now, then exit (e.g. from cron)"
+    )
     worker.set_defaults(run=cmd_worker)
 
-    migrate = commands.add_parser("migrate", help="apply database migrations and exit")
+    migrate = command(
+        commands,
+        "migrate",
+        "apply database migrations and exit",
+        "hub migrate",
+        "DATABASE_URL=postgresql://hub@db/hub hub migrate",
+        description="Apply the database migrations this version of hub ships that the "
+        "database has not had yet, and say which. `hub serve` does the same on start; an "
+        "install that ships none fails with exit code 1.",
+    )
     migrate.set_defaults(run=cmd_migrate)
 
 

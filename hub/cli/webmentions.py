@@ -9,25 +9,51 @@ import argparse
 
 import asyncpg
 
-from hub.cli.common import Commands, with_connection
+from hub.cli.common import Commands, command, group, with_connection
 from hub.config import Settings
 from hub.core.errors import DomainError
 
 
 def register(commands: Commands) -> None:
-    webmention = commands.add_parser("webmention", help="moderate received webmentions")
-    mentions = webmention.add_subparsers(metavar="ACTION")
-    listing = mentions.add_parser("list", help="received mentions, newest first")
-    listing.add_argument("--status", help="pending, approved, queued, rejected, error, ...")
-    listing.add_argument("--limit", type=int, default=50)
+    mentions = group(
+        commands,
+        "webmention",
+        "moderate received webmentions",
+        "hub webmention list --status pending",
+        "hub webmention approve 3f2a9c",
+        description="Received webmentions, as the dashboard's Webmentions page shows them.",
+    )
+    listing = command(
+        mentions,
+        "list",
+        "received mentions, newest first",
+        "hub webmention list",
+        "hub webmention list --status pending --limit 10",
+    )
+    listing.add_argument(
+        "--status", help="only these, e.g. pending (approved, queued, rejected, error, ...)"
+    )
+    listing.add_argument(
+        "--limit", type=int, default=50, help="at most this many, e.g. 10 (default: 50)"
+    )
     listing.set_defaults(run=cmd_webmention, action="list")
     for action in ("approve", "reject", "block"):
         what = "block its source (and delete what the block matches)" if action == "block" else ""
-        decide = mentions.add_parser(action, help=what or f"{action} a mention")
-        decide.add_argument("mention_id", metavar="MENTION_ID")
+        decide = command(
+            mentions,
+            action,
+            what or f"{action} a mention",
+            f"hub webmention {action} 3f2a9c"
+            + (" --url --reason 'spam'" if action == "block" else ""),
+        )
+        decide.add_argument(
+            "mention_id", metavar="MENTION_ID", help="as `hub webmention list` shows, e.g. 3f2a9c"
+        )
         if action == "block":
-            decide.add_argument("--url", action="store_true", help="only this source URL")
-            decide.add_argument("--reason")
+            decide.add_argument(
+                "--url", action="store_true", help="only this source URL (default: its domain)"
+            )
+            decide.add_argument("--reason", help="kept with the block, e.g. 'spam'")
         decide.set_defaults(run=cmd_webmention, action=action)
 
 

@@ -23,6 +23,7 @@ import httpcore
 import httpx
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.core.version import USER_AGENT
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -174,7 +175,7 @@ class GuardedClient:
         timeout: float = 15.0,
         max_bytes: int = 20 * 1024 * 1024,
         max_redirects: int = 5,
-        user_agent: str = "hub/0.1",
+        user_agent: str = USER_AGENT,
         backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         """`backend` is the real network backend the guard delegates to (tests record it)."""
@@ -208,7 +209,7 @@ class GuardedClient:
             timeout=settings.fetch_timeout_seconds,
             max_bytes=settings.fetch_max_bytes,
             max_redirects=settings.fetch_max_redirects,
-            user_agent=f"hub/0.1 (+{settings.base_url})",
+            user_agent=f"{USER_AGENT} (+{settings.base_url})",
         )
 
     async def aclose(self) -> None:

@@ -23,6 +23,7 @@ from hub.core.fetch import GuardedClient
 from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
+from hub.core.version import USER_AGENT
 
 EVENT = "feed.updated"
 DELIVER_JOB = "deliver_webhook"
@@ -121,7 +122,7 @@ async def deliver(resources: Resources, delivery_id: UUID | str, *, now: datetim
         "X-Webhook-Token": row["token"],
         "X-Webhook-Event": EVENT,
         "X-Webhook-Delivery": str(delivery_id),
-        "User-Agent": f"hub/0.1 (+{resources.settings.base_url})",
+        "User-Agent": f"{USER_AGENT} (+{resources.settings.base_url})",
     }
     started = time.monotonic()
     status_code: int | None = None

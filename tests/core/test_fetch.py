@@ -21,6 +21,7 @@ import pytest
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import GuardedBackend, GuardedClient, check_destination, is_public_address
+from hub.core.version import VERSION
 from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
 
@@ -376,7 +377,7 @@ async def test_from_settings_reads_limits_and_names_the_node() -> None:
     async with GuardedClient.from_settings(settings) as client:
         assert (client.allow_loopback, client.timeout) == (True, 7.0)
         assert (client.max_bytes, client.max_redirects) == (1234, 2)
-        assert client._client.headers["User-Agent"] == "hub/0.1 (+https://hub.example)"
+        assert client._client.headers["User-Agent"] == f"hub/{VERSION} (+https://hub.example)"
 
 
 async def test_credentials_are_dropped_on_cross_origin_redirect(

@@ -1,4 +1,5 @@
 import asyncpg
+import pytest
 
 from hub.core.migrate import apply_migrations, load_migrations
 
@@ -48,3 +49,16 @@ async def test_concurrent_migrators_apply_each_file_once(settings):
 def test_migration_files_are_numbered_in_order():
     versions = [m.version for m in load_migrations()]
     assert versions == sorted(versions) and versions[0] == 1
+
+
+async def test_an_install_without_migrations_refuses_to_start_instead_of_applying_none(
+    settings, tmp_path
+):
+    from hub.core.migrate import MigrationsMissing
+
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        with pytest.raises(MigrationsMissing, match="no database migrations found"):
+            await apply_migrations(conn, tmp_path)  # an empty folder: what a broken wheel has
+    finally:
+        await conn.close()

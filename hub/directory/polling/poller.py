@@ -25,6 +25,7 @@ from hub.core.fetch import FetchResult
 from hub.core.hosts import MAX_WAIT, HostBusy, host_slot, wait_turn
 from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
+from hub.core.version import USER_AGENT
 from hub.directory import store, websub
 from hub.directory.polling import interval as scheduler
 from hub.directory.polling import redirects
@@ -141,7 +142,9 @@ async def ingest_delivery(
 
 
 def _user_agent(resources: Resources, subscribers: int) -> str:
-    return f"hub/0.1 (+{resources.settings.base_url}; feed directory; {subscribers} subscribers)"
+    return (
+        f"{USER_AGENT} (+{resources.settings.base_url}; feed directory; {subscribers} subscribers)"
+    )
 
 
 def _validators(state, result: FetchResult) -> tuple[str | None, str | None]:
