@@ -13,11 +13,11 @@ import argparse
 import logging
 import sys
 
-from hub.cli import authors, credentials, directory, moderation, serve, webmentions
+from hub.cli import authors, backup, credentials, directory, moderation, serve, webmentions
 from hub.config import Settings, SettingsError
 from hub.core.errors import DomainError
 
-GROUPS = (serve, directory, authors, moderation, webmentions, credentials)
+GROUPS = (serve, directory, authors, moderation, webmentions, credentials, backup)
 """The command groups, in the order `hub --help` lists their commands."""
 
 
