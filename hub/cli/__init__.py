@@ -13,13 +13,13 @@ import argparse
 import logging
 import sys
 
-from hub.cli import authors, credentials, directory, moderation, serve, webmentions
+from hub.cli import authors, backup, credentials, directory, moderation, serve, webmentions
 from hub.cli.common import EXIT_CODES
 from hub.config import Settings, SettingsError
 from hub.core.errors import DomainError
 from hub.core.version import VERSION
 
-GROUPS = (serve, directory, authors, moderation, webmentions, credentials)
+GROUPS = (serve, directory, authors, moderation, webmentions, credentials, backup)
 """The command groups, in the order `hub --help` lists their commands."""
 
 

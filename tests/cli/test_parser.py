@@ -1,14 +1,23 @@
 """`hub.cli.build_parser`: every command group registers its commands, in the help's order,
 and each command line reaches its group's `cmd_*` function. Pure: no database."""
 
-from hub.cli import authors, build_parser, credentials, directory, moderation, serve, webmentions
+from hub.cli import (
+    authors,
+    backup,
+    build_parser,
+    credentials,
+    directory,
+    moderation,
+    serve,
+    webmentions,
+)
 
 
 def test_commands_are_listed_in_the_help_order():
     (commands,) = build_parser()._subparsers._group_actions
     assert list(commands.choices) == [
         "serve", "worker", "migrate", "directory", "author", "owner", "moderation", "webmention",
-        "token", "key",
+        "token", "key", "backup", "restore",
     ]  # fmt: skip
 
 
@@ -28,6 +37,8 @@ def test_each_command_line_reaches_its_group():
         ("webmention", "block", "abc", "--url"): webmentions.cmd_webmention,
         ("token", "create", "--author", "Ada"): credentials.cmd_token_create,
         ("key", "list"): credentials.cmd_token_list,
+        ("backup", "node.tar.gz"): backup.cmd_backup,
+        ("restore", "--force", "node.tar.gz"): backup.cmd_restore,
         ("key", "revoke", "3"): credentials.cmd_token_revoke,
         ("token", "verify"): credentials.cmd_token_verify,
     }
