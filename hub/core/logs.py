@@ -26,8 +26,9 @@ job_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_id", de
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FORMATS = ("text", "json")
 # arq.worker's lines for each job run: start, finish, retry, failure (hub's job wrapper logs
-# the ones worth a line, with the job id)
-ARQ_RUN_MARKS = ("→", "←", "↻", " failed, ")
+# the ones worth a line, with the job id); and for each start of a worker, the list of its 34
+# functions and Redis's memory figures (hub prints its own line)
+ARQ_RUN_MARKS = ("→", "←", "↻", " failed, ", "Starting worker for", "redis_version=")
 STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
@@ -47,8 +48,8 @@ class ContextFilter(logging.Filter):
 
 class ArqRunLines(logging.Filter):
     """Drop arq's per-run lines (`→ cron:sweep_outbox()`, `← ... ● 0`, retries, failures):
-    two lines per job and per cron tick otherwise. Its other lines (start-up, expired jobs,
-    unknown functions) stay."""
+    two lines per job and per cron tick otherwise; and its start-up lines. Its other lines
+    (expired jobs, unknown functions, exceeded retries, shutdown) stay."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (isinstance(record.msg, str) and any(m in record.msg for m in ARQ_RUN_MARKS))
