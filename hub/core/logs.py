@@ -17,6 +17,7 @@ import contextvars
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import IO
 
 import orjson
 
@@ -91,21 +92,29 @@ class TextFormatter(logging.Formatter):
         return head + tag + sep + tail
 
 
-def configure(level: str = "info", format: str = "text", stream=None) -> logging.Handler:
+def configure(
+    level: str = "info", format: str = "text", stream: IO[str] | None = None, *, force: bool = False
+) -> logging.Handler | None:
     """Send every record to `stream` (stderr) in `format`, at `level` and above. Called once
-    by the `hub` command (`hub serve`, `hub worker` and the others); returns the handler."""
+    by the `hub` command (`hub serve`, `hub worker` and the others). Like
+    `logging.basicConfig`, it adds no handler when logging was set up by someone else (a test
+    runner, a program embedding hub) unless `force`; a handler of an earlier call is replaced.
+    Returns the handler it added."""
     if format not in FORMATS:
         raise ValueError(f"HUB_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {format!r}")
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT_FORMAT))
-    handler.addFilter(ContextFilter())
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
     numeric = logging.getLevelName(level.upper())
     root.setLevel(numeric if isinstance(numeric, int) else logging.INFO)
     quiet(debug=root.level <= logging.DEBUG)
+    for old in [h for h in root.handlers if getattr(h, "hub_logs", False)]:
+        root.removeHandler(old)
+    if root.handlers and not force:
+        return None
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.hub_logs = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT_FORMAT))
+    handler.addFilter(ContextFilter())
+    root.addHandler(handler)
     return handler
 
 

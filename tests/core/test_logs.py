@@ -22,9 +22,9 @@ def log_lines():
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     stream = io.StringIO()
-    logs.configure("info", "json", stream=stream)
+    handler = logs.configure("info", "json", stream=stream, force=True)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.handlers[:] = saved[0]
+    root.removeHandler(handler)
     root.setLevel(saved[1])
     logs.quiet(debug=True)  # arq's lines back for the other tests
 
@@ -62,13 +62,13 @@ def test_text_lines_name_the_job():
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        logs.configure("info", "text", stream=stream)
+        handler = logs.configure("info", "text", stream=stream, force=True)
         token = logs.job_id.set("poll_feed:42")
         logging.getLogger("hub.test").info("polled")
         logs.job_id.reset(token)
         logging.getLogger("hub.test").info("after")
     finally:
-        root.handlers[:] = saved[0]
+        root.removeHandler(handler)
         root.setLevel(saved[1])
     first, second = stream.getvalue().splitlines()
     assert first.endswith("INFO hub.test: polled [job poll_feed:42]")

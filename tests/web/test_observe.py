@@ -22,13 +22,13 @@ def log_lines():
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     stream = io.StringIO()
-    logs.configure("info", "json", stream=stream)
+    handler = logs.configure("info", "json", stream=stream, force=True)
 
     def read() -> list[dict]:
         return [json.loads(line) for line in stream.getvalue().splitlines()]
 
     yield read
-    root.handlers[:] = saved[0]
+    root.removeHandler(handler)
     root.setLevel(saved[1])
 
 
