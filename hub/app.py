@@ -16,6 +16,7 @@ from starlette.types import Scope
 from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
+from hub.core import heartbeats
 from hub.core.resources import Resources, open_resources
 from hub.directory import desk as directory_desk
 from hub.directory.queries import health as directory_health
@@ -25,20 +26,25 @@ from hub.site import media_files
 from hub.site.routes import mount as site_mount
 from hub.web.compression import TextGZipMiddleware
 from hub.web.drf.mounts import drf_mount
+from hub.web.metrics import serve_metrics
 from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from hub.web.observe import AccessMiddleware
 from hub.web.requests import header, resources_of
 from hub.web.responses import JSONResponse
 from hub.webmentions.routes import ENDPOINTS as WEBMENTION_ENDPOINTS
 
 
 async def healthz(request: Request) -> Response:
-    """200 when the database and Redis answer (and the worker of this process runs, when it
-    has one), 503 naming the part that does not."""
+    """200 when the database and Redis answer and a job worker is alive, 503 naming the part
+    that is not. The worker of this process (`hub serve` in the embedded default) is judged
+    by its own state; without one (production: `hub worker` processes), by the heartbeats in
+    Redis (`hub.core.heartbeats`), listed under `workers` either way."""
     resources = resources_of(request)
     checks = {"database": "ok", "redis": "ok"}
     worker = getattr(request.app.state, "worker_health", None)  # set by `hub serve`
     if worker is not None:
         checks["worker"] = "ok" if worker.ok else worker.state
+    beats: list[heartbeats.Beat] = []
     try:
         async with asyncio.timeout(2):
             await resources.pool.fetchval("SELECT 1")
@@ -46,12 +52,16 @@ async def healthz(request: Request) -> Response:
         checks["database"] = f"error: {type(exc).__name__}"
     try:
         async with asyncio.timeout(2):
-            await resources.redis.ping()
+            beats = await heartbeats.alive(resources.redis)  # also tells that Redis answers
     except Exception as exc:
         checks["redis"] = f"error: {type(exc).__name__}"
+    else:
+        if worker is None:
+            checks["worker"] = "ok" if beats else "no worker alive"
     healthy = all(v == "ok" for v in checks.values())
+    workers = [{"id": b.worker, "last_beat_seconds_ago": round(b.age, 1)} for b in beats]
     return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", **checks},
+        {"status": "ok" if healthy else "unavailable", **checks, "workers": workers},
         status_code=200 if healthy else 503,
         headers={"Cache-Control": "no-store", **({} if healthy else {"Retry-After": "5"})},
     )
@@ -85,6 +95,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/metrics", serve_metrics, methods=["GET"]),  # 404 without HUB_METRICS_TOKEN
             media_files.route(),  # /storage/..., before the site's catch-alls
             micropub_mount(),
             *channels_top_level_routes(),  # GET /api/v1 and /api-docs, before /api and the site
@@ -95,6 +106,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(AccessMiddleware),  # one log line and the metrics of each request
             Middleware(TextGZipMiddleware),  # HTML, XML and JSON, when the client accepts gzip
             Middleware(BodyLimitMiddleware, limit_for=body_limit(settings)),
         ],

@@ -240,6 +240,16 @@ class Settings:
         "Run the job worker inside `hub serve`. Default: yes in embedded mode, no with REDIS_URL.",
     )
     log_level: str = setting("HUB_LOG_LEVEL", "info", "Log level: debug, info, warning, error.")
+    log_format: str = setting(
+        "HUB_LOG_FORMAT",
+        "text",
+        "Log format: `text` (one plain line per record) or `json` (one JSON object per line).",
+    )
+    metrics_token: str | None = setting(
+        "HUB_METRICS_TOKEN",
+        None,
+        "Bearer token that `GET /metrics` requires (Prometheus text). Unset: /metrics is a 404.",
+    )
     feed_items: int = setting(
         "HUB_FEED_ITEMS", 20, "Entries in each RSS, Atom and JSON feed (newest first)."
     )

@@ -4,7 +4,8 @@ keeps a worker running through outages (`supervise`).
 arq's `Worker.main` ends with an exception when Redis goes away (and never reconnects), so
 `supervise` runs it in a loop: on an outage it logs once, waits with back-off and starts a
 fresh worker; on any other crash it logs the traceback and does the same. `WorkerHealth`
-says what the loop is doing, for `/healthz` of a process that runs its worker in process.
+says what the loop is doing, for `/healthz` of a process that runs its worker in process;
+while it runs, the worker beats in Redis (`hub.core.heartbeats`) for `/healthz` of any process.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from arq.worker import Worker
 
 from hub.channels import jobs as channels_jobs
 from hub.config import Settings
+from hub.core import heartbeats
 from hub.core import jobs as core_jobs
 from hub.core.entries import jobs as entry_jobs
 from hub.core.entries import remote_media
-from hub.core.job_runs import OUTAGE_TRIES, durable, quiet_in_outages
+from hub.core.job_runs import OUTAGE_TRIES, durable, observed, quiet_in_outages
 from hub.core.media import jobs as media_jobs
 from hub.core.outages import OutageLog, backoff, is_outage
 from hub.core.resources import Resources, open_resources, redis_settings
@@ -58,12 +60,14 @@ def functions() -> list:
 def cron_jobs() -> list:
     """Fresh copies: a Worker keeps each cron's next run on the object, so sharing the module's
     objects would stop a second worker in this process from running `run_at_startup` jobs.
-    Each skips its tick quietly during an outage (`quiet_in_outages`): the next tick retries."""
+    Each skips its tick quietly during an outage (`quiet_in_outages`): the next tick retries;
+    each tick is observed (`observed`: logged only when it did work, counted by outcome)."""
     jobs = []
     for package in PACKAGES:
         for job in package.CRON_JOBS:
             job = copy.copy(job)
-            job.coroutine = quiet_in_outages(job.coroutine)
+            name = job.name.removeprefix("cron:")
+            job.coroutine = observed(quiet_in_outages(job.coroutine), name)
             jobs.append(job)
     return jobs
 
@@ -126,6 +130,9 @@ async def supervise(
     health = health or WorkerHealth()
     outage = OutageLog(log, "job worker: lost its connection")
     failures = 0
+    beating = asyncio.create_task(
+        heartbeats.keep_beating(resources.redis, heartbeats.worker_id(), lambda: health.ok)
+    )
 
     async def started(ctx: dict) -> None:
         health.set("running")
@@ -151,6 +158,9 @@ async def supervise(
             await asyncio.sleep(backoff(failures, cap=30))
     finally:
         health.set("stopped")
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
 
 
 def _retrieve(task: asyncio.Task) -> None:

@@ -1,4 +1,5 @@
 import dataclasses
+import time
 
 import httpx
 from arq.connections import ArqRedis
@@ -8,16 +9,30 @@ from starlette.routing import Route
 
 from hub.app import create_app
 from hub.channels import errors as v1_errors
+from hub.core import heartbeats
 from hub.web.middleware import BodyLimitMiddleware
 from hub.web.mounts import api_mount
 from hub.web.responses import JSONResponse
 
 
-async def test_200_healthz_checks_database_and_redis(client):
+async def test_200_healthz_checks_database_redis_and_a_worker_heartbeat(client, resources):
+    await heartbeats.beat(resources.redis, "box:123:1")  # a `hub worker` elsewhere
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    body = response.json()
+    assert body.pop("workers")[0]["id"] == "box:123:1"
+    assert body == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
     assert response.headers["x-request-id"]
+
+
+async def test_503_healthz_without_a_living_worker_in_production_mode(client, resources):
+    # the test settings name REDIS_URL and no HUB_RUN_WORKER: workers run elsewhere
+    response = await client.get("/healthz")
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json()["worker"] == "no worker alive" and response.json()["workers"] == []
+    await heartbeats.beat(resources.redis, "box:9:1", now=time.time() - heartbeats.TTL - 1)
+    stale = await client.get("/healthz")  # a beat older than its time-to-live is no life
+    assert stale.status_code == 503 and stale.json()["workers"] == []
 
 
 async def test_503_healthz_names_the_failing_service(db, settings, resources):

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import dataclasses
 
+from hub.core import heartbeats
 from hub.worker import WorkerHealth, supervise
 
 
@@ -35,10 +36,14 @@ async def test_a_supervised_worker_runs_and_reports_it(db, resources):
     try:
         await wait_for_state(health, "running")
         assert health.ok
+        async with asyncio.timeout(5):  # it beats at once, for /healthz of every process
+            while not await heartbeats.alive(resources.redis):  # noqa: ASYNC110 - polled, as /healthz does
+                await asyncio.sleep(0.1)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    assert await heartbeats.alive(resources.redis) == []  # a stopped worker takes its beat away
 
 
 async def test_a_discarded_worker_leaves_no_unretrieved_job_error(db, resources, caplog):

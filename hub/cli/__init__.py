@@ -10,12 +10,12 @@ functions; this module builds the parser from them and runs the chosen command.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from hub.cli import authors, backup, credentials, directory, moderation, serve, webmentions
 from hub.cli.common import EXIT_CODES
 from hub.config import Settings, SettingsError
+from hub.core import logs
 from hub.core.errors import DomainError
 from hub.core.version import VERSION
 
@@ -34,9 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        logs.configure(settings.log_level, settings.log_format)  # hub.core.logs: the one place
+    except ValueError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 2
     try:
         return args.run(settings, args) or 0
     except DomainError as exc:

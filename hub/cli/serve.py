@@ -107,7 +107,9 @@ async def _serve(ready: Prepared) -> None:
             port=settings.port,
             loop="uvloop",
             http=uvicorn_http(settings),  # httptools, with limits on the request head
-            log_level=settings.log_level,
+            log_config=None,  # hub.core.logs configured logging (the `hub` command did)
+            log_level=None,
+            access_log=False,  # hub.web.observe writes one line per request instead
             proxy_headers=False,
             server_header=False,
         )

@@ -11,6 +11,10 @@
   `hub.core.queue`); the row is deleted when the job is done with it: it succeeded, failed
   for good (a bug, bad data), or used its last try of its own schedule. Until then the row
   stays, and the sweep queues the job again if Redis lost it (docs/decisions/0007).
+- Every run, cron ticks too, is observed (`observed`): its job id is in every log record made
+  meanwhile (`hub.core.logs.job_id`), its outcome and duration are counted
+  (`hub.core.metrics`), and it logs one line only when it did work (a result that is not
+  empty, zero or one of `IDLE_RESULTS`) or failed.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from arq import Retry
 from arq.worker import Function, func
 
+from hub.core import logs, metrics
 from hub.core.outages import OutageLog, backoff, is_outage
 from hub.core.queue import OUTBOX_KWARG, job_done
 
@@ -32,6 +38,8 @@ log = logging.getLogger("hub.jobs")
 DONE_PATIENCE = 60.0  # seconds a finished job waits for PostgreSQL to delete its outbox row
 OUTAGE_TRIES = 12  # 1 s, 2 s, 4 s … 60 s: about eight minutes, then the outbox sweep takes over
 Job = Callable[..., Awaitable[Any]]
+IDLE_RESULTS = frozenset({"skipped", "unchanged", "not_modified"})
+"""Results that say a job looked and found nothing to do (as do None, 0 and empty ones)."""
 
 
 def durable(job: Job | Function, *, default_tries: int = OUTAGE_TRIES) -> Function:
@@ -69,7 +77,63 @@ def durable(job: Job | Function, *, default_tries: int = OUTAGE_TRIES) -> Functi
         await _done(ctx, outbox_id)
         return result
 
-    return func(run, name=name, max_tries=tries, **options)
+    return func(observed(run, name), name=name, max_tries=tries, **options)
+
+
+def observed(job: Job, name: str) -> Job:
+    """`job` with its job id in the log context, its outcome (done, idle, retry, failed,
+    cancelled) and duration counted, and one log line when it did work (INFO) or failed
+    (ERROR, with the traceback); a run that found nothing logs at DEBUG only."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict, *args: Any, **kwargs: Any) -> Any:
+        token = logs.job_id.set(ctx.get("job_id"))
+        began = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = await job(ctx, *args, **kwargs)
+        except Retry:
+            outcome = "retry"
+            raise
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            log.warning("%s: cancelled after %s (a timeout or a shutdown); arq runs it again "
+                        "if it has tries left", name, _ms(began))  # fmt: skip
+            raise
+        except Exception as exc:
+            log.exception("%s: failed after %s: %s: %s", name, _ms(began), type(exc).__name__, exc)
+            raise
+        else:
+            if did_work(result):
+                outcome = "done"
+                log.info("%s: done in %s: %s", name, _ms(began), _summary(result))
+            else:
+                outcome = "idle"
+                log.debug("%s: nothing to do (%s)", name, _ms(began))
+            return result
+        finally:
+            metrics.record_job(name, outcome, time.perf_counter() - began)
+            logs.job_id.reset(token)
+
+    return run
+
+
+def did_work(result: Any) -> bool:
+    """Whether a job's result says it did something (see `IDLE_RESULTS`)."""
+    if isinstance(result, str):
+        return result not in IDLE_RESULTS and result != ""
+    return bool(result)
+
+
+def _summary(result: Any) -> str:
+    if isinstance(result, (list, tuple, set, frozenset)):
+        return f"{len(result)} item(s)"
+    text = str(result)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _ms(began: float) -> str:
+    return f"{(time.perf_counter() - began) * 1000:.0f} ms"
 
 
 def quiet_in_outages(job: Job) -> Job:

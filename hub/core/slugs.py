@@ -13,8 +13,8 @@ _VALID = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 RESERVED_CHANNEL_SLUGS: frozenset[str] = frozenset(
     {"api", "api-docs", "dashboard", "storage", "media", "micropub", "static", "assets", "feed",
      "feeds", "rss", "atom", "json", "login", "logout", "auth", "indieauth", "token", "webmention",
-     "healthz", "well-known", "directory", "search", "tags", "admin", "settings", "robots.txt",
-     "sitemap.xml", "favicon.ico", "posts", ".well-known"}
+     "healthz", "metrics", "well-known", "directory", "search", "tags", "admin", "settings",
+     "robots.txt", "sitemap.xml", "favicon.ico", "posts", ".well-known"}
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from arq import Retry, cron
 
+from hub.core import metrics
 from hub.core.errors import DomainError
 from hub.core.queue import enqueue
 from hub.directory import desk, own, service, webhooks, websub
@@ -27,6 +28,7 @@ async def poll_feed(ctx: dict, feed_id: str) -> str:
         result = await poller.poll_feed(ctx["resources"], feed_id)
     except poller.HostBusy as busy:
         raise Retry(defer=max(1.0, busy.retry_in)) from None
+    metrics.feed_polls.labels(result.outcome).inc()
     return result.outcome
 
 

@@ -5,6 +5,7 @@ a token the caller's own mentions in that status; GET `/{id}` is the status docu
 
 from __future__ import annotations
 
+from hub.core import metrics
 from hub.core.errors import Invalid
 from hub.core.inputs import check_text
 from hub.web.clients import client_ip
@@ -42,6 +43,7 @@ async def post_webmention(call: Call) -> Reply:
         form.get("target", ""),
         client_ip=client_ip(call.request, settings.trusted_proxies),
     )
+    metrics.webmentions_received.inc()
     body = {
         "id": receipt.id,
         "status": "queued",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from arq import Retry, cron
 from arq.worker import func
 
+from hub.core import metrics
 from hub.core.queue import enqueue
 from hub.core.retry import attempts_of
 from hub.core.webmentions import queries as q
@@ -32,6 +33,7 @@ async def verify_webmention(ctx: dict, mention_id: str) -> str:
     outcome = await verify(ctx["resources"], mention_id, attempt=ctx.get("job_try", 1))
     if outcome.retry_in is not None:
         raise Retry(defer=outcome.retry_in)
+    metrics.webmentions_verified.labels(outcome.status).inc()
     return outcome.status
 
 
@@ -46,6 +48,7 @@ async def send_webmention(ctx: dict, send_id: int) -> str:
         return "skipped"
     if delivery.retry_in is not None:
         raise Retry(defer=delivery.retry_in)
+    metrics.webmentions_sent.labels(delivery.status).inc()
     return delivery.status
 
 

@@ -15,6 +15,7 @@ import uvicorn
 
 from hub.app import create_app
 from hub.config import Settings
+from hub.core import heartbeats
 from hub.web.protocol import uvicorn_http
 
 
@@ -23,6 +24,7 @@ async def port(db, settings: Settings, resources) -> AsyncIterator[int]:
     settings = dataclasses.replace(
         settings, max_url_bytes=1024, max_header_bytes=4096, max_headers=20
     )
+    await heartbeats.beat(resources.redis, "test-worker")  # /healthz, the probe, wants a worker
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

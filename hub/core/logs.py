@@ -1,0 +1,130 @@
+"""Logging, configured in one place for every `hub` command (`configure`).
+
+- `HUB_LOG_LEVEL` sets the level; `HUB_LOG_FORMAT=json` writes one JSON object per line
+  (time, level, logger, message, and `request_id` / `job_id` when the record was made while
+  serving a request or running a job), `text` (the default) one plain line.
+- The request id and the job id live in context variables: the request middleware
+  (`hub.web.observe`) sets `request_id`, the job wrapper (`hub.core.job_runs`) sets `job_id`;
+  every record made meanwhile carries them, whichever logger made it.
+- Quiet by default: uvicorn's access log is replaced by hub's one line per request
+  (`hub.access`); arq's two lines per job run (and per cron tick) are dropped below DEBUG, hub
+  logging instead only the jobs that did work or failed (`hub.jobs`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO
+
+import orjson
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+job_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_id", default=None)
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMATS = ("text", "json")
+# arq.worker's lines for each job run: start, finish, retry, failure (hub's job wrapper logs
+# the ones worth a line, with the job id); and for each start of a worker, the list of its 34
+# functions and Redis's memory figures (hub prints its own line)
+ARQ_RUN_MARKS = ("→", "←", "↻", " failed, ", "Starting worker for", "redis_version=")
+STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "job_id",
+}
+
+
+class ContextFilter(logging.Filter):
+    """Stamp each record with the request id and job id of the context it was made in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        record.job_id = job_id.get()
+        return True
+
+
+class ArqRunLines(logging.Filter):
+    """Drop arq's per-run lines (`→ cron:sweep_outbox()`, `← ... ● 0`, retries, failures):
+    two lines per job and per cron tick otherwise; and its start-up lines. Its other lines
+    (expired jobs, unknown functions, exceeded retries, shutdown) stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and any(m in record.msg for m in ARQ_RUN_MARKS))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message; request_id
+    and job_id when known; any `extra` fields; the traceback as `exception`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("request_id", "job_id"):
+            value = getattr(record, key, None)
+            if value is not None:
+                data[key] = value
+        for key, value in record.__dict__.items():
+            if key not in STANDARD_ATTRIBUTES and not key.startswith("_"):
+                data[key] = value
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(data, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """The plain line, with ` [request_id]` or ` [job job_id]` when known."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        rid, jid = getattr(record, "request_id", None), getattr(record, "job_id", None)
+        if record.name == "hub.access" or (rid is None and jid is None):
+            return line  # the access line names its request id itself
+        head, sep, tail = line.partition("\n")
+        tag = f" [{rid}]" if rid is not None else f" [job {jid}]"
+        return head + tag + sep + tail
+
+
+def configure(
+    level: str = "info", format: str = "text", stream: IO[str] | None = None, *, force: bool = False
+) -> logging.Handler | None:
+    """Send every record to `stream` (stderr) in `format`, at `level` and above. Called once
+    by the `hub` command (`hub serve`, `hub worker` and the others). Like
+    `logging.basicConfig`, it adds no handler when logging was set up by someone else (a test
+    runner, a program embedding hub) unless `force`; a handler of an earlier call is replaced.
+    Returns the handler it added."""
+    if format not in FORMATS:
+        raise ValueError(f"HUB_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {format!r}")
+    root = logging.getLogger()
+    numeric = logging.getLevelName(level.upper())
+    root.setLevel(numeric if isinstance(numeric, int) else logging.INFO)
+    quiet(debug=root.level <= logging.DEBUG)
+    for old in [h for h in root.handlers if getattr(h, "hub_logs", False)]:
+        root.removeHandler(old)
+    if root.handlers and not force:
+        return None
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.hub_logs = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT_FORMAT))
+    handler.addFilter(ContextFilter())
+    root.addHandler(handler)
+    return handler
+
+
+def quiet(*, debug: bool = False) -> None:
+    """Silence what repeats without news: arq's per-run lines (kept at DEBUG), uvicorn's
+    access log (hub writes its own) and its start-up chatter (kept at DEBUG)."""
+    arq_worker = logging.getLogger("arq.worker")
+    for f in [f for f in arq_worker.filters if isinstance(f, ArqRunLines)]:
+        arq_worker.removeFilter(f)
+    if not debug:
+        arq_worker.addFilter(ArqRunLines())
+    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("uvicorn.error").setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -1,0 +1,89 @@
+"""Quiet worker logs (issue 18): a burst worker's cron ticks that find nothing write no line,
+arq's two lines per run are gone, a job that did work writes one line with its job id, and a
+failing job one error record with its job id and traceback (HUB_LOG_FORMAT=json)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from hub.core import logs
+from hub.core.job_runs import did_work
+from hub.core.queue import enqueue
+from hub.worker import build_worker
+from tests.factories import make_author, make_entry
+
+
+@pytest.fixture
+def log_lines():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    stream = io.StringIO()
+    handler = logs.configure("info", "json", stream=stream, force=True)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(saved[1])
+    logs.quiet(debug=True)  # arq's lines back for the other tests
+
+
+async def run_jobs(resources) -> None:
+    worker = build_worker(resources, burst=True, poll_delay=0.05)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+async def test_worker_logs_only_jobs_that_did_work_or_failed(db, resources, log_lines):
+    author = await make_author(db, "Ada")
+    entry_id = await make_entry(db, author, "hello")
+    await enqueue(resources.redis, "index_own_entry", entry_id, job_id="index:hello")
+    await enqueue(resources.redis, "index_own_entry", "not-a-number", job_id="index:broken")
+    await run_jobs(resources)  # with the cron jobs that run at start-up, finding nothing
+    records = log_lines()
+
+    arq_runs = [r for r in records if r["logger"] == "arq.worker" and "cron:" in r["message"]
+                and ("→" in r["message"] or "←" in r["message"])]  # fmt: skip
+    assert arq_runs == []
+    jobs = {r["job_id"]: r for r in records if r["logger"] == "hub.jobs"}
+    assert set(jobs) == {"index:hello", "index:broken"}, jobs
+    done, failed = jobs["index:hello"], jobs["index:broken"]
+    assert done["level"] == "info" and done["message"].startswith("index_own_entry: done in ")
+    assert failed["level"] == "error" and "index_own_entry: failed after" in failed["message"]
+    assert "Traceback" in failed["exception"]
+    assert not any("sweep_outbox" in r["message"] for r in records)  # idle ticks are silent
+
+
+def test_text_lines_name_the_job():
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        handler = logs.configure("info", "text", stream=stream, force=True)
+        token = logs.job_id.set("poll_feed:42")
+        logging.getLogger("hub.test").info("polled")
+        logs.job_id.reset(token)
+        logging.getLogger("hub.test").info("after")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved[1])
+    first, second = stream.getvalue().splitlines()
+    assert first.endswith("INFO hub.test: polled [job poll_feed:42]")
+    assert second.endswith("INFO hub.test: after")
+
+
+def test_unknown_log_format_is_refused():
+    with pytest.raises(ValueError, match="HUB_LOG_FORMAT"):
+        logs.configure("info", "xml", stream=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("result", "worked"),
+    [(None, False), (0, False), ([], False), ("unchanged", False), ("not_modified", False),
+     (3, True), ([7], True), ("updated", True), ("approved", True)],
+)  # fmt: skip
+def test_what_counts_as_work(result, worked):
+    assert did_work(result) is worked
