@@ -13,11 +13,20 @@ import argparse
 import logging
 import sys
 
-from hub.cli import authors, credentials, directory, moderation, serve, webmentions
+from hub.cli import (
+    authors,
+    credentials,
+    directory,
+    export,
+    imports,
+    moderation,
+    serve,
+    webmentions,
+)
 from hub.config import Settings, SettingsError
 from hub.core.errors import DomainError
 
-GROUPS = (serve, directory, authors, moderation, webmentions, credentials)
+GROUPS = (serve, directory, authors, moderation, webmentions, credentials, export, imports)
 """The command groups, in the order `hub --help` lists their commands."""
 
 
