@@ -16,7 +16,7 @@ from hub.runtime import prepared
 EPILOG = """\
 examples:
   hub import wordpress.xml --channel blog --dry-run
-  hub import wordpress.xml --channel blog --comments
+  hub import wordpress.xml --channel blog
   hub import ~/jekyll-site/_posts --channel notes --format markdown --author Ada
 
 Running it again creates no duplicates: items already imported into the channel are skipped,
@@ -47,9 +47,6 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="check everything, write nothing, print the summary"
-    )
-    parser.add_argument(
-        "--comments", action="store_true", help="also import approved comments (WordPress)"
     )
     parser.set_defaults(run=cmd_import)
 
@@ -99,7 +96,7 @@ async def _run(settings: Settings, args: argparse.Namespace, parsed):
         target = writing.Target(channel.id, channel.slug, channel.default_language, author_id)
         with Progress(len(parsed.items), "importing") as bar:
             return await writing.import_parsed(
-                resources, parsed, target, dry_run=args.dry_run, comments=args.comments,
+                resources, parsed, target, dry_run=args.dry_run,
                 progress=lambda outcome: bar.step(f"{outcome.result} {outcome.item.label}"),
             )  # fmt: skip
 
