@@ -165,3 +165,28 @@ def test_an_image_leading_out_of_the_folder_refuses_that_file(env, tmp_path):
         done.stdout
     )
     assert "refused code.md: the front matter is not valid YAML" in done.stdout
+
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Stub feed</title>
+<link>{base}/</link><description>d</description><item><title>One</title>
+<link>{base}/one</link><guid>{base}/one</guid></item></channel></rss>"""
+
+
+async def test_directory_import_opml_follows_each_feed_with_progress_lines(env, db, tmp_path):
+    with running_server() as stub:
+        feed = stub.serve("/feed.xml", RSS.format(base=stub.base),
+                          content_type="application/rss+xml")  # fmt: skip
+        opml = tmp_path / "subscriptions.opml"
+        opml.write_text(
+            '<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>'
+            f'<outline type="rss" text="Stub" xmlUrl="{feed}"/>'
+            '<outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>'
+            "</body></opml>"
+        )
+        done = run_hub(env, "directory", "import-opml", str(opml))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"importing 1/2: {feed} subscribed"
+    assert lines[1].startswith("importing 2/2: javascript:alert(1) skipped")
+    assert lines[2] == "skipped 1, subscribed 1"
+    assert await db.fetchval("SELECT count(*) FROM subscriptions") == 1
