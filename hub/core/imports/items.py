@@ -38,6 +38,18 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Another language of an item (hub's own export carries them): its content and whether
+    it is published."""
+
+    language: str
+    title: str = ""
+    content: str = ""
+    content_format: str = "markdown"  # html | markdown
+    status: str = PUBLISHED  # published | draft
+
+
+@dataclass(frozen=True)
 class ImportItem:
     """One post or page of a source, in the source's own words."""
 
@@ -56,6 +68,9 @@ class ImportItem:
     excerpt: str | None = None
     media: tuple[MediaRef, ...] = ()
     comments: tuple[Comment, ...] = ()
+    translations: tuple[Translation, ...] = ()  # other languages than `language`
+    properties: dict = field(default_factory=dict)  # microformats properties, kept as they are
+    visibility: str = "public"
 
     @property
     def label(self) -> str:

@@ -19,7 +19,15 @@ from typing import Any
 
 from hub.core.errors import Invalid
 from hub.core.imports.formats import Format, head, register
-from hub.core.imports.items import DRAFT, PUBLISHED, ImportItem, MediaRef, Parsed, Refusal
+from hub.core.imports.items import (
+    DRAFT,
+    PUBLISHED,
+    ImportItem,
+    MediaRef,
+    Parsed,
+    Refusal,
+    Translation,
+)
 from hub.core.markdown import html_image_urls, markdown_image_urls
 
 KIND = "jsonfeed"
@@ -28,6 +36,7 @@ MAX_FEED_BYTES = 200 * 1024 * 1024
 KINDS = {"note", "article", "photo", "video", "audio", "reply", "like", "repost", "bookmark",
          "rsvp", "checkin", "event"}  # fmt: skip
 MEDIA_TYPES = ("image/", "video/", "audio/")
+VISIBILITIES = ("public", "unlisted", "private")
 
 
 def parse_feed(
@@ -62,7 +71,7 @@ def _item(
 ) -> ImportItem:
     ext = raw.get("_hub") if isinstance(raw.get("_hub"), dict) else {}
     primary = _primary(ext)
-    if primary is not None and primary.get("body_format") == "markdown":
+    if primary is not None and primary.get("body_format") == "markdown" and primary["body_source"]:
         content, content_format = str(primary.get("body_source") or ""), "markdown"
     elif isinstance(raw.get("content_html"), str):
         content, content_format = raw["content_html"], "html"
@@ -79,6 +88,7 @@ def _item(
     kind = (
         ext.get("kind") if ext.get("kind") in KINDS else ("article" if raw.get("title") else "note")
     )
+    others = tuple(_translations(ext, primary))
     return ImportItem(
         source_id=source_id,
         title=str(raw.get("title") or ""),
@@ -93,7 +103,10 @@ def _item(
         language=ext.get("default_language") or raw.get("language") or language,
         slug=ext.get("slug") if isinstance(ext.get("slug"), str) else None,
         excerpt=raw.get("summary") if isinstance(raw.get("summary"), str) else None,
-        media=tuple(_media(raw, content, content_format, media_root)),
+        media=tuple(_media(raw, content, content_format, media_root, others)),
+        translations=others,
+        properties=ext["properties"] if isinstance(ext.get("properties"), dict) else {},
+        visibility=ext.get("visibility") if ext.get("visibility") in VISIBILITIES else "public",
     )
 
 
@@ -104,6 +117,20 @@ def _primary(ext: Mapping[str, Any]) -> Mapping[str, Any] | None:
         ):
             return translation
     return None
+
+
+def _translations(ext: Mapping[str, Any], primary: Mapping[str, Any] | None):
+    for t in ext.get("translations") or ():
+        if not isinstance(t, dict) or t is primary or not isinstance(t.get("language"), str):
+            continue
+        markdown = t.get("body_format") == "markdown" and bool(t.get("body_source"))
+        yield Translation(
+            language=t["language"],
+            title=str(t.get("title") or ""),
+            content=str((t.get("body_source") if markdown else t.get("content_html")) or ""),
+            content_format="markdown" if markdown else "html",
+            status=PUBLISHED if t.get("status") == "published" else DRAFT,
+        )
 
 
 def _date(value: Any) -> datetime | None:
@@ -119,11 +146,22 @@ def _date(value: Any) -> datetime | None:
 
 
 def _media(
-    raw: Mapping[str, Any], content: str, content_format: str, media_root: Path | None
+    raw: Mapping[str, Any],
+    content: str,
+    content_format: str,
+    media_root: Path | None,
+    translations: tuple[Translation, ...] = (),
 ) -> list[MediaRef]:
-    urls = (
-        markdown_image_urls(content) if content_format == "markdown" else html_image_urls(content)
-    )
+    urls: list[str] = []
+    for text, text_format in [(content, content_format)] + [
+        (t.content, t.content_format) for t in translations
+    ]:
+        find = markdown_image_urls if text_format == "markdown" else html_image_urls
+        urls.extend(find(text))
+    ext = raw.get("_hub") if isinstance(raw.get("_hub"), dict) else {}
+    for used in ext.get("media") or ():  # hub's export: the files the entry uses
+        if isinstance(used, dict) and isinstance(used.get("original"), str):
+            urls.append(f"../../{used['original']}")
     for attachment in raw.get("attachments") or ():
         if (
             isinstance(attachment, dict)

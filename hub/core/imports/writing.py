@@ -19,13 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.core import writes
-from hub.core.entries import attachments, authoring
-from hub.core.entries.editing import render_off_loop
+from hub.core.entries import attachments, authoring, editing
+from hub.core.entries.editing import PUBLISH, SAVE, render_off_loop
 from hub.core.entries.lifecycle import DRAFT, PUBLISHED
+from hub.core.entries.model import load_entry
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.imports import queries, redirects
 from hub.core.imports.items import DRAFT as ITEM_DRAFT
-from hub.core.imports.items import ImportItem, MediaRef, Parsed
+from hub.core.imports.items import PUBLISHED as ITEM_PUBLISHED
+from hub.core.imports.items import ImportItem, MediaRef, Parsed, Translation
 from hub.core.resources import Resources
 from hub.core.sanitize import strip_tags
 
@@ -199,12 +201,14 @@ async def _write(
     conn = tx.conn
     content = item.content
     stored = []
+    moved: dict[str, str] = {}  # media reference -> the stored copy's URL
     for position, (reference, data) in enumerate(files.items()):
         media = await attachments.store_original(
             conn, resources.settings, data, author_id=target.author_id,
             channel_id=target.channel_id, credential_id=None, files=tx.files,
         )  # fmt: skip
-        content = content.replace(reference, resources.urls.media_file(media.original_path))
+        moved[reference] = resources.urls.media_file(media.original_path)
+        content = content.replace(reference, moved[reference])
         stored.append(attachments.Attachment(media.id, "inline", position))
     body_format = "markdown" if item.content_format == "markdown" else "html"
     html = await render_off_loop(content, body_format)
@@ -216,6 +220,8 @@ async def _write(
         kind=item.kind if item.title or item.kind != "article" else "note",
         excerpt=strip_tags(item.excerpt).strip() or None if item.excerpt else None,
         categories=list(dict.fromkeys(item.tags)),
+        properties=dict(item.properties),
+        visibility=item.visibility,
     )
     words = " ".join(strip_tags(html).split()[:6])
     published = item.status != ITEM_DRAFT
@@ -228,8 +234,25 @@ async def _write(
         policy="auto", now=datetime.now(UTC),
     )  # fmt: skip
     await attachments.attach(conn, entry_id, stored)
+    for translation in item.translations:  # hub's own export: the other languages
+        await _write_translation(conn, entry_id, translation, moved, published)
     await queries.record_import(conn, target.channel_id, kind, item.source_id, entry_id)
     await queries.insert_redirects(
         conn, target.channel_id, redirects.keys_of_urls(item.old_urls), entry_id
     )
     return entry_id
+
+
+async def _write_translation(
+    conn, entry_id: int, translation: Translation, moved: dict[str, str], published: bool
+) -> None:
+    """Another language of the entry, published when it was and the entry is."""
+    body = translation.content
+    for reference, url in moved.items():
+        body = body.replace(reference, url)
+    entry = await load_entry(conn, entry_id, lock=True)
+    action = PUBLISH if published and translation.status == ITEM_PUBLISHED else SAVE
+    await editing.save_translation(
+        conn, entry, translation.language, translation.title, body,
+        action=action, policy="auto", now=datetime.now(UTC),
+    )  # fmt: skip
