@@ -12,14 +12,24 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hub.cli import authors, backup, credentials, directory, moderation, serve, webmentions
+from hub.cli import (
+    authors,
+    backup,
+    credentials,
+    directory,
+    export,
+    imports,
+    moderation,
+    serve,
+    webmentions,
+)
 from hub.cli.common import EXIT_CODES
 from hub.config import Settings, SettingsError
 from hub.core import logs
 from hub.core.errors import DomainError
 from hub.core.version import VERSION
 
-GROUPS = (serve, directory, authors, moderation, webmentions, credentials, backup)
+GROUPS = (serve, directory, authors, moderation, webmentions, credentials, backup, export, imports)
 """The command groups, in the order `hub --help` lists their commands."""
 
 

@@ -17,7 +17,7 @@ def test_commands_are_listed_in_the_help_order():
     (commands,) = build_parser()._subparsers._group_actions
     assert list(commands.choices) == [
         "serve", "worker", "migrate", "directory", "author", "owner", "moderation", "webmention",
-        "token", "key", "backup", "restore",
+        "token", "key", "backup", "restore", "export", "import",
     ]  # fmt: skip
 
 

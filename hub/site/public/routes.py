@@ -1,6 +1,10 @@
 """Routes of the public site: one catch-all that reads the path with `hub.core.urls.parse_path`
 (node host or custom domain) and hands it to the page or feed handler. Pages answer GET and
-HEAD; other methods get 405. Media files under `/storage/` are served by `hub.site.media_files`."""
+HEAD; other methods get 405. Media files under `/storage/` are served by `hub.site.media_files`.
+
+A path that would answer 404, and the node home with a `?p=`/`?page_id=` query, is looked up
+among the old URLs of imported entries (`hub.core.imports`): a match answers 301 to the
+entry's permalink, so a moved blog keeps its links; normal pages cost nothing more."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from hub.core.entries import published
+from hub.core.imports import queries as import_queries
+from hub.core.imports import redirects
 from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
@@ -44,12 +50,42 @@ def raw_path(request: Request) -> str:
     return raw.decode("latin-1").split("?", 1)[0]
 
 
+OLD_HOME_QUERIES = ("p", "page_id")  # WordPress's `/?p=123` and `/?page_id=7`
+
+
 async def public(request: Request) -> Response:
     if request.method not in METHODS:
         return Response(status_code=405, headers={"Allow": "GET, HEAD"})
     scope = await _scope(request)
+    target = parse_path(raw_path(request), scope.channel["slug"] if scope.channel else None)
+    if target.kind == "node" and any(q in request.query_params for q in OLD_HOME_QUERIES):
+        moved = await _old_url(request, scope)
+        if moved is not None:
+            return moved
+    response = await _answer(request, scope, target)
+    if response.status_code == 404:
+        return await _old_url(request, scope) or response
+    return response
+
+
+async def _old_url(request: Request, scope: Scope) -> Response | None:
+    """301 to the imported entry whose old URL this request is, if any."""
+    key = redirects.key(raw_path(request), request.url.query)
+    if key is None:
+        return None
+    keys = [key, key.split("?", 1)[0]] if "?" in key else [key]
     custom = scope.channel
-    target = parse_path(raw_path(request), custom["slug"] if custom else None)
+    row = await import_queries.find_redirect(
+        scope.resources.pool, keys, custom["id"] if custom else None
+    )
+    if row is None:
+        return None
+    links = ChannelLinks(scope.urls, row["channel_slug"], row["custom_domain"])
+    return pages.moved_permanently(links.entry(row["slug"], primary=row["default_language"]))
+
+
+async def _answer(request: Request, scope: Scope, target: Target) -> Response:
+    custom = scope.channel
     if target.kind == "node":
         return await pages.node_home(request, scope)
     if target.kind == "missing":
