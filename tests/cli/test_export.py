@@ -9,7 +9,9 @@ import re
 import uuid
 import zipfile
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -143,10 +145,12 @@ async def test_1_an_unknown_channel_or_a_full_folder_is_refused(db, cli_env, tmp
 
 ENTRY_SQL = """
     SELECT e.slug, e.status, e.kind, e.visibility, e.properties, e.published_at,
+           e.scheduled_at, e.deleted_at,
            ARRAY(SELECT name FROM entry_categories c WHERE c.entry_id = e.id
                  ORDER BY c.position) AS tags,
            ARRAY(SELECT ARRAY[t.language, t.status, t.title, t.body_format, t.body_source,
-                              t.content_html]
+                              t.content_html, t.published_at::text,
+                              t.content_updated_at::text]
                  FROM entry_translations t WHERE t.entry_id = e.id ORDER BY t.language)
                AS translations,
            ARRAY(SELECT encode(m.sha256, 'hex') FROM entry_media em
@@ -186,7 +190,7 @@ async def _same_blog_rows(url: str, media_dir: Path) -> list[dict]:
     for row in rows:  # a media link names the file by its bytes: the paths differ by node
         row["properties"] = json.loads(row["properties"])
         row["translations"] = [
-            [STORAGE.sub(lambda m: _sha_of(m.group(0), paths, media_dir), v) for v in t]
+            [v and STORAGE.sub(lambda m: _sha_of(m.group(0), paths, media_dir), v) for v in t]
             for t in row["translations"]
         ]
     return rows
@@ -203,6 +207,7 @@ async def test_export_then_import_into_an_empty_node_gives_the_same_blog(
     db, cli_env, settings, tmp_path
 ):
     await _blog(db, tmp_path / "media")
+    await _lifecycle(db)
     await db.execute(  # as the editor leaves them: the source beside the HTML
         """UPDATE entry_translations SET title = 'Bonjour', body_source = 'Bonjour.'
            WHERE language = 'fr';
@@ -224,14 +229,73 @@ async def test_export_then_import_into_an_empty_node_gives_the_same_blog(
             assert done.returncode == 0, done.stderr
         imported = run_hub(env, "import", str(archive), "--channel", "ada_blog")
         assert imported.returncode == 0, imported.stdout + imported.stderr
-        assert "created 2, skipped 0 (already imported), refused 0" in imported.stdout
+        assert "created 6, skipped 0 (already imported), refused 0" in imported.stdout
         again = run_hub(env, "import", str(archive), "--channel", "ada_blog")
-        assert "created 0, skipped 2" in again.stdout
+        assert "created 0, skipped 6" in again.stdout
 
         before = await _same_blog_rows(settings.database_url, tmp_path / "media")
         after = await _same_blog_rows(url, other / "media")
+        conn = await asyncpg.connect(url)
+        try:  # the worker publishes the scheduled entry at its time
+            staged = await conn.fetch(
+                "SELECT defer_until FROM job_outbox WHERE function = 'publish_due_entries'"
+            )
+        finally:
+            await conn.close()
     assert [r["slug"] for r in after] == [r["slug"] for r in before]
     for imported, exported in zip(after, before, strict=True):
+        if exported["slug"] == "overdue":  # its schedule passed: published at its time
+            assert (imported["status"], imported["published_at"]) == ("published", OVERDUE)
+            assert [t[1] for t in imported["translations"]] == ["published"]
+            continue
         for key, value in exported.items():
             assert (key, imported[key]) == (key, value)
-    assert before[1]["translations"][0][5].count("media:") == 1  # the image, by its bytes
+    rows = {r["slug"]: r for r in after}
+    assert rows["hello"]["translations"][0][5].count("media:") == 1  # the image, by its bytes
+    assert {slug: r["status"] for slug, r in rows.items()} == {
+        "a-reply": "draft", "gone": "deleted", "hello": "published", "later": "scheduled",
+        "old-news": "archived", "overdue": "published",
+    }  # fmt: skip
+    en, fr = rows["hello"]["translations"]
+    assert (en[6], fr[6]) == ("2024-03-01 09:00:00+00", "2024-03-05 18:30:00+00")
+    assert en[7] == "2024-03-02 10:00:00+00"  # its content's last change, not the import's
+    assert [r["defer_until"] for r in staged] == [rows["later"]["scheduled_at"]]
+
+
+OVERDUE = datetime(2025, 1, 2, 8, 0, tzinfo=UTC)
+
+
+async def _lifecycle(db) -> None:
+    """The rest of the lifecycle, as hub leaves it: a translation published days after its
+    primary, content changed after publication, an entry scheduled for next week, one whose
+    schedule passed while the node was down, an archived one and a deleted one."""
+    await db.execute(
+        """UPDATE entry_translations t SET published_at = CASE t.language
+               WHEN 'en' THEN timestamptz '2024-03-01 09:00Z'
+               ELSE timestamptz '2024-03-05 18:30Z' END,
+               content_updated_at = CASE t.language
+               WHEN 'en' THEN timestamptz '2024-03-02 10:00Z'
+               ELSE timestamptz '2024-03-06 07:00Z' END
+           FROM entries e WHERE e.id = t.entry_id AND e.slug = 'hello';
+           UPDATE entries SET published_at = '2024-03-01 09:00Z' WHERE slug = 'hello'"""
+    )
+    ada = SimpleNamespace(**await db.fetchrow("SELECT author_id, id AS channel_id FROM channels"))
+    later = await make_entry(db, ada, "later", status="draft")
+    overdue = await make_entry(db, ada, "overdue", status="draft")
+    next_week = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+    for entry_id, at in ((later, next_week), (overdue, OVERDUE)):
+        await db.execute(
+            "UPDATE entries SET status = 'scheduled', scheduled_at = $2 WHERE id = $1",
+            entry_id, at,
+        )  # fmt: skip
+        await db.execute(
+            "UPDATE entry_translations SET status = 'scheduled' WHERE entry_id = $1", entry_id
+        )
+    old = await make_entry(db, ada, "old-news")
+    await db.execute("UPDATE entry_translations SET status = 'archived' WHERE entry_id = $1", old)
+    await db.execute("UPDATE entries SET status = 'archived' WHERE id = $1", old)
+    await make_entry(db, ada, "gone")
+    await db.execute(
+        """UPDATE entries SET status = 'deleted', deleted_at = now() - interval '2 days'
+           WHERE slug = 'gone'"""
+    )

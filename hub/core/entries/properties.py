@@ -1,6 +1,7 @@
 """SQL for what an entry carries besides its translations: its properties document (every
 microformats property as received, `entries.properties`), kind and visibility, the publication
-date of its primary translation, and the slugs it had before a rename.
+date of its primary translation (and, for an import, every translation's own dates), and the
+slugs it had before a rename.
 
 The shared lifecycle columns (status, schedule, moderation) stay with `queries.py` and
 `publishing.py`; this module only stores plain values in the caller's transaction.
@@ -8,6 +9,7 @@ The shared lifecycle columns (status, schedule, moderation) stay with `queries.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import asyncpg
@@ -45,6 +47,33 @@ async def set_publication_date(
         entry_id,
         language,
         at,
+    )
+
+
+async def set_translation_dates(
+    conn: asyncpg.Connection,
+    entry_id: int,
+    dates: Mapping[str, tuple[datetime | None, datetime | None]],
+) -> None:
+    """Per language, (first publication, last content change) as a source had them (an
+    import keeps a blog's own dates rather than the import's), in one statement; None keeps
+    the stored value. The caller derives the page status again when the primary's
+    publication date moved (`publishing.refresh_status`)."""
+    if not dates:
+        return
+    await conn.execute(
+        """
+        UPDATE entry_translations t
+        SET published_at = coalesce(d.published_at, t.published_at),
+            content_updated_at = coalesce(d.updated_at, t.content_updated_at)
+        FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[])
+             AS d(language, published_at, updated_at)
+        WHERE t.entry_id = $1 AND t.language = d.language
+        """,
+        entry_id,
+        list(dates),
+        [published for published, _ in dates.values()],
+        [updated for _, updated in dates.values()],
     )
 
 

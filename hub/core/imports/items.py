@@ -13,6 +13,8 @@ from pathlib import Path
 
 DRAFT = "draft"
 PUBLISHED = "published"
+SCHEDULED = "scheduled"  # hub's own export: published by the worker at `ImportItem.scheduled`
+ARCHIVED = "archived"  # hub's own export
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,17 @@ class Comment:
 
 @dataclass(frozen=True)
 class Translation:
-    """Another language of an item (hub's own export carries them): its content and whether
-    it is published."""
+    """Another language of an item (hub's own export carries them): its content, whether it
+    is published (or scheduled with the entry), and its own dates: first publication and
+    last content change."""
 
     language: str
     title: str = ""
     content: str = ""
     content_format: str = "markdown"  # html | markdown
-    status: str = PUBLISHED  # published | draft
+    status: str = PUBLISHED  # published | scheduled | draft
+    published: datetime | None = None
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,11 @@ class ImportItem:
     old_urls: tuple[str, ...] = ()  # where the item lived (permalinks, `/?p=ID`, guid)
     tags: tuple[str, ...] = ()
     published: datetime | None = None
-    updated: datetime | None = None
-    status: str = PUBLISHED  # published | draft
+    updated: datetime | None = None  # the content's last change (else: `published`)
+    status: str = PUBLISHED  # published | draft | scheduled | archived
+    scheduled: datetime | None = None  # when a `scheduled` item publishes
+    first_published: datetime | None = None  # a draft or archived item's first publication
+    deleted: datetime | None = None  # imported soft-deleted at this time (hub's export)
     kind: str = "article"
     language: str | None = None
     slug: str | None = None

@@ -4,8 +4,9 @@ The standard fields make an entry: `id` (the source id), `url` (its old URL), `t
 `content_html` (or `content_text`, escaped), `summary`, `date_published`, `date_modified`,
 `tags`, `language`, and `attachments` and the content's `<img src>` as media fetched through
 the guarded client. An item that carries hub's `_hub` extension (hub's export) keeps its slug,
-kind, status and Markdown source too. Media named by a relative path (an export archive's
-`../../media/...`) are read from `media_root` when given.
+kind, status (published, draft, scheduled, archived; deleted with its time), every
+translation with its own dates, and the Markdown source too. Media named by a relative path
+(an export archive's `../../media/...`) are read from `media_root` when given.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import Any
 from hub.core.errors import Invalid
 from hub.core.imports.formats import Format, head, register
 from hub.core.imports.items import (
+    ARCHIVED,
     DRAFT,
     PUBLISHED,
+    SCHEDULED,
     ImportItem,
     MediaRef,
     Parsed,
@@ -81,8 +84,12 @@ def _item(
         content_format = "html"
     else:
         raise ValueError("it has neither `content_html` nor `content_text`")
-    status = ext.get("status") or PUBLISHED
+    page = ext.get("status") or PUBLISHED
+    # A deleted entry keeps what it was underneath (its primary's status), restored as such.
+    status = (primary or {}).get("status") if page == "deleted" else page
     published = _date(ext.get("published_at") or raw.get("date_published"))
+    scheduled = _date(ext.get("scheduled_at"))
+    updated = _date((primary or {}).get("content_updated_at") or raw.get("date_modified"))
     tags = tuple(t for t in raw.get("tags") or () if isinstance(t, str) and t.strip())
     url = raw.get("url") if isinstance(raw.get("url"), str) else None
     kind = (
@@ -97,8 +104,11 @@ def _item(
         old_urls=(url,) if url else (),
         tags=tags,
         published=published,
-        updated=_date(raw.get("date_modified")),
-        status=PUBLISHED if status == "published" else DRAFT,
+        updated=updated,
+        status=_status(status, scheduled),
+        scheduled=scheduled,
+        first_published=_date((primary or {}).get("published_at")),
+        deleted=_date(ext.get("deleted_at")) if page == "deleted" else None,
         kind=kind,
         language=ext.get("default_language") or raw.get("language") or language,
         slug=ext.get("slug") if isinstance(ext.get("slug"), str) else None,
@@ -108,6 +118,14 @@ def _item(
         properties=ext["properties"] if isinstance(ext.get("properties"), dict) else {},
         visibility=ext.get("visibility") if ext.get("visibility") in VISIBILITIES else "public",
     )
+
+
+def _status(status: Any, scheduled: datetime | None) -> str:
+    """The import status of hub's page or translation status: in moderation or blocked is a
+    draft; scheduled needs its time."""
+    if status == SCHEDULED:
+        return SCHEDULED if scheduled is not None else DRAFT
+    return status if status in (PUBLISHED, ARCHIVED) else DRAFT
 
 
 def _primary(ext: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -129,7 +147,9 @@ def _translations(ext: Mapping[str, Any], primary: Mapping[str, Any] | None):
             title=str(t.get("title") or ""),
             content=str((t.get("body_source") if markdown else t.get("content_html")) or ""),
             content_format="markdown" if markdown else "html",
-            status=PUBLISHED if t.get("status") == "published" else DRAFT,
+            status=t["status"] if t.get("status") in (PUBLISHED, SCHEDULED) else DRAFT,
+            published=_date(t.get("published_at")),
+            updated=_date(t.get("content_updated_at")),
         )
 
 

@@ -4,7 +4,11 @@ Each item is fetched first (its media, through the guarded client or from the fi
 it), then written in one transaction through the same core write path as the dashboard
 editor and Micropub (`entries.authoring.create_entry`, `created_via` = `import`): HTML
 sanitised, Markdown rendered, media stored through the media pipeline and their references in
-the content rewritten, the publication date kept, drafts kept drafts. The same transaction
+the content rewritten, drafts kept drafts. hub's own export brings its lifecycle too: a
+future schedule stays scheduled (the publication job is staged with the entry), a past one
+publishes at its time, archived entries are archived and deleted ones soft-deleted at their
+time (`publishing.archive`, `authoring.delete_entry`). Every translation keeps its own
+publication date and the time its content last changed. The same transaction
 records the item in `import_sources` (so a second run, or a resumed one, skips it) and its old
 URLs in `entry_redirects`. A refused item writes nothing at all; a dry run runs every check
 and rolls every write back.
@@ -19,14 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.core import writes
-from hub.core.entries import attachments, authoring, editing
+from hub.core.entries import attachments, authoring, editing, publishing
+from hub.core.entries import properties as entry_properties
 from hub.core.entries.editing import PUBLISH, SAVE, render_off_loop
-from hub.core.entries.lifecycle import DRAFT, PUBLISHED
+from hub.core.entries.lifecycle import ARCHIVED, DRAFT, PUBLISHED, SCHEDULED
 from hub.core.entries.model import load_entry
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.imports import queries, redirects
-from hub.core.imports.items import DRAFT as ITEM_DRAFT
+from hub.core.imports.items import ARCHIVED as ITEM_ARCHIVED
 from hub.core.imports.items import PUBLISHED as ITEM_PUBLISHED
+from hub.core.imports.items import SCHEDULED as ITEM_SCHEDULED
 from hub.core.imports.items import ImportItem, MediaRef, Parsed, Translation
 from hub.core.resources import Resources
 from hub.core.sanitize import strip_tags
@@ -224,18 +230,29 @@ async def _write(
         visibility=item.visibility,
     )
     words = " ".join(strip_tags(html).split()[:6])
-    published = item.status != ITEM_DRAFT
+    now = datetime.now(UTC)
+    status, at = lifecycle_of(item, now)
+    going = status if status in (PUBLISHED, SCHEDULED) else DRAFT
+    language = item.language or target.language
+    slug_text = item.slug or item.title or words or f"imported-{item.source_id}"
     entry_id, _ = await authoring.create_entry(
         conn, values, channel_id=target.channel_id, author_id=target.author_id,
-        language=item.language or target.language,
-        slug_text=item.slug or item.title or words or f"imported-{item.source_id}",
+        language=language, slug_text=slug_text,
         created_via=CREATED_VIA, credential_id=None,
-        target=PUBLISHED if published else DRAFT, at=item.published if published else None,
-        policy="auto", now=datetime.now(UTC),
+        target=going, at=at if going != DRAFT else None, policy="auto", now=now,
     )  # fmt: skip
     await attachments.attach(conn, entry_id, stored)
+    dates = {language: _primary_dates(item, status, at)}
     for translation in item.translations:  # hub's own export: the other languages
-        await _write_translation(conn, entry_id, translation, moved, published)
+        await _write_translation(conn, entry_id, translation, moved, going != DRAFT)
+        dates[translation.language] = _translation_dates(translation, status, at)
+    await entry_properties.set_translation_dates(conn, entry_id, dates)
+    if status == ARCHIVED:
+        await publishing.archive(conn, entry_id)
+    elif going == DRAFT and item.first_published is not None:
+        await publishing.refresh_status(conn, entry_id)  # the page's date follows the primary
+    if item.deleted is not None:
+        await authoring.delete_entry(conn, entry_id, item.deleted)
     await queries.record_import(conn, target.channel_id, kind, item.source_id, entry_id)
     await queries.insert_redirects(
         conn, target.channel_id, redirects.keys_of_urls(item.old_urls), entry_id
@@ -243,15 +260,50 @@ async def _write(
     return entry_id
 
 
+def lifecycle_of(item: ImportItem, now: datetime) -> tuple[str, datetime | None]:
+    """Where the item goes (published, scheduled, draft or archived) and its date: the
+    publication date, or the schedule. A schedule already past publishes at its time, as
+    the worker would have."""
+    if item.status == ITEM_SCHEDULED and item.scheduled is not None:
+        if item.scheduled > now:
+            return SCHEDULED, item.scheduled
+        return PUBLISHED, item.scheduled
+    if item.status == ITEM_PUBLISHED:
+        return PUBLISHED, item.published
+    return (ARCHIVED if item.status == ITEM_ARCHIVED else DRAFT), None
+
+
+def _primary_dates(
+    item: ImportItem, status: str, at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """(first publication, last content change) of the primary language: a draft or
+    archived item keeps when it was first public; the content's change is the source's
+    `updated`, else its publication (not the import's time)."""
+    first = at if status == PUBLISHED else item.first_published if status != SCHEDULED else None
+    return first, item.updated or first
+
+
+def _translation_dates(
+    translation: Translation, status: str, at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """A translation's own dates; one scheduled with an entry whose schedule is past was
+    published at that time."""
+    first = translation.published
+    if first is None and status == PUBLISHED and translation.status == ITEM_SCHEDULED:
+        first = at
+    return first, translation.updated or first
+
+
 async def _write_translation(
-    conn, entry_id: int, translation: Translation, moved: dict[str, str], published: bool
+    conn, entry_id: int, translation: Translation, moved: dict[str, str], public: bool
 ) -> None:
-    """Another language of the entry, published when it was and the entry is."""
+    """Another language of the entry, published (or scheduled with it) when it was and the
+    entry is public or scheduled."""
     body = translation.content
     for reference, url in moved.items():
         body = body.replace(reference, url)
     entry = await load_entry(conn, entry_id, lock=True)
-    action = PUBLISH if published and translation.status == ITEM_PUBLISHED else SAVE
+    action = PUBLISH if public and translation.status in (ITEM_PUBLISHED, ITEM_SCHEDULED) else SAVE
     await editing.save_translation(
         conn, entry, translation.language, translation.title, body,
         action=action, policy="auto", now=datetime.now(UTC),
