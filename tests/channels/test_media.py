@@ -188,6 +188,18 @@ async def test_422_svg_refused(client, account):
     assert r.status_code == 422 and r.json()["errors"] == {"image": [UNREADABLE]}
 
 
+async def test_422_nul_in_a_text_field_writes_nothing(client, account, db):
+    """A NUL cannot be stored: refused on the field before any lookup (schemathesis found a
+    500 for a NUL in page_slug)."""
+    for field in ("page_slug", "alt"):
+        r = await client.post(MEDIA, headers=account.headers, **upload(jpeg(), **{field: "a\x00b"}))
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"] == {
+            field: [f"The {field} field contains a forbidden character (U+0000)."]
+        }
+    assert await db.fetchval("SELECT count(*) FROM media") == 0
+
+
 async def test_422_form_fields(client, account):
     r = await client.post(
         MEDIA,

@@ -24,6 +24,7 @@ from starlette.requests import Request
 
 from hub.channels.schemas import Problems, required, warning
 from hub.core.errors import Invalid, TooLarge
+from hub.core.inputs import refused_character
 
 FORM_OVERHEAD = 64 * 1024
 PURPOSES = ("article", "channel_cover", "channel_avatar")
@@ -169,6 +170,11 @@ def _read_fields(out: UploadForm, files: list, problems: Problems) -> None:
         problems.add("image", "The image field must be a file.")
     else:
         problems.add("image", required("image"))
+    for name in ("purpose", "alt", "page_slug"):  # text PostgreSQL could not store (NUL)
+        bad = refused_character(values.get(name, ""))
+        if bad is not None:
+            problems.add(name, f"The {name} field contains a forbidden character ({bad}).")
+            values[name] = ""
     purpose = values.get("purpose", "").strip() or "article"
     if purpose not in PURPOSES:
         problems.add("purpose", "The selected purpose is invalid.")

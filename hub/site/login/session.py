@@ -18,6 +18,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub.core.inputs import refused_character
 from hub.site.login import queries as q
 from hub.site.render import render
 from hub.web.clients import client_ip
@@ -144,11 +145,38 @@ def owner_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             form = await request.form(max_part_size=limit)
             if not csrf_ok(session.csrf_token, form.get("csrf")):
                 return csrf_failure(request)
+            refused = _refused_field(form)
+            if refused is not None:
+                return _refused_text(request, *refused)
         return await handler(request, session)
 
     endpoint.__name__ = handler.__name__
     endpoint.__doc__ = handler.__doc__
     return endpoint
+
+
+def _refused_field(form) -> tuple[str, str] | None:
+    """(field, character) of the first text field holding a character hub cannot store."""
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            bad = refused_character(value) or refused_character(name)
+            if bad is not None:
+                return name, bad
+    return None
+
+
+def _refused_text(request: Request, field: str, character: str) -> Response:
+    """400: a NUL cannot be stored (PostgreSQL text); nothing was written."""
+    return render(
+        request,
+        "auth/error.html",
+        {
+            "title": "Text not accepted",
+            "message": f"The {field} field contains a character that cannot be saved "
+            f"({character}). Go back, remove it and try again.",
+        },
+        status_code=400,
+    )
 
 
 def csrf_failure(request: Request) -> Response:

@@ -352,3 +352,15 @@ async def test_303_a_long_body_in_the_multipart_form_is_saved_whole(client, sign
     assert r.status_code == 303, r.text[:500]
     stored = await db.fetchval("SELECT body_source FROM entry_translations")
     assert len(stored) >= len(body.strip()) - 10
+
+
+async def test_400_a_nul_in_any_dashboard_form_writes_nothing(client, signed_in, db):
+    """PostgreSQL text cannot hold a NUL: every dashboard form refuses it on the page."""
+    before = await _count(db)
+    r = await client.post("/dashboard/new", data=form(signed_in, title="a\x00b", content="Hi."))
+    assert r.status_code == 400 and "U+0000" in r.text
+    assert await _count(db) == before
+    r = await client.post(
+        "/dashboard/profile", data={"csrf": signed_in, "name": "Ada\x00", "note": ""}
+    )
+    assert r.status_code == 400
