@@ -53,7 +53,7 @@ async def restore_backup(
         f"{manifest.schema_version}, {sum(manifest.tables.values())} rows in "
         f"{len(manifest.tables)} tables, {manifest.media_files} media files"
     )
-    tools = await _check_target(database_url, media_dir, manifest, force=force)
+    tools, server_major = await _check_target(database_url, media_dir, manifest, force=force)
     staging = _staging_dir(media_dir)
     try:
         progress("checking the archive")
@@ -67,6 +67,7 @@ async def restore_backup(
             ["--no-owner", "--no-privileges", f"--file={script}", str(staging / DUMP)],
             env,
         )
+        _fit_server(script, server_major)
         verify = staging / "verify.sql"
         verify.write_text(verify_counts_sql(manifest.tables))
         progress(f"restoring the database in one transaction (psql {tools.version})")
@@ -89,11 +90,32 @@ async def restore_backup(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+# Session settings a newer pg_restore writes in the script's header that an older server does
+# not know (the parameter, the first server major that has it)
+_NEWER_SETTINGS = (("transaction_timeout", 17),)
+
+
+def _fit_server(script: Path, server_major: int) -> None:
+    """Drop the header's `SET` of a parameter the target server is too old to know (the
+    wheel's pg_restore 18 writes `SET transaction_timeout = 0;`, which PostgreSQL 16 and
+    older refuse); the rest of the script is plain SQL they load."""
+    unknown = [f"SET {name} " for name, since in _NEWER_SETTINGS if server_major < since]
+    if not unknown:
+        return
+    kept = script.with_suffix(".fit.sql")
+    with script.open(encoding="utf-8") as src, kept.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(src):
+            if number < 50 and line.startswith(tuple(unknown)):
+                continue  # the header only: a dump's data never starts a line with SET
+            out.write(line)
+    kept.replace(script)
+
+
 async def _check_target(
     database_url: str, media_dir: Path, manifest: Manifest, *, force: bool
-) -> Tools:
-    """The client programs to restore with; `TargetNotEmpty` unless the target is empty or
-    `force`."""
+) -> tuple[Tools, int]:
+    """The client programs to restore with and the server's major version; `TargetNotEmpty`
+    unless the target is empty or `force`."""
     conn = await asyncpg.connect(database_url)
     try:
         full = await database.tables_with_rows(conn)
@@ -111,7 +133,7 @@ async def _check_target(
         raise TargetNotEmpty(
             " and ".join(what) + "; restore into an empty one, or pass --force to replace them"
         )
-    return find_tools(max(major(server), manifest.pg_dump_major))
+    return find_tools(max(major(server), manifest.pg_dump_major)), major(server)
 
 
 def _staging_dir(media_dir: Path) -> Path:
