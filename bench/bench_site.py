@@ -32,6 +32,7 @@ from hub.core.authors import create_author
 from hub.core.resources import open_resources
 from hub.site.public.content import display_html
 from hub.site.public.render import render
+from hub.site.seo import structured
 
 CONCURRENCY = 32
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))  # smaller for a quick check
@@ -90,7 +91,18 @@ def _page(base: str, row, title: str, canonical: str, *, entry: bool) -> dict:
         "feed_html": home if entry else None, "rel_me": [], "hub": None,
         "og": {"type": "article" if entry else "website", "title": title, "url": canonical,
                "description": row["excerpt"], "image": None},
-        "gone": False,
+        "gone": False, "websub": [],
+        "twitter": structured.twitter_card(title, row["excerpt"], None),
+        "json_ld": structured.script_json(
+            structured.blog_posting(
+                headline=row["title"], url=canonical, published=row["published_at"],
+                modified=None, author_name=row["author"], author_url=home, image=None,
+                language=row["language"], description=row["excerpt"],
+            ) if entry else structured.blog(
+                name=row["channel_title"], url=canonical, description=None,
+                language=row["language"], author_name=row["author"], author_url=home,
+            )
+        ),
     }  # fmt: skip
 
 
@@ -115,8 +127,8 @@ def _entry(base: str, row, *, full: bool) -> dict:
     if full:
         view |= {
             "content": Markup(row["content_html"]), "updated": None, "videos": [], "audios": [],
-            "author": {"name": row["author"], "url": home, "photo": None}, "syndication": [],
-            "translations": [], "mentions": NO_MENTIONS,
+            "author": {"name": row["author"], "url": home, "photo": None, "note": None},
+            "syndication": [], "translations": [], "mentions": NO_MENTIONS,
         }  # fmt: skip
     return view
 
@@ -137,7 +149,7 @@ def bare_app(pool, base: str) -> Starlette:
         rows = await pool.fetch(LIST_SQL, request.path_params["channel"])
         row = rows[0]
         home = f"{base}/{row['channel']}"
-        author = {"name": row["author"], "url": home, "photo": None}
+        author = {"name": row["author"], "url": home, "photo": None, "note": None}
         page = _page(base, row, row["channel_title"], home, entry=False)
         page["description"] = page["og"]["description"] = None
         body = render(

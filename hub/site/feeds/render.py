@@ -24,8 +24,17 @@ from hub.site.public.content import preview_text
 GENERATOR = "hub"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 TITLE_LENGTH = 70  # characters of an untitled note's text in its Atom title (then "…")
-_NAMED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-_NUMERIC = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;", '"': "&#34;"})
+# `&` first; chained str.replace runs in C (str.translate with a dict table looks up every
+# character in Python: 4x slower for a feed of long entries)
+_NAMED = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"))
+_NUMERIC = (("&", "&#38;"), ("<", "&#60;"), (">", "&#62;"), ('"', "&#34;"))
+
+
+def _escape(text: str, table: tuple[tuple[str, str], ...]) -> str:
+    for char, reference in table:
+        if char in text:
+            text = text.replace(char, reference)
+    return text
 
 
 @dataclass(frozen=True)
@@ -66,12 +75,12 @@ class FeedDoc:
 
 def _x(text: str | None) -> str:
     """Text or attribute content for Atom: cleaned, then escaped with named entities."""
-    return clean_text(text or "").translate(_NAMED)
+    return _escape(clean_text(text or ""), _NAMED)
 
 
 def _r(text: str | None) -> str:
     """Text or attribute content for RSS: cleaned, then escaped with numeric references."""
-    return clean_text(text or "").translate(_NUMERIC)
+    return _escape(clean_text(text or ""), _NUMERIC)
 
 
 def atom_title(item: FeedItem) -> str:
