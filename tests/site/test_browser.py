@@ -49,9 +49,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_hub(db, settings, tmp_path) -> Iterator[str]:
-    """A real `hub serve` on the test database, at http://127.0.0.1:PORT."""
+def serve_hub(settings, tmp_path, *, run_worker: bool, **extra_env: str) -> Iterator[str]:
+    """A real `hub serve` on the test database, at http://127.0.0.1:PORT, until closed; with
+    or without its in-process worker (without one, /healthz says so with a 503: still ready)."""
     missing = _requirements()
     if missing:
         pytest.skip(missing)
@@ -61,8 +61,8 @@ def live_hub(db, settings, tmp_path) -> Iterator[str]:
     env.update(
         DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
         HUB_DATA_DIR=str(tmp_path), HUB_BASE_URL=base, HUB_HOST="127.0.0.1",
-        HUB_PORT=str(port), HUB_RUN_WORKER="0", HUB_LOG_LEVEL="warning",
-        HUB_ALLOW_LOOPBACK_FETCH="1",  # the IndieAuth client site below is on 127.0.0.1
+        HUB_PORT=str(port), HUB_RUN_WORKER="1" if run_worker else "0",
+        HUB_LOG_LEVEL="warning", **extra_env,
     )  # fmt: skip
     log = open(tmp_path / "serve.log", "w+")  # closed below
     process = subprocess.Popen(
@@ -73,8 +73,9 @@ def live_hub(db, settings, tmp_path) -> Iterator[str]:
         while True:
             try:
                 health = httpx.get(base + "/healthz", timeout=2)
-                # no worker runs here on purpose: /healthz says so with a 503 (issue 18)
-                if health.status_code == 200 or health.json().get("worker") == "no worker alive":
+                if health.status_code == 200 or (
+                    not run_worker and health.json().get("worker") == "no worker alive"
+                ):
                     break
             except httpx.HTTPError:
                 pass
@@ -91,6 +92,12 @@ def live_hub(db, settings, tmp_path) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def live_hub(db, settings, tmp_path) -> Iterator[str]:
+    """`hub serve` without a worker; the IndieAuth client site below is on 127.0.0.1."""
+    yield from serve_hub(settings, tmp_path, run_worker=False, HUB_ALLOW_LOOPBACK_FETCH="1")
 
 
 async def test_owner_signs_in_creates_a_token_and_approves_a_revision(live_hub, db):

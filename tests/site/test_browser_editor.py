@@ -11,10 +11,7 @@ Run one at a time: `pytest tests/site/test_browser_editor.py -k publish`.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +23,7 @@ import pytest
 from tests.factories import make_credential
 from tests.images import jpeg
 from tests.site.auth_fixtures import Owner, make_owner
-from tests.site.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port, _requirements
+from tests.site.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve_hub
 
 pytestmark = pytest.mark.slow
 TITLE = re.compile(r"^Title")  # not "Slug (... from the title)"
@@ -37,42 +34,7 @@ BODY = re.compile(r"^Body")  # not "Their body (read-only)"
 def editor_hub(db, settings, tmp_path) -> Iterator[str]:
     """A real `hub serve` with its worker in process (scheduled publishing), on the test
     database, at http://127.0.0.1:PORT."""
-    missing = _requirements()
-    if missing:
-        pytest.skip(missing)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "DATABASE_", "REDIS_"))}
-    env.update(
-        DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
-        HUB_DATA_DIR=str(tmp_path), HUB_BASE_URL=base, HUB_HOST="127.0.0.1",
-        HUB_PORT=str(port), HUB_RUN_WORKER="1", HUB_LOG_LEVEL="warning",
-    )  # fmt: skip
-    log = open(tmp_path / "serve.log", "w+")  # closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"hub serve did not start:\n{log.read()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    yield from serve_hub(settings, tmp_path, run_worker=True)
 
 
 @pytest.fixture
