@@ -14,7 +14,8 @@ RESERVED_CHANNEL_SLUGS: frozenset[str] = frozenset(
     {"api", "api-docs", "dashboard", "storage", "media", "micropub", "static", "assets", "feed",
      "feeds", "rss", "atom", "json", "login", "logout", "auth", "indieauth", "token", "webmention",
      "healthz", "metrics", "well-known", "directory", "search", "tags", "admin", "settings",
-     "robots.txt", "sitemap.xml", "favicon.ico", "posts", ".well-known"}
+     "robots.txt", "sitemap.xml", "favicon.ico", "posts", ".well-known", "activitypub",
+     "nodeinfo"}
 )  # fmt: skip
 
 

@@ -16,6 +16,8 @@ TAGS = "tags"  # `/{channel}/tags/{tag}`
 STORAGE = "storage"  # `/storage/{path}`: media files
 MICROPUB_MEDIA = ("micropub", "media")  # `/micropub/media/{public_id}`
 DASHBOARD_ENTRY = ("dashboard", "posts", "edit")  # `/dashboard/posts/{id}/edit`
+ACTIVITYPUB = "activitypub"  # `/activitypub/...`: inboxes and collections (issue 19)
+AP_COLLECTIONS = ("inbox", "outbox", "followers", "featured")
 
 
 def _lang(language: str | None) -> str:
@@ -87,6 +89,17 @@ class Urls:
     def dashboard_entry(self, entry_id: int) -> str:
         first, second, last = DASHBOARD_ENTRY
         return self.absolute(f"{first}/{second}/{entry_id}/{last}")
+
+    def ap_collection(self, channel_slug: str, name: str) -> str:
+        """A channel actor's `inbox`, `outbox`, `followers` or `featured` collection, on the
+        node's base URL: `/activitypub/{channel}/{name}`. (The actor itself is the channel's
+        URL, served on content negotiation.)"""
+        assert name in AP_COLLECTIONS
+        return self.absolute(f"{ACTIVITYPUB}/{quote(channel_slug)}/{name}")
+
+    def ap_shared_inbox(self) -> str:
+        """The node's shared inbox: one delivery per node for all its followed channels."""
+        return self.absolute(f"{ACTIVITYPUB}/inbox")
 
     def is_own(self, url: str) -> bool:
         """True when `url` points at this node's base origin: its host and its port (each
