@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from hub.activitypub.routes import ROUTES as ACTIVITYPUB_ROUTES
 from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
 from hub.config import Settings
@@ -102,6 +103,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             channels_mount(),  # /api/v1 before /api
             # /api: one mount for the DRF-style rows of both adapters, webmentions first
             drf_mount("/api", [*WEBMENTION_ENDPOINTS, *DIRECTORY_ENDPOINTS], name="directory"),
+            *ACTIVITYPUB_ROUTES,  # /.well-known/webfinger, /nodeinfo, /activitypub/...
             site_mount(),
         ],
         middleware=[

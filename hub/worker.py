@@ -21,6 +21,7 @@ from typing import Any
 
 from arq.worker import Worker
 
+from hub.activitypub import jobs as activitypub_jobs
 from hub.channels import jobs as channels_jobs
 from hub.config import Settings
 from hub.core import heartbeats
@@ -48,6 +49,7 @@ PACKAGES = [
     webmention_jobs,
     feeds_websub,
     site_jobs,
+    activitypub_jobs,
 ]  # each API package adds its `jobs` module here when it has jobs
 
 

@@ -1,0 +1,2 @@
+"""Delivering: a channel's activities to its followers' inboxes, signed, retried, once
+per shared inbox."""

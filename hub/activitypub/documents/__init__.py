@@ -1,0 +1,1 @@
+"""The JSON-LD documents hub serves: the channel actor, entries as Note/Article, collections."""
