@@ -628,9 +628,16 @@ async function handle(req, res) {
     parsedJson = null;
   }
   const scope = { logs: [], headers: req.headers, json: parsedJson, path: url.pathname };
-  const response = await requestScope.run(scope, () =>
-    federation.fetch(request, { contextData: undefined }),
-  );
+  let response;
+  try {
+    response = await requestScope.run(scope, () =>
+      federation.fetch(request, { contextData: undefined }),
+    );
+  } catch (error) {
+    // Fedify throws on some bodies (e.g. an @context URL it cannot load); a server answers 500
+    scope.logs.push(`thrown: ${error?.name}: ${error?.message ?? error}`);
+    response = new Response(String(error?.message ?? error), { status: 500 });
+  }
   const responseBody = Buffer.from(await response.arrayBuffer());
   if (req.method === "POST" && isInboxPath(url.pathname) && response.status >= 400) {
     rejected.push({
