@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HUB    := $(VENV)/bin/hub
 
-.PHONY: run test test-fast lint fmt bench clean browser-deps
+.PHONY: run test test-fast lint fmt bench clean browser-deps fedify-deps
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "hub needs Python 3.11+"'
@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 run: $(VENV)/.installed
 	$(HUB) serve
 
-test: $(VENV)/.installed-dev browser-deps
+test: $(VENV)/.installed-dev browser-deps fedify-deps
 	$(VENV)/bin/pytest
 
 # best effort, for the browser tests (they skip, saying why, when this could not install them):
@@ -32,6 +32,15 @@ browser-deps: $(VENV)/.installed-dev
 	-@if [ "$$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	  >/dev/null 2>&1 || echo "make: could not install chromium; browser tests will skip"; fi
+
+# the Fedify server of the ActivityPub tests (tests/activitypub/fedify), from its lockfile, when
+# Node.js is installed; without node those tests skip, saying why
+FEDIFY := tests/activitypub/fedify
+fedify-deps: $(if $(shell command -v node),$(FEDIFY)/node_modules/.package-lock.json)
+
+$(FEDIFY)/node_modules/.package-lock.json: $(FEDIFY)/package-lock.json $(FEDIFY)/package.json
+	cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -m "not slow"
