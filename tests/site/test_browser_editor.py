@@ -22,8 +22,9 @@ import pytest
 
 from tests.factories import make_credential
 from tests.images import jpeg
+from tests.served import serve_hub
 from tests.site.auth_fixtures import Owner, make_owner
-from tests.site.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve_hub
+from tests.site.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _requirements
 
 pytestmark = pytest.mark.slow
 TITLE = re.compile(r"^Title")  # not "Slug (... from the title)"
@@ -34,7 +35,7 @@ BODY = re.compile(r"^Body")  # not "Their body (read-only)"
 def editor_hub(db, settings, tmp_path) -> Iterator[str]:
     """A real `hub serve` with its worker in process (scheduled publishing), on the test
     database, at http://127.0.0.1:PORT."""
-    yield from serve_hub(settings, tmp_path, run_worker=True)
+    yield from serve_hub(settings, tmp_path, run_worker=True, requirements=_requirements)
 
 
 @pytest.fixture
