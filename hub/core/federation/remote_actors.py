@@ -257,7 +257,7 @@ async def by_uri(conn: Conn, uri: str) -> RemoteActor | None:
 
 async def is_blocked(conn: Conn, uri: str) -> bool:
     domains, norm = block_patterns(uri)
-    return bool(await conn.fetchval(f"SELECT {_BLOCKED}", None, domains, norm))
+    return bool(await conn.fetchval(f"SELECT $1::text IS NULL AND {_BLOCKED}", None, domains, norm))
 
 
 async def upsert(conn: Conn, actor: ActorDocument) -> RemoteActor:

@@ -99,19 +99,7 @@ class Response:
     published_at: datetime | None = None
 
 
-_TOUCH_AND_KNOW = """
-, known AS (
-    INSERT INTO webmention_known_sources (domain)
-    SELECT source_domain FROM stored WHERE stored.status = 'approved'
-    ON CONFLICT DO NOTHING
-), touched AS (
-    UPDATE entries SET mentions_changed_at = now()
-    WHERE id IN (SELECT entry_id FROM stored WHERE stored.status = 'approved' OR stored.was_shown)
-)
-"""
-
-_STORE = (
-    """
+_STORE = """
 WITH before AS (
     SELECT status FROM webmentions WHERE ap_object_id = $2
 ), stored AS (
@@ -131,10 +119,17 @@ WITH before AS (
     WHERE webmentions.ap_actor_id = EXCLUDED.ap_actor_id
     RETURNING id, status, source_domain, entry_id,
               coalesce((SELECT status FROM before), '') = 'approved' AS was_shown
-)"""
-    + _TOUCH_AND_KNOW  # noqa: S608 (constants of SQL, no input)
-    + "SELECT id, status FROM stored"
 )
+, known AS (
+    INSERT INTO webmention_known_sources (domain)
+    SELECT source_domain FROM stored WHERE stored.status = 'approved'
+    ON CONFLICT DO NOTHING
+), touched AS (
+    UPDATE entries SET mentions_changed_at = now()
+    WHERE id IN (SELECT entry_id FROM stored WHERE stored.status = 'approved' OR stored.was_shown)
+)
+SELECT id, status FROM stored
+"""
 
 
 async def store_response(
