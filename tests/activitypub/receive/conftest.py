@@ -19,7 +19,7 @@ from tests.webmentions.fixtures import app_client
 @pytest.fixture
 def fediverse() -> Iterator[StubServer]:
     with running_server("application/activity+json") as server:
-        server.serve("/avatars/alice.png", avatar())
+        server.routes["/avatars/alice.png"] = avatar()
         yield server
 
 

@@ -143,7 +143,8 @@ class Remote:
                 "actor": self.id, "object": inner}  # fmt: skip
 
     def delete(self, object_id: str) -> dict[str, Any]:
-        return {"@context": AS, "id": f"{object_id}#delete", "type": "Delete", "actor": self.id,
+        return {"@context": AS, "id": f"{self.id}#deletes/{next(_counter)}", "type": "Delete",
+                "actor": self.id,
                 "to": [PUBLIC], "object": {"id": object_id, "type": "Tombstone"}}  # fmt: skip
 
     def delete_self(self) -> dict[str, Any]:
