@@ -20,6 +20,11 @@ import orjson
 from hub.core.errors import DomainError, FetchFailed, FetchRefused
 from hub.core.fetch import GuardedClient
 from hub.core.urls import BadURL, host_of, normalize, parent_domains, registrable_domain
+from hub.core.webmentions.federated import (
+    BLOCKED_ACTOR,
+    BLOCKED_BY_PATTERNS,
+    BLOCKED_KEY_SIGNER,
+)
 
 ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_BYTES = 256 * 1024
@@ -208,9 +213,7 @@ _COLUMNS = (
     "id, uri, host, domain, type, inbox, shared_inbox, key_id, public_key_pem,"
     " preferred_username, name, url, icon_url, fetched_at, gone_at"
 )
-_BLOCKED = """EXISTS (SELECT 1 FROM webmention_blocks b
-                      WHERE (b.kind = 'domain' AND b.pattern = ANY($2::text[]))
-                         OR (b.kind = 'url' AND b.pattern = $3))"""
+_BLOCKED = BLOCKED_BY_PATTERNS
 
 
 def block_patterns(uri: str) -> tuple[list[str], str]:
@@ -232,10 +235,7 @@ async def by_key_id(conn: Conn, key_id: str) -> RemoteActor | None:
     domains, _ = block_patterns(urldefrag(key_id)[0])
     row = await conn.fetchrow(
         f"""
-        SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM webmention_blocks b
-                      WHERE (b.kind = 'domain' AND (b.pattern = ANY($2::text[])
-                                                    OR b.pattern = a.domain))
-                         OR (b.kind = 'url' AND b.pattern = a.uri)) AS blocked
+        SELECT {_COLUMNS}, {BLOCKED_KEY_SIGNER} AS blocked
         FROM ap_actors a WHERE key_id = $1 ORDER BY fetched_at DESC LIMIT 1
         """,  # noqa: S608 - constant columns
         key_id,
@@ -295,10 +295,7 @@ async def by_id(conn: Conn, actor_id: int) -> RemoteActor | None:
     """The cached actor row `actor_id`, with whether a block matches it now."""
     row = await conn.fetchrow(
         f"""
-        SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM webmention_blocks b
-                      WHERE (b.kind = 'domain' AND (b.pattern = a.domain OR b.pattern = a.host
-                             OR right(a.host, length(b.pattern) + 1) = '.' || b.pattern))
-                         OR (b.kind = 'url' AND b.pattern = a.uri)) AS blocked
+        SELECT {_COLUMNS}, {BLOCKED_ACTOR} AS blocked
         FROM ap_actors a WHERE id = $1
         """,  # noqa: S608 - constant columns
         actor_id,

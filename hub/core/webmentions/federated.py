@@ -32,6 +32,21 @@ from hub.core.webmentions.policy import moderation_status
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
+# Whether `webmention_blocks` refuses a remote actor (fragments `hub.core.federation`
+# embeds in its reads of `ap_actors`): a domain block matches the host and every parent
+# domain, a URL block the actor's URL.
+BLOCKED_BY_PATTERNS = """EXISTS (SELECT 1 FROM webmention_blocks b
+    WHERE (b.kind = 'domain' AND b.pattern = ANY($2::text[]))
+       OR (b.kind = 'url' AND b.pattern = $3))"""  # $2 parent domains, $3 normalised URL
+BLOCKED_KEY_SIGNER = """EXISTS (SELECT 1 FROM webmention_blocks b
+    WHERE (b.kind = 'domain' AND (b.pattern = ANY($2::text[]) OR b.pattern = a.domain))
+       OR (b.kind = 'url' AND b.pattern = a.uri))"""  # `a`: ap_actors; $2 the keyId's domains
+BLOCKED_ACTOR = """EXISTS (SELECT 1 FROM webmention_blocks b
+    WHERE (b.kind = 'domain' AND (b.pattern = a.domain OR b.pattern = a.host
+           OR right(a.host, length(b.pattern) + 1) = '.' || b.pattern))
+       OR (b.kind = 'url' AND b.pattern = a.uri))"""  # `a`: ap_actors
+
+
 @dataclass(frozen=True, slots=True)
 class EntryTarget:
     entry_id: int

@@ -84,7 +84,8 @@ class Remote:
             "endpoints": {"sharedInbox": self.server.url("/inbox")},
             "icon": {"type": "Image", "mediaType": "image/png",
                      "url": self.server.url(f"/avatars/{self.name}.png")},
-            "publicKey": {"id": self.key_id, "owner": self.id, "publicKeyPem": public_pem(self.key)},
+            "publicKey": {"id": self.key_id, "owner": self.id,
+                          "publicKeyPem": public_pem(self.key)},
         }  # fmt: skip
 
     def serve_actor(self) -> None:
