@@ -70,6 +70,8 @@ async def healthz(request: Request) -> Response:
 
 def body_limit(settings: Settings):
     def limit_for(scope: Scope) -> int:
+        if scope["path"].startswith("/activitypub/"):
+            return settings.ap_max_body_bytes  # the inboxes: activities are small
         if header(scope, b"content-type").lower().startswith("multipart/"):
             return settings.max_multipart_bytes
         if scope["path"].startswith("/api/v1"):

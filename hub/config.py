@@ -232,6 +232,17 @@ class Settings:
         200,
         "Queued plus pending webmentions one target may have before new ones get 429.",
     )
+    ap_max_body_bytes: int = setting(
+        "HUB_AP_MAX_BODY_BYTES",
+        256 * 1024,
+        "Largest activity accepted at an ActivityPub inbox, in bytes (413 above it, unread).",
+    )
+    ap_rate_domain: int = setting(
+        "HUB_AP_RATE_DOMAIN",
+        300,
+        "Activities accepted at the ActivityPub inboxes per sending domain per minute "
+        "(0: no limit).",
+    )
     db_pool_min: int = setting("HUB_DB_POOL_MIN", 2, "Smallest PostgreSQL pool per process.")
     db_pool_max: int = setting("HUB_DB_POOL_MAX", 20, "Largest PostgreSQL pool per process.")
     run_worker: bool | None = setting(

@@ -6,4 +6,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-ROUTES: list[BaseRoute] = []
+from hub.activitypub.receive.routes import ROUTES as RECEIVE_ROUTES
+
+ROUTES: list[BaseRoute] = [*RECEIVE_ROUTES]

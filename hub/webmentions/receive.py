@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -31,25 +30,19 @@ from hub.core.urls import (
     is_ip_literal,
     normalize,
     origin,
+    parent_domains,
     parse_target,
     registrable_domain,
     target_key,
 )
 from hub.core.webmentions import queries as q
 from hub.core.webmentions.accept import Lookup, Mention, accept
+from hub.core.webmentions.ids import new_mention_id
 
 MAX_URL = 2048
 PAGE_SIZE = 50
 TYPES = ("reply", "repost", "like", "bookmark", "mention")
 VERIFY_JOB = "verify_webmention"
-
-
-def new_mention_id() -> str:
-    """A random mention id that never starts with "-": owners pass ids to `hub webmention
-    approve|reject|block`, where a leading "-" would read as an option."""
-    while (mention_id := secrets.token_urlsafe(16)).startswith("-"):
-        pass
-    return mention_id
 
 
 def verify_job_id(mention_id: str) -> str:
@@ -146,9 +139,7 @@ async def resolve_target(conn: asyncpg.Connection, settings: Settings, target: s
     return judge_target(lookup, path, on_node, row)
 
 
-def _parents(host: str) -> list[str]:
-    labels = host.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
+_parents = parent_domains
 
 
 def blocked_by_setting(host: str, settings: Settings) -> bool:

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import asyncpg
-import orjson
 
 from hub.core.queue import stage_jobs
 
@@ -53,7 +52,7 @@ async def queue_activity(
         SELECT (SELECT id FROM activity) AS activity_id, queued.id AS delivery_id
         FROM (SELECT 1) AS one LEFT JOIN queued ON true
         """,
-        uri, channel_id, entry_id, type, orjson.dumps(body).decode(),
+        uri, channel_id, entry_id, type, body,  # the pool's jsonb codec encodes it
         targets, [(urlsplit(t).hostname or "").lower() for t in targets],
     )  # fmt: skip
     deliveries = [r["delivery_id"] for r in rows if r["delivery_id"] is not None]

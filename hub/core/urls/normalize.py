@@ -109,6 +109,13 @@ def registrable_domain(host: str) -> str:
     return _PSL.privatesuffix(host) or host
 
 
+def parent_domains(host: str) -> list[str]:
+    """`host` and each parent domain above its top-level one: what a `domain` block must
+    match to cover the host (a block of `example.com` covers `a.b.example.com`)."""
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
+
+
 def is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))

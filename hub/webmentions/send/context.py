@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 import mf2py
 
 from hub.core.urls import registrable_domain
+from hub.core.webmentions.content import truncate_text
 from hub.webmentions.send.discovery import HTML_TYPES, media_type
-from hub.webmentions.verify.content import truncate_text
 from hub.webmentions.verify.mf2 import (
     Author,
     authorship,

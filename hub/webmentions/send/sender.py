@@ -29,13 +29,13 @@ from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.urls import BadURL, link_key, normalize
 from hub.core.webmentions import sends as sq
+from hub.core.webmentions.photo import rehost_photo
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
 from hub.webmentions.send.context import Context, context_of_page
 from hub.webmentions.send.discovery import Discovery, discover
 from hub.webmentions.send.politeness import HostBusy, request_slot
 from hub.webmentions.send.targets import Translation, entry_targets, property_urls
-from hub.webmentions.verify.photo import rehost_photo
 
 log = logging.getLogger("hub.webmentions")
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from hub.core.urls import link_key, registrable_domain
-from hub.webmentions.verify.content import (
+from hub.core.webmentions.content import (
     MENTION_SUMMARY_CHARS,
     escape_text,
     sanitize_mention_html,

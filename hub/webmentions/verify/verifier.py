@@ -8,7 +8,6 @@ Fetch → pure parse (`webmention_source`, `webmention_mf2`) → store (`webment
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,8 +20,9 @@ from hub.core.fetch import FetchResult, fetch_own_page
 from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
-from hub.core.urls import host_of, is_ip_literal, registrable_domain
 from hub.core.webmentions import queries as q
+from hub.core.webmentions.photo import rehost_photo
+from hub.core.webmentions.policy import moderation_status
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.send.discovery import media_type
 from hub.webmentions.verify.mf2 import (
@@ -33,7 +33,6 @@ from hub.webmentions.verify.mf2 import (
     fallback_author,
     interpret,
 )
-from hub.webmentions.verify.photo import rehost_photo
 from hub.webmentions.verify.source import links_to, load, says_gone, title_of
 
 log = logging.getLogger("hub.webmentions")
@@ -44,7 +43,6 @@ SECONDS = 10.0
 RETRY_SCHEDULE = STANDARD_SCHEDULE[:4]  # 1 min, 10 min, 1 h, 6 h; then `error`
 RETRY_AFTER_CAP = 24 * 3600
 NOT_FOUND_GRACE = timedelta(hours=1)  # R-W6
-SPAM_LINKS = 20
 MAX_RUNS = 3  # re-sends during a run: verify again, at most this often per job
 
 
@@ -213,32 +211,11 @@ def _fields(found: Interpretation) -> dict[str, Any]:
 
 
 async def moderate(conn: Any, resources: Resources, row: Any, fields: dict[str, Any]) -> str:
-    """`approved` or `pending` (§1.8): an approved mention stays approved; spam heuristics
-    (many links, a bare-IP source) hold it; then the node's policy."""
-    if row["status"] == "approved":
-        return "approved"
-    if (fields["content_html"] or "").count("<a ") > SPAM_LINKS or _bare_ip(row["source_host"]):
-        return "pending"
-    policy = resources.settings.webmention_moderation
-    if policy == "auto":
-        return "approved"
-    if policy == "known":
-        node_domain = _node_domain(resources)
-        if await q.is_trusted_source(conn, row["source_domain"], node_domain):
-            return "approved"
-    return "pending"
-
-
-def _bare_ip(host: str) -> bool:
-    """A source on a bare IP address is held; loopback sources exist only under the
-    test-only loopback switch (the guard refuses them otherwise) and are not held."""
-    if not is_ip_literal(host):
-        return False
-    return not ipaddress.ip_address(host.strip("[]")).is_loopback
-
-
-def _node_domain(resources: Resources) -> str:
-    return registrable_domain(host_of(resources.settings.base_url or "http://localhost/"))
+    """`approved` or `pending` (§1.8), by the one policy of received responses."""
+    return await moderation_status(
+        conn, resources.settings, current=row["status"], content_html=fields["content_html"],
+        source_host=row["source_host"], source_domain=row["source_domain"],
+    )  # fmt: skip
 
 
 async def verify(resources: Resources, mention_id: str, *, attempt: int = 1) -> Outcome:
