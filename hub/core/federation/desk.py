@@ -108,21 +108,34 @@ _FOLLOWER = """
 
 def handle_of(row: asyncpg.Record) -> str:
     """`@preferredUsername@host`, or the actor's id when it gave no name."""
-    return f"@{row['preferred_username']}@{row['host']}" if row["preferred_username"] else row["uri"]
+    name = row["preferred_username"]
+    return f"@{name}@{row['host']}" if name else row["uri"]
 
 
-async def count_followers(conn: Conn, channel_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per channel: accepted and pending followers."""
-    rows = await conn.fetch(
-        "SELECT channel_id, status, count(*) AS n FROM ap_followers"
-        " WHERE channel_id = ANY($1::bigint[]) AND status IN ('accepted', 'pending')"
-        " GROUP BY channel_id, status",
-        channel_ids,
+async def list_actor_channels(
+    conn: Conn, author_id: int, channel_id: int | None = None
+) -> list[asyncpg.Record]:
+    """An author's channels (or the one of them `channel_id` names) as actors: slug, title,
+    custom domain, actor settings, and their accepted and pending followers."""
+    return await conn.fetch(
+        """
+        SELECT c.id, c.slug, c.custom_domain, coalesce(t.title, c.slug) AS title, c.ap_handle,
+               c.ap_actor_type, c.ap_manual_followers, c.ap_discoverable,
+               n.accepted, n.pending
+        FROM channels c
+        LEFT JOIN channel_translations t
+               ON t.channel_id = c.id AND t.language = c.default_language
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted,
+                   count(*) FILTER (WHERE status = 'pending') AS pending
+            FROM ap_followers f WHERE f.channel_id = c.id AND f.status IN ('accepted', 'pending')
+        ) AS n
+        WHERE c.author_id = $1 AND ($2::bigint IS NULL OR c.id = $2)
+        ORDER BY c.is_default DESC, c.created_at, c.id
+        """,
+        author_id,
+        channel_id,
     )
-    counts = {cid: dict.fromkeys(FOLLOWER_STATUSES, 0) for cid in channel_ids}
-    for r in rows:
-        counts[r["channel_id"]][r["status"]] = r["n"]
-    return counts
 
 
 async def list_followers(
@@ -141,7 +154,7 @@ async def list_followers(
         WHERE f.channel_id = $1 AND f.status = $2
           AND ($3::timestamptz IS NULL OR (f.created_at, f.id) < ($3, $4::bigint))
         ORDER BY f.created_at DESC, f.id DESC LIMIT $5
-        """,  # noqa: S608 - a constant
+        """,
         channel_id, status, before[0] if before else None, before[1] if before else None, limit,
     )  # fmt: skip
 
@@ -149,7 +162,7 @@ async def list_followers(
 async def select_follower(conn: Conn, follower_id: int) -> asyncpg.Record | None:
     """A follower (pending or accepted) with its actor and its channel's author."""
     return await conn.fetchrow(
-        f"{_FOLLOWER} WHERE f.id = $1 AND f.status <> 'rejected'",  # noqa: S608 - a constant
+        f"{_FOLLOWER} WHERE f.id = $1 AND f.status <> 'rejected'",
         follower_id,
     )
 
@@ -163,7 +176,7 @@ async def find_follower(conn: Conn, channel_id: int, actor: str) -> asyncpg.Reco
         WHERE f.channel_id = $1 AND f.status <> 'rejected'
           AND (a.uri = $2 OR (a.preferred_username = $3 AND a.host = lower($4)))
         LIMIT 1
-        """,  # noqa: S608 - a constant
+        """,
         channel_id, name, user, host,
     )  # fmt: skip
 

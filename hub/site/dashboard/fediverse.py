@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.core import writes
-from hub.core.channels import select_author_channels
 from hub.core.federation import desk
 from hub.core.webmentions import moderation
 from hub.site.dashboard.channels import fediverse_address, not_found
@@ -55,18 +54,18 @@ def parse_cursor(raw: str | None) -> tuple[datetime, int] | None:
 @owner_only
 async def index(request: Request, session: Session) -> Response:
     resources = resources_of(request)
-    blogs = await select_author_channels(resources.pool, session.author_id)
-    counts = await desk.count_followers(resources.pool, [b["id"] for b in blogs])
+    blogs = await desk.list_actor_channels(resources.pool, session.author_id)
     return page(
         request, session, "dashboard/fediverse.html", "Fediverse",
-        blogs=[(b, counts[b["id"]]) for b in blogs],
-        address=lambda b: fediverse_address(resources.urls, b),
+        blogs=blogs, address=lambda b: fediverse_address(resources.urls, b),
     )  # fmt: skip
 
 
 async def _own_channel(request: Request, session: Session):
-    blogs = await select_author_channels(resources_of(request).pool, session.author_id)
-    return next((b for b in blogs if b["id"] == request.path_params["channel_id"]), None)
+    blogs = await desk.list_actor_channels(
+        resources_of(request).pool, session.author_id, request.path_params["channel_id"]
+    )
+    return blogs[0] if blogs else None
 
 
 @owner_only
@@ -87,7 +86,6 @@ async def channel(request: Request, session: Session) -> Response:
     return page(
         request, session, "dashboard/fediverse_channel.html", f"Fediverse: {blog['slug']}",
         blog=blog, address=fediverse_address(resources.urls, blog),
-        counts=(await desk.count_followers(pool, [blog["id"]]))[blog["id"]],
         pending=await desk.list_followers(pool, blog["id"], "pending", PAGE_SIZE),
         followers=followers, older=older, first_page=request.url.path if before else None,
         activities=await desk.recent_activities(pool, blog["id"], ACTIVITIES),
@@ -101,9 +99,7 @@ async def channel(request: Request, session: Session) -> Response:
 
 
 async def _follower(request: Request, session: Session):
-    row = await desk.select_follower(
-        resources_of(request).pool, request.path_params["follower_id"]
-    )
+    row = await desk.select_follower(resources_of(request).pool, request.path_params["follower_id"])
     return row if row is not None and row["author_id"] == session.author_id else None
 
 

@@ -69,9 +69,7 @@ ROUTES: list[BaseRoute] = [
         dashboard_domains.set_domain,
         methods=["POST"],
     ),
-    Route(
-        "/dashboard/channels/{channel_id:int}/fediverse", dashboard_actor.save, methods=["POST"]
-    ),
+    Route("/dashboard/channels/{channel_id:int}/fediverse", dashboard_actor.save, methods=["POST"]),
     Route("/dashboard/fediverse", dashboard_fediverse.index, methods=_GET),
     Route("/dashboard/fediverse/{channel_id:int}", dashboard_fediverse.channel, methods=_GET),
     Route(
