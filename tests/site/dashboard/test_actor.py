@@ -67,8 +67,8 @@ async def test_303_an_empty_handle_or_the_slug_means_the_slug(client, signed_in,
 async def test_422_a_bad_handle_or_type_is_answered_on_the_page_and_nothing_written(
     client, signed_in, owner, db
 ):
-    r = await client.post(f"/dashboard/channels/{owner.channel_id}/fediverse",
-                          data=_form(signed_in, ap_handle="-bad handle", ap_actor_type="Robot"))  # fmt: skip
+    data = _form(signed_in, ap_handle="-bad handle", ap_actor_type="Robot")
+    r = await client.post(f"/dashboard/channels/{owner.channel_id}/fediverse", data=data)
     assert r.status_code == 422
     assert 'id="ap_handle" name="ap_handle" value="-bad handle"' in r.text
     assert re.search(r'id="ap_handle"[^>]*aria-invalid="true"', r.text)
