@@ -185,3 +185,25 @@ async def make_token(
     """(author id, secret) of a credential (a directory token unless told) of a new author."""
     author = await make_author(pool, name, plan=plan, channel_slug=None)
     return author.author_id, await make_credential(pool, author.author_id, kind=kind, scopes=scopes)
+
+
+async def make_ap_actor(
+    pool: asyncpg.Pool, uri: str, *, preferred_username: str | None = None, **fields: Any
+) -> int:
+    """A remote fediverse actor as the inbox caches it (`ap_actors`). Returns its id."""
+    host = (urlsplit(uri).hostname or "").lower()
+    row = {"uri": uri, "host": host, "domain": ".".join(host.split(".")[-2:]),
+           "type": "Person", "inbox": f"{uri}/inbox", "preferred_username": preferred_username,
+           "url": uri, **fields}  # fmt: skip
+    return await _insert(pool, "ap_actors", row, "id")
+
+
+async def make_ap_follower(
+    pool: asyncpg.Pool, channel_id: int, actor_id: int, *, status: str = "accepted", **fields: Any
+) -> int:
+    """A follower of a channel (`ap_followers`), accepted unless told. Returns its id."""
+    row = {"channel_id": channel_id, "actor_id": actor_id, "status": status,
+           "follow_id": f"https://follows.example/{secrets.token_hex(6)}",
+           "accepted_at": datetime.now(UTC) if status == "accepted" else None,
+           **fields}  # fmt: skip
+    return await _insert(pool, "ap_followers", row, "id")

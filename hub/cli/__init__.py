@@ -18,6 +18,7 @@ from hub.cli import (
     credentials,
     directory,
     export,
+    fediverse,
     imports,
     moderation,
     serve,
@@ -29,7 +30,10 @@ from hub.core import logs
 from hub.core.errors import DomainError
 from hub.core.version import VERSION
 
-GROUPS = (serve, directory, authors, moderation, webmentions, credentials, backup, export, imports)
+GROUPS = (
+    serve, directory, authors, moderation, webmentions, fediverse, credentials, backup, export,
+    imports,
+)  # fmt: skip
 """The command groups, in the order `hub --help` lists their commands."""
 
 

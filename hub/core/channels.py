@@ -403,12 +403,14 @@ async def select_channel_settings(
     conn: asyncpg.Connection | asyncpg.Pool, channel_id: int
 ) -> asyncpg.Record | None:
     """What the owner's settings form shows of a channel: status, language, title and
-    description in that language, domain, and the cover's and avatar's files."""
+    description in that language, domain, the cover's and avatar's files, and its fediverse
+    actor settings."""
     return await conn.fetchrow(
         """
         SELECT c.id, c.author_id, c.slug, c.status, c.default_language, c.custom_domain,
                c.is_default, coalesce(t.title, c.slug) AS title, t.description,
-               avatar.path AS avatar_path, cover.path AS cover_path
+               avatar.path AS avatar_path, cover.path AS cover_path,
+               c.ap_handle, c.ap_actor_type, c.ap_manual_followers, c.ap_discoverable
         FROM channels c
         LEFT JOIN channel_translations t
                ON t.channel_id = c.id AND t.language = c.default_language

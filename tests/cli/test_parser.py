@@ -17,6 +17,7 @@ def test_commands_are_listed_in_the_help_order():
     (commands,) = build_parser()._subparsers._group_actions
     assert list(commands.choices) == [
         "serve", "worker", "migrate", "directory", "author", "owner", "moderation", "webmention",
+        "fediverse",
         "token", "key", "backup", "restore", "export", "import",
     ]  # fmt: skip
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from hub.core import auth
-from tests.factories import make_credential
+from tests.factories import make_ap_actor, make_ap_follower, make_credential
 from tests.served import serve_hub
 from tests.site.auth_fixtures import Flow, client_app, make_owner, query_of  # noqa: F401 - fixture
 
@@ -198,3 +198,37 @@ async def test_micropub_post_from_an_indieauth_client_appears_on_the_blog(live_h
             await page.screenshot(path=str(ARTIFACTS / "micropub-entry.png"), full_page=True)
         finally:
             await browser.close()
+
+
+async def test_owner_approves_a_pending_fediverse_follower(live_hub, db):
+    from playwright.async_api import async_playwright
+
+    owner = await make_owner(db)
+    actor = await make_ap_actor(db, "https://social.example/users/bob", preferred_username="bob",
+                                name="Bob Fedi")  # fmt: skip
+    follower = await make_ap_follower(db, owner.channel_id, actor, status="pending")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1200, "height": 900})
+            await page.goto(live_hub + "/dashboard/login")
+            await page.get_by_label("Name").fill(owner.name)
+            await page.get_by_label("Password").fill(owner.password)
+            await page.get_by_role("button", name="Sign in").click()
+            await page.wait_for_url(live_hub + "/dashboard")
+            await page.get_by_role("link", name="Fediverse", exact=True).click()
+            await page.get_by_role("link", name="Ada").first.click()
+            assert await page.get_by_role("heading", name="Waiting for approval (1)").is_visible()
+            await page.get_by_role("button", name="Approve @bob@social.example").click()
+            await page.wait_for_url("**/dashboard/fediverse/*?done=approved")
+            assert await page.get_by_role("heading", name="Followers (1)").is_visible()
+            assert await page.get_by_text("Bob Fedi").is_visible()
+        finally:
+            await browser.close()
+    assert await db.fetchval("SELECT status FROM ap_followers WHERE id = $1", follower) == (
+        "accepted"
+    )
+    staged = await db.fetchval(
+        "SELECT args FROM job_outbox WHERE function = 'send_follow_decision'"
+    )
+    assert list(staged) == [follower, True]

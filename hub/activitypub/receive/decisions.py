@@ -1,8 +1,8 @@
 """The answer to a Follow: an `Accept` (a follow accepted at once, or approved by the owner)
-or a `Reject` (refused by the owner), queued for delivery to the follower's own inbox with
-`hub.core.federation.outbox.queue_activity`. Its object is the Follow as received (its id
-kept); its id is `{actor id}#accepts/{follower id}` (or `#rejects/`). A Reject also ends
-the pending follow."""
+or a `Reject` (refused, removed or blocked by the owner), queued for delivery to the
+follower's own inbox with `hub.core.federation.outbox.queue_activity`. Its object is the
+Follow as received (its id kept); its id is `{actor id}#accepts/{follower id}` (or
+`#rejects/`). A Reject also ends the follow: the row goes once the Reject is queued."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ async def send_decision(resources: Resources, follower_id: int, *, accepted: boo
         row = await follows.follower_for_decision(conn, follower_id)
         if row is None:
             return "missing"
-        if row["status"] != ("accepted" if accepted else "pending") or not row["inbox"]:
+        # the owner's Reject, Remove and Block leave the row 'rejected' until it is sent
+        expected = ("accepted",) if accepted else ("pending", "rejected")
+        if row["status"] not in expected or not row["inbox"]:
             return "skipped"
         body = decision(resources.urls, row, accepted=accepted)
         await queue_activity(

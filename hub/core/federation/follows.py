@@ -37,7 +37,7 @@ async def stage_follow_decision(
 @dataclass(frozen=True, slots=True)
 class Follow:
     follower_id: int
-    status: str  # pending | accepted
+    status: str  # pending | accepted (| rejected: removed by the owner, Reject not yet sent)
     created: bool  # a new follower (False: a repeated Follow)
 
 
@@ -45,12 +45,17 @@ async def add_follower(
     conn: asyncpg.Connection, channel_id: int, actor_id: int, follow_id: str, *, pending: bool
 ) -> Follow:
     """Store the follow (a repeated Follow keeps the row and its status, with the newest
-    Follow id, which its Accept names)."""
+    Follow id, which its Accept names; a row the owner rejected starts over)."""
     row = await conn.fetchrow(
         """
         INSERT INTO ap_followers (channel_id, actor_id, status, follow_id, accepted_at)
         VALUES ($1, $2, $3, $4, CASE WHEN $3 = 'accepted' THEN now() END)
-        ON CONFLICT (channel_id, actor_id) DO UPDATE SET follow_id = EXCLUDED.follow_id
+        ON CONFLICT (channel_id, actor_id) DO UPDATE SET follow_id = EXCLUDED.follow_id,
+            -- an actor the owner removed follows again: a new follow, decided afresh
+            status = CASE WHEN ap_followers.status = 'rejected' THEN EXCLUDED.status
+                          ELSE ap_followers.status END,
+            accepted_at = CASE WHEN ap_followers.status = 'rejected' THEN EXCLUDED.accepted_at
+                               ELSE ap_followers.accepted_at END
         RETURNING id, status, (xmax = 0) AS created
         """,
         channel_id,

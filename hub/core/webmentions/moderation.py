@@ -23,16 +23,21 @@ async def count_mentions(conn: Conn, status: str | None) -> int:
 async def list_mentions(
     conn: Conn, status: str | None, limit: int, offset: int
 ) -> list[asyncpg.Record]:
-    """Newest received first, with the entry they target (slug, channel) when there is one."""
+    """Newest received first, with the entry they target (slug, channel) when there is one,
+    where each came from (`protocol`: the web or the fediverse) and, for the fediverse, the
+    actor's `@user@host` handle."""
     return await conn.fetch(
         """
         SELECT w.id, w.source, w.target, w.source_host, w.source_domain, w.status, w.type,
                w.rsvp, w.author_name, w.author_url, w.name, w.content_text, w.error,
                w.received_at, w.verified_at, w.entry_id, e.slug AS entry_slug,
-               ch.slug AS channel
+               ch.slug AS channel, w.protocol,
+               CASE WHEN a.preferred_username IS NOT NULL
+                    THEN '@' || a.preferred_username || '@' || a.host ELSE a.uri END AS actor
         FROM webmentions w
         JOIN channels ch ON ch.id = w.channel_id
         LEFT JOIN entries e ON e.id = w.entry_id
+        LEFT JOIN ap_actors a ON a.id = w.ap_actor_id
         WHERE $1::text IS NULL OR w.status = $1
         ORDER BY w.received_at DESC, w.id LIMIT $2 OFFSET $3
         """,
@@ -121,4 +126,22 @@ async def block_source(
         kind,
         pattern,
         reason,
+    )
+
+
+async def delete_actor_responses(conn: asyncpg.Connection, actor_ids: list[int]) -> int:
+    """Delete the fediverse responses (replies, likes, boosts) of blocked actors; pages that
+    showed one get a new ETag. Returns how many were deleted."""
+    return await conn.fetchval(
+        """
+        WITH gone AS (
+            DELETE FROM webmentions WHERE ap_actor_id = ANY($1::bigint[])
+            RETURNING entry_id, status
+        ), touched AS (
+            UPDATE entries SET mentions_changed_at = now()
+            WHERE id IN (SELECT entry_id FROM gone WHERE status = 'approved')
+        )
+        SELECT count(*) FROM gone
+        """,
+        actor_ids,
     )

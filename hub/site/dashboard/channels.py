@@ -24,7 +24,9 @@ from hub.core.channels import (
     select_channel_settings,
 )
 from hub.core.errors import Invalid
+from hub.core.federation.desk import ACTOR_TYPES
 from hub.core.media import images
+from hub.core.urls.build import Urls
 from hub.site.dashboard.forms import FormErrors, messages, read_images, text
 from hub.site.dashboard.pages import page
 from hub.site.login.session import Session, owner_only
@@ -35,7 +37,29 @@ IMAGE_INPUTS = {"avatar": "channel_avatar", "cover": "channel_cover"}
 FIELDS = ("title", "slug", "description", "default_language", "status")
 
 
-def _form_page(
+def fediverse_address(urls: Urls, channel) -> str:
+    """How the fediverse finds the blog: `@handle@host` (the custom domain's, if any)."""
+    handle = channel["ap_handle"] or channel["slug"]
+    return f"@{handle}@{channel['custom_domain'] or urls.host}"
+
+
+def actor_form(
+    urls: Urls, channel, *, values: dict | None = None, errors: dict | None = None
+) -> dict:
+    """The fediverse section of a blog's page (`actor.py` saves it): what was typed, or the
+    stored settings, with each field's error."""
+    stored = {
+        "ap_handle": channel["ap_handle"] or "", "ap_actor_type": channel["ap_actor_type"],
+        "ap_manual_followers": channel["ap_manual_followers"],
+        "ap_discoverable": channel["ap_discoverable"],
+    }  # fmt: skip
+    return {
+        "values": values if values is not None else stored, "errors": errors or {},
+        "address": fediverse_address(urls, channel), "actor_types": ACTOR_TYPES,
+    }  # fmt: skip
+
+
+def form_page(
     request: Request,
     session: Session,
     *,
@@ -43,6 +67,8 @@ def _form_page(
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    values_ap: dict | None = None,
+    errors_ap: dict[str, str] | None = None,
 ) -> Response:
     resources = resources_of(request)
     media = resources.urls.media_file
@@ -55,6 +81,8 @@ def _form_page(
         avatar=media(channel["avatar_path"]) if channel and channel["avatar_path"] else None,
         cover=media(channel["cover_path"]) if channel and channel["cover_path"] else None,
         node_host=resources.urls.host, params=request.query_params,
+        fediverse=actor_form(resources.urls, channel, values=values_ap, errors=errors_ap)
+        if channel else None,
     )  # fmt: skip
     response.status_code = status_code
     return response
@@ -75,7 +103,7 @@ async def list_page(request: Request, session: Session) -> Response:
 @owner_only
 async def new_form(request: Request, session: Session) -> Response:
     values = {"default_language": "en", "status": "published"}
-    return _form_page(request, session, values=values)
+    return form_page(request, session, values=values)
 
 
 @owner_only
@@ -97,7 +125,7 @@ async def create(request: Request, session: Session) -> Response:
         except Invalid as exc:
             errors.update(messages(exc))
     if errors:
-        return _form_page(request, session, values=values, errors=errors, status_code=422)
+        return form_page(request, session, values=values, errors=errors, status_code=422)
     try:
         async with writes.write(resources_of(request)) as tx:
             channel = await create_channel(
@@ -107,18 +135,18 @@ async def create(request: Request, session: Session) -> Response:
             )  # fmt: skip
     except Invalid as exc:
         status = 409 if "slug" in exc.fields else 422
-        return _form_page(request, session, values=values, errors=messages(exc), status_code=status)
+        return form_page(request, session, values=values, errors=messages(exc), status_code=status)
     return RedirectResponse(f"/dashboard/channels/{channel.id}?created=1", status_code=303)
 
 
-async def _own_channel(request: Request, session: Session):
+async def own_channel(request: Request, session: Session):
     row = await select_channel_settings(
         resources_of(request).pool, request.path_params["channel_id"]
     )
     return row if row is not None and row["author_id"] == session.author_id else None
 
 
-def _not_found(request: Request, session: Session) -> Response:
+def not_found(request: Request, session: Session) -> Response:
     return render(
         request, "auth/error.html",
         {"session": session, "title": "Not found", "message": "No such blog of yours."},
@@ -128,22 +156,22 @@ def _not_found(request: Request, session: Session) -> Response:
 
 @owner_only
 async def edit_form(request: Request, session: Session) -> Response:
-    channel = await _own_channel(request, session)
+    channel = await own_channel(request, session)
     if channel is None:
-        return _not_found(request, session)
+        return not_found(request, session)
     values = {
         "title": channel["title"], "description": channel["description"] or "",
         "default_language": channel["default_language"], "status": channel["status"],
     }  # fmt: skip
-    return _form_page(request, session, channel=channel, values=values)
+    return form_page(request, session, channel=channel, values=values)
 
 
 @owner_only
 async def save(request: Request, session: Session) -> Response:
     resources = resources_of(request)
-    channel = await _own_channel(request, session)
+    channel = await own_channel(request, session)
     if channel is None:
-        return _not_found(request, session)
+        return not_found(request, session)
     form = await request.form()
     values = {name: text(form, name) for name in FIELDS}
     errors: dict[str, str] = {}
@@ -161,7 +189,7 @@ async def save(request: Request, session: Session) -> Response:
         errors.update(exc.fields)
         status = exc.status
     if errors:
-        return _form_page(
+        return form_page(
             request, session, channel=channel, values=values, errors=errors, status_code=status
         )
     async with writes.write(resources) as tx:

@@ -37,6 +37,7 @@ NAV = (
     ("/dashboard/tokens", "Tokens and keys"),
     ("/dashboard/directory", "Directory"),
     ("/dashboard/webmentions", "Webmentions"),
+    ("/dashboard/fediverse", "Fediverse"),
     ("/dashboard/channels", "Blogs"),
     ("/dashboard/profile", "Profile"),
     ("/dashboard/settings", "Settings"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from hub.site.dashboard import actor as dashboard_actor
 from hub.site.dashboard import assets as dashboard_assets
 from hub.site.dashboard import channels as dashboard_channels
 from hub.site.dashboard import directory as dashboard_directory
 from hub.site.dashboard import domains as dashboard_domains
+from hub.site.dashboard import fediverse as dashboard_fediverse
 from hub.site.dashboard import mentions as dashboard_mentions
 from hub.site.dashboard import pages as dashboard
 from hub.site.dashboard import profile as dashboard_profile
@@ -65,6 +67,34 @@ ROUTES: list[BaseRoute] = [
     Route(
         "/dashboard/channels/{channel_id:int}/domain",
         dashboard_domains.set_domain,
+        methods=["POST"],
+    ),
+    Route("/dashboard/channels/{channel_id:int}/fediverse", dashboard_actor.save, methods=["POST"]),
+    Route("/dashboard/fediverse", dashboard_fediverse.index, methods=_GET),
+    Route("/dashboard/fediverse/{channel_id:int}", dashboard_fediverse.channel, methods=_GET),
+    Route(
+        "/dashboard/fediverse/followers/{follower_id:int}/approve",
+        dashboard_fediverse.approve,
+        methods=["POST"],
+    ),
+    Route(
+        "/dashboard/fediverse/followers/{follower_id:int}/reject",
+        dashboard_fediverse.reject,
+        methods=["POST"],
+    ),
+    Route(
+        "/dashboard/fediverse/followers/{follower_id:int}/remove",
+        dashboard_fediverse.remove,
+        methods=["POST"],
+    ),
+    Route(
+        "/dashboard/fediverse/followers/{follower_id:int}/block",
+        dashboard_fediverse.block_confirm,
+        methods=_GET,
+    ),
+    Route(
+        "/dashboard/fediverse/followers/{follower_id:int}/block",
+        dashboard_fediverse.block,
         methods=["POST"],
     ),
     Route("/dashboard/assets/{name}", dashboard_assets.asset, methods=_GET),
