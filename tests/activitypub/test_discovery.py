@@ -5,10 +5,11 @@ schema's required shape)."""
 from __future__ import annotations
 
 import jsonschema
+import pytest
 
-from tests.activitypub.read_fixtures import public_blog  # noqa: F401 (fixture)
 from tests.site.public.fixtures import (
     BASE,
+    PublicBlog,
     public_article,
     public_insert_entry,
     public_make_blog,
@@ -17,6 +18,11 @@ from tests.site.public.fixtures import (
 
 WEBFINGER = "/.well-known/webfinger"
 ACTOR = f"{BASE}/ada_blog"
+
+
+@pytest.fixture
+async def public_blog(db) -> PublicBlog:
+    return await public_make_blog(db)
 
 
 def jrd_links(body: dict) -> dict[str, dict]:
@@ -80,16 +86,12 @@ async def test_200_webfinger_on_a_custom_domain_finds_only_its_channel(client, d
         "UPDATE channels SET custom_domain = 'blog.example' WHERE id = $1", public_blog.channel_id
     )
     custom = "http://blog.example"
-    r = await client.get(
-        f"{custom}{WEBFINGER}", params={"resource": "acct:ada_blog@blog.example"}
-    )
+    r = await client.get(f"{custom}{WEBFINGER}", params={"resource": "acct:ada_blog@blog.example"})
     assert r.status_code == 200
     body = r.json()
     assert body["subject"] == "acct:ada_blog@blog.example"
     assert jrd_links(body)["self"]["href"] == "https://blog.example/"
-    by_url = await client.get(
-        f"{custom}{WEBFINGER}", params={"resource": "https://blog.example/"}
-    )
+    by_url = await client.get(f"{custom}{WEBFINGER}", params={"resource": "https://blog.example/"})
     assert by_url.status_code == 200
     other = await client.get(f"{custom}{WEBFINGER}", params={"resource": "acct:bob_blog@hub.test"})
     assert other.status_code == 404
@@ -108,29 +110,57 @@ async def test_200_host_meta_names_the_webfinger_template(client, db):
 
 NODEINFO_SCHEMA = {  # the required part of nodeinfo.diaspora.software/ns/schema/2.1
     "type": "object",
-    "required": ["version", "software", "protocols", "services", "openRegistrations", "usage",
-                 "metadata"],  # fmt: skip
+    "required": [
+        "version",
+        "software",
+        "protocols",
+        "services",
+        "openRegistrations",
+        "usage",
+        "metadata",
+    ],
     "properties": {
         "version": {"enum": ["2.1"]},
         "software": {
             "type": "object",
             "required": ["name", "version"],
-            "properties": {"name": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-                           "version": {"type": "string"}},  # fmt: skip
+            "properties": {
+                "name": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                "version": {"type": "string"},
+            },
         },
-        "protocols": {"type": "array", "minItems": 1, "items": {"enum": [
-            "activitypub", "buddycloud", "dfrn", "diaspora", "libertree", "ostatus", "pumpio",
-            "tent", "xmpp", "zot"]}},  # fmt: skip
+        "protocols": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "enum": [
+                    "activitypub",
+                    "buddycloud",
+                    "dfrn",
+                    "diaspora",
+                    "libertree",
+                    "ostatus",
+                    "pumpio",
+                    "tent",
+                    "xmpp",
+                    "zot",
+                ]
+            },
+        },
         "services": {"type": "object", "required": ["inbound", "outbound"]},
         "openRegistrations": {"type": "boolean"},
         "usage": {
             "type": "object",
             "required": ["users"],
             "properties": {
-                "users": {"type": "object", "properties": {
-                    "total": {"type": "integer", "minimum": 0},
-                    "activeHalfyear": {"type": "integer", "minimum": 0},
-                    "activeMonth": {"type": "integer", "minimum": 0}}},  # fmt: skip
+                "users": {
+                    "type": "object",
+                    "properties": {
+                        "total": {"type": "integer", "minimum": 0},
+                        "activeHalfyear": {"type": "integer", "minimum": 0},
+                        "activeMonth": {"type": "integer", "minimum": 0},
+                    },
+                },
                 "localPosts": {"type": "integer", "minimum": 0},
             },
         },
