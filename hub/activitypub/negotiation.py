@@ -20,11 +20,12 @@ from hub.activitypub.documents.context import with_context
 from hub.activitypub.documents.objects import document_of
 from hub.activitypub.documents.responses import GONE_CACHE, document_response
 from hub.activitypub.errors import render
+from hub.core import channels
 from hub.core.federation import keys, local
 from hub.core.outages import is_outage, unavailable
 from hub.core.resources import Resources
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS
-from hub.core.urls import parse_path
+from hub.core.urls import Target, parse_path
 
 ACTIVITY_TYPES = ("application/activity+json",)
 LD_JSON = "application/ld+json"
@@ -113,40 +114,55 @@ class NegotiationMiddleware:
 
 
 async def serve(request: Request, resources: Resources) -> Response | None:
-    """The actor or entry document at this URL, or None to let the app answer."""
+    """The actor or entry document at this URL, or None to let the app answer. A host that
+    is neither the node's nor a channel's custom domain (an alias, a proxy's name) is read
+    as the node, as the site does."""
     urls = resources.urls
     host = (request.url.hostname or "").lower()
-    domain = host if host and host != urls.host else None
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]
-    target = parse_path(path, "\0" if domain else None)  # the custom domain's channel: implied
-    if target.kind not in ("channel", "entry"):
+    if host and host != urls.host:
+        target = parse_path(path, "\0")  # the custom domain's channel is implied
+        row = await _read(resources, target, host)
+        if row is not None or await channels.channel_id_by_domain(resources.pool, host):
+            return await _answer(request, resources, target, row, host)
+    target = parse_path(path)
+    if target.channel in RESERVED_CHANNEL_SLUGS:
         return None
-    if domain is None and target.channel in RESERVED_CHANNEL_SLUGS:
-        return None
+    return await _answer(request, resources, target, await _read(resources, target, None), None)
+
+
+async def _read(resources: Resources, target: Target, domain: str | None):
     pool = resources.pool
     if target.kind == "channel":
-        row = await (
-            local.actor_by_domain(pool, domain)
-            if domain
-            else local.actor_by_slug(pool, target.channel or "")
-        )
-        if row is None or row["status"] != "published" or row["custom_domain"] != domain:
-            return None  # unknown, draft, or a node path of a custom-domain channel (301)
-        public_pem = row["public_pem"] or (await keys.channel_key(pool, row["id"])).public_pem
-        document = with_context(actor_of(row, urls, public_pem))
-        return document_response(request, document, vary_accept=True)
-    slug = target.slug or ""
-    row = await (
-        local.entry_by_domain(pool, domain, slug)
-        if domain
-        else local.entry_by_slug(pool, target.channel or "", slug)
-    )
+        if domain:
+            return await local.actor_by_domain(pool, domain)
+        return await local.actor_by_slug(pool, target.channel or "")
+    if target.kind == "entry":
+        if domain:
+            return await local.entry_by_domain(pool, domain, target.slug or "")
+        return await local.entry_by_slug(pool, target.channel or "", target.slug or "")
+    return None
+
+
+async def _answer(
+    request: Request, resources: Resources, target: Target, row, domain: str | None
+) -> Response | None:
+    # unknown, or a node path of a custom-domain channel (the site answers 301)
     if row is None or row["custom_domain"] != domain:
         return None
+    urls = resources.urls
+    if target.kind == "channel":
+        if row["status"] != "published":
+            return None  # a draft channel: the site's 404
+        public_pem = row["public_pem"]
+        if public_pem is None:  # the channel's first fediverse visitor: its key is made now
+            public_pem = (await keys.channel_key(resources.pool, row["id"])).public_pem
+        document = with_context(actor_of(row, urls, public_pem))
+        return document_response(request, document, vary_accept=True)
     answer = document_of(row, urls)
     if answer is None:
-        return None
+        return None  # a draft, scheduled or private entry: the site's 404
     status, document = answer
     cache = GONE_CACHE if status == 410 else "public, max-age=60"
     return document_response(

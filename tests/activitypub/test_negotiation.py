@@ -128,3 +128,13 @@ async def test_custom_domain_actor_at_its_root_and_301_from_the_node_path(client
     assert entry.json()["attributedTo"] == "https://blog.example/"
     moved = await client.get("/ada_blog/first", headers={"Accept": ACTIVITY})
     assert moved.status_code == 301 and moved.headers["location"] == "https://blog.example/first"
+
+
+async def test_200_an_alias_host_is_read_as_the_node(client, public_blog):
+    actor = await client.get("http://alias.example/ada_blog", headers={"Accept": ACTIVITY})
+    assert actor.status_code == 200
+    assert actor.json()["id"] == f"{BASE}/ada_blog"  # the ids stay on the base URL
+    finger = await client.get(
+        "http://alias.example/.well-known/webfinger", params={"resource": "acct:ada_blog@hub.test"}
+    )
+    assert finger.status_code == 200

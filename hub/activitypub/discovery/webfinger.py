@@ -16,6 +16,7 @@ from hub.activitypub.documents import ids
 from hub.activitypub.documents.context import ACTIVITY_JSON
 from hub.activitypub.documents.responses import document_response
 from hub.activitypub.errors import answers_errors
+from hub.core import channels
 from hub.core.errors import NotFound
 from hub.core.federation import local
 from hub.core.urls import Urls, parse_path
@@ -58,18 +59,22 @@ async def _find(pool: asyncpg.Pool, urls: Urls, resource: Resource) -> asyncpg.R
     return None
 
 
+async def _served_here(request: Request, urls: Urls, row: asyncpg.Record) -> bool:
+    """On a custom domain, only its channel; on the node's host (or an alias of it that is
+    no channel's domain, as the site reads one), any."""
+    domain = request_domain(request, urls)
+    if domain is None or row["custom_domain"] == domain:
+        return True
+    return await channels.channel_id_by_domain(resources_of(request).pool, domain) is None
+
+
 @answers_errors
 async def webfinger(request: Request) -> Response:
     resources = resources_of(request)
     urls = resources.urls
     resource = parse_resource(request.query_params.get("resource"))
     row = await _find(resources.pool, urls, resource)
-    domain = request_domain(request, urls)
-    if (
-        row is None
-        or row["status"] != "published"
-        or (domain is not None and row["custom_domain"] != domain)
-    ):
+    if row is None or row["status"] != "published" or not await _served_here(request, urls, row):
         raise NotFound("No such account on this node.")
     actor = ids.actor_id(urls, row["slug"], row["custom_domain"])
     jrd = {
