@@ -178,7 +178,7 @@ async def test_200_article_with_translations_tags_and_images(client, db, public_
     assert "inReplyTo" not in article
     assert article["tag"] == [
         {"type": "Hashtag", "href": f"{ACTOR}/tags/Travel", "name": "#Travel"},
-        {"type": "Hashtag", "href": f"{ACTOR}/tags/Big%20Cities", "name": "#Big Cities"},
+        {"type": "Hashtag", "href": f"{ACTOR}/tags/Big%20Cities", "name": "#BigCities"},
     ]
     assert article["attachment"] == [{
         "type": "Image", "url": f"{BASE}/storage/pages/p.webp", "name": "A harbour at dusk",

@@ -5,7 +5,7 @@ profile, images (the PNG/JPEG feed renditions), inbox and collections, its publi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,7 +43,7 @@ def _profile_links(row: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def actor_of(row: Mapping[str, Any], urls: Urls, public_pem: str) -> dict[str, Any]:

@@ -8,8 +8,9 @@ negotiation serves the same object at the entry's URL (`document_of`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -23,6 +24,7 @@ from hub.core.urls import Urls
 
 __all__ = ["document_of", "entry_object", "object_of", "tombstone_of", "with_context"]
 
+_NOT_WORD = re.compile(r"[^\w]+")
 UPDATE_GRACE_SECONDS = 60  # an edit this soon after publication is not an update
 OK, GONE, MISSING = "ok", "gone", "missing"
 _RESPONSE_VERBS = {"like-of": "Liked", "repost-of": "Reposted", "bookmark-of": "Bookmarked"}
@@ -81,7 +83,7 @@ def _time(value: datetime | str | None) -> datetime | None:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _first_url(value: Any) -> str | None:
@@ -127,6 +129,13 @@ def _attachments(row: Mapping[str, Any], urls: Urls) -> list[dict[str, Any]]:
                 name = alt if isinstance(alt, str) else ""
                 out.append({"type": "Image", "url": url, "name": name})
     return out
+
+
+def hashtag(tag: str) -> str:
+    """`#tag` as the fediverse writes hashtags: letters, digits and `_` only (Mastodon drops
+    a name with a space or a dash); the category itself if nothing would be left."""
+    word = _NOT_WORD.sub("", tag)
+    return f"#{word or tag}"
 
 
 def _response_html(properties: Mapping[str, Any]) -> str:
@@ -188,7 +197,7 @@ def object_of(row: Mapping[str, Any], urls: Urls) -> dict[str, Any]:
     if edited and (max(edited) - published).total_seconds() > UPDATE_GRACE_SECONDS:
         document["updated"] = _iso(max(edited))
     document["tag"] = [
-        {"type": "Hashtag", "href": urls.tag(slug, tag, custom_domain=custom), "name": f"#{tag}"}
+        {"type": "Hashtag", "href": urls.tag(slug, tag, custom_domain=custom), "name": hashtag(tag)}
         for tag in row["tags"]
     ]
     document["attachment"] = _attachments(row, urls)
