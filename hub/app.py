@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from hub.activitypub.negotiation import NegotiationMiddleware
 from hub.activitypub.routes import ROUTES as ACTIVITYPUB_ROUTES
 from hub.channels.routes import mount as channels_mount
 from hub.channels.routes import top_level_routes as channels_top_level_routes
@@ -112,6 +113,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             Middleware(RequestIdMiddleware),
             Middleware(AccessMiddleware),  # one log line and the metrics of each request
             Middleware(TextGZipMiddleware),  # HTML, XML and JSON, when the client accepts gzip
+            # the actor and entry documents at the channel and entry URLs (Accept: activity+json)
+            Middleware(NegotiationMiddleware),
             Middleware(BodyLimitMiddleware, limit_for=body_limit(settings)),
         ],
         lifespan=lifespan,

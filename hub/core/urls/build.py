@@ -17,7 +17,7 @@ STORAGE = "storage"  # `/storage/{path}`: media files
 MICROPUB_MEDIA = ("micropub", "media")  # `/micropub/media/{public_id}`
 DASHBOARD_ENTRY = ("dashboard", "posts", "edit")  # `/dashboard/posts/{id}/edit`
 ACTIVITYPUB = "activitypub"  # `/activitypub/...`: inboxes and collections (issue 19)
-AP_COLLECTIONS = ("inbox", "outbox", "followers", "featured")
+AP_COLLECTIONS = ("inbox", "outbox", "followers", "following", "featured")
 
 
 def _lang(language: str | None) -> str:

@@ -77,6 +77,7 @@ def _head(
         "og": None,
         "twitter": [],  # (name, content) of the twitter:* meta tags
         "json_ld": None,  # schema.org data as script-safe JSON text
+        "activitypub": None,  # the actor or object served at this URL (rel=alternate)
         "gone": False,
         **extra,
     }
@@ -96,15 +97,25 @@ def _header(channel: ChannelView | None, scope: Scope) -> dict[str, Any]:
 
 
 def _html(
-    request: Request, scope: Scope, body: str | bytes, *, topic: str | None = None, **kwargs: Any
+    request: Request,
+    scope: Scope,
+    body: str | bytes,
+    *,
+    topic: str | None = None,
+    negotiated: bool = False,
+    **kwargs: Any,
 ) -> Response:
     """An HTML answer with the discovery `Link` header; a WebSub `topic` adds its `hub` and
-    `self` (WebSub §4), when a hub is set."""
+    `self` (WebSub §4), when a hub is set. A `negotiated` URL (a channel home, an entry) also
+    serves ActivityPub JSON by `Accept` (`hub.activitypub.negotiation`): `Vary: Accept`."""
     link = scope.endpoints.link_header()
     extra = websub.link_values(scope.resources.settings.websub_hub, topic)
     if extra:
         link += ", " + ", ".join(f'<{url}>; rel="{rel}"' for rel, url in extra)
-    return respond(request, body, media_type=HTML, headers={"Link": link}, **kwargs)
+    headers = {"Link": link}
+    if negotiated:
+        headers["Vary"] = "Accept, Accept-Encoding"
+    return respond(request, body, media_type=HTML, headers=headers, **kwargs)
 
 
 def not_found(request: Request, scope: Scope, channel: ChannelView | None = None) -> Response:
@@ -180,8 +191,10 @@ async def entry_list(
     )  # fmt: skip
     changed = newest(row["changed_at"], row["entries_changed_at"])
     topic = websub.home_topic(links, language=language, tag=tag, paged=raw_before is not None)
+    home = tag is None
     if is_fresh(request, etag, changed):
-        return _html(request, scope, b"", topic=topic, etag=etag, last_modified=changed)
+        return _html(request, scope, b"", topic=topic, etag=etag, last_modified=changed,
+                     negotiated=home)  # fmt: skip
     cursor = before
     pool = await lease.conn() if lease else scope.resources.pool
     rows = await published.public_entries(
@@ -232,6 +245,7 @@ async def entry_list(
             "description": channel.description, "image": channel.photo},
         twitter=structured.twitter_card(title, channel.description, channel.photo),
         json_ld=_blog_json(channel, page_url) if tag is None and raw_before is None else None,
+        activitypub=links.home() if home else None,
     )  # fmt: skip
     body = render(
         "channel.html",
@@ -242,7 +256,8 @@ async def entry_list(
         entries=entries,
         pager=pager,
     )
-    return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed)
+    return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed,
+                 negotiated=home)  # fmt: skip
 
 
 def _blog_json(channel: ChannelView, url: str) -> str:
@@ -335,6 +350,7 @@ async def entry_page(
             image=image, language=shown,
             description=description or preview_text(view["content_html"], 200) or None,
         )),
+        activitypub=links.entry(slug, primary=primary),
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
     view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
@@ -345,7 +361,7 @@ async def entry_page(
         e=view,
         webmention=scope.endpoints.webmention,
     )
-    return _html(request, scope, body, etag=etag, last_modified=changed)
+    return _html(request, scope, body, etag=etag, last_modified=changed, negotiated=True)
 
 
 def moved_permanently(url: str) -> Response:
