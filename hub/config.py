@@ -243,6 +243,12 @@ class Settings:
         "Activities accepted at the ActivityPub inboxes per sending domain per minute "
         "(0: no limit).",
     )
+    ap_dead_after_days: int = setting(
+        "HUB_AP_DEAD_AFTER_DAYS",
+        7,
+        "Days a fediverse follower's inbox may keep failing, with no delivery getting through, "
+        "before the follower is dropped.",
+    )
     db_pool_min: int = setting("HUB_DB_POOL_MIN", 2, "Smallest PostgreSQL pool per process.")
     db_pool_max: int = setting("HUB_DB_POOL_MAX", 20, "Largest PostgreSQL pool per process.")
     run_worker: bool | None = setting(

@@ -230,8 +230,11 @@ class GuardedClient:
         data: bytes | Mapping[str, Any] | None = None,
         max_bytes: int | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 (per-call total deadline)
+        follow_redirects: bool = True,
     ) -> FetchResult:
-        """Fetch `url`, following redirects. Non-2xx statuses are returned, not raised.
+        """Fetch `url`, following redirects unless `follow_redirects` is False (a signed
+        request is bound to its URL: its 3xx is returned). Non-2xx statuses are returned,
+        not raised.
 
         Raises FetchRefused (scheme, userinfo, non-public address), TooLarge (body over
         `max_bytes`) or FetchFailed (network error, timeout, too many redirects).
@@ -240,7 +243,9 @@ class GuardedClient:
         seconds = self.timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(seconds):
-                return await self._fetch(httpx.URL(url), method.upper(), headers, data, limit)
+                return await self._fetch(
+                    httpx.URL(url), method.upper(), headers, data, limit, follow_redirects
+                )
         except TimeoutError as exc:
             raise FetchFailed(f"Fetching {url} timed out after {seconds:g}s.") from exc
         except httpx.TimeoutException as exc:
@@ -257,6 +262,7 @@ class GuardedClient:
         headers: Mapping[str, str] | None,
         data: bytes | Mapping[str, Any] | None,
         limit: int,
+        follow_redirects: bool = True,
     ) -> FetchResult:
         request_headers = dict(headers or {})
         chain: list[str] = []
@@ -270,7 +276,7 @@ class GuardedClient:
             response = await self._client.send(request, stream=True)
             try:
                 location = response.headers.get("location")
-                if response.status_code not in _REDIRECTS or not location:
+                if response.status_code not in _REDIRECTS or not location or not follow_redirects:
                     body = await _read_capped(response, limit)
                     return FetchResult(
                         str(url), response.status_code, response.headers, body, tuple(chain),

@@ -8,6 +8,9 @@ adapter):
   deferred so that a burst of edits notifies once, from the latest state (R-W15), and keyed per
   entry so each is queued once (webmentions 30 s; the WebSub ping 2 s, so subscribers hear of
   a post within seconds, issue 16);
+- `ap_fanout` (the ActivityPub adapter's fan-out: the Create, Update or Delete the entry's
+  fediverse followers hear of): keyed per entry and deferred 2 s like the WebSub ping, so a
+  burst of edits is one fan-out that reads the latest state (issue 19);
 - `index_own_entry` (the directory indexes the node's own channels at publish time): queued at
   once with no fixed job id, so a change committed while an earlier index job runs still gets
   its own job (the job is idempotent and reads the state when it runs).
@@ -29,6 +32,8 @@ SEND_DELAY = timedelta(seconds=30)
 WEBSUB_DELAY = timedelta(seconds=2)  # short: a prompt ping, still one per burst of edits
 INDEX_OWN_ENTRY = "index_own_entry"
 WEBSUB_PUBLISH = "websub_publish"  # the site pings the WebSub hub for the entry's feeds
+AP_FANOUT = "ap_fanout"  # the entry's Create, Update or Delete to its channel's followers
+AP_FANOUT_DELAY = timedelta(seconds=2)
 
 
 def send_job_id(entry_id: int) -> str:
@@ -39,6 +44,10 @@ def websub_publish_job_id(entry_id: int) -> str:
     return f"{WEBSUB_PUBLISH}:{entry_id}"
 
 
+def ap_fanout_job_id(entry_id: int) -> str:
+    return f"{AP_FANOUT}:{entry_id}"
+
+
 def reactions(entry_id: int) -> list[StagedJob]:
     """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
     in the statement that stores the page status. The jobs read the entry's state when they
@@ -47,6 +56,7 @@ def reactions(entry_id: int) -> list[StagedJob]:
     return [
         (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), now + SEND_DELAY),
         (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), now + WEBSUB_DELAY),
+        (AP_FANOUT, [entry_id], ap_fanout_job_id(entry_id), now + AP_FANOUT_DELAY),
         (INDEX_OWN_ENTRY, [entry_id], None, None),
     ]
 

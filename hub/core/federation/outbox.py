@@ -30,16 +30,18 @@ async def queue_activity(
     body: dict,
     inboxes: Iterable[str],
     entry_id: int | None = None,
+    entry_version: int | None = None,
 ) -> int:
     """Store activity `body` (its `id` is `uri`) of `channel_id` and stage one delivery job per
     distinct inbox, in the caller's transaction. Returns the activity's row id. Storing the
-    same `uri` again adds only the inboxes it was not yet queued for."""
+    same `uri` again adds only the inboxes it was not yet queued for. An activity about an
+    entry names it and the entry `version` it carried (the fan-out compares them)."""
     targets = sorted({inbox for inbox in inboxes if inbox})
     rows = await conn.fetch(
         """
         WITH activity AS (
-            INSERT INTO ap_activities (uri, channel_id, entry_id, type, body)
-            VALUES ($1, $2, $3, $4, $5::jsonb)
+            INSERT INTO ap_activities (uri, channel_id, entry_id, type, body, entry_version)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $8)
             ON CONFLICT (uri) DO UPDATE SET body = EXCLUDED.body
             RETURNING id
         ), queued AS (
@@ -53,7 +55,7 @@ async def queue_activity(
         FROM (SELECT 1) AS one LEFT JOIN queued ON true
         """,
         uri, channel_id, entry_id, type, body,  # the pool's jsonb codec encodes it
-        targets, [(urlsplit(t).hostname or "").lower() for t in targets],
+        targets, [(urlsplit(t).hostname or "").lower() for t in targets], entry_version,
     )  # fmt: skip
     deliveries = [r["delivery_id"] for r in rows if r["delivery_id"] is not None]
     await stage_jobs(conn, [(DELIVER_ACTIVITY, [d], deliver_job_id(d), None) for d in deliveries])
