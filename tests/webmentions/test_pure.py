@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import mf2py
 
-from hub.webmentions.send.targets import Translation, entry_targets
 from hub.core.webmentions.content import sanitize_mention_html, truncate_text
+from hub.webmentions.send.targets import Translation, entry_targets
 from hub.webmentions.verify.mf2 import (
     card_from_author_page,
     interpret,
