@@ -39,8 +39,16 @@ _COLUMNS = (
 
 
 async def taken_channel_slugs(conn: asyncpg.Connection, base: str) -> set[str]:
+    """Slugs starting with `base` that a new channel cannot have: other channels' slugs and
+    fediverse handles (a channel's slug is its handle until it chooses one, and WebFinger
+    must find one channel per handle)."""
     rows = await conn.fetch(
-        "SELECT slug FROM channels WHERE slug = $1 OR starts_with(slug, $1 || $2)",
+        """
+        SELECT slug FROM channels WHERE slug = $1 OR starts_with(slug, $1 || $2)
+        UNION ALL
+        SELECT ap_handle FROM channels
+        WHERE ap_handle = $1 OR starts_with(ap_handle, $1 || $2)
+        """,
         base,
         SLUG_SEPARATOR,
     )
@@ -75,6 +83,8 @@ async def create_channel(
         )
     elif slug in RESERVED_CHANNEL_SLUGS:
         raise Invalid.field("slug", f"The slug {slug!r} is reserved.")
+    elif await conn.fetchval("SELECT true FROM channels WHERE ap_handle = $1", slug):
+        raise Invalid.field("slug", "The slug is another blog's fediverse handle.")
     try:
         async with conn.transaction():
             row = await conn.fetchrow(
