@@ -197,18 +197,7 @@ async def test_422_a_1mb_hostile_draft_is_refused_on_its_field(served, db, v1, t
     assert_loop_free(latencies)
 
 
-NEAR_V1_LIMIT = pytest.param(
-    19_000_000,
-    id="19MB-near-the-limit",
-    marks=pytest.mark.xfail(
-        reason="the server's own longest step is ~70 ms (asyncpg encoding and buffering the one "
-        "INSERT that carries the 19 MB Markdown and its 38 MB HTML), but on this 2-core machine "
-        "PostgreSQL compressing that row, the answer being encoded and sent and the poller "
-        "share the cores with the server: 1-3 of ~550 polls take 105-330 ms, all in the last "
-        "0.3 s of the 16.5 s request (issue 15)",
-        strict=False,
-    ),
-)
+NEAR_V1_LIMIT = pytest.param(19_000_000, id="19MB-near-the-limit")
 
 
 @pytest.mark.parametrize("size", [pytest.param(1_000_000, id="1MB-with-html"), NEAR_V1_LIMIT])
@@ -295,12 +284,6 @@ def biggest_feed(limit: int) -> bytes:
     return head + b"".join(items) + tail
 
 
-@pytest.mark.xfail(
-    reason="passes here against the embedded servers; in CI against Debian's PostgreSQL (over "
-    "TCP) 1 of ~80 polls took 116-117 ms in two of five runs while the server's worker thread "
-    "parsed the 5 MiB feed (issue 15)",
-    strict=False,
-)
 async def test_201_the_biggest_feed_is_parsed_off_the_loop(
     served, db, resources, feed_server, tmp_path
 ):

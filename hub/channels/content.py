@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from hub.channels.schemas import warning
-from hub.core.markdown import render_markdown, render_markdown_unsanitised
+from hub.core.markdown import render_markdown, render_markdown_compared
 from hub.core.sanitize import removed_markup, sanitize_html, strip_tags, text_of_sanitised
 
 _FIRST_H1 = re.compile(r"^\s*<h1(?:\s[^>]*)?>(.*?)</h1>\s*", re.S | re.I)
@@ -24,21 +24,27 @@ def _norm(text: str) -> str:
     return _TRAILING.sub("", " ".join(text.split()).casefold())
 
 
-def _removed_from_markdown(source: str, html: str) -> list[str]:
-    """What the sanitiser took out of rendered Markdown. Without raw HTML in the source (no
+def _rendered_markdown(source: str) -> tuple[str, list[str]]:
+    """(sanitised HTML, what the sanitiser took out of it). Without raw HTML in the source (no
     `<`), Markdown can only produce links and images whose scheme the allow-list refuses (the
     attribute is dropped, so the tag is left without it): found in the output, no second
-    render needed. With raw HTML, the unsanitised rendering is compared with the result; table
-    alignment (`style="text-align:…"`, which Markdown itself writes) does not count."""
-    if "<" not in source:
-        removed = []
-        if any("href=" not in tag for tag in _A_TAG.findall(html)):
-            removed.append("href")
-        if any("src=" not in tag for tag in _IMG_TAG.findall(html)):
-            removed.append("src")
-        return removed
-    raw = _ALIGN.sub(r"\1", render_markdown_unsanitised(source, allow_html=True))
-    return removed_markup(raw, html)
+    parse needed. With raw HTML, the unsanitised rendering is compared with the result, where
+    it was rendered (`render_markdown_compared`: in the worker process for a long body)."""
+    if "<" in source:
+        return render_markdown_compared(source, _removed_by_sanitiser, allow_html=True)
+    html = render_markdown(source, allow_html=True)
+    removed = []
+    if any("href=" not in tag for tag in _A_TAG.findall(html)):
+        removed.append("href")
+    if any("src=" not in tag for tag in _IMG_TAG.findall(html)):
+        removed.append("src")
+    return html, removed
+
+
+def _removed_by_sanitiser(raw: str, html: str) -> list[str]:
+    """`removed_markup` of a Markdown rendering; table alignment (`style="text-align:…"`,
+    which Markdown itself writes) does not count."""
+    return removed_markup(_ALIGN.sub(r"\1", raw), html)
 
 
 def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list[dict]]:
@@ -47,8 +53,7 @@ def render_body(fmt: str, source: str, title: str, path: str) -> tuple[str, list
     warnings: list[dict] = []
     field = f"{path}.content_{fmt}" if path else f"content_{fmt}"
     if fmt == "markdown":
-        html = render_markdown(source, allow_html=True)
-        removed = _removed_from_markdown(source, html)
+        html, removed = _rendered_markdown(source)
     else:
         html = sanitize_html(source)
         removed = removed_markup(source, html)

@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt as SlowMarkdownIt
 from markdown_it.rules_core import StateCore
@@ -47,6 +48,8 @@ _FAST = MarkdownIt is not None  # the Rust renderer is installed
 if _FAST:
     _ESCAPED = MarkdownIt("zero").enable_many(_RULES)  # Micropub string content: raw HTML literal
     _WITH_HTML = MarkdownIt("zero").enable_many([*_RULES, "html_block", "html_inline"])  # v1
+
+T = TypeVar("T")
 
 _UNCHECKED, _CHECKED = "\u2610", "\u2611"
 _CHECKBOX = "task-list-item-checkbox"
@@ -129,22 +132,29 @@ def _in_child(fn: Any, *args: Any) -> Any:
     return result
 
 
-def render_markdown_unsanitised(text: str, *, allow_html: bool = False) -> str:
-    """The renderer's HTML before the sanitiser: raw HTML escaped unless `allow_html`, task
-    checkboxes already turned into glyphs. `TooLarge` for a text too complex to render."""
-    fast, inline = _route(text)
-    if inline:
-        return _render(text, allow_html, fast)
-    return _in_child(_render_both, text, allow_html)[0]
-
-
 def render_markdown(text: str, *, allow_html: bool = False) -> str:
     """Render Markdown and sanitise the result; raw HTML is escaped unless `allow_html`.
     `TooLarge` for a text too complex to render."""
     fast, inline = _route(text)
     if inline:
         return sanitize_html(_render(text, allow_html, fast))
-    return _in_child(_render_both, text, allow_html)[1]
+    return _in_child(_render_sanitised, text, allow_html)
+
+
+def render_markdown_compared(
+    text: str, compare: Callable[[str, str], T], *, allow_html: bool = False
+) -> tuple[str, T]:
+    """`render_markdown(text)` and `compare(unsanitised, sanitised)`, both computed where the
+    text is rendered: for a long text, in the worker process, so that only the sanitised HTML
+    and `compare`'s (small) answer come back, neither the unsanitised HTML (tens of MB near
+    the v1 body limit: one unpickling that holds the GIL) nor `compare`'s work (a second
+    parse of both) runs in this process. `compare` must be a module-level function."""
+    fast, inline = _route(text)
+    if inline:
+        raw = _render(text, allow_html, fast)
+        html = sanitize_html(raw)
+        return html, compare(raw, html)
+    return _in_child(_render_compared, text, allow_html, compare)
 
 
 def markdown_image_urls(text: str) -> list[str]:
@@ -180,6 +190,23 @@ def _render_both(text: str, allow_html: bool) -> tuple[str, str] | None:
     except TooLarge:
         return None
     return html, sanitize_html(html)
+
+
+def _render_sanitised(text: str, allow_html: bool) -> str | None:
+    """In the worker process: the sanitised HTML (only it comes back); None when refused."""
+    both = _render_both(text, allow_html)
+    return None if both is None else both[1]
+
+
+def _render_compared(
+    text: str, allow_html: bool, compare: Callable[[str, str], T]
+) -> tuple[str, T] | None:
+    """In the worker process: (sanitised HTML, `compare(unsanitised, sanitised)`)."""
+    both = _render_both(text, allow_html)
+    if both is None:
+        return None
+    raw, html = both
+    return html, compare(raw, html)
 
 
 def _image_urls_in_child(text: str) -> list[str] | None:

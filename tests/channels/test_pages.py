@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from hub.core.long_texts import LONG_TEXT
+from hub.core.offload import INLINE_BYTES
 from tests.channels.conftest import article, make_account, two_languages
 
 PAGES = "/api/v1/channels/ada_blog/pages"
@@ -315,3 +317,35 @@ async def test_200_dry_run_writes_nothing(client, db, account):
     assert r.status_code == 200 and r.headers["x-dry-run"] == "true"
     assert r.json()["status"] == "published"
     assert await db.fetchval("SELECT count(*) FROM entries") == 0
+
+
+async def test_201_long_articles_are_stored_and_answered_whole(client, db, account):
+    """Bodies over 1 MiB together go to PostgreSQL in slices (`hub.core.long_texts`) and the
+    sanitiser's check runs in the worker process: the stored article, its answer and its
+    warnings are those of a short one, in every translation."""
+    paragraph = "Some *text* with <b>raw html</b><script>x()</script> and é ✓.\n\n"
+    body = two_languages(status="draft")
+    body["translations"][0]["content_markdown"] = "# Agent post\n\n" + paragraph * 12_000
+    body["translations"][1]["content_markdown"] = "Текст.\n\n" + paragraph * 9_000
+    r = await client.post(PAGES, json=body, headers=account.headers)
+    assert r.status_code == 201, r.text
+    answer = {t["language"]: t for t in r.json()["translations"]}
+    for sent in body["translations"]:
+        got = answer[sent["language"]]
+        assert got["content_markdown"] == sent["content_markdown"].strip()
+        assert got["content_html"].count("<strong>raw html</strong>") == 0
+        assert got["content_html"].count("<b>raw html</b>") == len(sent["content_markdown"]) // (
+            len(paragraph)
+        )
+        assert "<script>" not in got["content_html"]
+    bodies = [t[f] for t in answer.values() for f in ("content_markdown", "content_html")]
+    assert sum(map(len, bodies)) > LONG_TEXT and min(map(len, bodies)) > INLINE_BYTES
+    assert {w["code"] for w in r.json()["warnings"]} >= {"html_sanitized", "title_h1_removed"}
+    stored = await db.fetch(
+        "SELECT language, body_source, content_html FROM entry_translations ORDER BY language"
+    )
+    assert {(s["language"], s["body_source"], s["content_html"]) for s in stored} == {
+        (t["language"], t["content_markdown"], t["content_html"]) for t in answer.values()
+    }
+    again = await client.get(f"{PAGES}/agent_post", headers=account.headers)
+    assert again.json()["translations"] == r.json()["translations"]

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from hub.channels.schemas import TranslationInput, warning
 from hub.core.errors import Invalid
 from hub.core.media import pipeline, queries
+from hub.core.offload import is_heavy, off_loop
 from hub.core.urls import Urls
 from hub.core.writes import Tx
 
@@ -43,10 +44,25 @@ def draft_pattern(urls: Urls) -> re.Pattern[str]:
     return re.compile(rf"(?:{re.escape(urls.base)}|(?<![\w.:/%@-])){_TAIL}")
 
 
+_MARK = "/drafts/"  # in every drafts URL
+_WINDOW = 1 << 20  # characters searched per call: a worker thread hands the GIL back between
+
+
 def has_draft_urls(*texts: str) -> bool:
     """Whether any of `texts` may hold a drafts URL (every one has "/drafts/"; most bodies
-    have none, and then `rewrite_drafts` writes nothing)."""
-    return any("/drafts/" in text for text in texts)
+    have none, and then `rewrite_drafts` writes nothing). Searched a window at a time, so
+    that in a worker thread (`may_hold_draft_urls`) no single call holds the GIL for long."""
+    for text in texts:
+        for start in range(0, len(text), _WINDOW):
+            if text.find(_MARK, start, start + _WINDOW + len(_MARK) - 1) >= 0:
+                return True
+    return False
+
+
+async def may_hold_draft_urls(*texts: str) -> bool:
+    """`has_draft_urls`, off the event loop for long texts (a v1 article near the body limit
+    has ~57 MB of bodies: ~50 ms to search)."""
+    return await off_loop(has_draft_urls, *texts, heavy=is_heavy(*texts))
 
 
 def find_draft_urls(text: str, pattern: re.Pattern[str]) -> list[DraftUrl]:
@@ -76,7 +92,9 @@ async def rewrite_drafts(
     rewritten: list[str] = []
     for language, (t, content) in contents.items():
         source, html = content["body_source"], content["content_html"]
-        found = {d.text: d for d in find_draft_urls(source + "\n" + html, pattern)}
+        if not await may_hold_draft_urls(source, html):
+            continue
+        found = {d.text: d for text in (source, html) for d in find_draft_urls(text, pattern)}
         if not found:
             continue
         field = f"{t.path}." if t.path else ""

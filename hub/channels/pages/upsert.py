@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.channels.access import channel_for_upsert
-from hub.channels.media.drafts import has_draft_urls, rewrite_drafts
+from hub.channels.media.drafts import may_hold_draft_urls, rewrite_drafts
 from hub.channels.pages.apply import apply
 from hub.channels.pages.common import (
     Outcome,
@@ -137,7 +137,9 @@ async def _write(
         entry = await load_entry(conn, entry.id)
     if not created:
         await rewrite_drafts(tx, resources.urls, channel.id, entry.id, contents, warnings)
-    elif any(has_draft_urls(c["body_source"], c["content_html"]) for _, c in contents.values()):
+    elif await may_hold_draft_urls(
+        *(text for _, c in contents.values() for text in (c["body_source"], c["content_html"]))
+    ):
         await tx.begin()  # the article's insert is followed by the draft media's writes
     targets, schedule, unpublish = page_targets(
         request, entry, sent, principal, resources, at, warnings, problems, created

@@ -16,6 +16,7 @@ import asyncpg
 
 from hub.core import queue
 from hub.core.entries.queries import CONTENT_FIELDS, ENTRY_COLUMNS, TRANSLATION_COLUMNS
+from hub.core.long_texts import STAGED_TEXTS_SQL, are_long, stage_texts
 from hub.core.queue import StagedJob
 
 # `e`: the entry; `p`: its primary translation (LEFT JOIN, NULL when missing).
@@ -151,7 +152,18 @@ async def insert_new_entry(
     `language`, `status` and `published_at`; each secondary based on the primary's content as
     of now), its tags (in order; a repeated tag keeps its first place) and the staging of
     `jobs`. Returns the entry row (ENTRY_COLUMNS) with `_translations` (TRANSLATION_COLUMNS
-    rows), or None when the slug was taken meanwhile: nothing is written then."""
+    rows), or None when the slug was taken meanwhile: nothing is written then.
+
+    The bodies are not read back (the row holds what was sent), and long ones go in slices
+    (`hub.core.long_texts`): the entry is inserted with empty bodies, then they are stored,
+    in one transaction."""
+    bodies = {tr["language"]: (tr["body_source"], tr["content_html"]) for tr in translations}
+    long = are_long([text for pair in bodies.values() for text in pair])
+    if long:
+        if not conn.is_in_transaction():
+            async with conn.transaction():
+                return await insert_new_entry(conn, row, translations, tags, jobs)
+        translations = [{**tr, "body_source": "", "content_html": ""} for tr in translations]
     columns = ", ".join(NEW_ENTRY_COLUMNS)
     values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
     n = len(NEW_ENTRY_COLUMNS)
@@ -186,7 +198,7 @@ async def insert_new_entry(
             RETURNING name, position
         ), staged AS ({staged})
         SELECT {ENTRY_COLUMNS},
-               ARRAY(SELECT ROW({TRANSLATION_COLUMNS}) FROM t) AS _translations,
+               ARRAY(SELECT ROW({_WITHOUT_BODIES}) FROM t) AS _translations,
                ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
                ARRAY(SELECT id FROM staged) AS _staged
         FROM e
@@ -201,7 +213,26 @@ async def insert_new_entry(
         return None
     stored = dict(record)
     queue.note_staged(stored.pop("_staged"), jobs)
+    if long:
+        await store_new_bodies(conn, row["id"], bodies)
+    stored["_translations"] = [_with_bodies(t, bodies) for t in stored["_translations"]]
     return stored
+
+
+_TRANSLATION_NAMES = [c.strip() for c in TRANSLATION_COLUMNS.split(",")]
+_SOURCE_AT = _TRANSLATION_NAMES.index("body_source")
+_HTML_AT = _TRANSLATION_NAMES.index("content_html")
+_LANGUAGE_AT = _TRANSLATION_NAMES.index("language")
+# TRANSLATION_COLUMNS with NULL for the bodies (the caller has them)
+_WITHOUT_BODIES = ", ".join(
+    "NULL::text" if name in ("body_source", "content_html") else name for name in _TRANSLATION_NAMES
+)
+
+
+def _with_bodies(values: Sequence, bodies: Mapping[str, tuple[str, str]]) -> tuple:
+    out = list(values)
+    out[_SOURCE_AT], out[_HTML_AT] = bodies[out[_LANGUAGE_AT]]
+    return tuple(out)
 
 
 async def next_entry_id(conn: asyncpg.Connection) -> int:
@@ -213,7 +244,24 @@ async def store_new_bodies(
     conn: asyncpg.Connection, entry_id: int, bodies: Mapping[str, tuple[str, str]]
 ) -> None:
     """Replace the bodies (language -> (source, HTML)) of translations the caller's
-    transaction inserted (a new entry's, its draft media URLs rewritten), in one statement."""
+    transaction inserted (a new entry's, its draft media URLs rewritten), in one statement
+    (long bodies staged in slices first, `hub.core.long_texts`)."""
+    texts = [text for pair in bodies.values() for text in pair]
+    if are_long(texts):
+        await stage_texts(conn, texts)
+        await conn.execute(
+            f"""
+            WITH {STAGED_TEXTS_SQL}
+            UPDATE entry_translations t SET body_source = source.text, content_html = html.text
+            FROM unnest($2::text[]) WITH ORDINALITY AS b(language, n)
+            JOIN texts AS source ON source.text_id = 2 * (b.n - 1)
+            JOIN texts AS html ON html.text_id = 2 * (b.n - 1) + 1
+            WHERE t.entry_id = $1 AND t.language = b.language
+            """,  # noqa: S608 (no input in the SQL)
+            entry_id,
+            list(bodies),
+        )
+        return
     await conn.execute(
         """
         UPDATE entry_translations t SET body_source = b.source, content_html = b.html
