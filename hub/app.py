@@ -31,6 +31,7 @@ from hub.web.drf.mounts import drf_mount
 from hub.web.metrics import serve_metrics
 from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from hub.web.observe import AccessMiddleware
+from hub.web.page_cache import PageCache, PageCacheMiddleware, following
 from hub.web.requests import header, resources_of
 from hub.web.responses import JSONResponse
 from hub.webmentions.routes import ENDPOINTS as WEBMENTION_ENDPOINTS
@@ -86,15 +87,21 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
     """The ASGI app. With `resources` given (tests, `hub serve`), it uses them as they are;
     otherwise its lifespan opens them from `settings` and closes them on shutdown."""
 
+    # anonymous readers' pages and feeds, rendered once (hub.web.page_cache); it serves only
+    # while the lifespan listens for page changes, so an app without one never caches
+    page_cache = PageCache(settings.page_cache_bytes, settings.page_cache_seconds)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if resources is not None:
             app.state.resources = resources
-            yield
+            async with following(page_cache, settings.database_url):
+                yield
             return
         async with open_resources(settings) as opened:
             app.state.resources = opened
-            yield
+            async with following(page_cache, settings.database_url):
+                yield
 
     app = Starlette(
         routes=[
@@ -112,6 +119,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(AccessMiddleware),  # one log line and the metrics of each request
+            Middleware(PageCacheMiddleware, cache=page_cache),  # hits end here
             Middleware(TextGZipMiddleware),  # HTML, XML and JSON, when the client accepts gzip
             # the actor and entry documents at the channel and entry URLs (Accept: activity+json)
             Middleware(NegotiationMiddleware),
@@ -120,6 +128,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.page_cache = page_cache
     # the dashboard's reads of the directory tables (hub.core.directory_health.DirectoryHealth)
     app.state.directory_health = directory_health
     app.state.directory_desk = directory_desk  # its writes (hub.core.directory_desk)

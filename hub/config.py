@@ -267,6 +267,18 @@ class Settings:
         None,
         "Bearer token that `GET /metrics` requires (Prometheus text). Unset: /metrics is a 404.",
     )
+    page_cache_bytes: int = setting(
+        "HUB_PAGE_CACHE_BYTES",
+        64 * 1024 * 1024,
+        "Memory each `hub serve` process gives to rendered public pages and feeds for "
+        "anonymous readers, in bytes (0: no page cache).",
+    )
+    page_cache_seconds: int = setting(
+        "HUB_PAGE_CACHE_SECONDS",
+        600,
+        "Longest time a cached page or feed is served before it is rendered again, in seconds "
+        "(a safety net: changes drop it at once).",
+    )
     feed_items: int = setting(
         "HUB_FEED_ITEMS", 20, "Entries in each RSS, Atom and JSON feed (newest first)."
     )
@@ -299,6 +311,8 @@ class Settings:
             raise SettingsError(f"HUB_NEW_AUTHOR_PLAN must be one of {', '.join(PLAN_NAMES)}")
         if not 0 < self.port < 65536:
             raise SettingsError("HUB_PORT must be between 1 and 65535")
+        if self.page_cache_bytes < 0 or self.page_cache_seconds < 0:
+            raise SettingsError("HUB_PAGE_CACHE_BYTES and HUB_PAGE_CACHE_SECONDS must be 0 or more")
         base_url = self.base_url or f"http://{_public_host(self.host)}:{self.port}"
         if not base_url.startswith(("http://", "https://")):
             raise SettingsError("HUB_BASE_URL must start with http:// or https://")

@@ -26,6 +26,7 @@ from hub.core.outages import is_outage, unavailable
 from hub.core.resources import Resources
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS
 from hub.core.urls import Target, parse_path
+from hub.web import page_cache
 
 ACTIVITY_TYPES = ("application/activity+json",)
 LD_JSON = "application/ld+json"
@@ -159,11 +160,13 @@ async def _answer(
         if public_pem is None:  # the channel's first fediverse visitor: its key is made now
             public_pem = (await keys.channel_key(resources.pool, row["id"])).public_pem
         document = with_context(actor_of(row, urls, public_pem))
+        page_cache.mark(request, row["id"])  # kept until the channel changes
         return document_response(request, document, vary_accept=True)
     answer = document_of(row, urls)
     if answer is None:
         return None  # a draft, scheduled or private entry: the site's 404
     status, document = answer
+    page_cache.mark(request, row["channel_id"])  # kept until the channel changes
     cache = GONE_CACHE if status == 410 else "public, max-age=60"
     return document_response(
         request, document, status=status, cache_control=cache, vary_accept=True

@@ -23,6 +23,7 @@ from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
 from hub.site.public.view import channel_view
+from hub.web import page_cache
 from hub.web.requests import resources_of
 
 METHODS = ["GET", "HEAD"]
@@ -64,6 +65,7 @@ async def public(request: Request) -> Response:
             return moved
     response = await _answer(request, scope, target)
     if response.status_code == 404:
+        page_cache.unmark(request)  # an old URL's 301 is looked up anew each time
         return await _old_url(request, scope) or response
     return response
 
@@ -87,6 +89,7 @@ async def _old_url(request: Request, scope: Scope) -> Response | None:
 async def _answer(request: Request, scope: Scope, target: Target) -> Response:
     custom = scope.channel
     if target.kind == "node":
+        page_cache.mark(request, None)  # node-wide: kept until any page changes
         return await pages.node_home(request, scope)
     if target.kind == "missing":
         return pages.not_found(request, scope, channel_view(custom, scope.urls) if custom else None)
@@ -121,6 +124,7 @@ async def _dispatch(
     custom = scope.channel
     if row is None:
         return pages.not_found(request, scope)
+    page_cache.mark(request, row["id"])  # kept for anonymous readers until the channel changes
     if row["custom_domain"] and custom is None:
         links = ChannelLinks(scope.urls, row["slug"], row["custom_domain"])
         return _to_custom_domain(request, links, target)

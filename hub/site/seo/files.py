@@ -16,6 +16,7 @@ from hub.site.public.pages import Scope, not_found
 from hub.site.public.routes import _scope as request_scope  # node host or custom domain
 from hub.site.seo import sitemap as doc
 from hub.site.seo.robots import robots_txt
+from hub.web import page_cache
 
 XML = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -28,6 +29,7 @@ def _origin(scope: Scope) -> str:
 
 async def robots(request: Request) -> Response:
     scope = await request_scope(request)
+    page_cache.mark(request, None)  # node-wide: kept until any page changes
     return respond(request, robots_txt(_origin(scope)), media_type=TEXT, cache_control=SEO_CACHE)
 
 
@@ -67,6 +69,7 @@ def _xml(request: Request, body: str) -> Response:
 
 async def sitemap(request: Request) -> Response:
     scope = await request_scope(request)
+    page_cache.mark(request, None)  # node-wide: kept until any page changes
     channel_id = scope.channel["id"] if scope.channel is not None else None
     per_file = doc.MAX_URLS
     pool = scope.resources.pool
