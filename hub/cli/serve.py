@@ -72,9 +72,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with prepared(settings) as ready:
         _announce(ready)
-        asyncio.run(_serve(ready))
+        # uvloop, as uvicorn's `loop="uvloop"` would give (that setting only applies when
+        # uvicorn makes the loop itself; `asyncio.run` would make the stock one)
+        with asyncio.Runner(loop_factory=_uvloop()) as runner:
+            runner.run(_serve(ready))
     print("hub: stopped", flush=True)
     return 0
+
+
+def _uvloop():
+    try:
+        import uvloop
+    except ImportError:  # Windows: the stock loop
+        return None
+    return uvloop.new_event_loop
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
