@@ -12,8 +12,11 @@ out as it is. Starlette's `GZipMiddleware` does the work, with three changes:
   `/api` directory) may be shared by semantically equivalent representations (§8.8.1), so
   they stay the same for both codings and `If-None-Match` / 304 work unchanged.
 
-Bodies of 128 KiB and more are compressed in a worker thread (zlib releases the GIL), and the
-big-answer path's slices one by one, so compression never stalls the event loop.
+Answers to writes (POST, PUT, PATCH, DELETE) go out uncompressed: they are short statuses,
+Locations and echoes that no cache keeps, and skipping the responder keeps every write a
+little cheaper. Bodies of 128 KiB and more are compressed in a worker thread (zlib releases
+the GIL), and the big-answer path's slices one by one, so compression never stalls the event
+loop.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ class TextGZipMiddleware(GZipMiddleware):
         super().__init__(app, minimum_size=MINIMUM_SIZE, compresslevel=compresslevel)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         if accepts_gzip(Headers(scope=scope).get("accept-encoding", "")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,7 +21,14 @@ from hub.activitypub.receive.activity import (
     accepted_content_type,
     read_activity,
 )
-from hub.activitypub.receive.signers import SignerGone, read_signature, signer
+from hub.activitypub.receive.signers import (
+    Signed,
+    SignerGone,
+    forget,
+    key_domains,
+    read_signature,
+    signer,
+)
 from hub.core.errors import (
     DomainError,
     Forbidden,
@@ -109,20 +117,38 @@ async def _accept(request: Request, channel_slug: str | None) -> Response:
     await resources.limiter.hit_windows(
         [Window(f"ap:domain:{signed_by.domain}", settings.ap_rate_domain, 60)]
     )
-    return await _store(resources, channel_slug, activity, signed_by)
+    row = await _store(resources, channel_slug, activity, signed, signed_by)
+    if not row["signer_found"]:  # a remembered key whose actor changed, went or got blocked
+        forget(signed.key_id)
+        signed_by = await signer(resources, signed, body, remembered=False)
+        if not _signer_is_actor(signed_by, activity):
+            raise Unauthenticated("The activity's actor is not its signer.", code="not_signer")
+        row = await _store(resources, channel_slug, activity, signed, signed_by)
+        if not row["signer_found"]:
+            raise Forbidden("The sender is blocked.", code="blocked")
+    return await _answer_stored(resources, row)
 
 
 async def _store(
-    resources: Resources, channel_slug: str | None, activity: Activity, signed_by: RemoteActor
-) -> Response:
-    row = await store_activity(
+    resources: Resources,
+    channel_slug: str | None,
+    activity: Activity,
+    signed: Signed,
+    signed_by: RemoteActor,
+) -> asyncpg.Record:
+    return await store_activity(
         resources.pool,
         channel_slug=channel_slug,
         activity_id=activity.id,
         type=activity.type,
         actor_id=signed_by.id,
+        key_id=signed.key_id,
+        key_domains=key_domains(signed.key_id),
         body=activity.body,
     )
+
+
+async def _answer_stored(resources: Resources, row: asyncpg.Record) -> Response:
     if not row["channel_found"]:
         return error(404, "No such actor.")
     if row["outbox_id"] is not None:

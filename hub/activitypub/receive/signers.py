@@ -4,12 +4,19 @@ found among the cached actors (`ap_actors`) or fetched through the guarded clien
 cached, the signature verified with it. A key that no longer verifies is fetched again once
 when the cached copy is older than `REFRESH_AFTER` (a key rotation).
 
+Each process also remembers the keys that verified lately (`KEYS`, up to `REMEMBERED`), so
+that a busy sender's next activity is verified without reading `ap_actors`. What is
+remembered is only trusted for the signature itself: the statement that stores the activity
+checks again that the actor still holds that key and that no block refuses it, and the
+inbox forgets the key and takes the long way when it does not (`forget`).
+
 Raises `Unauthenticated` (401), `Forbidden` (403, a blocked domain or actor, checked before
 any fetch from it), or `SignerGone` (the key's actor answers 410: the caller may still
 accept an actor's own Delete, as 202 and ignored)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +32,8 @@ from hub.core.federation.signatures import SignatureInvalid
 from hub.core.resources import Resources
 
 REFRESH_AFTER = timedelta(minutes=1)
+REMEMBERED = 4096  # keys per process
+KEYS: dict[str, RemoteActor] = {}  # keyId → the actor whose key verified a request lately
 
 
 class SignerGone(Exception):
@@ -110,11 +119,41 @@ async def _fetch(resources: Resources, key_id: str) -> RemoteActor:
     return actor
 
 
-async def signer(resources: Resources, signed: Signed, body: bytes) -> RemoteActor:
-    """The actor whose key signed the request, verified."""
+@functools.lru_cache(maxsize=REMEMBERED)
+def key_domains(key_id: str) -> list[str]:
+    """The domains of a keyId's host, parents included: what a domain block matches."""
+    return remote_actors.block_patterns(urldefrag(key_id)[0])[0]
+
+
+def forget(key_id: str) -> None:
+    """Stop trusting the remembered key `key_id` (its actor changed, went or is blocked)."""
+    KEYS.pop(key_id, None)
+
+
+def _remember(key_id: str, actor: RemoteActor) -> None:
+    if len(KEYS) >= REMEMBERED:
+        KEYS.pop(next(iter(KEYS)))  # the oldest remembered
+    KEYS[key_id] = actor
+
+
+async def signer(
+    resources: Resources, signed: Signed, body: bytes, *, remembered: bool = True
+) -> RemoteActor:
+    """The actor whose key signed the request, verified (with a remembered key first when
+    `remembered`: the caller's store checks the actor again)."""
     key_id = signed.key_id
     if len(key_id) > remote_actors.MAX_URL or not key_id.startswith(("https://", "http://")):
         raise Unauthenticated("The keyId is not an http(s) URL.", code="bad_signature")
+    known = KEYS.get(key_id) if remembered else None
+    if known is not None and _verifies(signed, body, known) is None:
+        return known
+    actor = await _verified(resources, signed, body)
+    _remember(key_id, actor)
+    return actor
+
+
+async def _verified(resources: Resources, signed: Signed, body: bytes) -> RemoteActor:
+    key_id = signed.key_id
     actor = await remote_actors.by_key_id(resources.pool, key_id)
     if actor is not None and actor.blocked:
         raise Forbidden("The sender is blocked.", code="blocked")

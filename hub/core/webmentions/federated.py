@@ -38,9 +38,17 @@ Conn = asyncpg.Connection | asyncpg.Pool
 BLOCKED_BY_PATTERNS = """EXISTS (SELECT 1 FROM webmention_blocks b
     WHERE (b.kind = 'domain' AND b.pattern = ANY($2::text[]))
        OR (b.kind = 'url' AND b.pattern = $3))"""  # $2 parent domains, $3 normalised URL
-BLOCKED_KEY_SIGNER = """EXISTS (SELECT 1 FROM webmention_blocks b
-    WHERE (b.kind = 'domain' AND (b.pattern = ANY($2::text[]) OR b.pattern = a.domain))
-       OR (b.kind = 'url' AND b.pattern = a.uri))"""  # `a`: ap_actors; $2 the keyId's domains
+
+
+def blocked_key_signer(domains: str = "$2") -> str:
+    """Whether a block refuses the actor `a` (ap_actors) that signed with a key whose URL's
+    domains are the `text[]` parameter `domains`."""
+    return f"""EXISTS (SELECT 1 FROM webmention_blocks b
+    WHERE (b.kind = 'domain' AND (b.pattern = ANY({domains}::text[]) OR b.pattern = a.domain))
+       OR (b.kind = 'url' AND b.pattern = a.uri))"""  # noqa: S608 - a parameter's name
+
+
+BLOCKED_KEY_SIGNER = blocked_key_signer()  # `a`: ap_actors; $2 the keyId's domains
 BLOCKED_ACTOR = """EXISTS (SELECT 1 FROM webmention_blocks b
     WHERE (b.kind = 'domain' AND (b.pattern = a.domain OR b.pattern = a.host
            OR right(a.host, length(b.pattern) + 1) = '.' || b.pattern))

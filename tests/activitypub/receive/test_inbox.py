@@ -157,6 +157,26 @@ async def test_403_blocked_domain(ap_client, db, blog, alice):
     assert await count(db, "ap_inbox") == 0
 
 
+async def test_403_a_sender_blocked_after_its_key_was_remembered(ap_client, db, blog, alice):
+    first = await post(ap_client, inbox(blog), alice, alice.like(entry(blog)))
+    assert first.status_code == 202  # the key verified: this process remembers it
+    await db.execute("INSERT INTO webmention_blocks (kind, pattern) VALUES ('url', $1)", alice.id)
+    second = await post(ap_client, inbox(blog), alice, alice.announce(entry(blog)))
+    assert second.status_code == 403
+    assert await count(db, "ap_inbox") == 1
+
+
+async def test_202_a_remembered_key_whose_actor_row_went_is_fetched_again(
+    ap_client, db, blog, alice
+):
+    assert (await post(ap_client, inbox(blog), alice, alice.like(entry(blog)))).status_code == 202
+    await db.execute("TRUNCATE ap_actors CASCADE")  # e.g. the actor was deleted and purged
+    again = await post(ap_client, inbox(blog), alice, alice.announce(entry(blog)))
+    assert again.status_code == 202, again.text
+    assert await count(db, "ap_inbox") == 1  # the first went with its actor; the second stored
+    assert len(alice.server.hits("/users/alice")) == 2  # the key fetched again
+
+
 async def test_404_unknown_channel(ap_client, db, blog, alice):
     url = f"{BASE}/activitypub/nobody/inbox"
     response = await post(ap_client, url, alice, alice.like(entry(blog)))
