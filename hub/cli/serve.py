@@ -11,6 +11,7 @@ import sys
 
 from hub.cli.common import Commands, command
 from hub.config import Settings
+from hub.core import logs
 from hub.runtime import Prepared, prepared
 
 
@@ -70,6 +71,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that still runs
     # our cleanup (stopping the embedded servers) instead of the default instant death
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    logs.batch_writes()  # one write for many access lines (hub.core.logs)
     with prepared(settings) as ready:
         _announce(ready)
         # uvloop, as uvicorn's `loop="uvloop"` would give (that setting only applies when
@@ -144,6 +146,7 @@ async def _serve(ready: Prepared) -> None:
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from hub.worker import run_worker
 
+    logs.batch_writes()
     with prepared(settings) as ready:
         print(f"hub: worker on {ready.redis_label}; database: {ready.database_label}", flush=True)
         asyncio.run(run_worker(ready.settings, burst=args.burst))

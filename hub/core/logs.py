@@ -6,6 +6,10 @@
 - The request id and the job id live in context variables: the request middleware
   (`hub.web.observe`) sets `request_id`, the job wrapper (`hub.core.job_runs`) sets `job_id`;
   every record made meanwhile carries them, whichever logger made it.
+- Long-running commands (`hub serve`, `hub worker`) write in batches (`batch_writes`): lines
+  are formatted at once and written together by a writer thread at most `BATCH_SECONDS`
+  later, warnings and errors at once; a busy server then makes one write for many requests
+  instead of one system call each.
 - Quiet by default: uvicorn's access log is replaced by hub's one line per request
   (`hub.access`); arq's two lines per job run (and per cron tick) are dropped below DEBUG, hub
   logging instead only the jobs that did work or failed (`hub.jobs`).
@@ -13,9 +17,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import IO
 
@@ -24,6 +30,8 @@ import orjson
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 job_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_id", default=None)
 
+BATCH_SECONDS = 0.2  # the longest an info line waits for the writer thread
+BATCH_LINES = 1000  # more waiting lines than this are written at once
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FORMATS = ("text", "json")
 # arq.worker's lines for each job run: start, finish, retry, failure (hub's job wrapper logs
@@ -116,6 +124,67 @@ def configure(
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
     return handler
+
+
+class BatchingStreamHandler(logging.StreamHandler):
+    """A `StreamHandler` that keeps formatted lines and writes them together: from a writer
+    thread every `BATCH_SECONDS`, at once for a record of WARNING and above (with what waited
+    before it, in order), when `BATCH_LINES` wait, and at exit."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._waiting: list[str] = []
+        self._stopped = threading.Event()
+        self._writer = threading.Thread(target=self._write_often, name="hub-log", daemon=True)
+        self._writer.start()
+        atexit.register(self.close)
+
+    def emit(self, record: logging.LogRecord) -> None:  # called with the handler's lock held
+        try:
+            self._waiting.append(self.format(record) + self.terminator)
+        except Exception:
+            self.handleError(record)
+            return
+        if record.levelno >= logging.WARNING or len(self._waiting) >= BATCH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        # under the handler's own (re-entrant) lock, which `emit` already holds: lines go out
+        # in order, and a writer thread never waits for a lock an emitter holds
+        with self.lock:  # type: ignore[union-attr]
+            lines, self._waiting = self._waiting, []
+            if lines and self.stream is not None:
+                try:
+                    self.stream.write("".join(lines))
+                    self.stream.flush()
+                except (OSError, ValueError):  # the stream went (a closed pipe at exit)
+                    pass
+
+    def _write_often(self) -> None:
+        while not self._stopped.wait(BATCH_SECONDS):
+            self.flush()
+
+    def close(self) -> None:
+        self._stopped.set()
+        self.flush()
+        super().close()
+
+
+def batch_writes() -> None:
+    """Make the handler `configure` added write in batches (`BatchingStreamHandler`), for a
+    long-running command; nothing when logging was set up by someone else."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "hub_logs", False)]:
+        if isinstance(old, BatchingStreamHandler):
+            continue
+        new = BatchingStreamHandler(old.stream)
+        new.hub_logs = True  # type: ignore[attr-defined]
+        new.setFormatter(old.formatter)
+        for f in old.filters:
+            new.addFilter(f)
+        new.setLevel(old.level)
+        root.removeHandler(old)
+        root.addHandler(new)
 
 
 def quiet(*, debug: bool = False) -> None:

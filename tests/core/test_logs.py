@@ -87,3 +87,33 @@ def test_unknown_log_format_is_refused():
 )  # fmt: skip
 def test_what_counts_as_work(result, worked):
     assert did_work(result) is worked
+
+
+def test_batched_lines_arrive_in_order_within_the_batch_time_and_warnings_at_once():
+    import io
+    import logging
+    import time
+
+    from hub.core import logs
+
+    stream = io.StringIO()
+    handler = logs.BatchingStreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log = logging.getLogger("hub.test.batched")
+    log.propagate = False
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        log.info("one")
+        log.info("two")
+        assert stream.getvalue() == ""  # kept for the writer thread
+        log.warning("three")  # at once, after what waited before it
+        assert stream.getvalue().splitlines() == ["INFO one", "INFO two", "WARNING three"]
+        log.info("four")
+        deadline = time.monotonic() + 5
+        while "four" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stream.getvalue().splitlines()[-1] == "INFO four"
+    finally:
+        log.removeHandler(handler)
+        handler.close()
