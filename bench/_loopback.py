@@ -31,12 +31,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(argv: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
+def served(
+    argv: list[str], port: int, env: dict[str, str], *, quiet: bool = False, start: float = 60
+) -> Iterator[str]:
     """Run `python argv...` (a child that serves on `port`) until the block ends; yields its
-    base URL once the port accepts connections."""
-    proc = subprocess.Popen([sys.executable, *argv], env={**os.environ, **env})
+    base URL once the port accepts connections (within `start` seconds). `quiet` drops the
+    child's output."""
+    out = subprocess.DEVNULL if quiet else None
+    proc = subprocess.Popen([sys.executable, *argv], env={**os.environ, **env}, stdout=out,
+                            stderr=out)  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"the server {argv[1:]} exited with {proc.returncode}")
@@ -49,7 +54,7 @@ def served(argv: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -19,7 +19,6 @@ import contextlib
 import os
 import pickle
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from _loopback import free_port, have_wrk, serve
+from _loopback import free_port, have_wrk, serve, served
 from _services import bench_settings, run_on_production_loop
 
 from hub.app import create_app
@@ -74,38 +73,13 @@ async def seed(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def process(argv: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
-    """`python argv...` serving on `port`, quiet, until the block ends."""
-    proc = subprocess.Popen([sys.executable, *argv], env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{argv} exited with {proc.returncode}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{argv} did not start")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@contextlib.contextmanager
 def hub_serve(settings: Settings, data_dir: str, **env: str) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     environ.update(DATABASE_URL=settings.database_url or "", REDIS_URL=settings.redis_url or "",
                    HUB_DATA_DIR=data_dir, HUB_BASE_URL=base, HUB_PORT=str(port), **env)  # fmt: skip
-    with process(["-m", "hub.cli", "serve"], port, environ) as url:
+    with served(["-m", "hub.cli", "serve"], port, environ, quiet=True, start=90) as url:
         deadline = time.monotonic() + 30
         while httpx.get(url + "/bench").status_code != 200:  # the listener, the first render
             if time.monotonic() > deadline:
@@ -156,7 +130,7 @@ def bare_serving(answer: Answer, tmp: str) -> Iterator[str]:
     path = Path(tmp) / f"answer-{free_port()}.pickle"
     path.write_bytes(pickle.dumps(answer))
     port = free_port()
-    with process([__file__, "--bare", str(path), str(port)], port, {}) as url:
+    with served([__file__, "--bare", str(path), str(port)], port, {}, quiet=True) as url:
         yield url
 
 
