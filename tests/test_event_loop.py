@@ -25,7 +25,12 @@ import pytest
 from hub.config import Settings
 from tests.factories import make_author, make_credential, make_token
 
-pytestmark = pytest.mark.slow
+# A stall that hub's code causes happens on every run; a poll that waited because another
+# process had both cores (PostgreSQL compressing a 57 MB row, the sender, a parallel job on a
+# shared 2-core CI machine) happens on some. So a test whose polls were slow runs once more,
+# on fresh data, and fails only when the second run's polls are slow too
+# (pytest-rerunfailures, for this assertion only).
+pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1, only_rerun=["polls over"])]
 
 POLL_EVERY = 0.02
 POLL_BOUND = 0.1
