@@ -248,8 +248,12 @@ async def compare(label: str, hub_app, bare, path: str) -> None:
            f"{results['ceiling']:.0f} bare", results["hub"] / results["ceiling"], 0.70)  # fmt: skip
 
 
-SCALED = (("entry page", "/bench/post_7", True), ("channel home", "/bench", True),
-          ("tag page", "/bench/tags/bench", False), ("atom feed", "/bench/atom.xml", False))  # fmt: skip
+SCALED = (
+    ("entry page", "/bench/post_7", True),
+    ("channel home", "/bench", True),
+    ("tag page", "/bench/tags/bench", False),
+    ("atom feed", "/bench/atom.xml", False),
+)
 
 
 async def scaling(hub_app, bare, database_url: str) -> None:
