@@ -57,6 +57,9 @@ JOIN entries e ON e.channel_id = c.id AND e.slug = $2
 JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
 WHERE c.slug = $1
 """
+# The channel's id as a value of its own: the plan then reads the newest entries from the index
+# in order at every size (joined by slug alone, it sorted all 200,000: 39 ms; a ceiling must
+# be the best one query can do).
 LIST_SQL = """
 SELECT c.slug AS channel, ct.title AS channel_title, a.name AS author, e.slug, e.published_at,
        t.language, t.title, t.excerpt,
@@ -66,7 +69,7 @@ JOIN channel_translations ct ON ct.channel_id = c.id AND ct.language = c.default
 JOIN authors a ON a.id = c.author_id
 JOIN entries e ON e.channel_id = c.id AND e.status = 'published'
 JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
-WHERE c.slug = $1
+WHERE c.slug = $1 AND e.channel_id = (SELECT id FROM channels WHERE slug = $1)
 ORDER BY e.published_at DESC, e.id DESC LIMIT 20
 """
 
