@@ -55,8 +55,10 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# every benchmark at its default scale (under 15 minutes on a 2-core machine), then one summary
+# of the time each took and of every target line; run it alone on the machine
 bench: $(VENV)/.installed-dev
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 import orjson
 from _services import bench_settings, run_on_production_loop
+from _targets import target
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from starlette.applications import Starlette
@@ -157,6 +158,8 @@ async def run(settings) -> None:
             print(f"{name:32s} {rate:8.0f} /s")
         ratio = results["hub POST inbox"] / results["bare verify + INSERT (ceiling)"]
         print(f"{'ratio hub/ceiling':32s} {ratio:8.2f}    (target >= 0.60)")
+        hub, bare = results["hub POST inbox"], results["bare verify + INSERT (ceiling)"]
+        target("fediverse inbox", f"{hub:.0f}/s vs {bare:.0f}/s bare", ratio, 0.60)
         per_round = sorted(hub / bare for bare, hub in pairs)
         listed = ", ".join(f"{r:.2f}" for r in per_round)
         print(

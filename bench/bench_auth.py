@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _services import bench_settings, run_on_production_loop
+from _targets import target
 
 from hub.core import auth
 from hub.core.authors import create_author
@@ -54,6 +55,8 @@ async def run(url: str) -> None:
         print(f"{name:24s} {rate:10.0f} /s")
     ratio = results["hub resolve_principal"] / results["bare lookup (ceiling)"]
     print(f"ratio hub/ceiling        {ratio:10.2f}   (target >= 0.80)")
+    hub, bare = results["hub resolve_principal"], results["bare lookup (ceiling)"]
+    target("token resolution", f"{hub:.0f}/s vs {bare:.0f}/s bare", ratio, 0.80)
     await pool.close()
 
 

@@ -1,6 +1,7 @@
-"""Feed polling throughput, CPU and memory (issue 6, benchmarks 2 and 3).
+"""Feed polling throughput, CPU and memory (issue 6, benchmarks 2 and 3; scaling, issue 20).
 
-`--scale 1` = 10,000 feeds served by a local HTTP server in its own process (uvicorn, a raw ASGI
+A scaling table: 1,000 and 10,000 feeds (`--scale` multiplies both; each row starts from an
+empty directory), served by a local HTTP server in its own process (uvicorn, a raw ASGI
 app): every odd feed answers 200 with a 10-item RSS document, every even feed has a stored ETag
 and answers 304 (half unchanged). All feeds are on 127.0.0.1, so the per-host politeness
 settings are switched off for the run (HUB_DIRECTORY_HOST_INTERVAL=0, …_CONCURRENCY=0).
@@ -11,7 +12,8 @@ type, poll state. Ceiling: a bare httpx loop at the same concurrency fetching th
 with the same conditional headers, nothing parsed or stored.
 Prints feeds/s and CPU ms per feed of this process (the worker; Postgres and the feed server
 are other processes) for both, the ratio (target >= 50 % of bare), and the worker's peak RSS
-sampled every 50 ms during the run (target < 300 MB).
+sampled every 50 ms during the run (target < 300 MB); at each size, and whether the CPU per
+feed at the top row stays within 1.5x the bottom row's (flat).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 from _services import bench_settings
+from _targets import flat, target
 
 from hub.core.resources import open_resources
 from hub.worker import build_worker
@@ -127,36 +130,57 @@ async def bare_loop(urls: list[tuple[str, str | None]]) -> tuple[float, float]:
         return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-async def main(base, feeds: int, port: int) -> None:
-    origin = f"http://127.0.0.1:{port}"
+async def main(base, sizes: list[int], port: int) -> None:
     settings = dataclasses.replace(
         base, allow_loopback_fetch=True, directory_host_interval=0, directory_host_concurrency=0
     )
+    results = []
     async with open_resources(settings) as resources:
-        pool, redis = resources.pool, resources.redis
-        await pool.execute(SEED_SQL, feeds)
-        await pool.execute(FEEDS_SQL, origin, f"127.0.0.1:{port}", feeds)
-        rows = await pool.fetch("SELECT id, feed_url, etag FROM feeds ORDER BY feed_url")
-        urls = [(r["feed_url"], r["etag"]) for r in rows]
-        await bare_loop(urls[: min(200, feeds)])  # warm up the server and the client
-        bare_wall, bare_cpu = await bare_loop(urls)
-        for r in rows:
-            await redis.enqueue_job("poll_feed", str(r["id"]), _job_id=f"poll_feed:{r['id']}")
-        peak, stop = [rss_mb()], asyncio.Event()
-        sampler = asyncio.create_task(sample_memory(peak, stop))
-        worker = build_worker(resources, burst=True, poll_delay=0.05, max_jobs=CONCURRENCY)
-        cpu, start = cpu_seconds(), time.perf_counter()
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
-        hub_wall, hub_cpu = time.perf_counter() - start, cpu_seconds() - cpu
-        stop.set()
-        await sampler
-        outcomes = await pool.fetch(
-            "SELECT last_status, count(*) AS n FROM feeds GROUP BY last_status ORDER BY 1"
-        )
-        posts = await pool.fetchval("SELECT count(*) FROM posts")
+        for feeds in sizes:
+            print(f"\npolling {feeds:,} feeds (half 304) at concurrency {CONCURRENCY}")
+            results.append(await measure(resources, feeds, port))
+    print(f"\n{'feeds':>8s}  {'bare feeds/s':>12s}  {'hub feeds/s':>11s}  {'ratio':>5s}"
+          f"  {'hub CPU/feed':>12s}")  # fmt: skip
+    for feeds, (ratio, cpu_ms, _, hub, bare) in zip(sizes, results, strict=True):
+        print(f"{feeds:>8,d}  {bare:12.0f}  {hub:11.0f}  {ratio:5.2f}  {cpu_ms:9.2f} ms")
+    for feeds, (ratio, _, _, hub, bare) in zip(sizes, results, strict=True):
+        figure = f"{hub:.0f} feeds/s vs {bare:.0f} bare httpx"
+        target(f"feed polling at {feeds:,} feeds", figure, ratio, 0.50)
+    target("feed polling worker peak RSS", f"{max(r[2] for r in results):.0f} MB",
+           max(r[2] for r in results), 300, at_most=True)  # fmt: skip
+    flat("feed polling CPU per feed scaling", results[0][1], results[-1][1],
+         (f"{sizes[0]:,} feeds", f"{sizes[-1]:,} feeds"))  # fmt: skip
+
+
+async def measure(resources, feeds: int, port: int) -> tuple[float, ...]:
+    """One row, from an empty directory: (hub/bare feeds/s, hub CPU ms per feed, peak MB,
+    hub feeds/s, bare feeds/s)."""
+    origin = f"http://127.0.0.1:{port}"
+    pool, redis = resources.pool, resources.redis
+    await pool.execute("TRUNCATE sites, feeds, posts CASCADE")
+    await pool.execute(SEED_SQL, feeds)
+    await pool.execute(FEEDS_SQL, origin, f"127.0.0.1:{port}", feeds)
+    rows = await pool.fetch("SELECT id, feed_url, etag FROM feeds ORDER BY feed_url")
+    urls = [(r["feed_url"], r["etag"]) for r in rows]
+    await bare_loop(urls[: min(200, feeds)])  # warm up the server and the client
+    bare_wall, bare_cpu = await bare_loop(urls)
+    for r in rows:
+        await redis.enqueue_job("poll_feed", str(r["id"]), _job_id=f"poll_feed:{r['id']}")
+    peak, stop = [rss_mb()], asyncio.Event()
+    sampler = asyncio.create_task(sample_memory(peak, stop))
+    worker = build_worker(resources, burst=True, poll_delay=0.05, max_jobs=CONCURRENCY)
+    cpu, start = cpu_seconds(), time.perf_counter()
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    hub_wall, hub_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    stop.set()
+    await sampler
+    outcomes = await pool.fetch(
+        "SELECT last_status, count(*) AS n FROM feeds GROUP BY last_status ORDER BY 1"
+    )
+    posts = await pool.fetchval("SELECT count(*) FROM posts")
     summary = ", ".join(f"{r['last_status']}: {r['n']}" for r in outcomes)
     print(f"HTTP statuses: {summary}; {posts} posts stored")
     for name, wall, cpu_used in (("bare httpx loop (ceiling)", bare_wall, bare_cpu),
@@ -167,13 +191,14 @@ async def main(base, feeds: int, port: int) -> None:
     ratio = (feeds / hub_wall) / (feeds / bare_wall)
     print(f"ratio hub/bare feeds/s     {ratio:8.2f}   (target >= 0.50)")
     print(f"worker peak RSS            {peak[0]:8.0f} MB (target < 300 MB)")
+    return ratio, hub_cpu * 1000 / feeds, peak[0], feeds / hub_wall, feeds / bare_wall
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = 10,000 feeds")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000 and 10,000 feeds")
     args = parser.parse_args()
-    count = max(50, int(10_000 * args.scale))
+    counts = sorted({max(50, int(n * args.scale)) for n in (1_000, 10_000)})
     port = free_port()
     server = multiprocessing.get_context("spawn").Process(target=serve, args=(port,), daemon=True)
     server.start()
@@ -185,8 +210,7 @@ if __name__ == "__main__":
             except OSError:
                 time.sleep(0.1)
         with bench_settings() as base:
-            print(f"polling {count} feeds (half 304) at concurrency {CONCURRENCY}")
-            asyncio.run(main(base, count, port))
+            asyncio.run(main(base, counts, port))
     finally:
         server.terminate()
         server.join()

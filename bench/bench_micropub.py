@@ -13,6 +13,11 @@
 Prints requests per second and p99 latency for each side and the ratios (targets >= 0.60).
 The runs alternate over several rounds and keep each side's best, which is fairer on a noisy
 machine. `BENCH_REQUESTS` (default 2000 per side) makes a quick check smaller.
+
+Scaling (issue 20): the channel then grows to 10 and 200,000 generated published entries
+(`BENCH_MICROPUB_ROWS`; generated in batches outside the pool), and create, `q=source` of one
+note and the post list (`q=source`, newest 20, no ceiling) are measured again at each size.
+Target: flat, the top row's milliseconds per request within 1.5x the bottom row's.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import orjson
+from _grow import grow_channel
 from _services import bench_settings, run_on_production_loop
+from _targets import flat, target
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,6 +50,7 @@ from hub.core.resources import open_resources
 
 CONCURRENCY = 32
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+ROWS = [int(n) for n in os.environ.get("BENCH_MICROPUB_ROWS", "10,200000").split(",")]
 ROUNDS = 4
 BASE = "http://bench.test"
 CHANNEL = "bench"
@@ -153,20 +161,59 @@ def reader(headers: dict, url: str):
     return request
 
 
-async def compare(title: str, sides: dict, target: float) -> None:
+async def best_of(sides: dict, requests: int) -> dict[str, tuple[float, float]]:
+    """(requests/s, p99 ms) of each side: alternating rounds, each side's best."""
     for client, request in sides.values():
-        await measure(client, request, 200)  # warm up
+        await measure(client, request, min(200, requests))  # warm up
     best = dict.fromkeys(sides, (0.0, 0.0))
     for _ in range(ROUNDS):
         for name, (client, request) in sides.items():
-            rate, p99 = await measure(client, request, max(REQUESTS // ROUNDS, CONCURRENCY))
+            rate, p99 = await measure(client, request, max(requests // ROUNDS, CONCURRENCY))
             if rate > best[name][0]:
                 best[name] = (rate, p99)
+    return best
+
+
+async def compare(title: str, sides: dict, goal: float) -> None:
+    best = await best_of(sides, REQUESTS)
     print(title)
     for name, (rate, p99) in best.items():
         print(f"  {name:34s} {rate:8.0f} req/s   p99 {p99:7.1f} ms")
     bare, hub = (rate for rate, _ in best.values())
-    print(f"  {'ratio hub/bare':34s} {hub / bare:8.2f}   (target >= {target:.2f})")
+    print(f"  {'ratio hub/bare':34s} {hub / bare:8.2f}   (target >= {goal:.2f})")
+    target(f"micropub {title.split(':')[0]}", f"{hub:.0f} req/s vs {bare:.0f} bare",
+           hub / bare, goal)  # fmt: skip
+
+
+def lister(headers: dict):
+    async def request(client: httpx.AsyncClient) -> None:
+        r = await client.get("/micropub", params={"q": "source"}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["items"]
+
+    return request
+
+
+async def scaling(database_url: str, tables: dict[str, dict]) -> None:
+    """The scaling table: hub's ms per request (1000 / req/s at concurrency 32; the ceiling's
+    in brackets) of each operation at each size of the channel; one flat target each."""
+    requests = max(REQUESTS // 2, 4 * CONCURRENCY)
+    print(f"\nscaling: {requests} requests per operation and side at each size")
+    print(f"{'entries':>9s}  " + "  ".join(f"{label:>21s}" for label in tables))
+    costs: dict[str, list[float]] = {label: [] for label in tables}
+    for rows in ROWS:
+        took = await grow_channel(database_url, CHANNEL, rows)
+        cells = []
+        for label, sides in tables.items():
+            best = await best_of(sides, requests)
+            costs[label].append(1000 / best["hub"][0])
+            ceiling = f"({1000 / best['bare'][0]:5.2f})" if "bare" in best else " " * 7
+            cells.append(f"{costs[label][-1]:7.2f} ms {ceiling}")
+        print(f"{rows:>9,d}  " + "  ".join(f"{c:>21s}" for c in cells)
+              + f"   (+ the bench's own; generated in {took:.1f} s)")  # fmt: skip
+    ends = (f"{ROWS[0]:,} entries", f"{ROWS[-1]:,} entries")
+    for label, values in costs.items():
+        flat(f"micropub {label} scaling", values[0], values[-1], ends)
 
 
 async def run(settings) -> None:
@@ -209,6 +256,12 @@ async def run(settings) -> None:
             },
             0.60,
         )
+        await scaling(settings.database_url, {
+            "create": {"bare": (bare, creator(json_auth, bare_slugs)),
+                       "hub": (hub, creator(json_auth, hub_slugs))},
+            "q=source": {"bare": (bare, reader(auth, url)), "hub": (hub, reader(auth, url))},
+            "q=source list": {"hub": (hub, lister(auth))},
+        })  # fmt: skip
         for client in (hub, bare):
             await client.aclose()
 

@@ -15,6 +15,9 @@ nothing: the cost of the rows alone, for reference.
 Every request creates a new article (its own slug); prints requests/s and p99 for each, the
 best of several alternating rounds. `--quick` measures 3 s per round instead of 8 (in-process:
 400 requests per side instead of 2000).
+Scaling (issue 20, over wrk): the whole comparison runs with 10 and then 200,000 existing
+published entries in the channel (`BENCH_V1_ROWS`; generated in batches outside the pool),
+and hub's milliseconds per request at the top row stay within 1.5x the bottom row's (flat).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import orjson
+from _grow import grow_channel
 from _loopback import free_port, have_wrk, serve, served, wrk_post
 from _services import bench_settings, run_on_production_loop
+from _targets import flat, target
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,6 +55,7 @@ from hub.core.resources import open_resources
 CONCURRENCY = 32
 REQUESTS = 2_000
 ROUNDS = 4
+ROWS = [int(n) for n in os.environ.get("BENCH_V1_ROWS", "10,200000").split(",")]
 BODY = "\n\n".join(
     f"Paragraph {i} with **bold**, a [link](https://example.com/{i}) and some words to read."
     for i in range(8)
@@ -204,31 +210,44 @@ async def run_loopback(settings, seconds: float, rounds: int) -> None:
            "BENCH_CHANNEL_ID": str(channel_id), "BENCH_AUTHOR_ID": str(author_id)}  # fmt: skip
     head, tail = payload("\x00").decode().split("\\u0000")
     paths = {"hub": "/api/v1/channels/bench/pages", "bare": "/pages", "render": "/pages"}
-    best = dict.fromkeys(SIDES, (0.0, 0.0))
+    costs = []
     with contextlib.ExitStack() as stack:
         urls = {}
         for name, side in SIDES.items():
             port = free_port()
             argv = [__file__, "--serve", side, str(port)]
             urls[name] = stack.enter_context(served(argv, port, env)) + paths[side]
-        for round_ in range(rounds + 1):  # round 0 warms every side up
-            for name, side in SIDES.items():
-                rate, p99 = wrk_post(
-                    urls[name], headers={**auth, "Content-Type": "application/json"},
-                    body=(head, tail), slug_prefix=f"{side}_{round_}_",
-                    seconds=2 if round_ == 0 else seconds, connections=CONCURRENCY,
-                )  # fmt: skip
-                if round_ and rate > best[name][0]:
-                    best[name] = (rate, p99)
-    report(best)
+        for rows in ROWS:
+            took = await grow_channel(settings.database_url, "bench", rows)
+            print(f"\nwith {rows:,} existing entries (generated in {took:.1f} s)")
+            best = dict.fromkeys(SIDES, (0.0, 0.0))
+            for round_ in range(rounds + 1):  # round 0 warms every side up
+                for name, side in SIDES.items():
+                    rate, p99 = wrk_post(
+                        urls[name], headers={**auth, "Content-Type": "application/json"},
+                        body=(head, tail), slug_prefix=f"{side}_{rows}_{round_}_",
+                        seconds=2 if round_ == 0 else seconds, connections=CONCURRENCY,
+                    )  # fmt: skip
+                    if round_ and rate > best[name][0]:
+                        best[name] = (rate, p99)
+            report(best, f" with {rows:,} entries")
+            costs.append(1000 / best[HUB][0])
+    print(f"\n{'entries':>9s}  {'hub ms/request':>14s}")
+    for rows, cost in zip(ROWS, costs, strict=True):
+        print(f"{rows:>9,d}  {cost:11.2f} ms")
+    flat(
+        "v1 create scaling", costs[0], costs[-1], (f"{ROWS[0]:,} entries", f"{ROWS[-1]:,} entries")
+    )
 
 
-def report(best: dict[str, tuple[float, float]]) -> None:
+def report(best: dict[str, tuple[float, float]], label: str = "") -> None:
     for name, (rate, p99) in best.items():
         print(f"{name:34s} {rate:8.0f} req/s   p99 {p99:7.1f} ms")
     print(f"ratio hub/ceiling (same rows)     {best[HUB][0] / best[RENDER][0]:8.2f}"
           "   (target >= 0.50)")  # fmt: skip
     print(f"ratio hub/bare, nothing rendered  {best[HUB][0] / best[BARE][0]:8.2f}")
+    figure = f"{best[HUB][0]:.0f} req/s vs {best[RENDER][0]:.0f} bare"
+    target(f"v1 create{label}", figure, best[HUB][0] / best[RENDER][0], 0.50)
 
 
 def main() -> None:

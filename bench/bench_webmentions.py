@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 import uvicorn
 from _services import bench_settings
+from _targets import target
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -157,6 +158,11 @@ async def run(settings, port: int) -> None:
                 print(f"{name:32s} {rate:8.0f} /s")
             ratio = results["hub POST /api/webmentions"] / results["bare INSERT endpoint (ceiling)"]
             print(f"{'ratio hub/ceiling':32s} {ratio:8.2f}    (target >= 0.60)")
+            hub, bare = (
+                results["hub POST /api/webmentions"],
+                results["bare INSERT endpoint (ceiling)"],
+            )
+            target("webmention acceptance", f"{hub:.0f}/s vs {bare:.0f}/s bare", ratio, 0.60)
             per_round = sorted(hub / bare for bare, hub in pairs)
             listed = ", ".join(f"{r:.2f}" for r in per_round)
             median = per_round[len(per_round) // 2]
@@ -171,6 +177,7 @@ async def run(settings, port: int) -> None:
             done = await pool.fetchval("SELECT count(*) FROM webmentions WHERE status = 'approved'")
             print(f"{'verified':32s} {done:8d}    of {BURST} in {elapsed:.1f} s")
             print(f"{'verifications per second':32s} {done / elapsed:8.0f}    (target >= 100)")
+            target("webmention verification", f"{done / elapsed:.0f}/s", done / elapsed, 100)
 
             # 3. a worker process SIGKILLed mid-burst, a new one started: nothing lost
             await reset()

@@ -3,6 +3,7 @@ entries made by the v1 API (one shared model)."""
 
 from __future__ import annotations
 
+from hub.core.entries import listing
 from tests.factories import make_credential
 from tests.micropub.conftest import source
 
@@ -131,3 +132,29 @@ async def test_200_article_made_through_the_v1_api_is_readable(client, db, token
     assert r.status_code == 200
     assert r.json()["properties"]["category"] == ["agents", "micropub"]
     assert r.json()["properties"]["name"] == ["Written by an agent"]
+
+
+async def test_200_post_list_offset_pages_walk_every_post_once_newest_first(client, db, token):
+    # Issue 20: the list reads entries_channel_timeline_idx in its order; its pages are the same
+    # (newest first by published, scheduled or created time; deleted posts left out).
+    for day in (3, 1, 5, 2, 4):
+        await _create(client, token, {"content": [f"Day {day}"],
+                                      "published": [f"2021-01-0{day}T00:00:00Z"]})  # fmt: skip
+    gone = await _create(client, token, {"content": ["Gone"]})
+    deleter = await make_credential(db, token.author_id, kind="app_token", scopes=["delete"])
+    r = await client.post(MP, json={"action": "delete", "url": gone},
+                          headers={"Authorization": f"Bearer {deleter}"})  # fmt: skip
+    assert r.status_code == 204, r.text
+    seen = []
+    for offset in (0, 2, 4, 6):
+        r = await client.get(
+            MP, params={"q": "source", "limit": "2", "offset": str(offset)}, headers=token.headers
+        )
+        assert r.status_code == 200
+        seen += [item["properties"]["content"][0] for item in r.json()["items"]]
+    assert seen == ["Day 5", "Day 4", "Day 3", "Day 2", "Day 1"]
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        rows = await conn.fetch("EXPLAIN " + listing.ENTRY_IDS_SQL, 1, None, None, None, 20, 0)
+    plan = "\n".join(r[0] for r in rows)
+    assert "entries_channel_timeline_idx" in plan and "Sort Key" not in plan

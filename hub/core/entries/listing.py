@@ -5,6 +5,20 @@ from __future__ import annotations
 
 import asyncpg
 
+# Read from entries_channel_timeline_idx (0024) in its order: a page reads its rows, not the
+# channel's (`offset` pages still skip the rows before them: Micropub's wire format).
+ENTRY_IDS_SQL = """
+SELECT e.id FROM entries e
+LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
+WHERE e.channel_id = $1 AND e.deleted_at IS NULL
+  AND ($2::text IS NULL OR strpos(lower(coalesce(t.title, '') || ' '
+                                        || coalesce(t.body_source, '')), lower($2)) > 0)
+  AND ($3::text IS NULL OR e.kind = $3)
+  AND ($4::boolean IS NULL OR (e.status = 'draft') = $4)
+ORDER BY coalesce(e.published_at, e.scheduled_at, e.created_at) DESC, e.id DESC
+LIMIT $5 OFFSET $6
+"""
+
 
 async def list_categories(
     conn: asyncpg.Connection | asyncpg.Pool,
@@ -48,17 +62,7 @@ async def list_entry_ids(
     case-insensitive substring of the primary title or body, `kind` a post type, `drafts`
     True for drafts only and False for all but drafts."""
     rows = await conn.fetch(
-        """
-        SELECT e.id FROM entries e
-        LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
-        WHERE e.channel_id = $1 AND e.deleted_at IS NULL
-          AND ($2::text IS NULL OR strpos(lower(coalesce(t.title, '') || ' '
-                                                || coalesce(t.body_source, '')), lower($2)) > 0)
-          AND ($3::text IS NULL OR e.kind = $3)
-          AND ($4::boolean IS NULL OR (e.status = 'draft') = $4)
-        ORDER BY coalesce(e.published_at, e.scheduled_at, e.created_at) DESC, e.id DESC
-        LIMIT $5 OFFSET $6
-        """,
+        ENTRY_IDS_SQL,
         channel_id,
         contains,
         kind,

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from hub.core.db import transaction
-from hub.core.entries import publishing
+from hub.core.entries import published, publishing
 from hub.core.entries import queries as entry_queries
 from tests.site.public.fixtures import (
     BASE,
@@ -371,3 +371,44 @@ async def test_200_language_filter_on_channel_home(client, public_blog):
     assert f"{BASE}/ada_blog/rss.xml?lang=fr" in {a["url"] for a in parsed["alternates"]}
     assert (await client.get("/ada_blog?lang=de")).status_code == 404
     assert (await client.get("/ada_blog?lang=en")).status_code == 200
+
+
+async def test_200_channel_pages_list_public_entries_newest_first_from_the_listing_index(
+    client, public_blog, db
+):
+    # Issue 20: the home, tag pages and feeds read entries_public_listing_idx in its order. The
+    # entries they list stay the same: public ones (a page in moderation_review whose live
+    # translation is published among them), newest first, paged by the `before` cursor.
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(22):
+        await public_insert_entry(
+            db, public_blog, f"n{i:02d}", tags=["All"], published_at=start + timedelta(hours=i)
+        )
+    hidden = {"private": "private", "unlisted": "unlisted", "gone": "public"}
+    for slug, visibility in hidden.items():
+        await public_insert_entry(
+            db, public_blog, slug, visibility=visibility, tags=["All"],
+            published_at=start + timedelta(days=2),
+        )  # fmt: skip
+    await db.execute("UPDATE entries SET deleted_at = now() WHERE slug = 'gone'")
+    await db.execute("UPDATE entries SET status = 'moderation_review' WHERE slug = 'n21'")
+    expected = [f"n{i:02d}" for i in range(21, -1, -1)]
+    for path in ("/ada_blog", "/ada_blog/tags/all"):
+        seen, url = [], f"{BASE}{path}"
+        while url:
+            r = await client.get(url)
+            assert r.status_code == 200, url
+            parsed = public_mf2(r.text, url)
+            [feed] = public_items(parsed, "h-feed")
+            seen += [e["properties"]["url"][0].rsplit("/", 1)[1] for e in feed["children"]]
+            url = (parsed["rels"].get("next") or [None])[0]
+        assert seen == expected, path
+    atom = (await client.get("/ada_blog/atom.xml")).text
+    assert re.findall(r"<link[^>]*ada_blog/(n\d\d)\"", atom)[:3] == ["n21", "n20", "n19"]
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        sql = published._list_sql(content=False, newer=False, language=False, tag=False,
+                                  cursor=True)  # fmt: skip
+        rows = await conn.fetch("EXPLAIN " + sql, public_blog.channel_id, 21, start, 10**12)
+    plan = "\n".join(r[0] for r in rows)
+    assert "entries_public_listing_idx" in plan and "Sort Key: e.published_at" not in plan
