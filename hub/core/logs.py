@@ -118,6 +118,7 @@ def configure(
         root.removeHandler(old)
     if root.handlers and not force:
         return None
+    lighter_records()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.hub_logs = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT_FORMAT))
@@ -185,6 +186,19 @@ def batch_writes() -> None:
         new.setLevel(old.level)
         root.removeHandler(old)
         root.addHandler(new)
+
+
+def lighter_records() -> None:
+    """Stop every record from collecting what hub's formats never print: the caller's file
+    and line (a stack walk per record), the thread, the process and the asyncio task (the
+    "Optimization" switches of Python's logging documentation). An access line per request
+    then costs about half as much."""
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    if hasattr(logging, "logAsyncioTasks"):  # Python 3.12+
+        logging.logAsyncioTasks = False
 
 
 def quiet(*, debug: bool = False) -> None:
