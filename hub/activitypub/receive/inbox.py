@@ -15,6 +15,7 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.activitypub.errors import STATUS
 from hub.activitypub.receive.activity import (
     Activity,
     BadActivity,
@@ -32,11 +33,8 @@ from hub.activitypub.receive.signers import (
 from hub.core.errors import (
     DomainError,
     Forbidden,
-    NotFound,
-    RateLimited,
     TooLarge,
     Unauthenticated,
-    Unavailable,
 )
 from hub.core.federation.inbox import PROCESS_ACTIVITY, process_job_id, store_activity
 from hub.core.federation.remote_actors import RemoteActor
@@ -45,19 +43,11 @@ from hub.core.queue import enqueue_staged
 from hub.core.ratelimit import Window
 from hub.core.resources import Resources
 from hub.core.urls import host_of
+from hub.web.errors import lookup, retry_after
 from hub.web.requests import resources_of
 from hub.web.responses import JSONResponse
 
 log = logging.getLogger("hub.activitypub")
-
-STATUS = {
-    TooLarge: 413,
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    RateLimited: 429,
-    Unavailable: 503,
-}
 
 
 def accepted() -> Response:
@@ -69,11 +59,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
 
 
 def _domain_error(exc: DomainError) -> Response:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-    headers = None
-    if isinstance(exc, RateLimited | Unavailable):
-        headers = {"Retry-After": str(max(1, int(exc.retry_after)))}
-    return error(status, exc.message, headers)
+    return error(lookup(STATUS, exc, 400), exc.message, retry_after(exc) or None)
 
 
 def _declared_length(request: Request) -> int | None:
