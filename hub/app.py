@@ -29,7 +29,7 @@ from hub.site.routes import mount as site_mount
 from hub.web.compression import TextGZipMiddleware
 from hub.web.drf.mounts import drf_mount
 from hub.web.metrics import serve_metrics
-from hub.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from hub.web.middleware import BodyLimitMiddleware
 from hub.web.observe import AccessMiddleware
 from hub.web.page_cache import PageCache, PageCacheMiddleware, following
 from hub.web.requests import header, resources_of
@@ -117,8 +117,8 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             site_mount(),
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(AccessMiddleware),  # one log line and the metrics of each request
+            # the request id, one log line and the metrics of each request
+            Middleware(AccessMiddleware),
             Middleware(PageCacheMiddleware, cache=page_cache),  # hits end here
             Middleware(TextGZipMiddleware),  # HTML, XML and JSON, when the client accepts gzip
             # the actor and entry documents at the channel and entry URLs (Accept: activity+json)

@@ -105,9 +105,18 @@ SELECT (SELECT count(*) FROM job_outbox) AS outbox,
 """
 
 
+_request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def record_request(method: str, route: str, status: int, seconds: float) -> None:
-    http_requests.labels(method, route, str(status)).inc()
-    http_duration.labels(route).observe(seconds)
+    """Count one answered request. The labelled children are looked up once per method, route
+    template and status (a bounded set: routes are templates), not per request."""
+    children = _request_children.get((method, route, status))
+    if children is None:
+        children = (http_requests.labels(method, route, str(status)), http_duration.labels(route))
+        _request_children[(method, route, status)] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def record_job(job: str, outcome: str, seconds: float) -> None:

@@ -1,16 +1,14 @@
-"""The ASGI middleware: request body limits and request ids (app-wide), and the refusal of a
+"""The ASGI middleware: request body limits (app-wide), and the refusal of a
 NUL in an API's path or query string (per API mount)."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.core.errors import Invalid, TooLarge
 from hub.core.inputs import refused_character
-from hub.web.requests import header
 
 
 class BodyLimitMiddleware:
@@ -52,38 +50,6 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-def _new_request_id() -> str:
-    """16 hex digits naming a request in the logs: unique enough, and no secret, so from the
-    fast generator (`secrets` reads the kernel's random source: a system call per request)."""
-    return f"{random.getrandbits(64):016x}"
-
-
-class RequestIdMiddleware:
-    """Give every response an `X-Request-Id` (the caller's, when it sent a sane one)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        sent = header(scope, b"x-request-id")
-        request_id = sent if 0 < len(sent) <= 128 and sent.isprintable() else _new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 class RefuseNulMiddleware:

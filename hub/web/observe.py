@@ -1,12 +1,17 @@
-"""What each request leaves behind: one access line (`hub.access`: method, path, status,
+"""What each request carries and leaves behind: an `X-Request-Id` on its answer (the
+caller's, when it sent a sane one), one access line (`hub.access`: method, path, status,
 duration in ms, request id) and its count and latency in the metrics, by route template
 (`/api/v1/channels/{slug}/pages`, never the raw path). In memory only: no I/O but the log
-line. The request id (from `RequestIdMiddleware`, which runs first) is put in the log context
-for every record made while the request is served."""
+line. The request id is put in the log context for every record made while the request is
+served, and in `scope["state"]["request_id"]` for the handlers.
+
+One middleware, the outermost of the app's own: a page-cache hit (the commonest request of
+a busy blog) passes through this layer, the cache's, and nothing else."""
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 
 from starlette.routing import Mount
@@ -20,8 +25,22 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 UNMATCHED = "unmatched"  # the route label of a request no route took
 
 
+def _new_request_id() -> str:
+    """16 hex digits naming a request in the logs: unique enough, and no secret, so from the
+    fast generator (`secrets` reads the kernel's random source: a system call per request)."""
+    return f"{random.getrandbits(64):016x}"
+
+
+def _sent_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            sent = value.decode("latin-1")
+            return sent if 0 < len(sent) <= 128 and sent.isprintable() else None
+    return None
+
+
 class AccessMiddleware:
-    """Log and count every HTTP request once it is answered (or failed with an error)."""
+    """Name, log and count every HTTP request once it is answered (or failed with an error)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,7 +51,9 @@ class AccessMiddleware:
             return
         began = time.perf_counter()
         base = scope.get("root_path", "")
-        request_id = scope.get("state", {}).get("request_id")
+        request_id = _sent_request_id(scope) or _new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        id_header = (b"x-request-id", request_id.encode())
         token = logs.request_id.set(request_id)
         status = 500  # an exception before the answer starts becomes the server's 500
 
@@ -40,6 +61,7 @@ class AccessMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:

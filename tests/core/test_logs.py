@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 
 import pytest
 
@@ -73,6 +74,26 @@ def test_text_lines_name_the_job():
     first, second = stream.getvalue().splitlines()
     assert first.endswith("INFO hub.test: polled [job poll_feed:42]")
     assert second.endswith("INFO hub.test: after")
+
+
+def test_text_lines_read_as_pythons_own_format_with_times_and_tracebacks():
+    """The text formatter puts plain lines together itself (a line per request on a busy
+    blog): each line reads exactly as `logging.Formatter` writes it, across a second's turn,
+    and a record with a traceback still carries it."""
+    ours, python = logs.TextFormatter(logs.TEXT_FORMAT), logging.Formatter(logs.TEXT_FORMAT)
+    for created in (1_700_000_000.001, 1_700_000_000.999, 1_700_000_001.5, 1_700_000_000.25):
+        record = logging.LogRecord("hub.access", logging.INFO, "", 0, "GET %s %d", ("/a", 200),
+                                   None)  # fmt: skip
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == python.format(record)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        failed = logging.LogRecord("hub.jobs", logging.ERROR, "", 0, "failed", None,
+                                   sys.exc_info())  # fmt: skip
+    line = ours.format(failed)
+    assert line.splitlines()[0].endswith("ERROR hub.jobs: failed")
+    assert "Traceback" in line and "RuntimeError: boom" in line
 
 
 def test_unknown_log_format_is_refused():
