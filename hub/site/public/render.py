@@ -8,6 +8,7 @@ import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -54,8 +55,27 @@ def minify_css(css: str) -> str:
     return re.sub(r"\s*([{};,>])\s*", r"\1", css).strip()
 
 
+class ViewEnvironment(Environment):
+    """Jinja's environment, reading a dict's key before trying an attribute of that name.
+
+    The pages' views are dicts, and Jinja reads `e.title` as `getattr(e, "title")` first: an
+    AttributeError raised and caught for every field shown (about 700 on a channel home, 15%
+    of its render). Here the key is read first; a name that is no key (`cite.get(...)`) still
+    finds the dict's method, as before. What differs: a key named like a dict method
+    (`items`, `get`) would win over the method; no view has one.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _environment() -> Environment:
-    env = Environment(
+    env = ViewEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,

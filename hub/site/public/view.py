@@ -156,7 +156,6 @@ def entry_view(
                   for p in photos_of(properties)]  # fmt: skip
     featured = _media(media, urls, "featured")
     excerpt = (translation.get("excerpt") or "").strip()
-    content = display_html(translation.get("content_html") or "", permalink)
     published = parse_time(translation.get("published_at") or entry["published_at"])
     view: dict[str, Any] = {
         "id": entry["id"],
@@ -170,10 +169,13 @@ def entry_view(
         "photos": photos,
         "tags": [{"name": t, "href": links.tag(t)} for t in entry["tags"]],
     }
-    if not full:
-        view["summary"] = excerpt or preview_text(content, 200 if view["name"] else 280)
-        view["content_html"] = content
+    if not full:  # a summary: the content is read only for an entry without an excerpt
+        view["summary"] = excerpt or preview_text(
+            display_html(translation.get("content_html") or "", permalink),
+            200 if view["name"] else 280,
+        )
         return view
+    content = display_html(translation.get("content_html") or "", permalink)
     changed = parse_time(translation.get("content_updated_at"))
     late = (
         changed is not None
