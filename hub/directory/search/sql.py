@@ -28,8 +28,6 @@ from hub.directory.urlnorm import feed_key, site_key
 
 # Fixed SQL per field; the keys are the only field names that reach SQL text.
 _WEIGHTS = {"title": "'{a}'::\"char\"[]", "description": "'{b}'::\"char\"[]"}
-_COLUMNS = {"title": "lower(s.title)", "description": "lower(s.description)"}
-_DEFAULT_COLUMNS = ("lower(s.title)", "lower(s.description)", "lower(s.link)")
 _EXISTS = {
     "title": "s.title <> ''",
     "description": "coalesce(s.description, '') <> ''",
@@ -38,6 +36,7 @@ _EXISTS = {
     "total_recommendations": "TRUE",
 }
 FUZZY_WORDS = 64  # a fuzzy term expands to at most this many words, the most similar first
+GLOB_WORDS = 1000  # a wildcard term expands to at most this many words, the shortest first
 # a vocabulary word as a quoted tsquery lexeme (backslash and quote escaped)
 _LEXEME = r"'''' || replace(replace(w.word, '\', '\\'), '''', '''''') || ''''"
 ORDERINGS = {
@@ -60,6 +59,7 @@ class Compiled:
     params: list = field(default_factory=list)
     where_params: int = 0  # the WHERE uses params[:where_params]; the score may use more
     fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
+    exact: str | None = None  # a site link or feed URL is exactly the query's URL (ranks first)
 
 
 def _matches(tsquery: str, field: str | None) -> str:
@@ -76,7 +76,7 @@ class _Compiler:
         self.params: list = []
         self.first = first_param
         self.positive_text: list[str] = []  # tsquery expressions of positive text leaves
-        self.similarity: list[str] = []  # trigram similarity expressions of positive leaves
+        self.similarity: list[str] = []  # rank expressions of positive wildcard and fuzzy leaves
         self.exact_url: list[str] = []  # URL values that rank first on an exact match
         self.fuzzy_floor = fuzzy_floor
 
@@ -98,11 +98,18 @@ class _Compiler:
                 self.positive_text.append(tsquery)
             return _matches(tsquery, node.field)
         if isinstance(node, Glob):
-            pattern = self.param(glob_regex(node.pattern))
-            columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
-            # bare operators (no coalesce) so the trigram indexes serve them; a NULL column
-            # is no match in WHERE, and NOT wraps its operand in coalesce
-            return "(" + " OR ".join(f"{c} ~ {pattern}" for c in columns) + ")"
+            # the glob expands to the vocabulary words (site_words, trigram-indexed) holding it
+            # as a whole word, searched as exact lexemes: GIN indexes serve both steps, and no
+            # regex runs over the sites' rows
+            regex = self.param(glob_regex(node.pattern))
+            tsquery = (
+                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
+                f" FROM site_words w WHERE w.word ~ hub_unaccent({regex})"
+                f" ORDER BY length(w.word), w.word LIMIT {GLOB_WORDS}) w)"
+            )
+            if positive:
+                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
+            return _matches(tsquery, node.field)
         if isinstance(node, Fuzzy):
             # the term expands to the vocabulary words (site_words, trigram-indexed) within its
             # word similarity, searched as exact lexemes: GIN indexes serve both steps
@@ -161,14 +168,16 @@ def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
         terms.insert(0, f"ts_rank_cd(s.search_vector, {tsquery}, 32)")
     if compiler.similarity:
         terms.append(f"0.3 * GREATEST({', '.join(compiler.similarity)})")
-    if exact:
-        terms.append(f"CASE WHEN {' OR '.join(exact)} THEN 10 ELSE 0 END")
+    exact_sql = f"({' OR '.join(exact)})" if exact else None
+    if exact_sql:
+        terms.append(f"CASE WHEN {exact_sql} THEN 10 ELSE 0 END")
     return Compiled(
         where=where,
         score="(" + " + ".join(terms) + ")",
         params=compiler.params,
         where_params=where_params,
         fuzzy_threshold=floor,
+        exact=exact_sql,
     )
 
 
