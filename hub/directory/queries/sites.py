@@ -74,13 +74,16 @@ WHERE s.hidden_at IS NULL AND ($1::text[] IS NULL OR s.type = ANY($1::text[]))
 async def apply_search_settings(
     conn: asyncpg.Connection, compiled: Compiled, statement_timeout: str = "3s"
 ) -> None:
-    """This transaction's statement timeout and pg_trgm's threshold for the fuzzy terms'
-    `<%` over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without
-    fuzzy terms): one round trip."""
+    """This transaction's statement timeout, pg_trgm's threshold for the fuzzy terms' `<%`
+    over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without fuzzy
+    terms), and plans made for each search's own words: a prepared statement's generic plan
+    cannot tell a word on half the sites from a rare one, and the window needs that to choose
+    between walking `sites_recommended_idx` and reading the full-text index. One round trip."""
     threshold = compiled.fuzzy_threshold if compiled.fuzzy_threshold is not None else 0.3
     await conn.execute(
         "SELECT set_config('statement_timeout', $1, true),"
-        " set_config('pg_trgm.word_similarity_threshold', $2, true)",
+        " set_config('pg_trgm.word_similarity_threshold', $2, true),"
+        " set_config('plan_cache_mode', 'force_custom_plan', true)",
         statement_timeout,
         str(threshold),
     )

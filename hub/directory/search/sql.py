@@ -130,9 +130,11 @@ class _Compiler:
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
             if positive and not node.is_glob:
                 self.exact_url.append(value)  # placeholders given after the WHERE's
+            # the feeds' matches as an array (computed once): both sides of the OR are then
+            # index conditions (trigram on the link, primary key), read as one bitmap
             return (
-                f"(lower(s.link) LIKE {like} ESCAPE '\\' OR EXISTS (SELECT 1 FROM feeds f"
-                f" WHERE f.site_id = s.id AND lower(f.feed_url) LIKE {like} ESCAPE '\\'))"
+                f"(lower(s.link) LIKE {like} ESCAPE '\\' OR s.id = ANY (ARRAY(SELECT f.site_id"
+                f" FROM feeds f WHERE lower(f.feed_url) LIKE {like} ESCAPE '\\')))"
             )
         if isinstance(node, TypeIs):
             return f"(s.type = {self.param(node.value)})"
