@@ -177,13 +177,14 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
     async def bare(text: str) -> None:
         c = compiled[text]
         async with pool.acquire() as conn, conn.transaction():
-            # the statement's settings, as hub: custom plans (the window's plan depends on how
-            # common the words are) and pg_trgm's threshold for the fuzzy terms
-            await site_queries.apply_search_settings(conn, c)
+            # the statement's settings and parameters, as hub: custom plans (the window's plan
+            # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
+            # the words the wildcard and fuzzy terms expand to
+            params = await site_queries.prepare_search(conn, c)
             await conn.fetch(
                 site_queries.window_sql(c, "relevance")
                 + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
-                *c.params,
+                *params,
             )
 
     async def sql_layer(text: str) -> None:

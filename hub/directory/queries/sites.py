@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.directory.search.sql import ORDERINGS, Compiled
+from hub.directory.search.sql import ORDERINGS, Compiled, Expansion
 
 
 def site_select(author: str) -> str:
@@ -71,14 +71,16 @@ WHERE s.hidden_at IS NULL AND ($1::text[] IS NULL OR s.type = ANY($1::text[]))
     return total, rows
 
 
-async def apply_search_settings(
+async def prepare_search(
     conn: asyncpg.Connection, compiled: Compiled, statement_timeout: str = "3s"
-) -> None:
+) -> list:
     """This transaction's statement timeout, pg_trgm's threshold for the fuzzy terms' `<%`
     over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without fuzzy
     terms), and plans made for each search's own words: a prepared statement's generic plan
     cannot tell a word on half the sites from a rare one, and the window needs that to choose
-    between walking `sites_recommended_idx` and reading the full-text index. One round trip."""
+    between walking `sites_recommended_idx` and reading the full-text index. Then the words
+    the query's wildcard and fuzzy terms expand to (a second round trip, only for those).
+    Returns the statement's parameters, each `Expansion` replaced by its tsquery."""
     threshold = compiled.fuzzy_threshold if compiled.fuzzy_threshold is not None else 0.3
     await conn.execute(
         "SELECT set_config('statement_timeout', $1, true),"
@@ -87,6 +89,17 @@ async def apply_search_settings(
         statement_timeout,
         str(threshold),
     )
+    expansions = [(k, p) for k, p in enumerate(compiled.params) if isinstance(p, Expansion)]
+    params = list(compiled.params)
+    if expansions:
+        parts, values = [], []
+        for _, expansion in expansions:
+            parts.append(expansion.sql(len(values) + 1))
+            values.extend(expansion.values)
+        row = await conn.fetchrow("SELECT " + ", ".join(parts), *values)
+        for (k, _), tsquery in zip(expansions, row, strict=True):
+            params[k] = tsquery
+    return params
 
 
 WINDOW = 1000  # a search ranks, counts and pages through at most this many matches
@@ -144,8 +157,8 @@ async def search_sites(
     sites match. With more matches than that, `capped` says the counts are the window's. Only
     the page's rows get the full Site columns. An empty page has no counts: it is past the
     end of the window (or nothing matched)."""
-    await apply_search_settings(conn, compiled)
-    n = len(compiled.params)
+    params = await prepare_search(conn, compiled)
+    n = len(params)
     order = ORDERINGS[ordering]
     rows = await conn.fetch(
         f"""{window_sql(compiled, ordering)}, page AS (
@@ -159,7 +172,7 @@ FROM page JOIN sites s ON s.id = page.id
 LEFT JOIN feeds mf ON mf.site_id = s.id AND mf.is_main
 ORDER BY {order}, s.id
 """,
-        *compiled.params,
+        *params,
         author_id,
         limit,
         offset,
@@ -172,11 +185,11 @@ ORDER BY {order}, s.id
 
 async def count_matches(conn: asyncpg.Connection, compiled: Compiled) -> int | None:
     """The number of matches, or None when there are more than WINDOW (not cheap)."""
-    await apply_search_settings(conn, compiled, "1s")
+    params = await prepare_search(conn, compiled, "1s")
     count = await conn.fetchval(
         f"SELECT count(*) FROM (SELECT 1 FROM sites s WHERE s.hidden_at IS NULL"
         f" AND {compiled.where} LIMIT {WINDOW + 1}) m",
-        *compiled.params[: compiled.where_params],
+        *params[: compiled.where_params],
     )
     return None if count > WINDOW else count
 

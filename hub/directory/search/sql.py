@@ -52,6 +52,22 @@ ORDERINGS = {
 }
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """A parameter the database computes before the search: the tsquery (text; None when no
+    word qualifies) of the vocabulary words that `words` selects, a query whose own
+    placeholders are `{0}`, `{1}`, ... for `values`. Given to the search as a value, the
+    planner sees its words and can tell a common one from a rare one."""
+
+    words: str
+    values: tuple
+
+    def sql(self, first_param: int) -> str:
+        """The scalar query computing the tsquery, its values from `$first_param` on."""
+        words = self.words.format(*(f"${first_param + k}" for k in range(len(self.values))))
+        return f"(SELECT string_agg({_LEXEME}, ' | ') FROM ({words}) w)"
+
+
 @dataclass
 class Compiled:
     where: str
@@ -84,6 +100,14 @@ class _Compiler:
         self.params.append(value)
         return f"${self.first + len(self.params) - 1}"
 
+    def expansion(self, node: Glob | Fuzzy, words: str, values: tuple, positive: bool) -> str:
+        """A term matched through the vocabulary words `words` selects: the tsquery of those
+        words is a parameter that `Expansion` computes before the search runs."""
+        tsquery = f"{self.param(Expansion(words, values))}::tsquery"
+        if positive:
+            self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
+        return _matches(tsquery, node.field)
+
     def node(self, node: object, positive: bool = True) -> str:
         if isinstance(node, And):
             return "(" + " AND ".join(self.node(i, positive) for i in node.items) + ")"
@@ -101,30 +125,31 @@ class _Compiler:
             # the glob expands to the vocabulary words (site_words, trigram-indexed) holding it
             # as a whole word, searched as exact lexemes: GIN indexes serve both steps, and no
             # regex runs over the sites' rows
-            regex = self.param(glob_regex(node.pattern))
-            tsquery = (
-                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
-                f" FROM site_words w WHERE w.word ~ hub_unaccent({regex})"
-                f" ORDER BY length(w.word), w.word LIMIT {GLOB_WORDS}) w)"
+            return self.expansion(
+                node,
+                "SELECT w.word FROM site_words w WHERE w.word ~ hub_unaccent({0})"
+                f" ORDER BY length(w.word), w.word LIMIT {GLOB_WORDS}",
+                (glob_regex(node.pattern),),
+                positive,
             )
-            if positive:
-                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
-            return _matches(tsquery, node.field)
         if isinstance(node, Fuzzy):
             # the term expands to the vocabulary words (site_words, trigram-indexed) within its
-            # word similarity, searched as exact lexemes: GIN indexes serve both steps
-            text = self.param(node.text.lower())
-            check = ""  # `<%` uses the GUC, set to the query's lowest threshold
+            # word similarity, searched as exact lexemes: GIN indexes serve both steps.
+            # `<%` uses the GUC, set to the query's lowest threshold
+            check, values = "", (node.text.lower(),)
             if node.threshold != self.fuzzy_floor:
-                check = f" AND word_similarity({text}, w.word) >= {self.param(node.threshold)}"
-            tsquery = (
-                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
-                f" FROM site_words w WHERE {text} <% w.word{check}"
-                f" ORDER BY {text} <<-> w.word LIMIT {FUZZY_WORDS}) w)"
+                check, values = (
+                    " AND word_similarity({0}, w.word) >= {1}",
+                    (*values, node.threshold),
+                )
+            return self.expansion(
+                node,
+                "SELECT w.word FROM site_words w WHERE {0} <% w.word"
+                + check
+                + f" ORDER BY {{0}} <<-> w.word LIMIT {FUZZY_WORDS}",
+                values,
+                positive,
             )
-            if positive:
-                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
-            return _matches(tsquery, node.field)
         if isinstance(node, Link):
             value = node.value.strip().lower()
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
