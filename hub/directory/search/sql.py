@@ -79,12 +79,13 @@ class Compiled:
 
 
 def _matches(tsquery: str, field: str | None) -> str:
-    """The site matches `tsquery`; with a field, within that field's weight too (the GIN
-    index serves the first test, the weight filter narrows its rows)."""
+    """The site matches `tsquery`; with a field, within that field's weight (its words only).
+    A GIN index serves each: `sites_search_idx`, or the field's own (`sites_title_search_idx`,
+    `sites_description_search_idx`, on exactly this expression), so `title:garden` reads the
+    sites with garden in the title, not every site that has the word somewhere."""
     if field is None:
         return f"(s.search_vector @@ {tsquery})"
-    weight = _WEIGHTS[field]
-    return f"(s.search_vector @@ {tsquery} AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
+    return f"(ts_filter(s.search_vector, {_WEIGHTS[field]}) @@ {tsquery})"
 
 
 class _Compiler:
