@@ -153,10 +153,10 @@ async def search_sites(
 
     One statement. The matches are read in the window's order and only the first WINDOW are
     kept (an index walk stops there; a rare query reads its few matches from the full-text
-    index): they are ranked, counted per type and paged, so the cost stays flat however many
-    sites match. With more matches than that, `capped` says the counts are the window's. Only
-    the page's rows get the full Site columns. An empty page has no counts: it is past the
-    end of the window (or nothing matched)."""
+    index): they are ranked, counted per type and paged, so ranking and counting cost no more
+    than the window however many sites match. With more matches than that, `capped` says
+    the counts are the window's. Only the page's rows get the full Site columns. An empty
+    page has no counts: it is past the end of the window (or nothing matched)."""
     params = await prepare_search(conn, compiled)
     n = len(params)
     order = ORDERINGS[ordering]
