@@ -11,7 +11,9 @@ operator of the language.
 hub: `GET /api/sites/search` through the whole app in-process (parse, compile, counts per type,
 the page with every Site field, related searches, JSON), anonymous, with the response cache and
 the throttle switched off. Also the SQL layer alone (`search_sites`: counts + page).
-Ceiling: the same compiled WHERE and score run bare: one `SELECT id … ORDER BY score LIMIT 25`.
+Ceiling: the same compiled statement run bare: the search window (the matches hub ranks, at
+most 1,000, the most recommended first) with its score, then `SELECT id … ORDER BY score
+LIMIT 25` (no counts, no Site columns, no related searches, no JSON).
 Prints p50/p99 per layer and the ratio of p50s at each size (targets, at the top row: hub
 <= 1.5x bare, p99 < 50 ms; and the endpoint's p50 within 1.5x of the bottom row's).
 Latencies are sequential (one request at a time), so they are not queueing delays.
@@ -175,12 +177,14 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
     async def bare(text: str) -> None:
         c = compiled[text]
         async with pool.acquire() as conn, conn.transaction():
-            if c.fuzzy_threshold is not None:  # pg_trgm's threshold for the fuzzy terms
-                await site_queries.apply_search_settings(conn, c)
+            # the statement's settings and parameters, as hub: custom plans (the window's plan
+            # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
+            # the words the wildcard and fuzzy terms expand to
+            params = await site_queries.prepare_search(conn, c)
             await conn.fetch(
-                f"SELECT s.id FROM sites s WHERE s.hidden_at IS NULL AND {c.where}"
-                f" ORDER BY {c.score} DESC, s.id LIMIT 25",
-                *c.params,
+                site_queries.window_sql(c, "relevance")
+                + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
+                *params,
             )
 
     async def sql_layer(text: str) -> None:

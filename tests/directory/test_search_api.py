@@ -87,6 +87,11 @@ QUERIES = [
     ("ap?le", {A, T}),
     ("pict*", {S}),
     ("title:ses*", {S}),
+    ("zo?", {Z}),  # unaccented: Zoé
+    ("exampl?", {A, T, S, Z, N}),  # a whole word inside each link's host
+    ("description:exampl?", set()),
+    ("zzq*", set()),  # no word of the vocabulary holds it
+    ("apple -zzq*", {A, T}),
     ("appel~", {A, T}),
     ("sesmae~1", set()),
     ("orchard~", {A}),

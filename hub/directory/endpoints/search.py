@@ -44,7 +44,7 @@ async def search(call: Call) -> dict | Response:
     links = schemas.Links(call.resources.settings.base_url)
     try:
         async with call.resources.pool.acquire() as conn, conn.transaction():
-            counts, rows = await site_queries.search_sites(
+            found = await site_queries.search_sites(
                 conn,
                 compiled,
                 ordering=ordering,
@@ -54,6 +54,7 @@ async def search(call: Call) -> dict | Response:
             )
     except asyncpg.QueryCanceledError:
         raise Unavailable("Search timed out; narrow the query.") from None
+    counts, rows = found.counts, found.rows
     total = sum(counts.values())
     authed = call.principal is not None
     if params.get("format") == "opml":
@@ -78,6 +79,7 @@ async def search(call: Call) -> dict | Response:
         "ordering": ordering,
         "types": {t: counts.get(t, 0) for t in q.SITE_TYPES},
         "ignored": list(parsed.ignored),
+        "capped": found.capped,
     }
     body["related_searches"] = related
     return {k: body[k] for k in ("count", "next", "previous", "statistics",

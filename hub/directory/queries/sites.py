@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-from hub.directory.search.sql import ORDERINGS, Compiled
+from hub.directory.search.sql import ORDERINGS, Compiled, Expansion
 
 
 def site_select(author: str) -> str:
@@ -70,19 +71,72 @@ WHERE s.hidden_at IS NULL AND ($1::text[] IS NULL OR s.type = ANY($1::text[]))
     return total, rows
 
 
-async def apply_search_settings(
+async def prepare_search(
     conn: asyncpg.Connection, compiled: Compiled, statement_timeout: str = "3s"
-) -> None:
-    """This transaction's statement timeout and pg_trgm's threshold for the fuzzy terms'
-    `<%` over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without
-    fuzzy terms): one round trip."""
+) -> list:
+    """This transaction's statement timeout, pg_trgm's threshold for the fuzzy terms' `<%`
+    over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without fuzzy
+    terms), and plans made for each search's own words: a prepared statement's generic plan
+    cannot tell a word on half the sites from a rare one, and the window needs that to choose
+    between walking `sites_recommended_idx` and reading the full-text index. Then the words
+    the query's wildcard and fuzzy terms expand to (a second round trip, only for those).
+    Returns the statement's parameters, each `Expansion` replaced by its tsquery."""
     threshold = compiled.fuzzy_threshold if compiled.fuzzy_threshold is not None else 0.3
     await conn.execute(
         "SELECT set_config('statement_timeout', $1, true),"
-        " set_config('pg_trgm.word_similarity_threshold', $2, true)",
+        " set_config('pg_trgm.word_similarity_threshold', $2, true),"
+        " set_config('plan_cache_mode', 'force_custom_plan', true)",
         statement_timeout,
         str(threshold),
     )
+    expansions = [(k, p) for k, p in enumerate(compiled.params) if isinstance(p, Expansion)]
+    params = list(compiled.params)
+    if expansions:
+        parts, values = [], []
+        for _, expansion in expansions:
+            parts.append(expansion.sql(len(values) + 1))
+            values.extend(expansion.values)
+        row = await conn.fetchrow("SELECT " + ", ".join(parts), *values)
+        for (k, _), tsquery in zip(expansions, row, strict=True):
+            params[k] = tsquery
+    return params
+
+
+WINDOW = 1000  # a search ranks, counts and pages through at most this many matches
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    counts: dict[str, int]  # matches per type, within the window
+    capped: bool  # more matches than WINDOW: the counts hold the window's only
+    rows: list[asyncpg.Record]
+
+
+def window_order(compiled: Compiled, ordering: str) -> str:
+    """The order that chooses a search's window of matches: the requested one, or for
+    relevance the most recommended first (`sites_recommended_idx` holds that order), after
+    the exact matches of a URL query, which rank first."""
+    if ordering != "relevance":
+        return ORDERINGS[ordering]
+    order = ORDERINGS["-total_recommendations"]
+    return f"{compiled.exact} DESC, {order}" if compiled.exact else order
+
+
+def window_sql(compiled: Compiled, ordering: str) -> str:
+    """`candidates` (at most WINDOW + 1 matches, chosen by `window_order`, with what ranking
+    needs) and `matched` (the first WINDOW of them with their `score`): the CTEs every search
+    statement starts with. Only the matches in the window are scored."""
+    columns = "s.id, s.type, s.total_recommendations, s.title, s.last_post_at, s.created_at"
+    order = window_order(compiled, ordering)
+    return f"""
+WITH candidates AS MATERIALIZED (
+    SELECT {columns}, s.link_key, s.search_vector
+    FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}
+    ORDER BY {order}, s.id LIMIT {WINDOW + 1}
+), matched AS MATERIALIZED (
+    SELECT {columns}, {compiled.score} AS score
+    FROM candidates s ORDER BY {order}, s.id LIMIT {WINDOW}
+)"""
 
 
 async def search_sites(
@@ -93,53 +147,51 @@ async def search_sites(
     author_id: int | None,
     limit: int,
     offset: int,
-) -> tuple[dict[str, int], list[asyncpg.Record]]:
-    """(counts per type, one page of sites with `score`). Runs in the caller's transaction,
+) -> SearchPage:
+    """Counts per type and one page of sites with `score`. Runs in the caller's transaction,
     with a 3 s statement timeout and the fuzzy threshold set for it.
 
-    One statement: the matches are computed once (a materialised CTE) and feed both the
-    counts per type and the page; only the page's rows get the full Site columns. An empty
-    page (past the end) still needs the counts: a second, count-only statement."""
-    await apply_search_settings(conn, compiled)
-    n = len(compiled.params)
+    One statement. The matches are read in the window's order and only the first WINDOW are
+    kept (an index walk stops there; a rare query reads its few matches from the full-text
+    index): they are ranked, counted per type and paged, so ranking and counting cost no more
+    than the window however many sites match. With more matches than that, `capped` says
+    the counts are the window's. Only the page's rows get the full Site columns. An empty
+    page has no counts: it is past the end of the window (or nothing matched)."""
+    params = await prepare_search(conn, compiled)
+    n = len(params)
     order = ORDERINGS[ordering]
     rows = await conn.fetch(
-        f"""
-WITH matched AS MATERIALIZED (
-    SELECT s.id, s.type, s.total_recommendations, s.title, s.last_post_at, s.created_at,
-           {compiled.score} AS score
-    FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}
-), page AS (
+        f"""{window_sql(compiled, ordering)}, page AS (
     SELECT s.id, s.score FROM matched s ORDER BY {order}, s.id LIMIT ${n + 2} OFFSET ${n + 3}
 )
 {site_select(f"${n + 1}")}, page.score AS score,
        (SELECT json_object_agg(t.type, t.n) FROM (SELECT type, count(*) AS n FROM matched
-                                                 GROUP BY type) t)::text AS type_counts
+                                                 GROUP BY type) t)::text AS type_counts,
+       (SELECT count(*) > {WINDOW} FROM candidates) AS capped
 FROM page JOIN sites s ON s.id = page.id
 LEFT JOIN feeds mf ON mf.site_id = s.id AND mf.is_main
 ORDER BY {order}, s.id
 """,
-        *compiled.params,
+        *params,
         author_id,
         limit,
         offset,
     )
-    if rows:
-        return {k: int(v) for k, v in json.loads(rows[0]["type_counts"] or "{}").items()}, rows
-    counts = await conn.fetch(
-        f"SELECT s.type, count(*) AS n FROM sites s WHERE s.hidden_at IS NULL"
-        f" AND {compiled.where} GROUP BY s.type",
-        *compiled.params[: compiled.where_params],
-    )
-    return {r["type"]: r["n"] for r in counts}, rows
+    if not rows:
+        return SearchPage({}, False, rows)
+    counts = {k: int(v) for k, v in json.loads(rows[0]["type_counts"] or "{}").items()}
+    return SearchPage(counts, rows[0]["capped"], rows)
 
 
-async def count_matches(conn: asyncpg.Connection, compiled: Compiled) -> int:
-    await apply_search_settings(conn, compiled, "1s")
-    return await conn.fetchval(
-        f"SELECT count(*) FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}",
-        *compiled.params[: compiled.where_params],
+async def count_matches(conn: asyncpg.Connection, compiled: Compiled) -> int | None:
+    """The number of matches, or None when there are more than WINDOW (not cheap)."""
+    params = await prepare_search(conn, compiled, "1s")
+    count = await conn.fetchval(
+        f"SELECT count(*) FROM (SELECT 1 FROM sites s WHERE s.hidden_at IS NULL"
+        f" AND {compiled.where} LIMIT {WINDOW + 1}) m",
+        *params[: compiled.where_params],
     )
+    return None if count > WINDOW else count
 
 
 async def find_site_by_key(conn: asyncpg.Connection, link_key: str):

@@ -28,8 +28,6 @@ from hub.directory.urlnorm import feed_key, site_key
 
 # Fixed SQL per field; the keys are the only field names that reach SQL text.
 _WEIGHTS = {"title": "'{a}'::\"char\"[]", "description": "'{b}'::\"char\"[]"}
-_COLUMNS = {"title": "lower(s.title)", "description": "lower(s.description)"}
-_DEFAULT_COLUMNS = ("lower(s.title)", "lower(s.description)", "lower(s.link)")
 _EXISTS = {
     "title": "s.title <> ''",
     "description": "coalesce(s.description, '') <> ''",
@@ -38,6 +36,7 @@ _EXISTS = {
     "total_recommendations": "TRUE",
 }
 FUZZY_WORDS = 64  # a fuzzy term expands to at most this many words, the most similar first
+GLOB_WORDS = 1000  # a wildcard term expands to at most this many words, the shortest first
 # a vocabulary word as a quoted tsquery lexeme (backslash and quote escaped)
 _LEXEME = r"'''' || replace(replace(w.word, '\', '\\'), '''', '''''') || ''''"
 ORDERINGS = {
@@ -53,6 +52,22 @@ ORDERINGS = {
 }
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """A parameter the database computes before the search: the tsquery (text; None when no
+    word qualifies) of the vocabulary words that `words` selects, a query whose own
+    placeholders are `{0}`, `{1}`, ... for `values`. Given to the search as a value, the
+    planner sees its words and can tell a common one from a rare one."""
+
+    words: str
+    values: tuple
+
+    def sql(self, first_param: int) -> str:
+        """The scalar query computing the tsquery, its values from `$first_param` on."""
+        words = self.words.format(*(f"${first_param + k}" for k in range(len(self.values))))
+        return f"(SELECT string_agg({_LEXEME}, ' | ') FROM ({words}) w)"
+
+
 @dataclass
 class Compiled:
     where: str
@@ -60,15 +75,17 @@ class Compiled:
     params: list = field(default_factory=list)
     where_params: int = 0  # the WHERE uses params[:where_params]; the score may use more
     fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
+    exact: str | None = None  # a site link or feed URL is exactly the query's URL (ranks first)
 
 
 def _matches(tsquery: str, field: str | None) -> str:
-    """The site matches `tsquery`; with a field, within that field's weight too (the GIN
-    index serves the first test, the weight filter narrows its rows)."""
+    """The site matches `tsquery`; with a field, within that field's weight (its words only).
+    A GIN index serves each: `sites_search_idx`, or the field's own (`sites_title_search_idx`,
+    `sites_description_search_idx`, on exactly this expression), so `title:garden` reads the
+    sites with garden in the title, not every site that has the word somewhere."""
     if field is None:
         return f"(s.search_vector @@ {tsquery})"
-    weight = _WEIGHTS[field]
-    return f"(s.search_vector @@ {tsquery} AND ts_filter(s.search_vector, {weight}) @@ {tsquery})"
+    return f"(ts_filter(s.search_vector, {_WEIGHTS[field]}) @@ {tsquery})"
 
 
 class _Compiler:
@@ -76,13 +93,21 @@ class _Compiler:
         self.params: list = []
         self.first = first_param
         self.positive_text: list[str] = []  # tsquery expressions of positive text leaves
-        self.similarity: list[str] = []  # trigram similarity expressions of positive leaves
+        self.similarity: list[str] = []  # rank expressions of positive wildcard and fuzzy leaves
         self.exact_url: list[str] = []  # URL values that rank first on an exact match
         self.fuzzy_floor = fuzzy_floor
 
     def param(self, value: object) -> str:
         self.params.append(value)
         return f"${self.first + len(self.params) - 1}"
+
+    def expansion(self, node: Glob | Fuzzy, words: str, values: tuple, positive: bool) -> str:
+        """A term matched through the vocabulary words `words` selects: the tsquery of those
+        words is a parameter that `Expansion` computes before the search runs."""
+        tsquery = f"{self.param(Expansion(words, values))}::tsquery"
+        if positive:
+            self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
+        return _matches(tsquery, node.field)
 
     def node(self, node: object, positive: bool = True) -> str:
         if isinstance(node, And):
@@ -98,34 +123,44 @@ class _Compiler:
                 self.positive_text.append(tsquery)
             return _matches(tsquery, node.field)
         if isinstance(node, Glob):
-            pattern = self.param(glob_regex(node.pattern))
-            columns = (_COLUMNS[node.field],) if node.field else _DEFAULT_COLUMNS
-            # bare operators (no coalesce) so the trigram indexes serve them; a NULL column
-            # is no match in WHERE, and NOT wraps its operand in coalesce
-            return "(" + " OR ".join(f"{c} ~ {pattern}" for c in columns) + ")"
+            # the glob expands to the vocabulary words (site_words, trigram-indexed) holding it
+            # as a whole word, searched as exact lexemes: GIN indexes serve both steps, and no
+            # regex runs over the sites' rows
+            return self.expansion(
+                node,
+                "SELECT w.word FROM site_words w WHERE w.word ~ hub_unaccent({0})"
+                f" ORDER BY length(w.word), w.word LIMIT {GLOB_WORDS}",
+                (glob_regex(node.pattern),),
+                positive,
+            )
         if isinstance(node, Fuzzy):
             # the term expands to the vocabulary words (site_words, trigram-indexed) within its
-            # word similarity, searched as exact lexemes: GIN indexes serve both steps
-            text = self.param(node.text.lower())
-            check = ""  # `<%` uses the GUC, set to the query's lowest threshold
+            # word similarity, searched as exact lexemes: GIN indexes serve both steps.
+            # `<%` uses the GUC, set to the query's lowest threshold
+            check, values = "", (node.text.lower(),)
             if node.threshold != self.fuzzy_floor:
-                check = f" AND word_similarity({text}, w.word) >= {self.param(node.threshold)}"
-            tsquery = (
-                f"(SELECT string_agg({_LEXEME}, ' | ')::tsquery FROM (SELECT w.word"
-                f" FROM site_words w WHERE {text} <% w.word{check}"
-                f" ORDER BY {text} <<-> w.word LIMIT {FUZZY_WORDS}) w)"
+                check, values = (
+                    " AND word_similarity({0}, w.word) >= {1}",
+                    (*values, node.threshold),
+                )
+            return self.expansion(
+                node,
+                "SELECT w.word FROM site_words w WHERE {0} <% w.word"
+                + check
+                + f" ORDER BY {{0}} <<-> w.word LIMIT {FUZZY_WORDS}",
+                values,
+                positive,
             )
-            if positive:
-                self.similarity.append(f"coalesce(ts_rank_cd(s.search_vector, {tsquery}, 32), 0)")
-            return _matches(tsquery, node.field)
         if isinstance(node, Link):
             value = node.value.strip().lower()
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
             if positive and not node.is_glob:
                 self.exact_url.append(value)  # placeholders given after the WHERE's
+            # the feeds' matches as an array (computed once): both sides of the OR are then
+            # index conditions (trigram on the link, primary key), read as one bitmap
             return (
-                f"(lower(s.link) LIKE {like} ESCAPE '\\' OR EXISTS (SELECT 1 FROM feeds f"
-                f" WHERE f.site_id = s.id AND lower(f.feed_url) LIKE {like} ESCAPE '\\'))"
+                f"(lower(s.link) LIKE {like} ESCAPE '\\' OR s.id = ANY (ARRAY(SELECT f.site_id"
+                f" FROM feeds f WHERE lower(f.feed_url) LIKE {like} ESCAPE '\\')))"
             )
         if isinstance(node, TypeIs):
             return f"(s.type = {self.param(node.value)})"
@@ -161,14 +196,16 @@ def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
         terms.insert(0, f"ts_rank_cd(s.search_vector, {tsquery}, 32)")
     if compiler.similarity:
         terms.append(f"0.3 * GREATEST({', '.join(compiler.similarity)})")
-    if exact:
-        terms.append(f"CASE WHEN {' OR '.join(exact)} THEN 10 ELSE 0 END")
+    exact_sql = f"({' OR '.join(exact)})" if exact else None
+    if exact_sql:
+        terms.append(f"CASE WHEN {exact_sql} THEN 10 ELSE 0 END")
     return Compiled(
         where=where,
         score="(" + " + ".join(terms) + ")",
         params=compiler.params,
         where_params=where_params,
         fuzzy_threshold=floor,
+        exact=exact_sql,
     )
 
 

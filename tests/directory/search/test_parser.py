@@ -8,7 +8,7 @@ import re
 import pytest
 
 from hub.directory.search.parser import QueryError, canonical, parse
-from hub.directory.search.sql import compile_query, glob_like, glob_regex
+from hub.directory.search.sql import Expansion, compile_query, glob_like, glob_regex
 
 
 @pytest.mark.parametrize(
@@ -141,6 +141,18 @@ def test_compiled_sql_is_placeholders_only():
     assert placeholders == set(range(1, len(compiled.params) + 1))
 
 
+def test_wildcard_and_fuzzy_terms_expand_in_their_own_query_before_the_search():
+    compiled = compile_query(parse("gard* title:appel~1 pear~").ast)
+    glob, fuzzy, lowest = (p for p in compiled.params if isinstance(p, Expansion))
+    assert glob.values == (glob_regex("gard*"),)
+    assert fuzzy.values == ("appel", 0.7)  # its own threshold: above the query's lowest
+    assert lowest.values == ("pear",) and compiled.fuzzy_threshold == 0.5
+    assert "hub_unaccent($3)" in glob.sql(3)
+    assert "word_similarity($1, w.word) >= $2" in fuzzy.sql(1)
+    # each is one parameter of the search, a tsquery the planner can read
+    assert "$1::tsquery" in compiled.where and "$2::tsquery" in compiled.where
+
+
 HOSTILE = ["'; DROP TABLE sites; --", "$1", "$$", "\\", "' OR 1=1 --", "%", "_", "{a}",
            "/* x */", ");", "ü\u0000", "日本語", "E'\\x00'", "::text", "--"]  # fmt: skip
 
@@ -157,6 +169,7 @@ def test_hostile_user_text_only_reaches_params():
         except QueryError:
             continue
         compiled = compile_query(parsed.ast)
-        sql = compiled.where + compiled.score
+        expansions = [p.sql(1) for p in compiled.params if isinstance(p, Expansion)]
+        sql = compiled.where + compiled.score + "".join(expansions)
         for fragment in ("DROP", "1=1", "/*", "日本", "::text"):
             assert fragment not in sql, (q, sql)
