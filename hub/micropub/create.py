@@ -110,10 +110,13 @@ def entry_values(fields: EntryFields, properties: dict[str, list[Any]]) -> autho
 def slug_text(fields: EntryFields, properties: dict[str, list[Any]], timezone: str) -> str:
     """`mp-slug`, else `name`, else the first words of the content, else the post type and
     the publication time in the blog's time zone (§3.2)."""
-    words = " ".join(content_text(properties).split()[:SLUG_WORDS])
-    for candidate in (fields.slug, fields.title, words):
+    for candidate in (fields.slug, fields.title):
         if candidate and slugify_text(candidate):
             return candidate
+    # the content's words only when needed: reading them renders the Markdown a second time
+    words = " ".join(content_text(properties).split()[:SLUG_WORDS])
+    if words and slugify_text(words):
+        return words
     local = datetime.fromisoformat(rfc3339(fields.published_at, timezone))
     return f"{fields.post_type}-{local:%Y%m%d-%H%M}"
 
