@@ -274,12 +274,14 @@ async def resolve_guarded(
     """`resolve_principal` behind a brake on guessing (micropub-resolved §2.5): an address with
     `per_minute` failed authentications in the last minute gets 429 whatever token it sends,
     before any is looked at. A request without a token is never counted. Each API counts in
-    its own `namespace`."""
+    its own `namespace`. An address found clear stays clear for a second on this process
+    unless it fails here (`RateLimiter.braked`), so the brake costs no Redis round trip on
+    most requests; failures counted by another process stop it within that second."""
     key = f"{namespace}:authfail:{client_ip}"
     guarded = bool(client_ip) and presented is not None and per_minute > 0
     if guarded:
-        standing = await limiter.status(key, per_minute)
-        if standing.remaining <= 0:
+        standing = await limiter.braked(key, per_minute)
+        if standing is not None:
             raise RateLimited(standing.reset_after or 60, limit=per_minute)
     try:
         return await resolve_principal(conn, presented, client_ip=client_ip)
