@@ -261,14 +261,22 @@ async def count_channels(conn: asyncpg.Connection, author_id: int) -> int:
 
 
 async def get_blog(
-    conn: asyncpg.Connection | asyncpg.Pool, *, channel_id: int | None, author_id: int
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    channel_id: int | None,
+    author_id: int,
+    allocate_entry_id: bool = False,
 ) -> asyncpg.Record | None:
     """A token's blog: its own channel, or else its author's default channel; with the
-    author's moderation override (NULL: the node's policy)."""
+    author's moderation override (NULL: the node's policy). With `allocate_entry_id`, also
+    `new_entry_id`, an id from the entries' sequence for an entry about to be created (a
+    create needs no statement of its own for it); else that column is NULL."""
     return await conn.fetchrow(
         """
         SELECT c.id, c.author_id, c.slug, c.custom_domain, c.timezone, c.default_language,
-               coalesce(t.title, c.slug) AS title, a.moderation
+               coalesce(t.title, c.slug) AS title, a.moderation,
+               CASE WHEN $3 THEN nextval(pg_get_serial_sequence('entries', 'id'))
+               END AS new_entry_id
         FROM channels c
         JOIN authors a ON a.id = c.author_id
         LEFT JOIN channel_translations t
@@ -278,6 +286,7 @@ async def get_blog(
         """,
         channel_id,
         author_id,
+        allocate_entry_id,
     )
 
 

@@ -80,10 +80,12 @@ async def action(request: Request) -> Response:
     )
     parsed = parse_json(body.document) if body.kind == "json" else parse_form(body.pairs)
     scopes.require(principal.scopes, parsed.action)
-    blog = await service.blog_of(resources.pool, principal, resources.urls)
+    creating = parsed.action == "create"
+    blog = await service.blog_of(resources.pool, principal, resources.urls, new_entry=creating)
     key = writes.read_key(request.headers)
     idempotency = None if key is None else writes.idempotency(principal.credential_id, key, body)
-    async with write(resources, idempotency=idempotency) as tx:
+    # a create is one statement unless it writes media beside it (`create.create` begins then)
+    async with write(resources, idempotency=idempotency, lazy=creating) as tx:
         if tx.replay is not None:
             return writes.replayed(tx.replay)
         response = await _perform(tx, resources, principal, blog, parsed)
@@ -100,7 +102,7 @@ async def _perform(
 ) -> Response:
     """Run one write in the open transaction and build its answer."""
     if parsed.action == "create":
-        created = await create.create(tx.conn, resources, principal, blog, parsed, files=tx.files)
+        created = await create.create(tx, resources, principal, blog, parsed)
         return JSONResponse(created.body, status_code=201, headers={"Location": created.location})
     if parsed.action == "update":
         updated = await edit.update(tx.conn, resources, principal, blog, parsed)

@@ -34,13 +34,20 @@ class Blog:
     title: str
     url: str  # its home page: the uid of `mp-destination`
     moderation: str | None = None  # the author's override of the node's policy
+    new_entry_id: int | None = None  # allocated for a create (`blog_of(..., new_entry=True)`)
 
 
 async def blog_of(
-    conn: asyncpg.Connection | asyncpg.Pool, principal: Principal, urls: Urls
-) -> Blog:
-    """The blog a token posts to: its channel, or its author's default channel."""
-    row = await get_blog(conn, channel_id=principal.channel_id, author_id=principal.author_id)
+    conn: asyncpg.Connection | asyncpg.Pool, principal: Principal, urls: Urls,
+    *, new_entry: bool = False,
+) -> Blog:  # fmt: skip
+    """The blog a token posts to: its channel, or its author's default channel. With
+    `new_entry`, also an id for the entry a create is about to insert, in the same
+    statement."""
+    row = await get_blog(
+        conn, channel_id=principal.channel_id, author_id=principal.author_id,
+        allocate_entry_id=new_entry,
+    )  # fmt: skip
     if row is None:
         raise Forbidden("This token has no blog to post to.")
     return Blog(
@@ -53,6 +60,7 @@ async def blog_of(
         title=row["title"],
         url=urls.channel(row["slug"], custom_domain=row["custom_domain"]),
         moderation=row["moderation"],
+        new_entry_id=row["new_entry_id"],
     )
 
 
