@@ -261,22 +261,14 @@ async def count_channels(conn: asyncpg.Connection, author_id: int) -> int:
 
 
 async def get_blog(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    *,
-    channel_id: int | None,
-    author_id: int,
-    allocate_entry_id: bool = False,
+    conn: asyncpg.Connection | asyncpg.Pool, *, channel_id: int | None, author_id: int
 ) -> asyncpg.Record | None:
     """A token's blog: its own channel, or else its author's default channel; with the
-    author's moderation override (NULL: the node's policy). With `allocate_entry_id`, also
-    `new_entry_id`, an id from the entries' sequence for an entry about to be created (a
-    create needs no statement of its own for it); else that column is NULL."""
+    author's moderation override (NULL: the node's policy)."""
     return await conn.fetchrow(
         """
         SELECT c.id, c.author_id, c.slug, c.custom_domain, c.timezone, c.default_language,
-               coalesce(t.title, c.slug) AS title, a.moderation,
-               CASE WHEN $3 THEN nextval(pg_get_serial_sequence('entries', 'id'))
-               END AS new_entry_id
+               coalesce(t.title, c.slug) AS title, a.moderation
         FROM channels c
         JOIN authors a ON a.id = c.author_id
         LEFT JOIN channel_translations t
@@ -286,8 +278,27 @@ async def get_blog(
         """,
         channel_id,
         author_id,
-        allocate_entry_id,
     )
+
+
+# `get_blog` in the statement that resolves a token (`auth.principal_query(columns, joins)`),
+# for the credential `c`: the same columns, prefixed `blog_` (all NULL when it has no blog).
+BLOG_OF_CREDENTIAL_COLUMNS = """
+       blog.id AS blog_id, blog.author_id AS blog_author_id, blog.slug AS blog_slug,
+       blog.custom_domain AS blog_custom_domain, blog.timezone AS blog_timezone,
+       blog.default_language AS blog_default_language, blog.title AS blog_title,
+       blog.moderation AS blog_moderation"""
+BLOG_OF_CREDENTIAL_JOINS = """
+LEFT JOIN LATERAL (
+    SELECT ch.id, ch.author_id, ch.slug, ch.custom_domain, ch.timezone, ch.default_language,
+           coalesce(t.title, ch.slug) AS title, owner.moderation
+    FROM channels ch
+    JOIN authors owner ON owner.id = ch.author_id
+    LEFT JOIN channel_translations t
+           ON t.channel_id = ch.id AND t.language = ch.default_language
+    WHERE CASE WHEN c.channel_id IS NULL THEN ch.author_id = c.author_id AND ch.is_default
+               ELSE ch.id = c.channel_id END
+) blog ON true"""
 
 
 async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
