@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -59,6 +60,8 @@ class Principal:
     channel_id: int | None
     moderation: str | None = None  # the author's moderation override (`auto`/`manual`), if any
     is_owner: bool = False  # the node's owner, whom no plan limits (`hub.core.plans`)
+    # what the caller's `principal_query` read beside the token (its whole row), if any
+    joined: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def has_scope(self, *any_of: str) -> bool:
         return any(scope in self.scopes for scope in any_of)
@@ -116,14 +119,22 @@ def live(alias: str = "c") -> str:
     )
 
 
-_RESOLVE = f"""
+def principal_query(columns: str = "", joins: str = "") -> str:
+    """The statement that resolves a token (`resolve_principal`); with the caller's constant
+    `columns` from its `joins` on the credential `c` (and its author `a`), read in the same
+    round trip and handed back as `Principal.joined` (Micropub's blog)."""
+    extra = f",{columns}" if columns else ""
+    return f"""
 SELECT c.id, c.author_id, a.name AS author_name, a.plan, a.is_owner, a.moderation, c.kind,
        c.scopes,
        c.channel_id,
-       (c.last_used_at IS NULL OR c.last_used_at < now() - interval '60 seconds') AS stale
-FROM credentials c JOIN authors a ON a.id = c.author_id
+       (c.last_used_at IS NULL OR c.last_used_at < now() - interval '60 seconds') AS stale{extra}
+FROM credentials c JOIN authors a ON a.id = c.author_id{joins}
 WHERE c.token_hash = $1 AND {live()}
-"""
+"""  # the caller's constant fragments; values are parameters
+
+
+PRINCIPAL_QUERY = principal_query()  # the token alone
 
 
 async def resolve_principal(
@@ -131,14 +142,16 @@ async def resolve_principal(
     presented: PresentedToken | None,
     *,
     client_ip: str | None = None,
+    query: str = PRINCIPAL_QUERY,
 ) -> Principal:
     """The principal behind a presented token; Unauthenticated otherwise. One read-only
-    round trip, plus an update of `last_used_at` at most once a minute per token."""
+    round trip, plus an update of `last_used_at` at most once a minute per token. With a
+    `query` from `principal_query`, the row it read is the principal's `joined`."""
     if presented is None:
         raise Unauthenticated("No token was sent.", code="missing_token")
     if not presented.secret:
         raise Unauthenticated("The token is missing or malformed.", code="invalid_token")
-    row = await conn.fetchrow(_RESOLVE, hash_secret(presented.secret))
+    row = await conn.fetchrow(query, hash_secret(presented.secret))
     if row is None:
         raise Unauthenticated("The token is unknown, revoked or expired.", code="invalid_token")
     if row["stale"]:  # record use at most once a minute: the hot path stays read-only
@@ -157,6 +170,7 @@ async def resolve_principal(
         channel_id=row["channel_id"],
         moderation=row["moderation"],
         is_owner=row["is_owner"],
+        joined=None if query is PRINCIPAL_QUERY else row,
     )
 
 
@@ -270,19 +284,22 @@ async def resolve_guarded(
     client_ip: str | None,
     namespace: str,
     per_minute: int,
+    query: str = PRINCIPAL_QUERY,
 ) -> Principal:
     """`resolve_principal` behind a brake on guessing (micropub-resolved §2.5): an address with
     `per_minute` failed authentications in the last minute gets 429 whatever token it sends,
     before any is looked at. A request without a token is never counted. Each API counts in
-    its own `namespace`."""
+    its own `namespace`. An address found clear stays clear for a second on this process
+    unless it fails here (`RateLimiter.braked`), so the brake costs no Redis round trip on
+    most requests; failures counted by another process stop it within that second."""
     key = f"{namespace}:authfail:{client_ip}"
     guarded = bool(client_ip) and presented is not None and per_minute > 0
     if guarded:
-        standing = await limiter.status(key, per_minute)
-        if standing.remaining <= 0:
+        standing = await limiter.braked(key, per_minute)
+        if standing is not None:
             raise RateLimited(standing.reset_after or 60, limit=per_minute)
     try:
-        return await resolve_principal(conn, presented, client_ip=client_ip)
+        return await resolve_principal(conn, presented, client_ip=client_ip, query=query)
     except Unauthenticated as exc:
         if guarded and exc.code != "missing_token":
             with contextlib.suppress(RateLimited):

@@ -281,6 +281,26 @@ async def get_blog(
     )
 
 
+# `get_blog` in the statement that resolves a token (`auth.principal_query(columns, joins)`),
+# for the credential `c`: the same columns, prefixed `blog_` (all NULL when it has no blog).
+BLOG_OF_CREDENTIAL_COLUMNS = """
+       blog.id AS blog_id, blog.author_id AS blog_author_id, blog.slug AS blog_slug,
+       blog.custom_domain AS blog_custom_domain, blog.timezone AS blog_timezone,
+       blog.default_language AS blog_default_language, blog.title AS blog_title,
+       blog.moderation AS blog_moderation"""
+BLOG_OF_CREDENTIAL_JOINS = """
+LEFT JOIN LATERAL (
+    SELECT ch.id, ch.author_id, ch.slug, ch.custom_domain, ch.timezone, ch.default_language,
+           coalesce(t.title, ch.slug) AS title, owner.moderation
+    FROM channels ch
+    JOIN authors owner ON owner.id = ch.author_id
+    LEFT JOIN channel_translations t
+           ON t.channel_id = ch.id AND t.language = ch.default_language
+    WHERE CASE WHEN c.channel_id IS NULL THEN ch.author_id = c.author_id AND ch.is_default
+               ELSE ch.id = c.channel_id END
+) blog ON true"""
+
+
 async def channel_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
     return await conn.fetchval("SELECT id FROM channels WHERE slug = $1", slug)
 

@@ -1,7 +1,9 @@
 """The one rate limiter, on Redis: `hit` keeps a sliding 60-second log per key (the `limits`
 library) for the APIs' per-token limits; `hit_windows` counts several fixed windows (a minute,
 an hour, a day) in one round trip, for limits that span more than a minute (webmentions).
-Past a limit both raise `RateLimited(retry_after)`."""
+Past a limit both raise `RateLimited(retry_after)`. `braked` asks whether a key is at its
+limit without counting (the brake on failed authentications, checked on every authenticated
+request), and remembers for a second a key it found under its limit."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool, Redis
 
 from hub.core.errors import RateLimited
+
+CLEAR_SECONDS = 1.0  # how long `braked` trusts a key it found under its limit
+CLEAR_KEYS = 10_000  # at most this many remembered; past it, all are forgotten
 
 
 def storage_uri(redis_url: str) -> str:
@@ -59,17 +64,58 @@ class RateLimiter:
             if connection_pool is not None
             else Redis.from_url(redis_url)
         )
+        self._clear: dict[str, float] = {}  # key -> monotonic time until which it is known clear
+        self._asking: dict[str, list] = {}  # key -> [statuses in flight, hit counted meanwhile]
+
+    async def braked(self, key: str, per_minute: int) -> RateStatus | None:
+        """`key`'s status when it is at its limit (`remaining` 0), else None; counts nothing.
+        A key found under its limit is taken as under it for `CLEAR_SECONDS` without asking
+        Redis again, until this process counts a hit on it (`hit` forgets it at once): a hit
+        counted by another process is seen within `CLEAR_SECONDS`. For a brake checked on
+        every request (failed authentications), whose key nearly always is clear: one Redis
+        round trip a second instead of one a request."""
+        if per_minute <= 0:
+            return None
+        now = time.monotonic()
+        if self._clear.get(key, 0.0) > now:
+            return None
+        asking = self._asking.setdefault(key, [0, False])
+        asking[0] += 1
+        try:
+            standing = await self.status(key, per_minute)
+        finally:
+            asking[0] -= 1
+            if asking[0] == 0:
+                del self._asking[key]
+        if standing.remaining <= 0:
+            return standing
+        if not asking[1]:  # no hit on `key` was counted here while Redis answered
+            if len(self._clear) >= CLEAR_KEYS:
+                self._clear.clear()
+            self._clear[key] = now + CLEAR_SECONDS
+        return None
 
     async def hit(self, key: str, per_minute: int, *, cost: int = 1) -> None:
         """Count one request for `key`; raise RateLimited (with Retry-After seconds) past the
         limit. `per_minute` of 0 or less means unlimited."""
         if per_minute <= 0:
             return
+        self._forget(key)
         item = RateLimitItemPerMinute(per_minute)
-        if await self._limiter.hit(item, key, cost=cost):
+        try:
+            counted = await self._limiter.hit(item, key, cost=cost)
+        finally:
+            self._forget(key)  # again: a `braked` may have found it clear while this hit flew
+        if counted:
             return
         stats = await self._limiter.get_window_stats(item, key)
         raise RateLimited(math.ceil(stats.reset_time - time.time()), limit=per_minute)
+
+    def _forget(self, key: str) -> None:
+        """`key` is counted: not clear any more, nor what a status in flight finds."""
+        self._clear.pop(key, None)
+        if key in self._asking:
+            self._asking[key][1] = True
 
     async def status(self, key: str, per_minute: int) -> RateStatus:
         """Where `key` stands, for RateLimit-* response headers; counts nothing."""

@@ -14,18 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-
 from hub.core.auth import Principal
 from hub.core.entries import attachments, authoring
 from hub.core.entries.lifecycle import DRAFT, SCHEDULED
 from hub.core.errors import Invalid
-from hub.core.files import StagedFiles
 from hub.core.offload import is_heavy, off_loop
 from hub.core.plans import can_schedule
 from hub.core.resources import Resources
 from hub.core.slugs import slugify_text
 from hub.core.urls import Urls
+from hub.core.writes import Tx
 from hub.micropub import scopes
 from hub.micropub.media_links import check_remote_media, content_images, link_media
 from hub.micropub.mf2 import FileRef, MicropubRequest
@@ -110,10 +108,13 @@ def entry_values(fields: EntryFields, properties: dict[str, list[Any]]) -> autho
 def slug_text(fields: EntryFields, properties: dict[str, list[Any]], timezone: str) -> str:
     """`mp-slug`, else `name`, else the first words of the content, else the post type and
     the publication time in the blog's time zone (§3.2)."""
-    words = " ".join(content_text(properties).split()[:SLUG_WORDS])
-    for candidate in (fields.slug, fields.title, words):
+    for candidate in (fields.slug, fields.title):
         if candidate and slugify_text(candidate):
             return candidate
+    # the content's words only when needed: reading them renders the Markdown a second time
+    words = " ".join(content_text(properties).split()[:SLUG_WORDS])
+    if words and slugify_text(words):
+        return words
     local = datetime.fromisoformat(rfc3339(fields.published_at, timezone))
     return f"{fields.post_type}-{local:%Y%m%d-%H%M}"
 
@@ -139,16 +140,15 @@ def _stored_properties(
 
 
 async def create(
-    conn: asyncpg.Connection,
-    resources: Resources,
-    principal: Principal,
-    blog: Blog,
-    parsed: MicropubRequest,
-    *,
-    files: StagedFiles,
+    tx: Tx, resources: Resources, principal: Principal, blog: Blog, parsed: MicropubRequest
 ) -> Created:
-    """Store the entry in the caller's transaction (the write unit, `hub.core.writes`); files
-    stored on the way are staged in `files` (in place once the unit commits)."""
+    """Store the entry in the caller's write unit (`hub.core.writes`); files stored on the way
+    are staged in `tx.files` (in place once the unit commits). In a lazy unit, the entry
+    alone is one INSERT (with its translation, tags and staged jobs) and needs no
+    transaction: the unit begins one only when files, attachments or the body's images are
+    written beside it (decision 0005). The new entry's id is `blog.new_entry_id` when the
+    blog was read with one."""
+    conn, files = tx.conn, tx.files
     now = datetime.now(UTC).replace(microsecond=0)
     settings, urls = resources.settings, resources.urls
     checked = await off_loop(
@@ -156,6 +156,8 @@ async def create(
         heavy=is_heavy(*content_sources(parsed.properties)),
     )  # fmt: skip
     properties, fields = checked.properties, checked.fields
+    if parsed.files or fields.attachments or checked.images:
+        await tx.begin()  # media rows and links are written beside the entry
     file_urls: dict[int, str] = {}
     file_media: dict[int, int] = {}
     for index, part in enumerate(parsed.files):
@@ -184,6 +186,7 @@ async def create(
         at=fields.published_at,
         policy=blog.moderation or settings.moderation,
         now=now,
+        entry_id=blog.new_entry_id,
     )
     await link_media(
         conn, urls, blog, entry_id, fields, files=file_media, fresh=True, images=checked.images

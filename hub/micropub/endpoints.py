@@ -60,11 +60,14 @@ async def media_endpoint(request: Request) -> Response:
     return await upload(request)  # POST: the route takes no other method
 
 
-async def authenticate(request: Request, *, form_token: str | None = None) -> auth.Principal:
-    """The principal of a Bearer header or `access_token` body field (both: 400, R-M11).
-    An IP with too many failed authentications in a minute gets 429 (§2.5)."""
+async def authenticate(
+    request: Request, *, form_token: str | None = None, query: str = service.BLOG_QUERY
+) -> auth.Principal:
+    """The principal of a Bearer header or `access_token` body field (both: 400, R-M11),
+    with its blog (`service.blog_of`) read in the same statement. An IP with too many failed
+    authentications in a minute gets 429 (§2.5)."""
     presented = read_token(request.headers, accept=ACCEPT, form_token=form_token)
-    return await guarded_principal(request, presented, namespace="mp")
+    return await guarded_principal(request, presented, namespace="mp", query=query)
 
 
 # --- POST /micropub ----------------------------------------------------------------------
@@ -74,16 +77,20 @@ async def action(request: Request) -> Response:
     resources = resources_of(request)
     body = await bodies.read_body(request)
     form_token = form_access_token(body.pairs) if body.kind != "json" else None
-    principal = await authenticate(request, form_token=form_token)
+    principal = await authenticate(
+        request, form_token=form_token, query=service.BLOG_QUERY_NEW_ENTRY
+    )
     await resources.limiter.hit(
         f"mp:w:{principal.credential_id}", resources.settings.rate_micropub_writes
     )
     parsed = parse_json(body.document) if body.kind == "json" else parse_form(body.pairs)
     scopes.require(principal.scopes, parsed.action)
-    blog = await service.blog_of(resources.pool, principal, resources.urls)
+    creating = parsed.action == "create"
+    blog = service.blog_of(principal, resources.urls)
     key = writes.read_key(request.headers)
     idempotency = None if key is None else writes.idempotency(principal.credential_id, key, body)
-    async with write(resources, idempotency=idempotency) as tx:
+    # a create is one statement unless it writes media beside it (`create.create` begins then)
+    async with write(resources, idempotency=idempotency, lazy=creating) as tx:
         if tx.replay is not None:
             return writes.replayed(tx.replay)
         response = await _perform(tx, resources, principal, blog, parsed)
@@ -100,7 +107,7 @@ async def _perform(
 ) -> Response:
     """Run one write in the open transaction and build its answer."""
     if parsed.action == "create":
-        created = await create.create(tx.conn, resources, principal, blog, parsed, files=tx.files)
+        created = await create.create(tx, resources, principal, blog, parsed)
         return JSONResponse(created.body, status_code=201, headers={"Location": created.location})
     if parsed.action == "update":
         updated = await edit.update(tx.conn, resources, principal, blog, parsed)
@@ -136,7 +143,7 @@ async def query(request: Request) -> Response:
             else f"`q` is missing; supported: {known}.",
         )
     scopes.require(principal.scopes, "source" if q == "source" else "query")
-    blog = await service.blog_of(resources.pool, principal, resources.urls)
+    blog = service.blog_of(principal, resources.urls)
     if q == "config":
         return JSONResponse(service.config_document(resources.urls, blog))
     if q == "syndicate-to":
@@ -210,7 +217,7 @@ async def upload(request: Request) -> Response:
     )
     if len(files) != 1 or files[0].field != "file" or extra:
         raise Invalid.field("file", "Send exactly one file, in a multipart part named `file`.")
-    blog = await service.blog_of(resources.pool, principal, resources.urls)
+    blog = service.blog_of(principal, resources.urls)
     stored = await service.store_upload(
         resources.pool, resources.settings, principal, blog, files[0].data
     )
@@ -233,7 +240,7 @@ async def media_query(request: Request) -> Response:
     if q not in ("source", "last"):
         raise Invalid.field("q", "Supported media queries: source, last.")
     scopes.require(principal.scopes, "query")
-    blog = await service.blog_of(resources.pool, principal, resources.urls)
+    blog = service.blog_of(principal, resources.urls)
     if q == "last":
         since = datetime.now(UTC) - LAST_UPLOAD_WINDOW
         rows = await media_queries.list_uploads(

@@ -4,8 +4,8 @@ included; any entry of the blog, whichever API made it (one shared model)."""
 from __future__ import annotations
 
 from hub.core.entries.lifecycle import DRAFT
-from hub.core.entries.listing import list_entry_ids
-from hub.core.entries.model import Entry, load_entry
+from hub.core.entries.listing import list_full_entries
+from hub.core.entries.model import Entry, entry_from_row
 from hub.core.errors import NotFound
 from hub.core.resources import Resources
 from hub.core.urls import Urls
@@ -60,10 +60,8 @@ async def post_list(
     post_status: str | None,
 ) -> dict:
     drafts = None if post_status is None else post_status == "draft"
-    async with resources.pool.acquire() as conn:
-        ids = await list_entry_ids(
-            conn, blog.id, limit=limit, offset=offset, contains=contains, kind=post_type,
-            drafts=drafts,
-        )  # fmt: skip
-        items = [view(resources.urls, blog, await load_entry(conn, i)) for i in ids]
-    return {"items": items}
+    rows = await list_full_entries(
+        resources.pool, blog.id, limit=limit, offset=offset, contains=contains, kind=post_type,
+        drafts=drafts,
+    )  # fmt: skip
+    return {"items": [view(resources.urls, blog, entry_from_row(r)) for r in rows]}

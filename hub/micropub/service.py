@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from hub.config import Settings
-from hub.core.auth import Principal
-from hub.core.channels import get_blog
+from hub.core.auth import Principal, principal_query
+from hub.core.channels import BLOG_OF_CREDENTIAL_COLUMNS, BLOG_OF_CREDENTIAL_JOINS
 from hub.core.entries import attachments
 from hub.core.entries.attachments import StoredMedia
+from hub.core.entries.write_queries import NEXT_ENTRY_ID
 from hub.core.errors import Forbidden
 from hub.core.urls import Urls
 from hub.micropub.post_types import POST_TYPES
@@ -34,25 +35,37 @@ class Blog:
     title: str
     url: str  # its home page: the uid of `mp-destination`
     moderation: str | None = None  # the author's override of the node's policy
+    new_entry_id: int | None = None  # allocated for a create (`BLOG_QUERY_NEW_ENTRY`)
 
 
-async def blog_of(
-    conn: asyncpg.Connection | asyncpg.Pool, principal: Principal, urls: Urls
-) -> Blog:
-    """The blog a token posts to: its channel, or its author's default channel."""
-    row = await get_blog(conn, channel_id=principal.channel_id, author_id=principal.author_id)
-    if row is None:
+# The token's statement, reading its blog too (one round trip for both); for POST /micropub
+# also an id for the entry a create inserts (an update or a delete leaves a gap in the
+# sequence, as a failed insert does).
+BLOG_QUERY = principal_query(
+    BLOG_OF_CREDENTIAL_COLUMNS + ", NULL::bigint AS new_entry_id", BLOG_OF_CREDENTIAL_JOINS
+)
+BLOG_QUERY_NEW_ENTRY = principal_query(
+    BLOG_OF_CREDENTIAL_COLUMNS + f", {NEXT_ENTRY_ID} AS new_entry_id", BLOG_OF_CREDENTIAL_JOINS
+)
+
+
+def blog_of(principal: Principal, urls: Urls) -> Blog:
+    """The blog a token posts to: its channel, or its author's default channel, as the
+    token's statement read it (`BLOG_QUERY`)."""
+    row = principal.joined
+    if row is None or row["blog_id"] is None:
         raise Forbidden("This token has no blog to post to.")
     return Blog(
-        id=row["id"],
-        author_id=row["author_id"],
-        slug=row["slug"],
-        custom_domain=row["custom_domain"],
-        timezone=row["timezone"],
-        language=row["default_language"],
-        title=row["title"],
-        url=urls.channel(row["slug"], custom_domain=row["custom_domain"]),
-        moderation=row["moderation"],
+        id=row["blog_id"],
+        author_id=row["blog_author_id"],
+        slug=row["blog_slug"],
+        custom_domain=row["blog_custom_domain"],
+        timezone=row["blog_timezone"],
+        language=row["blog_default_language"],
+        title=row["blog_title"],
+        url=urls.channel(row["blog_slug"], custom_domain=row["blog_custom_domain"]),
+        moderation=row["blog_moderation"],
+        new_entry_id=row["new_entry_id"],
     )
 
 

@@ -5,6 +5,9 @@ a token the caller's own mentions in that status; GET `/{id}` is the status docu
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import unquote_plus
+
 from hub.core import metrics
 from hub.core.errors import Invalid
 from hub.core.inputs import check_text
@@ -15,6 +18,22 @@ from hub.webmentions.receive import list_for_target, receive, status_of
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NO_CACHE = {"Cache-Control": "no-cache"}
+MAX_FIELDS = 1000  # as Starlette's form parser
+
+
+def urlencoded_fields(body: bytes) -> list[tuple[str, str]]:
+    """A form-encoded body's fields as Starlette's `request.form()` reads them (python-multipart:
+    split on `&`, empty fields skipped, a field without `=` is a name with an empty value,
+    names and values decoded as Latin-1 and then `unquote_plus`), without its byte-by-byte
+    parser, which was a third of a webmention's acceptance in cProfile."""
+    fields = [field for field in body.split(b"&") if field]
+    if len(fields) > MAX_FIELDS:
+        raise Invalid(f"Too many fields. Maximum number of fields is {MAX_FIELDS}.")
+    pairs = []
+    for field in fields:
+        name, _, value = field.partition(b"=")
+        pairs.append((unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1"))))
+    return pairs
 
 
 async def _form(call: Call) -> dict[str, str]:
@@ -23,9 +42,12 @@ async def _form(call: Call) -> dict[str, str]:
     kind = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in FORM_TYPES:
         raise Invalid("The body must be application/x-www-form-urlencoded")
-    form = await call.request.form()
+    if kind == FORM_TYPES[0]:
+        items: list[tuple[str, Any]] = urlencoded_fields(await call.request.body())
+    else:
+        items = (await call.request.form()).multi_items()
     values: dict[str, str] = {}
-    for name, value in form.multi_items():
+    for name, value in items:
         if name not in ("source", "target"):
             continue  # `vouch` and anything else are ignored (R-W14)
         if name in values:

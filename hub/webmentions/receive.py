@@ -96,15 +96,19 @@ def check_pair(source: str, target: str, settings: Settings) -> Pair:
     return Pair(source_norm, target_key(target), host)
 
 
-@lru_cache(maxsize=8)
 def lookup_of(settings: Settings, target: str) -> tuple[Lookup, TargetPath, bool]:
     """The first half of V4/V5 (R-W3), without I/O: which channel (by node slug or custom
     domain) and entry slug a target names, and whether it is on the node's own host."""
+    return _lookup_of(settings.base_url or "", target)
+
+
+@lru_cache(maxsize=8)  # keyed by the node's URL, not the settings (hashing them all cost more)
+def _lookup_of(base_url: str, target: str) -> tuple[Lookup, TargetPath, bool]:
     path = parse_target(target)
     if path is None:
         raise Invalid("target is not on this site")
     segments = path.segments
-    on_node = (path.host, path.port) == origin(settings.base_url or "")
+    on_node = (path.host, path.port) == origin(base_url)
     if on_node:
         if not segments:
             raise Invalid("target does not accept webmentions")  # the node home (R-W19)

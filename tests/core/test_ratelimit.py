@@ -1,10 +1,12 @@
+import asyncio
+
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from hub.core.errors import RateLimited
-from hub.core.ratelimit import Window, storage_uri
+from hub.core.ratelimit import CLEAR_SECONDS, RateLimiter, Window, storage_uri
 from hub.micropub import errors as micropub_errors
 from hub.web.drf import errors as directory_errors
 from hub.web.mounts import api_mount
@@ -30,6 +32,27 @@ async def test_status_reports_remaining(db, resources):
     await resources.limiter.hit("t:s", 5)
     status = await resources.limiter.status("t:s", 5)
     assert status.limit == 5 and status.remaining == 3 and 0 < status.reset_after <= 60
+
+
+async def test_braked_once_hits_here_reach_the_limit_at_once(db, resources):
+    limiter = resources.limiter
+    assert await limiter.braked("t:brake", 2) is None  # clear, and remembered as clear
+    await limiter.hit("t:brake", 2)
+    assert await limiter.braked("t:brake", 2) is None
+    await limiter.hit("t:brake", 2)  # a hit here forgets the key: the brake holds at once
+    standing = await limiter.braked("t:brake", 2)
+    assert standing is not None and standing.remaining == 0 and 0 < standing.reset_after <= 60
+    assert await limiter.braked("t:off", 0) is None
+
+
+async def test_braked_sees_hits_of_another_process_within_a_second(db, resources):
+    here = resources.limiter
+    elsewhere = RateLimiter(resources.settings.redis_url)  # another process's limiter
+    assert await here.braked("t:far", 1) is None
+    await elsewhere.hit("t:far", 1)
+    assert await here.braked("t:far", 1) is None  # still trusted clear, for CLEAR_SECONDS
+    await asyncio.sleep(CLEAR_SECONDS + 0.05)
+    assert await here.braked("t:far", 1) is not None
 
 
 async def test_windows_count_apart_and_raise_with_the_rest_of_the_window(db, resources):

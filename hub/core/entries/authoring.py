@@ -72,6 +72,7 @@ async def create_entry(
     at: datetime | None = None,
     policy: str = "auto",
     now: datetime | None = None,
+    entry_id: int | None = None,
 ) -> tuple[int, str]:
     """Insert an entry with one translation (in `language`) and return its id and slug, in
     one INSERT with its tags. The slug comes from `slug_text`, made unique in the channel: the
@@ -83,9 +84,13 @@ async def create_entry(
     nobody to notify yet. With `published` or `scheduled`, it is inserted where `move_entry`
     would take a new draft (`at`: the publication date, or the schedule) under the
     moderation `policy` at `now`, with the page status and the staged reactions
-    (`publishing.insert_entry`)."""
+    (`publishing.insert_entry`). `entry_id`: an id the caller already took from the entries'
+    sequence for it (else one is taken here, a statement of its own; a draft takes none)."""
     slug = first_choice_slug(slug_text, separator=SLUG_SEPARATOR, max_length=SLUG_MAX)
-    entry_id = None if target == DRAFT else await write_queries.next_entry_id(conn)
+    if target == DRAFT:
+        entry_id = None
+    elif entry_id is None:
+        entry_id = await write_queries.next_entry_id(conn)
     for attempt in range(SLUG_ATTEMPTS + 1):
         if attempt:  # the first choice was taken: look at the channel's slugs
             slug = await allocate_entry_slug(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from hub.core.entries.queries import full_entry_sql
+
 # Read from entries_channel_timeline_idx (0024) in its order: a page reads its rows, not the
 # channel's (`offset` pages still skip the rows before them: Micropub's wire format).
 ENTRY_IDS_SQL = """
@@ -48,7 +50,15 @@ async def list_categories(
     return [r["name"] for r in rows]
 
 
-async def list_entry_ids(
+# The same page with each entry whole (translations, waiting revisions, tags), in one
+# statement: the page's ids from ENTRY_IDS_SQL, then `select_full_entry`'s columns for each.
+FULL_ENTRIES_SQL = (
+    full_entry_sql(f"e.id IN ({ENTRY_IDS_SQL})")
+    + " ORDER BY coalesce(e.published_at, e.scheduled_at, e.created_at) DESC, e.id DESC"
+)
+
+
+async def list_full_entries(
     conn: asyncpg.Connection | asyncpg.Pool,
     channel_id: int,
     *,
@@ -57,17 +67,9 @@ async def list_entry_ids(
     contains: str | None = None,
     kind: str | None = None,
     drafts: bool | None = None,
-) -> list[int]:
-    """A blog's entries (deleted ones excepted), newest first: `contains` is a
-    case-insensitive substring of the primary title or body, `kind` a post type, `drafts`
-    True for drafts only and False for all but drafts."""
-    rows = await conn.fetch(
-        ENTRY_IDS_SQL,
-        channel_id,
-        contains,
-        kind,
-        drafts,
-        limit,
-        offset,
-    )
-    return [r["id"] for r in rows]
+) -> list[asyncpg.Record]:
+    """A blog's entries (deleted ones excepted), newest first, as `select_full_entry` rows
+    (read them with `model.entry_from_row`): `contains` is a case-insensitive substring of
+    the primary title or body, `kind` a post type, `drafts` True for drafts only and False
+    for all but drafts. One round trip for the whole page."""
+    return await conn.fetch(FULL_ENTRIES_SQL, channel_id, contains, kind, drafts, limit, offset)

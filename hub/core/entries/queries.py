@@ -478,7 +478,7 @@ async def cap_version(conn: asyncpg.Connection, entry_id: int, highest: int) -> 
     )
 
 
-def _full_entry_sql(where: str, lock: bool) -> str:
+def full_entry_sql(where: str, lock: bool = False) -> str:
     """One statement for an entry with its translations, waiting revisions and tags (arrays
     of anonymous rows, in TRANSLATION_COLUMNS / REVISION_COLUMNS order)."""
     return f"""
@@ -497,16 +497,16 @@ def _full_entry_sql(where: str, lock: bool) -> str:
 async def select_full_entry(
     conn: asyncpg.Connection, entry_id: int, *, lock: bool = False
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(_full_entry_sql("e.id = $1", lock), entry_id)
+    return await conn.fetchrow(full_entry_sql("e.id = $1", lock), entry_id)
 
 
 async def select_full_entries(conn: asyncpg.Connection, ids: list[int]) -> list[asyncpg.Record]:
-    return await conn.fetch(_full_entry_sql("e.id = ANY($1)", False), ids)
+    return await conn.fetch(full_entry_sql("e.id = ANY($1)", False), ids)
 
 
 async def select_full_entry_by_slug(
     conn: asyncpg.Connection, channel_id: int, slug: str, *, lock: bool = False
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        _full_entry_sql("e.channel_id = $1 AND e.slug = $2", lock), channel_id, slug
+        full_entry_sql("e.channel_id = $1 AND e.slug = $2", lock), channel_id, slug
     )

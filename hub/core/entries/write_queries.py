@@ -235,9 +235,14 @@ def _with_bodies(values: Sequence, bodies: Mapping[str, tuple[str, str]]) -> tup
     return tuple(out)
 
 
+# An id for an entry about to be inserted, as an SQL expression (for a statement that reads
+# something else too, such as the token's: `hub.micropub.service`).
+NEXT_ENTRY_ID = "nextval(pg_get_serial_sequence('entries', 'id'))"
+
+
 async def next_entry_id(conn: asyncpg.Connection) -> int:
     """An id for an entry about to be inserted with `insert_new_entry`."""
-    return await conn.fetchval("SELECT nextval(pg_get_serial_sequence('entries', 'id'))")
+    return await conn.fetchval(f"SELECT {NEXT_ENTRY_ID}")
 
 
 async def store_new_bodies(
