@@ -22,8 +22,9 @@
 #                  permalinks /%postname%/, posts_per_page=20, posts_per_rss=20, ping_sites empty,
 #                  and an application password `peer-bench` in /etc/wordpress/peer-app-password
 #                  (the line `peer:<password>`, what Basic auth sends)
-# It starts mariadb, php8.2-fpm and nginx; `service nginx stop; service php8.2-fpm stop;
-# service mariadb stop` stops them again.
+# It leaves mariadb, php8.2-fpm and nginx running (compare.py starts them when they are not,
+# and stops what it started); `service nginx stop; service php8.2-fpm stop; service mariadb
+# stop` stops them.
 set -euo pipefail
 
 PORT="${PEER_WP_PORT:-8090}"
@@ -38,6 +39,18 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 say() { echo "setup-wordpress: $*"; }
+
+# Run a command that starts a daemon without this script's open files: a daemon that kept
+# them would hold, say, the lock of a `flock` around this script for as long as it runs.
+detached() {
+    (
+        for fd in /proc/self/fd/*; do
+            fd="${fd##*/}"
+            if ((fd > 2 && fd != 255)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        "$@"
+    )
+}
 
 # A secret kept in a root-only file: made once, read on every later run.
 secret() {
@@ -62,7 +75,7 @@ if ((${#missing[@]})); then
 fi
 
 say "starting mariadb"
-service mariadb start >/dev/null
+detached service mariadb start >/dev/null
 for _ in $(seq 50); do mariadb -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
 
 DB_PASSWORD="$(secret "$ETC/peer-db-password")"
@@ -157,11 +170,11 @@ ln -sfn /etc/nginx/sites-available/wordpress-peer /etc/nginx/sites-enabled/wordp
 nginx -t -q
 
 say "starting php$PHPV-fpm and nginx"
-service "php$PHPV-fpm" restart >/dev/null
+detached service "php$PHPV-fpm" restart >/dev/null
 if [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then
     service nginx reload >/dev/null
 else
-    service nginx start >/dev/null
+    detached service nginx start >/dev/null
 fi
 
 ADMIN_PASSWORD="$(secret "$ETC/peer-admin-password")"
