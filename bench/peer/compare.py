@@ -32,7 +32,8 @@ on the machine, from the repository root:
 
 `BENCH_SECONDS` sets each wrk run's length (default 10); `PEER_WP_URL` WordPress's address
 (default http://127.0.0.1:8090); `PEER_SETTLE` how long to wait for a side to be idle after
-its posts (default 300 s).
+its posts (default 300 s). `compare.py --bodies DIR` only writes the two create bodies
+(`wp.json`, `hub.json`) for running post.lua by hand.
 """
 
 from __future__ import annotations
@@ -138,14 +139,16 @@ def wrk(
     env: dict[str, str] | None = None,
     seconds: float = SECONDS,
 ) -> Wrk:
-    """`wrk -t1 -c32` for `seconds` (GET with gzip, or `script`); fails on any non-2xx."""
+    """`wrk -t1 -c32` for `seconds` (GET with gzip, or `script`); fails on any non-2xx (and
+    post.lua on any answer but 201 or 202)."""
     argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--latency"]
     argv += ["-s", str(script)] if script else ["-H", "Accept-Encoding: gzip"]
-    out = subprocess.run(
-        [*argv, url], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
-    ).stdout
-    if "Non-2xx" in out or "Socket errors" in out:
-        raise RuntimeError(f"wrk saw failed requests at {url}:\n{out}")
+    done = subprocess.run(
+        [*argv, url], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+    out = done.stdout
+    if done.returncode or "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk saw failed requests at {url}:\n{out}{done.stderr}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
@@ -520,5 +523,18 @@ def main() -> None:
     )
 
 
+def write_bodies(directory: Path) -> None:
+    """`--bodies DIR`: write the two create bodies post.lua sends, `wp.json` (with the tags'
+    ids in this WordPress) and `hub.json`, for running wrk by hand."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with wp_running(), httpx.Client(base_url=WP, headers={"Authorization": wp_auth()}) as http:
+        (directory / "wp.json").write_text(wp_body(wp_seed(http)))
+    (directory / "hub.json").write_text(hub_body())
+    print(f"wrote {directory / 'wp.json'} and {directory / 'hub.json'}")
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--bodies":
+        write_bodies(Path(sys.argv[2]))
+    else:
+        main()

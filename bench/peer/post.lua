@@ -12,7 +12,8 @@
 --               wrk -t1 -c32 -d10s --latency -s post.lua http://127.0.0.1:8000/micropub
 
 local function read(path)
-  local f = assert(io.open(assert(path, "PEER_BODY_FILE is not set")), "rb")
+  if not path then error("PEER_BODY_FILE is not set") end
+  local f = assert(io.open(path, "rb"))
   local text = f:read("*a")
   f:close()
   return text
@@ -20,21 +21,41 @@ end
 
 local template = read(os.getenv("PEER_BODY_FILE"))
 local run = os.getenv("PEER_RUN") or tostring(os.time())
-local threads = 0
+local threads = {}
 local n = 0
-prefix = run -- a global: setup() gives each wrk thread a prefix of its own
+prefix = run -- globals: setup() gives each wrk thread a prefix of its own,
+failed = 0 -- and done() adds up each thread's answers other than 201 or 202
 
 function setup(thread)
-  threads = threads + 1
-  thread:set("prefix", run .. "-" .. threads)
+  table.insert(threads, thread)
+  thread:set("prefix", run .. "-" .. #threads)
 end
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = assert(os.getenv("PEER_AUTH"), "PEER_AUTH is not set")
+wrk.headers["Authorization"] = os.getenv("PEER_AUTH") or error("PEER_AUTH is not set")
 
 function request()
   n = n + 1
   local body = template:gsub("{n}", prefix .. "-" .. n)
   return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 201 and status ~= 202 then
+    failed = failed + 1
+  end
+end
+
+-- a run in which any post was not created fails (exit 1), whatever else wrk counted
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("failed")
+  end
+  if total > 0 then
+    io.stderr:write(string.format("post.lua: %d of %d answers were not 201 or 202\n",
+                                  total, summary.requests))
+    os.exit(1)
+  end
 end
