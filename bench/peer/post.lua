@@ -41,21 +41,25 @@ function request()
   return wrk.format(nil, nil, nil, body)
 end
 
+first = "" -- the first such answer, shown when the run fails
+
 function response(status, headers, body)
   if status ~= 201 and status ~= 202 then
     failed = failed + 1
+    if first == "" then first = status .. " " .. string.sub(body or "", 1, 200) end
   end
 end
 
 -- a run in which any post was not created fails (exit 1), whatever else wrk counted
 function done(summary, latency, requests)
-  local total = 0
+  local total, example = 0, ""
   for _, thread in ipairs(threads) do
     total = total + thread:get("failed")
+    if example == "" then example = thread:get("first") end
   end
   if total > 0 then
-    io.stderr:write(string.format("post.lua: %d of %d answers were not 201 or 202\n",
-                                  total, summary.requests))
+    io.stderr:write(string.format("post.lua: %d of %d answers were not 201 or 202, the first: %s\n",
+                                  total, summary.requests, example))
     os.exit(1)
   end
 end
