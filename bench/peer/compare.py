@@ -263,14 +263,15 @@ def wp_seed(http: httpx.Client) -> list[int]:
 
 def wp_forget(run: str) -> int:
     """Delete the posts this run made (slugs post-RUN-...), with their revisions, meta and
-    tags, so that the next run sees the same 30 posts; how many were deleted."""
+    tags, so that the next run sees the same 30 posts; how many posts it made (wrk counts
+    the requests it saw answered; those in flight when it stopped made posts too)."""
     like = f"post-{run}-%"
     sql = f"""
     CREATE TEMPORARY TABLE gone AS
       SELECT ID FROM wp_posts WHERE post_name LIKE '{like}'
       UNION SELECT c.ID FROM wp_posts c JOIN wp_posts p ON c.post_parent = p.ID
             WHERE p.post_name LIKE '{like}';
-    SELECT count(*) FROM gone;
+    SELECT count(*) FROM wp_posts WHERE post_name LIKE '{like}' AND post_type = 'post';
     DELETE FROM wp_term_relationships WHERE object_id IN (SELECT ID FROM gone);
     DELETE FROM wp_postmeta WHERE post_id IN (SELECT ID FROM gone);
     DELETE FROM wp_posts WHERE ID IN (SELECT ID FROM gone);
@@ -407,6 +408,7 @@ def check(url: str) -> int:
 class Creates:
     run: Wrk
     cpu_ms: float  # per post, follow-up work included
+    made: int  # posts made
     settled: float  # seconds from the end of the run until the side was idle
 
 
@@ -421,7 +423,7 @@ def creates(url: str, auth: str, body: str, roots: list[int], run: str, tmp: Pat
         env={"PEER_BODY_FILE": str(body_file), "PEER_AUTH": auth, "PEER_RUN": run},
     )
     after, waited = settle(roots)
-    return Creates(result, (after - before) * 1000 / result.requests, waited)
+    return Creates(result, (after - before) * 1000 / result.requests, result.requests, waited)
 
 
 def pages(base: str, paths: dict[str, str]) -> dict[str, tuple[Wrk, int]]:
@@ -466,7 +468,9 @@ def main() -> None:
                     WP + "/wp-json/wp/v2/posts", auth, wp_body(tag_ids), roots, run, tmp
                 )
             finally:
-                forgotten = wp_forget(run)
+                made = wp_forget(run)
+            wp_posts.cpu_ms *= wp_posts.made / made
+            wp_posts.made = made
         data_dir = tmp / "data"
         token = hub_token(data_dir)
         with hub_serve(data_dir) as (url, hub_roots):
@@ -498,12 +502,12 @@ def main() -> None:
     )
     print(
         f"CPU per post, follow-up work included: WordPress {wp_posts.cpu_ms:.1f} ms "
-        f"({w.requests:,} posts, idle {wp_posts.settled:.0f} s after the run; nginx, PHP-FPM, "
-        f"MariaDB), hub {hub_posts.cpu_ms:.1f} ms ({h.requests:,} posts, idle "
+        f"({wp_posts.made:,} posts, idle {wp_posts.settled:.0f} s after the run; nginx, PHP-FPM, "
+        f"MariaDB), hub {hub_posts.cpu_ms:.1f} ms ({hub_posts.made:,} posts, idle "
         f"{hub_posts.settled:.0f} s after; serve with its worker, PostgreSQL, Redis): "
         f"WordPress uses {wp_posts.cpu_ms / hub_posts.cpu_ms:.1f}x hub's"
     )
-    print(f"({forgotten:,} WordPress rows of this run's posts deleted again)")
+    print(f"(the {wp_posts.made:,} posts of this run deleted from WordPress again)")
     for name in PAGES:
         ratio = hub_pages[name][0].rate / wp_pages[name][0].rate
         target(
