@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from hub.core.sanitize import sanitize_html, strip_tags
+from hub.core.sanitize import sanitize_html, strip_tags, text_of_sanitised
 from hub.directory.urlnorm import normalize_url
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # R-D24
@@ -150,6 +150,12 @@ def plain_text(value: str | None) -> str | None:
     return text or None
 
 
+def text_of_clean(html: str) -> str:
+    """`plain_text` of what `clean_html` returned, read without an HTML parser
+    (`text_of_sanitised`: the same text for HTML the sanitiser wrote)."""
+    return _SPACES.sub(" ", text_of_sanitised(html)).strip()
+
+
 def shorten(value: str | None, limit: int) -> str | None:
     if not value:
         return None
@@ -251,7 +257,7 @@ def build_post(
         content = clean_html("<p>" + _escape(text).replace("\n\n", "</p><p>") + "</p>", item_base)
     else:
         content = ""
-    content_text = plain_text(content) or ""
+    content_text = text_of_clean(content)
     title_text = _untitled(plain_text(title), content_text, implied=title_is_implied)
     attachments = attachments or []
     if image is None:
@@ -264,7 +270,7 @@ def build_post(
         summary_text = shorten(content_text, 500)
     if not content and summary:
         content = clean_html(summary, item_base)
-        content_text = plain_text(content) or ""
+        content_text = text_of_clean(content)
     return ParsedPost(
         identity=_identity(guid, link, title_text, published_at, content_text),
         guid=guid,

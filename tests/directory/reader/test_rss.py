@@ -54,7 +54,7 @@ READ_FAST = {
         '</pubDate><category><![CDATA[Food]]></category><category domain="tag">Coffee</category>'
         '<category>Food</category><guid isPermaLink="false">https://blog.example/?p=12</guid>'
         "<description><![CDATA[A short <b>summary</b> [&#8230;]]]></description>"
-        "<content:encoded><![CDATA[<p>Full <a href=\"/menu\">text</a>.</p>"
+        '<content:encoded><![CDATA[<p>Full <a href="/menu">text</a>.</p>'
         '<img src="pic.jpg" alt=""><img src="https://t.example/p.gif" width="1" height="1">'
         "]]></content:encoded><wfw:commentRss>https://blog.example/2024/01/cafe/feed/"
         "</wfw:commentRss><slash:comments>3</slash:comments>",
@@ -63,7 +63,7 @@ READ_FAST = {
         "<image><url>/icon.png</url><title>I</title><link>/</link></image>" + HEAD,
         "<guid>/2024/relative</guid><title>no link</title>",
         "<guid>https://blog.example/p</guid><link>https://blog.example/other</link>",
-        "<link>/rel/link</link><guid isPermaLink=\"true\">https://blog.example/g</guid>"
+        '<link>/rel/link</link><guid isPermaLink="true">https://blog.example/g</guid>'
         '<enclosure url="/audio.mp3" type="Audio/MPEG" length="1234"/>'
         '<enclosure url="https://blog.example/a.jpg" type="image/jpeg"/>',
         "<description>only a description, no title, guid or link</description>",
@@ -75,9 +75,9 @@ READ_FAST = {
     ),
     "mojibake and entities": rss(
         "<title>Ã© d\u00e9j\u00e0 &lt;b&gt;vu&lt;/b&gt;</title><link>https://blog.example/</link>",
-        "<title>&lt;em&gt;Hi&lt;/em&gt; \u00c3\u00a9t\u00e9</title><guid isPermaLink=\"false\">"
+        '<title>&lt;em&gt;Hi&lt;/em&gt; \u00c3\u00a9t\u00e9</title><guid isPermaLink="false">'
         "x1</guid><pubDate>Sun, 31 Dec 2023 23:59:59 -0930</pubDate>",
-        "<title>  spaced   </title><guid isPermaLink=\"false\">x2</guid><pubDate>1 Jan 2023 "
+        '<title>  spaced   </title><guid isPermaLink="false">x2</guid><pubDate>1 Jan 2023 '
         "00:00:00 GMT</pubDate>",
     ),
     "empty channel": rss(HEAD),
@@ -88,8 +88,9 @@ LEFT_TO_FEEDPARSER = {
     "rss 0.91": (FIXTURES / "rss091.xml").read_bytes(),
     "another date form": rss(HEAD, "<guid>a</guid><pubDate>2024-01-02T10:00:00Z</pubDate>"),
     "media namespace": rss(
-        HEAD, '<guid>a</guid><media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" '
-        'url="https://x.example/t.jpg"/>'
+        HEAD,
+        '<guid>a</guid><media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" '
+        'url="https://x.example/t.jpg"/>',
     ),
     "an author with an e-mail address": rss(HEAD, "<author>bob@x.example (Bob)</author>"),
     "markup inside a description": rss(HEAD, "<description><p>raw</p></description>"),
@@ -125,3 +126,17 @@ def test_fixture_rss20_is_read_fast_and_the_same():
 @pytest.mark.parametrize("name", LEFT_TO_FEEDPARSER)
 def test_left_to_feedparser(name):
     assert read_rss(LEFT_TO_FEEDPARSER[name], URL) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://a.example", "http://a.example:8080/x/y.html", "https://a.example/../x",
+     "https://a.example//x", "https://a.example/x/?a=1&b=2", "https://A.Example/X%20y"],
+)  # fmt: skip
+def test_plain_urls_are_resolved_as_feedparser_resolves_them(value):
+    from feedparser.urls import make_safe_absolute_uri
+
+    from hub.directory.reader.rss import _resolve
+
+    for base in (URL, "http://other.example/"):
+        assert _resolve(base, value) == make_safe_absolute_uri(base, value) == value
