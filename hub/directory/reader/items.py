@@ -162,10 +162,20 @@ def shorten(value: str | None, limit: int) -> str | None:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+# an absolute http(s) URL that urljoin gives back unchanged (no params, no empty query or
+# fragment): resolving it is skipped
+PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/+-]*)?(?:\?[A-Za-z0-9._~%=&+-]+)?"
+)
+
+
 def absolute_url(value: Any, base: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    joined = urljoin(base, value.strip())
+    value = value.strip()
+    if PLAIN_URL.fullmatch(value):
+        return value
+    joined = urljoin(base, value)
     return joined if joined.startswith(("http://", "https://")) else None
 
 

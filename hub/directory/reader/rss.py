@@ -23,6 +23,8 @@ from typing import Any
 
 from feedparser.urls import make_safe_absolute_uri
 
+from hub.directory.reader.items import PLAIN_URL
+
 Parsed = tuple[str, dict[str, Any], list[dict[str, Any]]]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -49,10 +51,6 @@ _RFC822 = re.compile(
 )
 _C1 = re.compile("[\x80-\x9f]")  # feedparser maps these to windows-1252's characters
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
-# an absolute http(s) URL that urljoin returns as it is (no params, no empty query or fragment)
-_PLAIN_URL = re.compile(
-    r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/+-]*)?(?:\?[A-Za-z0-9._~%=&+-]+)?"
-)
 _DECLARATION = re.compile(rb'<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
 
 
@@ -279,6 +277,6 @@ def _resolve(base: str, value: str) -> str:
     """`value` resolved against `base` as feedparser resolves links and permalink guids."""
     if not value.isascii():
         raise _Unsupported  # feedparser resolves before its text fixes
-    if _PLAIN_URL.fullmatch(value):
+    if PLAIN_URL.fullmatch(value):
         return value  # what urljoin gives back for it unchanged: skip the call
     return make_safe_absolute_uri(base, value) if value else value

@@ -55,3 +55,17 @@ def test_text_of_clean_html_is_its_plain_text(markup):
     assert text_of_clean(clean) == (plain_text(clean) or "")
     cut = clean_html(markup * 200, None)[:700]
     assert text_of_clean(fit_content(cut, 500)) == (plain_text(fit_content(cut, 500)) or "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://a.example", "http://a.example:8080/x/y.html", "https://a.example/../x",
+     " https://a.example//x ", "https://a.example/x/?a=1&b=2", "https://A.Example/X%20y"],
+)  # fmt: skip
+def test_plain_absolute_urls_are_kept_as_urljoin_gives_them(value):
+    from urllib.parse import urljoin
+
+    from hub.directory.reader.items import absolute_url
+
+    for base in ("https://feeds.example/blog/feed.xml", "http://other.example/"):
+        assert absolute_url(value, base) == urljoin(base, value.strip()) == value.strip()
