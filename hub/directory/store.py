@@ -92,12 +92,16 @@ async def posts_changed(
     is_main: bool,
     first: bool,
     now: datetime,
+    mark_feed: bool = True,
 ) -> int:
     """After posts of a feed were added, changed or removed: the feed's and site's change
     times, tags, the site type (every 20 new posts, or on the first import) and the
     `feed.updated` webhooks of the feed's subscribers. Returns how many webhook deliveries
-    were staged (the caller runs in a write unit, which queues them after its commit)."""
-    await feed_queries.mark_posts_changed(conn, feed_id, now)
+    were staged (the caller runs in a write unit, which queues them after its commit).
+    `mark_feed=False`: the caller writes the feed's change time itself (the poller, with its
+    poll state)."""
+    if mark_feed:
+        await feed_queries.mark_posts_changed(conn, feed_id, now)
     counter = await site_queries.refresh_site_after_posts(conn, site_id, added)
     await site_queries.recompute_tags(conn, site_id)
     if is_main and (counter >= RECLASSIFY_AFTER or first):

@@ -303,6 +303,7 @@ async def _store(
                 is_main=locked["is_main"],
                 first=locked["last_fetched_at"] is None,
                 now=now,
+                mark_feed=False,  # posts_changed_at goes with record_success below
             )
         subscribe = websub.wants_subscription(locked, hub, topic, now)
         if subscribe:
@@ -326,6 +327,7 @@ async def _store(
             next_poll_at=_next(interval, now),
             now=now,
             feed_status="active" if added or changed else _status_when_fine(locked, now),
+            posts_changed_at=now if added or changed else None,
         )
         await _follow_redirect(conn, locked, step)
     outcome = "updated" if added or changed else "unchanged"

@@ -131,13 +131,17 @@ async def record_success(
     next_poll_at: datetime,
     now: datetime,
     feed_status: str,
+    posts_changed_at: datetime | None = None,
 ) -> None:
+    """A poll that fetched the feed (or found it unchanged); `posts_changed_at` when it
+    added or changed posts (`mark_posts_changed` in the same statement)."""
     await conn.execute(
         """
         UPDATE feeds SET etag = $2, last_modified = $3, body_sha256 = coalesce($4, body_sha256),
             poll_interval_seconds = $5, next_poll_at = $6, last_fetched_at = $7,
             last_status = $8, last_error = NULL, error_count = 0, error_since = NULL,
-            not_found_since = NULL, status = $9
+            not_found_since = NULL, status = $9,
+            posts_changed_at = coalesce($10, posts_changed_at)
         WHERE id = $1
         """,
         feed_id,
@@ -149,6 +153,7 @@ async def record_success(
         now,
         status,
         feed_status,
+        posts_changed_at,
     )
 
 

@@ -261,20 +261,26 @@ async def set_site_type(conn: asyncpg.Connection, site_id: UUID, kind: str) -> N
 
 
 async def recompute_tags(conn: asyncpg.Connection, site_id: UUID) -> None:
-    """The 10 most used categories over the newest 100 posts, each used at least twice."""
-    await conn.execute("DELETE FROM site_tags WHERE site_id = $1", site_id)
+    """The 10 most used categories over the newest 100 posts, each used at least twice: one
+    statement (tags no longer among them go, the others are written or kept)."""
     await conn.execute(
         """
-        INSERT INTO site_tags (site_id, name, uses)
-        SELECT $1, tag, count(*) FROM (
-            SELECT unnest(tags) AS tag FROM (
-                SELECT tags FROM posts WHERE site_id = $1
-                ORDER BY published_at DESC, id DESC LIMIT 100
-            ) newest
-        ) t
-        WHERE tag ~ '^[a-z0-9-]{1,64}$'
-        GROUP BY tag HAVING count(*) >= 2
-        ORDER BY count(*) DESC, tag LIMIT 10
+        WITH fresh AS (
+            SELECT tag, count(*)::integer AS uses FROM (
+                SELECT unnest(tags) AS tag FROM (
+                    SELECT tags FROM posts WHERE site_id = $1
+                    ORDER BY published_at DESC, id DESC LIMIT 100
+                ) newest
+            ) t
+            WHERE tag ~ '^[a-z0-9-]{1,64}$'
+            GROUP BY tag HAVING count(*) >= 2
+            ORDER BY count(*) DESC, tag LIMIT 10
+        ), gone AS (
+            DELETE FROM site_tags WHERE site_id = $1 AND name NOT IN (SELECT tag FROM fresh)
+        )
+        INSERT INTO site_tags (site_id, name, uses) SELECT $1, tag, uses FROM fresh
+        ON CONFLICT (site_id, name) DO UPDATE SET uses = EXCLUDED.uses
+        WHERE site_tags.uses <> EXCLUDED.uses
         """,
         site_id,
     )

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from hub.core.sanitize import sanitize_html, strip_tags
+from hub.core.sanitize import sanitize_html, strip_tags, text_of_sanitised
 from hub.directory.urlnorm import normalize_url
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # R-D24
@@ -150,16 +150,32 @@ def plain_text(value: str | None) -> str | None:
     return text or None
 
 
+def text_of_clean(html: str) -> str:
+    """`plain_text` of what `clean_html` returned, read without an HTML parser
+    (`text_of_sanitised`: the same text for HTML the sanitiser wrote)."""
+    return _SPACES.sub(" ", text_of_sanitised(html)).strip()
+
+
 def shorten(value: str | None, limit: int) -> str | None:
     if not value:
         return None
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+# an absolute http(s) URL that urljoin gives back unchanged (no params, no empty query or
+# fragment): resolving it is skipped
+PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/+-]*)?(?:\?[A-Za-z0-9._~%=&+-]+)?"
+)
+
+
 def absolute_url(value: Any, base: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    joined = urljoin(base, value.strip())
+    value = value.strip()
+    if PLAIN_URL.fullmatch(value):
+        return value
+    joined = urljoin(base, value)
     return joined if joined.startswith(("http://", "https://")) else None
 
 
@@ -251,7 +267,7 @@ def build_post(
         content = clean_html("<p>" + _escape(text).replace("\n\n", "</p><p>") + "</p>", item_base)
     else:
         content = ""
-    content_text = plain_text(content) or ""
+    content_text = text_of_clean(content)
     title_text = _untitled(plain_text(title), content_text, implied=title_is_implied)
     attachments = attachments or []
     if image is None:
@@ -264,7 +280,7 @@ def build_post(
         summary_text = shorten(content_text, 500)
     if not content and summary:
         content = clean_html(summary, item_base)
-        content_text = plain_text(content) or ""
+        content_text = text_of_clean(content)
     return ParsedPost(
         identity=_identity(guid, link, title_text, published_at, content_text),
         guid=guid,

@@ -1,4 +1,5 @@
-"""RSS 0.9x/1.0/2.0 and Atom through feedparser. Pure (bytes in; feedparser never fetches)."""
+"""RSS 0.9x/1.0/2.0 and Atom: plain RSS 2.0 by `rss.read_rss`, every other document through
+feedparser. Pure (bytes in; feedparser never fetches)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from hub.directory.reader.items import (
     shorten,
 )
 from hub.directory.reader.prolog import read_prolog
+from hub.directory.reader.rss import read_rss
 
 
 def parse_xml(data: bytes, url: str) -> ParsedFeed:
@@ -28,19 +30,13 @@ def parse_xml(data: bytes, url: str) -> ParsedFeed:
     # encoding: no feed needs them. A DOCTYPE alone (RSS 0.91) is read.
     if read_prolog(data).declarations:
         raise FeedError("XML with a DTD internal subset or entity declarations is refused.")
-    parsed = feedparser.parse(
-        io.BytesIO(data),
-        response_headers={"content-location": url, "content-type": "application/xml"},
-        sanitize_html=False,  # sanitize_html() below is the one allow-list
-        resolve_relative_uris=False,  # clean_html() resolves against the item link
-    )
-    version = parsed.get("version") or ""
-    if not version:
-        reason = parsed.get("bozo_exception")
-        raise FeedError(f"Not an RSS or Atom feed{f': {reason}' if reason else ''}.")
-    if parsed.get("bozo") and not parsed.entries:
-        raise FeedError(f"Malformed feed: {parsed.get('bozo_exception')}")
-    meta = parsed.feed
+    return build_feed(read_rss(data, url) or read_with_feedparser(data, url), url)
+
+
+def build_feed(read: tuple[str, Any, list[Any]], url: str) -> ParsedFeed:
+    """The `ParsedFeed` of what a reader found: (version, feed, entries) with feedparser's
+    keys."""
+    version, meta, entries = read
     fmt = "atom" if version.startswith("atom") else "rss"
     fmt_version = {
         "rss090": "0.90", "rss091n": "0.91", "rss091u": "0.91", "rss092": "0.92",
@@ -62,7 +58,7 @@ def parse_xml(data: bytes, url: str) -> ParsedFeed:
         meta.get("icon") or meta.get("logo"), url
     )
     author = _fp_author(meta)
-    posts = [_fp_post(entry, url, author) for entry in parsed.entries[: MAX_ITEMS * 2]]
+    posts = [_fp_post(entry, url, author) for entry in entries[: MAX_ITEMS * 2]]
     return ParsedFeed(
         format=fmt,
         format_version=fmt_version,
@@ -75,6 +71,23 @@ def parse_xml(data: bytes, url: str) -> ParsedFeed:
         self_url=self_url,
         posts=tuple(posts),
     )
+
+
+def read_with_feedparser(data: bytes, url: str) -> tuple[str, Any, list[Any]]:
+    """Any RSS or Atom document feedparser reads: (version, feed, entries)."""
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers={"content-location": url, "content-type": "application/xml"},
+        sanitize_html=False,  # sanitize_html() below is the one allow-list
+        resolve_relative_uris=False,  # clean_html() resolves against the item link
+    )
+    version = parsed.get("version") or ""
+    if not version:
+        reason = parsed.get("bozo_exception")
+        raise FeedError(f"Not an RSS or Atom feed{f': {reason}' if reason else ''}.")
+    if parsed.get("bozo") and not parsed.entries:
+        raise FeedError(f"Malformed feed: {parsed.get('bozo_exception')}")
+    return version, parsed.feed, parsed.entries
 
 
 def _fp_date(entry: Any, *names: str) -> datetime | None:

@@ -258,3 +258,40 @@ async def test_scheduler_job_queues_due_feeds_once(db, resources, feed_server):
     await run_jobs(resources)
     assert len(await posts_of(db, feed_id)) == 2
     assert await jobs.schedule_due_feeds({"resources": resources}) == 0
+
+
+def tagged_rss(*items: tuple[str, str, list[str]], edited: bool = False) -> str:
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{guid}{' (edited)' * edited}"
+        f"</title><pubDate>{date}</pubDate>"
+        f"{''.join(f'<category>{t}</category>' for t in tags)}</item>"
+        for guid, date, tags in items
+    )
+    return f'<rss version="2.0"><channel><title>T</title>{body}</channel></rss>'
+
+
+async def test_site_tags_and_change_time_follow_each_poll_that_changes_posts(
+    db, resources, feed_server
+):
+    first = [("a", "Mon, 01 Jan 2024 10:00:00 GMT", ["Pears", "Apples"]),
+             ("b", "Tue, 02 Jan 2024 10:00:00 GMT", ["Apples", "Pears", "Plums"])]  # fmt: skip
+    url = feed_server.serve("/t", tagged_rss(*first), content_type="application/rss+xml")
+    added = await add(resources, url)
+    feed_id, site_id = added.feed_ids[0], added.site_id
+    assert (await poller.poll_feed(resources, feed_id)).outcome == "updated"
+    tags = "SELECT name, uses FROM site_tags WHERE site_id = $1 ORDER BY name"
+    assert [tuple(r) for r in await db.fetch(tags, site_id)] == [("apples", 2), ("pears", 2)]
+    changed_at = await db.fetchval("SELECT posts_changed_at FROM feeds WHERE id = $1", feed_id)
+    assert changed_at is not None
+    more = [("c", "Wed, 03 Jan 2024 10:00:00 GMT", ["Plums", "Apples"])]
+    feed_server.serve("/t", tagged_rss(*first, *more))
+    assert (await poller.poll_feed(resources, feed_id)).added == 1
+    assert [tuple(r) for r in await db.fetch(tags, site_id)] == [
+        ("apples", 3), ("pears", 2), ("plums", 2)
+    ]  # fmt: skip
+    later = await db.fetchval("SELECT posts_changed_at FROM feeds WHERE id = $1", feed_id)
+    assert later > changed_at
+    edited = [(g, d, ["Quinces"]) for g, d, _ in (*first, *more)]
+    feed_server.serve("/t", tagged_rss(*edited, edited=True))
+    assert (await poller.poll_feed(resources, feed_id)).changed == 3
+    assert [tuple(r) for r in await db.fetch(tags, site_id)] == [("quinces", 3)]
