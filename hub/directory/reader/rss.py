@@ -21,6 +21,8 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from feedparser.urls import make_safe_absolute_uri
 
 from hub.directory.reader.items import PLAIN_URL
@@ -65,8 +67,8 @@ def read_rss(data: bytes, url: str) -> Parsed | None:
     if not _plain_utf8(data):
         return None
     try:
-        root = ET.fromstring(data)  # noqa: S314 (entity declarations are refused before)
-    except ET.ParseError:
+        root = defused_fromstring(data)  # a DTD anywhere (past the head checked) is refused
+    except (ET.ParseError, DefusedXmlException):
         return None
     try:
         return _read(root, url)

@@ -140,3 +140,16 @@ def test_plain_urls_are_resolved_as_feedparser_resolves_them(value):
 
     for base in (URL, "http://other.example/"):
         assert _resolve(base, value) == make_safe_absolute_uri(base, value) == value
+
+
+def test_entity_declarations_are_never_expanded_by_the_fast_reader():
+    """A DTD hidden behind a long comment (past the head the reader looks at first) declares
+    entities that would multiply: the fast reader refuses the document (feedparser reads it
+    the way it always did), it never expands them."""
+    bomb = (
+        b'<?xml version="1.0" encoding="utf-8"?><!--' + b"x" * 5000 + b"-->"
+        b'<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<rss version="2.0"><channel><title>&b;</title><link>https://e.example/</link>'
+        b"</channel></rss>"
+    )
+    assert read_rss(bomb, "https://e.example/feed") is None
