@@ -64,6 +64,11 @@ TARGET_HOSTS = ("127.0.0.2", "127.0.0.3")
 HUB_HOST = "127.0.0.1"
 DRAIN_LIMIT = 120.0  # seconds waited after the last create before giving up
 QUEUE = "arq:queue"
+STATE = """
+SELECT (SELECT count(*) FROM job_outbox),
+       (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM job_outbox_id_seq),
+       (SELECT count(*) FROM entries)
+"""
 
 
 # -- the other sites: pages with a webmention endpoint, and a WebSub hub ---------------------
@@ -194,6 +199,7 @@ class Sample:
     due: int
     queued: int
     outbox: int
+    staged: int  # outbox rows ever staged (the id sequence), done jobs = staged - outbox
     entries: int
     serve_cpu: float
     worker_cpu: float
@@ -213,12 +219,10 @@ class Sampler:
 
     def take(self, conn) -> Sample:
         now_ms = int(time.time() * 1000)
-        outbox, entries = conn.run(
-            "SELECT (SELECT count(*) FROM job_outbox), (SELECT count(*) FROM entries)"
-        )
+        outbox, staged, entries = conn.run(STATE)
         sample = Sample(
             time.monotonic() - self.began, self.r.zcount(QUEUE, "-inf", now_ms),
-            self.r.zcard(QUEUE), outbox, entries, cpu(self.serve), cpu(self.worker),
+            self.r.zcard(QUEUE), outbox, staged, entries, cpu(self.serve), cpu(self.worker),
         )  # fmt: skip
         self.samples.append(sample)
         return sample
@@ -349,11 +353,17 @@ def report(seconds: float, rate: float, created: int, start: Sample, end: Sample
             f"{s.serve_cpu - start.serve_cpu:8.1f}s {s.worker_cpu - start.worker_cpu:9.1f}s"
         )
     request_ms = (end.serve_cpu - start.serve_cpu) * 1000 / created
-    followup_ms = (last.worker_cpu - start.worker_cpu) * 1000 / created
-    print(
-        f"CPU per entry: request {request_ms:.2f} ms (hub serve, create phase), "
-        f"follow-up {followup_ms:.2f} ms (hub worker, until drained)"
-    )
+    worker_s = last.worker_cpu - start.worker_cpu
+    staged, left = last.staged - start.staged, last.outbox
+    followup_ms = worker_s * 1000 / created
+    how = "until drained"
+    if not drained and staged > left:  # the CPU of the jobs done so far, scaled to all of them
+        followup_ms *= staged / (staged - left)
+        how = f"estimated: {staged - left:,} of {staged:,} jobs done"
+    busy = (last.worker_cpu - end.worker_cpu) / max(last.at - end.at, 1e-9)
+    print(f"CPU per entry: request {request_ms:.2f} ms (hub serve, create phase), "
+          f"follow-up {followup_ms:.2f} ms (hub worker, {how}); after the last create the "
+          f"worker used {busy:.0%} of a core")  # fmt: skip
     target("follow-up CPU / request CPU",
            f"{followup_ms:.2f} ms vs {request_ms:.2f} ms an entry",
            followup_ms / request_ms, 1, at_most=True)  # fmt: skip
