@@ -4,10 +4,13 @@ production node runs them, and what the worker then does for each entry: the own
 directory index, the WebSub pings, the fediverse fan-out (no followers here) and the
 webmention sends (discovery GET of each linked page, POST to its endpoint).
 
-Each note links to two pages on two hosts (127.0.0.2 and 127.0.0.3, a local server in a
-process of its own that answers every page with a webmention endpoint and accepts every
-mention; `HUB_ALLOW_LOOPBACK_FETCH=1`, the test-only switch, lets the guarded client reach
-them): one page of its own and one of ten pages that many notes link to. The same server is
+Each note links to two pages on other sites (a local server in a process of its own, on 42
+loopback addresses, 127.0.0.2 … 127.0.0.43, that answers every page with a webmention endpoint
+and accepts every mention; `HUB_ALLOW_LOOPBACK_FETCH=1`, the test-only switch, lets the guarded
+client reach them): a page of its own on one of 32 hosts, and one of ten popular pages, each
+on a host of its own. Sending allows 2 requests at once per host (§2.4), so the links are
+spread over hosts as a blog's are; with all of them on two hosts the politeness limit, not the
+worker, sets the pace. The same server is
 the WebSub hub (`HUB_WEBSUB_HUB`).
 
 `wrk` creates for `--seconds` (default 60, `BENCH_SECONDS`) at 32 connections; every second
@@ -60,7 +63,8 @@ from hub.core.resources import open_resources
 
 CONNECTIONS = 32
 SHARED_PAGES = 10  # the pages many notes link to
-TARGET_HOSTS = ("127.0.0.2", "127.0.0.3")
+OWN_HOSTS = 32  # each note's own page is on one of 127.0.0.2 … 127.0.0.33
+TARGET_HOSTS = tuple(f"127.0.0.{2 + i}" for i in range(OWN_HOSTS + SHARED_PAGES))
 HUB_HOST = "127.0.0.1"
 DRAIN_LIMIT = 120.0  # seconds waited after the last create before giving up
 QUEUE = "arq:queue"
@@ -175,8 +179,8 @@ async def seed(settings: Settings) -> str:
 
 
 def wrk_script(token: str, port: int) -> str:
-    """Each request: a JSON note with a slug of its own, two tags and two links."""
-    own, shared = (f"http://{h}:{port}" for h in TARGET_HOSTS)
+    """Each request: a JSON note with a slug of its own, two tags and two links: a page of its
+    own on one of `OWN_HOSTS` hosts, and one of `SHARED_PAGES` popular pages (one a host)."""
     return "\n".join([
         'wrk.method = "POST"',
         f'wrk.headers["Authorization"] = "Bearer {token}"',
@@ -184,10 +188,13 @@ def wrk_script(token: str, port: int) -> str:
         "local n = 0",
         "request = function()",
         "  n = n + 1",
+        f"  local own = 'http://127.0.0.' .. (2 + n % {OWN_HOSTS}) .. ':{port}/posts/' .. n",
+        f"  local shared = 'http://127.0.0.' .. ({2 + OWN_HOSTS} + n % {SHARED_PAGES})"
+        f"    .. ':{port}/popular'",
         "  local body = '{\"type\": [\"h-entry\"], \"properties\": {\"mp-slug\": [\"note-' .. n"
         "    .. '\"], \"category\": [\"indieweb\", \"bench\"], \"content\": [\"A note with a"
-        f" [reply to a page]({own}/posts/' .. n .. ') and a [mention of a popular one]"
-        f"({shared}/popular/' .. (n % {SHARED_PAGES}) .. '), and more words to read.\"]}}}}'",
+        " [reply to a page](' .. own .. ') and a [mention of a popular one](' .. shared"
+        "    .. '), and more words to read.\"]}}'",
         "  return wrk.format(nil, nil, nil, body)",
         "end",
     ])  # fmt: skip
