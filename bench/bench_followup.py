@@ -9,8 +9,8 @@ loopback addresses, 127.0.0.2 … 127.0.0.43, that answers every page with a web
 and accepts every mention; `HUB_ALLOW_LOOPBACK_FETCH=1`, the test-only switch, lets the guarded
 client reach them): a page of its own on one of 32 hosts, and one of ten popular pages, each
 on a host of its own. Sending allows 2 requests at once per host (§2.4), so the links are
-spread over hosts as a blog's are, and that politeness limit is not what is measured. The same server is
-the WebSub hub (`HUB_WEBSUB_HUB`).
+spread over hosts as a blog's are, and that politeness limit is not what is measured. The same
+server is the WebSub hub (`HUB_WEBSUB_HUB`).
 
 `wrk` creates for `--seconds` (default 60, `BENCH_SECONDS`) at 32 connections; every second
 the queue is sampled: jobs due and not yet run (`due`), jobs queued in all (deferred ones
