@@ -149,7 +149,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     logs.batch_writes()
     with prepared(settings) as ready:
         print(f"hub: worker on {ready.redis_label}; database: {ready.database_label}", flush=True)
-        asyncio.run(run_worker(ready.settings, burst=args.burst))
+        with asyncio.Runner(loop_factory=_uvloop()) as runner:  # as `hub serve`: uvloop
+            runner.run(run_worker(ready.settings, burst=args.burst))
     return 0
 
 

@@ -2,7 +2,8 @@
 the sweep that re-queues work whose queued job was lost (Redis holds no state we need).
 
 Ids in, enqueued by name with deterministic job ids (`verify_webmention:{id}`,
-`send_webmentions:{entry_id}`, `send_webmention:{send_id}`); transient failures raise
+`send_webmentions:{entry_id}`, `send_webmention:{send_id}`: a send's retries, its first
+attempt is made by `send_webmentions`); transient failures raise
 `Retry(defer=...)` on the schedules of webmention-site-feeds.md §1.5 and §2.4 (steps of
 `hub.core.retry.STANDARD_SCHEDULE`).
 """
@@ -21,7 +22,13 @@ from hub.core.webmentions import queries as q
 from hub.core.webmentions import sends as sq
 from hub.webmentions.receive import VERIFY_JOB, verify_job_id
 from hub.webmentions.send.sender import RETRY_SCHEDULE as SEND_SCHEDULE
-from hub.webmentions.send.sender import SEND_JOB, plan_sends, send_job_id, send_one
+from hub.webmentions.send.sender import (
+    SEND_JOB,
+    plan_sends,
+    send_job_id,
+    send_one,
+    send_planned,
+)
 from hub.webmentions.verify.verifier import RETRY_SCHEDULE as VERIFY_SCHEDULE
 from hub.webmentions.verify.verifier import verify
 
@@ -38,8 +45,11 @@ async def verify_webmention(ctx: dict, mention_id: str) -> str:
 
 
 async def send_webmentions(ctx: dict, entry_id: int) -> int:
-    """Plan the sends of one entry (queued by `hub.core.entries.events`)."""
-    return len(await plan_sends(ctx["resources"], entry_id))
+    """Plan the sends of one entry (queued by `hub.core.entries.events`) and make their first
+    attempts; a send to retry gets a `send_webmention` job of its own."""
+    planned = await plan_sends(ctx["resources"], entry_id, stage=False)
+    await send_planned(ctx["resources"], planned)
+    return len(planned)
 
 
 async def send_webmention(ctx: dict, send_id: int) -> str:

@@ -5,13 +5,18 @@ like-of, repost-of, bookmark-of) read on the way also gives its reply context (`
 title, author, canonical URL), kept next to the send with the author photo re-hosted.
 
 `plan_sends` runs in the `send_webmentions` job: it unions the entry's current targets with
-every target it ever linked to, so that an update or a delete reaches removed links, and stages
-one `send_webmention` job per target that has something new to hear. `deliver` runs in that
-job; it never raises for the target's failures, it returns what to record and whether to retry.
+every target it ever linked to, so that an update or a delete reaches removed links, and marks
+every target that has something new to hear `pending`. The job then makes each one's first
+attempt itself, concurrently (`send_planned`), and queues a `send_webmention` job only for a
+send that must be retried (issue 20: two jobs a link cost more than the sends). A pending send
+whose job was lost (a crash mid-way, Redis lost) is queued again by the webmention sweep, and a
+rerun of `send_webmentions` plans it again. `deliver` never raises for the target's failures;
+it returns what to record and whether to retry.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ from hub.core import writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import fetch_own_page
 from hub.core.offload import heavy_to_parse, off_loop
-from hub.core.queue import stage_job
+from hub.core.queue import enqueue, stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.urls import BadURL, link_key, normalize
@@ -66,10 +71,12 @@ def _own_check(resources: Resources, entry: Any):
     return is_own
 
 
-async def plan_sends(resources: Resources, entry_id: int) -> list[int]:
-    """Stage a send for every target that has news: all current targets of a public entry
+async def plan_sends(resources: Resources, entry_id: int, *, stage: bool = True) -> list[int]:
+    """Plan a send for every target that has news: all current targets of a public entry
     whose content changed since they last heard (entries.version), every removed target not
-    told yet, and every target ever linked once the entry is no longer public (§2.4)."""
+    told yet, and every target ever linked once the entry is no longer public (§2.4). With
+    `stage`, a `send_webmention` job is staged for each; without, the caller sends them
+    (`send_planned`)."""
     staged: list[int] = []
     async with writes.write(resources) as tx:
         conn = tx.conn
@@ -113,9 +120,21 @@ async def plan_sends(resources: Resources, entry_id: int) -> list[int]:
                 staged.append(row["id"])
         if staged:
             await sq.mark_pending(conn, staged)
-        for send_id in staged:
+        for send_id in staged if stage else ():
             await stage_job(conn, SEND_JOB, send_id, job_id=send_job_id(send_id))
     return staged
+
+
+async def send_planned(resources: Resources, send_ids: list[int]) -> list[Delivery | None]:
+    """The first attempt of each planned send, concurrently (each host's politeness slots
+    still apply); a send to retry gets its `send_webmention` job, due at its retry time."""
+    deliveries = await asyncio.gather(*(send_one(resources, i) for i in send_ids))
+    for send_id, delivery in zip(send_ids, deliveries, strict=True):
+        if delivery is not None and delivery.retry_in is not None:
+            due = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
+            await enqueue(resources.redis, SEND_JOB, send_id, job_id=send_job_id(send_id),
+                          defer_until=due)  # fmt: skip
+    return list(deliveries)
 
 
 @dataclass
@@ -235,11 +254,14 @@ async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
 
 
 async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> Delivery | None:
-    """Deliver one pending send and record it; None when there is nothing to do."""
+    """Deliver one pending send and record it; None when there is nothing to do. The attempt
+    is at least the one after those recorded since the send was planned (a retry job's own
+    count starts at 1 when the first attempt was made by `send_planned`)."""
     async with resources.pool.acquire() as conn:
         row = await sq.get_send(conn, send_id)
     if row is None or row["status"] != "pending":
         return None
+    attempt = max(attempt, row["attempts"] + 1)
     delivery = await deliver(resources, row, attempt)
     removal = not row["linked"] or row["entry_status"] != "published"
     next_at = None

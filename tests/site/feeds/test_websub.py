@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -74,6 +75,50 @@ async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
     assert await websub_publish({"resources": resources, "job_try": 1}, entry_id) == 0
     assert "websub_publish" in {f.name for f in functions()}
+
+
+def queued(seconds_ago: float) -> dict:
+    """The part of a job's ctx that says when the job was queued."""
+    return {"enqueue_time": datetime.now(UTC) - timedelta(seconds=seconds_ago)}
+
+
+async def test_200_websub_pings_coalesce_per_topic_across_entries(
+    client, public_blog, db, resources, public_stub_hub
+):
+    """Two posts queued before the first one's pings: the second pings its own tag feeds only
+    (the channel's feeds and home were pinged after its change); a job queued later pings
+    every topic again."""
+    hub, url = public_stub_hub
+    await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
+    await public_publish(client, public_blog, public_article("second", tags=["Boats"]))
+    first, second = [await db.fetchval("SELECT id FROM entries WHERE slug = $1", s)
+                     for s in ("first", "second")]  # fmt: skip
+    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
+    shared = dataclasses.replace(resources, settings=with_hub)
+    assert await websub_publish({"resources": shared, "job_try": 1, **queued(3)}, first) == 13
+    assert await websub_publish({"resources": shared, "job_try": 1, **queued(2)}, second) == 6
+    second_pings = [p["hub.url"][0] for p in pings(hub)][13:]
+    assert all("/tags/Boats/" in topic for topic in second_pings)
+    later = {"resources": shared, "job_try": 1, "enqueue_time": datetime.now(UTC) + timedelta(1)}
+    assert await websub_publish(later, second) == 13
+
+
+async def test_failed_websub_ping_is_not_counted_as_pinged(
+    client, public_blog, db, resources, public_stub_hub
+):
+    hub, url = public_stub_hub
+    hub.serve("/hub", status=503)
+    await public_publish(client, public_blog, public_article("first"))
+    await public_publish(client, public_blog, public_article("second"))
+    first, second = [await db.fetchval("SELECT id FROM entries WHERE slug = $1", s)
+                     for s in ("first", "second")]  # fmt: skip
+    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
+    shared = dataclasses.replace(resources, settings=with_hub)
+    with pytest.raises(Retry):
+        await websub_publish({"resources": shared, "job_try": 1, **queued(3)}, first)
+    hub.serve("/hub", status=202)
+    assert await websub_publish({"resources": shared, "job_try": 1, **queued(2)}, second) == 7
+    assert await websub_publish({"resources": shared, "job_try": 2, **queued(3)}, first) == 0
 
 
 async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, db, resources):

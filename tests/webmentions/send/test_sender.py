@@ -278,3 +278,29 @@ async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, d
     )
     assert r.status_code in (200, 204), r.text
     assert await redis.exists(f"arq:job:{job_id}"), "deleting queued the send job again"
+
+
+async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resources, db, site):
+    """The entry's job tells every target at once; only a target to retry gets a job of its
+    own (due at its retry time), and it continues the attempt count."""
+    ok = receiving(site, "/ok")
+    down = site.serve("/down", "<title>D</title>",
+                      headers=[("Link", "</down/wm>; rel=webmention")])  # fmt: skip
+    site.serve("/down/wm", "down", status=503, content_type="text/plain")
+    blog = await make_blog(db)
+    html = f'<a href="{ok}">ok</a> <a href="{down}">down</a>'
+    entry_id = await make_entry(db, blog, "note", content_html=html)
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx, entry_id) == 2
+    rows = await sends(db, entry_id)
+    assert rows[ok]["status"] == "sent" and len(told(site, "/ok")) == 1
+    assert (rows[down]["status"], rows[down]["attempts"]) == ("pending", 1)
+    redis = wm_resources.redis
+    assert await redis.exists(f"arq:job:send_webmention:{rows[down]['id']}")
+    assert not await redis.exists(f"arq:job:send_webmention:{rows[ok]['id']}")
+    staged = "SELECT count(*) FROM job_outbox WHERE function = 'send_webmention'"
+    assert await db.fetchval(staged) == 0
+    with pytest.raises(Retry) as retry:  # the retry job's first run is the second attempt
+        await webmention_jobs.send_webmention(ctx, rows[down]["id"])
+    assert retry.value.defer_score == 600_000
+    assert (await sends(db, entry_id))[down]["attempts"] == 2
