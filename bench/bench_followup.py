@@ -51,7 +51,7 @@ import asyncpg
 import httpx
 import psutil
 import redis
-from _loopback import free_port, have_wrk
+from _loopback import free_port, have_wrk, stop
 from _services import bench_settings, run_on_production_loop
 from _targets import target
 
@@ -140,12 +140,7 @@ def process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 def wait_until(check, what: str, proc: subprocess.Popen, seconds: float = 90) -> None:

@@ -60,6 +60,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+from _loopback import stop  # noqa: E402
 from _targets import target  # noqa: E402
 
 CONNECTIONS = 32
@@ -372,12 +373,7 @@ def hub_serve(data_dir: Path, **extra: str) -> Iterator[tuple[str, list[int]]]:
         ]
         yield url, [proc.pid, *embedded]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 30)
 
 
 def hub_seed(url: str, token: str) -> None:
