@@ -260,25 +260,29 @@ async def count_channels(conn: asyncpg.Connection, author_id: int) -> int:
     return await conn.fetchval("SELECT count(*) FROM channels WHERE author_id = $1", author_id)
 
 
+def _blog_select(channel: str, author: str) -> str:
+    """A token's blog: the channel `channel`, or when that is NULL the default channel of
+    `author` (SQL expressions: parameters or columns, never values)."""
+    return f"""
+    SELECT ch.id, ch.author_id, ch.slug, ch.custom_domain, ch.timezone, ch.default_language,
+           coalesce(t.title, ch.slug) AS title, owner.moderation
+    FROM channels ch
+    JOIN authors owner ON owner.id = ch.author_id
+    LEFT JOIN channel_translations t
+           ON t.channel_id = ch.id AND t.language = ch.default_language
+    WHERE CASE WHEN {channel} IS NULL THEN ch.author_id = {author} AND ch.is_default
+               ELSE ch.id = {channel} END"""
+
+
+_GET_BLOG = _blog_select("$1::bigint", "$2")
+
+
 async def get_blog(
     conn: asyncpg.Connection | asyncpg.Pool, *, channel_id: int | None, author_id: int
 ) -> asyncpg.Record | None:
     """A token's blog: its own channel, or else its author's default channel; with the
     author's moderation override (NULL: the node's policy)."""
-    return await conn.fetchrow(
-        """
-        SELECT c.id, c.author_id, c.slug, c.custom_domain, c.timezone, c.default_language,
-               coalesce(t.title, c.slug) AS title, a.moderation
-        FROM channels c
-        JOIN authors a ON a.id = c.author_id
-        LEFT JOIN channel_translations t
-               ON t.channel_id = c.id AND t.language = c.default_language
-        WHERE CASE WHEN $1::bigint IS NULL THEN c.author_id = $2 AND c.is_default
-                   ELSE c.id = $1 END
-        """,
-        channel_id,
-        author_id,
-    )
+    return await conn.fetchrow(_GET_BLOG, channel_id, author_id)
 
 
 # `get_blog` in the statement that resolves a token (`auth.principal_query(columns, joins)`),
@@ -288,16 +292,8 @@ BLOG_OF_CREDENTIAL_COLUMNS = """
        blog.custom_domain AS blog_custom_domain, blog.timezone AS blog_timezone,
        blog.default_language AS blog_default_language, blog.title AS blog_title,
        blog.moderation AS blog_moderation"""
-BLOG_OF_CREDENTIAL_JOINS = """
-LEFT JOIN LATERAL (
-    SELECT ch.id, ch.author_id, ch.slug, ch.custom_domain, ch.timezone, ch.default_language,
-           coalesce(t.title, ch.slug) AS title, owner.moderation
-    FROM channels ch
-    JOIN authors owner ON owner.id = ch.author_id
-    LEFT JOIN channel_translations t
-           ON t.channel_id = ch.id AND t.language = ch.default_language
-    WHERE CASE WHEN c.channel_id IS NULL THEN ch.author_id = c.author_id AND ch.is_default
-               ELSE ch.id = c.channel_id END
+BLOG_OF_CREDENTIAL_JOINS = f"""
+LEFT JOIN LATERAL ({_blog_select("c.channel_id", "c.author_id")}
 ) blog ON true"""
 
 
