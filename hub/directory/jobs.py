@@ -7,18 +7,22 @@ from datetime import UTC, datetime
 
 from arq import Retry, cron
 
-from hub.core import metrics
+from hub.core import metrics, writes
+from hub.core.batches import open_batch, take_batch
+from hub.core.entries.events import INDEX_OWN_ENTRY
 from hub.core.errors import DomainError
 from hub.core.queue import enqueue
 from hub.directory import desk, own, service, webhooks, websub
 from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
+from hub.directory.queries import own as own_queries
 from hub.directory.queries import posts as post_queries
 from hub.directory.queries import subscriptions as sub_queries
 from hub.directory.urlnorm import feed_key
 
 SCHEDULE_BATCH = 500
 KEEP_POSTS_PER_FEED = 2000
+INDEX_BATCH = 500  # entries indexed in one transaction
 
 
 async def poll_feed(ctx: dict, feed_id: str) -> str:
@@ -33,9 +37,25 @@ async def poll_feed(ctx: dict, feed_id: str) -> str:
 
 
 async def index_own_entry(ctx: dict, entry_id: int) -> str:
-    """An entry of this node changed: its post in the directory follows (staged by the
-    entries core's events hook)."""
-    return (await own.index_entry(ctx["resources"], entry_id)).outcome
+    """Entries of this node changed: their posts in the directory follow. A batched job
+    (`hub.core.batches`, staged by the entries core's events hook): one run indexes `entry_id`
+    and every entry staged since the last run, `INDEX_BATCH` at a time, each batch in one
+    transaction with the outbox rows it took."""
+    resources = ctx["resources"]
+    await open_batch(resources.redis, INDEX_OWN_ENTRY)
+    done = own.Indexed()
+    first = [entry_id]
+    while True:
+        async with writes.write(resources) as tx:
+            await own_queries.lock_own_index(tx.conn)
+            taken = await take_batch(tx.conn, INDEX_OWN_ENTRY, INDEX_BATCH)
+            ids = first + [args[0] for args in taken]
+            result = await own.index_entries(tx.conn, resources, ids)
+        for name, count in vars(result).items():
+            setattr(done, name, getattr(done, name) + count)
+        first = []
+        if len(taken) < INDEX_BATCH:
+            return done.outcome
 
 
 async def websub_subscribe(ctx: dict, feed_id: str) -> str:

@@ -160,3 +160,22 @@ async def test_201_entry_over_the_content_limit_is_indexed_truncated(client, db,
     assert post["content"].startswith("<p>Die Quitte trägt <strong>vierzig</strong>")
     assert post["content"].endswith("</p>")  # cut between elements, every one closed
     assert "ещё больше & mehr" in post["content_text"]
+
+
+async def test_201_a_burst_of_creates_is_indexed_by_one_batched_job(client, db, resources):
+    _, token = await publisher(db, "Dot", kind="app_token", scopes=["create"])
+    auth = {"Authorization": f"Bearer {token}"}
+    for n in range(6):
+        r = await client.post(
+            "/micropub", data={"h": "entry", "content": f"Pear number {n}"}, headers=auth
+        )
+        assert r.status_code == 201, r.text
+    queued = [j for j in await resources.redis.zrange("arq:queue", 0, -1)
+              if j.startswith(b"batch:index_own_entry")]  # fmt: skip
+    assert len(queued) == 1  # one job for the burst, not one an entry
+    await run_index_jobs(resources)
+    texts = sorted(r["content_text"] for r in await db.fetch("SELECT content_text FROM posts"))
+    assert [t.strip() for t in texts] == [f"Pear number {n}" for n in range(6)]
+    assert await db.fetchval(
+        "SELECT count(*) FROM job_outbox WHERE function = 'index_own_entry'"
+    ) == 0  # fmt: skip
