@@ -35,20 +35,31 @@ async def ap_fanout(ctx: dict, entry_id: int) -> str:
     resources = ctx["resources"]
     await open_batch(resources.redis, AP_FANOUT)
     told: dict[str, int] = {}
-    async with resources.pool.acquire() as conn, conn.transaction():
-        taken = await take_batch(conn, AP_FANOUT, FANOUT_BATCH)
-        ids = sorted({entry_id, *(args[0] for args in taken)})
-        for one in await deliveries.entries_to_tell(conn, ids):
-            try:
-                outcome = await fan_out(resources, one)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                log.exception("fan-out of entry %s failed: %s", one, exc)
-                outcome = "failed"
-            told[outcome] = told.get(outcome, 0) + 1
+    first = [entry_id]
+    while True:
+        async with resources.pool.acquire() as conn, conn.transaction():
+            taken = await take_batch(conn, AP_FANOUT, FANOUT_BATCH)
+            ids = sorted({*first, *(args[0] for args in taken)})
+            for one in await deliveries.entries_to_tell(conn, ids):
+                outcome = await _fan_out_one(resources, one)
+                told[outcome] = told.get(outcome, 0) + 1
+        first = []
+        if len(taken) < FANOUT_BATCH:  # the rest, if any, queued a run of their own
+            break
     shown = {k: v for k, v in told.items() if k not in ("unchanged", "no_followers", "skipped")}
     return ", ".join(f"{v} {k}" for k, v in sorted(shown.items())) or "skipped"
+
+
+async def _fan_out_one(resources, entry_id: int) -> str:
+    """One entry's fan-out; a failure other than an outage is logged and that entry dropped,
+    as a job failing for good is (an outage rolls the whole run back for its retry)."""
+    try:
+        return await fan_out(resources, entry_id)
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.exception("fan-out of entry %s failed: %s", entry_id, exc)
+        return "failed"
 
 
 async def deliver_activity(ctx: dict, delivery_id: int) -> str:
