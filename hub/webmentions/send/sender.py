@@ -285,7 +285,7 @@ async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> D
         )
     if delivery.context:
         await _keep_context(resources, row, delivery.context)
-    log.info("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
+    log.debug("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
     return delivery
 
 
