@@ -90,6 +90,10 @@ class Indexed:
     removed: int = 0
     absent: int = 0  # not public and no post to remove (or purged with none)
 
+    def add(self, other: Indexed) -> None:
+        for name, count in vars(other).items():
+            setattr(self, name, getattr(self, name) + count)
+
     def __str__(self) -> str:
         counts = {k: v for k, v in vars(self).items() if v}
         return ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
