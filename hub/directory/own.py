@@ -19,7 +19,6 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.core import writes
 from hub.core.entries.indexing import entries_for_index
 from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
@@ -102,13 +101,6 @@ class Indexed:
     def outcome(self) -> str:
         """The job's result: what it did, or `unchanged` (an idle run) when it wrote nothing."""
         return str(self) if self.added or self.changed or self.removed else "unchanged"
-
-
-async def index_entry(resources: Resources, entry_id: int, *, now: datetime | None = None):
-    """Make the directory agree with entry `entry_id` as it is now (idempotent)."""
-    async with writes.write(resources) as tx:
-        await own_queries.lock_own_index(tx.conn)
-        return await index_entries(tx.conn, resources, [entry_id], now=now)
 
 
 async def index_entries(conn: asyncpg.Connection, resources: Resources, entry_ids: list[int],

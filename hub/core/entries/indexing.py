@@ -29,10 +29,6 @@ LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_l
 
 
 async def entries_for_index(conn: asyncpg.Connection, entry_ids: list[int]) -> list[asyncpg.Record]:
-    """`entry_for_index` for several entries in one statement; purged ones are missing."""
+    """The entries with their primary translation, channel and author, in one statement;
+    purged ones are missing."""
     return await conn.fetch(ENTRY + "WHERE e.id = ANY($1::bigint[])", entry_ids)
-
-
-async def entry_for_index(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
-    """The entry with its primary translation, channel and author; None once it is purged."""
-    return await conn.fetchrow(ENTRY + "WHERE e.id = $1", entry_id)
