@@ -42,11 +42,37 @@ class HostBusy(Exception):
         self.retry_in = retry_in
 
 
+# Take one of a host's slots: count it, unless the host has its share running. One round trip.
+_TAKE = """
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if count > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return 0
+end
+return 1
+"""
+
+# This process's own requests to a host wait in line for it here, woken the moment one of
+# them frees a slot, before they take the slot in Redis (which counts every process's); only
+# a host busy with other processes' requests is polled every `POLL` seconds.
+_local: dict[tuple[int, str, int], asyncio.Semaphore] = {}
+
+
+def _local_slots(key: str, limit: int) -> asyncio.Semaphore:
+    loop_key = (id(asyncio.get_running_loop()), key, limit)
+    slots = _local.get(loop_key)
+    if slots is None:
+        slots = _local[loop_key] = asyncio.Semaphore(limit)
+    return slots
+
+
 class host_slot:
     """At most `limit` requests to `host` at once, counted per `family` (a Redis counter);
     the directory's polls by default (`HUB_DIRECTORY_HOST_CONCURRENCY`). Entering raises
     HostBusy when the host has its share running, after waiting up to `wait` seconds for a
-    slot to free up."""
+    slot to free up: in line behind this process's own requests to the host (woken at once
+    when one ends), then polling for other processes' slots."""
 
     def __init__(
         self,
@@ -62,29 +88,49 @@ class host_slot:
         self.limit = resources.settings.directory_host_concurrency if limit is None else limit
         self.key = f"hub:{family}:host:{host}"
         self.wait = wait
+        self._slots: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> None:
         if self.limit <= 0:
             return
         deadline = time.monotonic() + self.wait
-        while not await self._take():
-            if time.monotonic() >= deadline:
+        slots = _local_slots(self.key, self.limit)
+        if slots.locked():
+            if self.wait <= 0:
                 raise HostBusy(self.host)
-            await asyncio.sleep(POLL)
+            try:
+                async with asyncio.timeout(self.wait):
+                    await slots.acquire()
+            except TimeoutError:
+                raise HostBusy(self.host) from None
+        else:
+            await slots.acquire()  # free: returns at once
+        try:
+            while not await self._take():
+                if time.monotonic() >= deadline:
+                    raise HostBusy(self.host)
+                await asyncio.sleep(POLL)
+        except BaseException:
+            self._release_local(slots)
+            raise
+        self._slots = slots
 
     async def _take(self) -> bool:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(self.key)
-            pipe.expire(self.key, SLOT_TTL)
-            count, _ = await pipe.execute()
-        if count > self.limit:
-            await self.redis.decr(self.key)
-            return False
-        return True
+        return bool(await self.redis.eval(_TAKE, 1, self.key, self.limit, SLOT_TTL))
 
     async def __aexit__(self, *exc: object) -> None:
         if self.limit > 0:
-            await self.redis.decr(self.key)
+            try:
+                await self.redis.decr(self.key)
+            finally:
+                if self._slots is not None:
+                    self._release_local(self._slots)
+                    self._slots = None
+
+    def _release_local(self, slots: asyncio.Semaphore) -> None:
+        slots.release()
+        if not slots.locked() and slots._value >= self.limit:  # idle: forget the host
+            _local.pop((id(asyncio.get_running_loop()), self.key, self.limit), None)
 
 
 async def reserve_turn(resources: Resources, host: str, *, max_wait: float = MAX_WAIT) -> float:

@@ -42,6 +42,8 @@ from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms, to_unix_ms
 
+from hub.core.batches import PENDING_GRACE_MS, pending_key
+
 log = logging.getLogger("hub.queue")
 
 SAFETY_NET_SECONDS = 60  # `sweep_after` of a row its stager queues itself
@@ -62,15 +64,19 @@ async def enqueue(
 
 
 # Queues jobs as arq's `enqueue_job` does (a job whose id is queued, running or has a result is
-# skipped), for a whole batch in one atomic round trip instead of three round trips per job.
+# skipped), for a whole batch in one atomic round trip instead of three round trips per job. A
+# batched job (`hub.core.batches`) carries its pending mark: it is queued only when it sets it.
 _ENQUEUE_MANY = """
 local queued = 0
-for i = 4, #ARGV, 4 do
+for i = 4, #ARGV, 6 do
     local id = ARGV[i]
-    if redis.call('EXISTS', ARGV[2] .. id, ARGV[3] .. id) == 0 then
-        redis.call('PSETEX', ARGV[2] .. id, ARGV[i + 1], ARGV[i + 3])
-        redis.call('ZADD', ARGV[1], ARGV[i + 2], id)
-        queued = queued + 1
+    local mark = ARGV[i + 4]
+    if mark == '' or redis.call('SET', mark, id, 'NX', 'PX', ARGV[i + 5]) then
+        if redis.call('EXISTS', ARGV[2] .. id, ARGV[3] .. id) == 0 then
+            redis.call('PSETEX', ARGV[2] .. id, ARGV[i + 1], ARGV[i + 3])
+            redis.call('ZADD', ARGV[1], ARGV[i + 2], id)
+            queued = queued + 1
+        end
     end
 end
 return queued
@@ -119,8 +125,11 @@ async def enqueue_many(
         payload = serialize_job(
             function, tuple(args), kwargs, None, now, serializer=redis.job_serializer
         )
+        mark = pending_key(job_id)
+        if mark:  # one job for the batch, named after its row (`hub.core.batches`)
+            job_id = f"{job_id}:{row or uuid4().hex}"
         job_id = job_id or (f"outbox:{row}" if row is not None else uuid4().hex)
-        argv += [job_id, expires, score, payload]
+        argv += [job_id, expires, score, payload, mark, max(score - now, 0) + PENDING_GRACE_MS]
     script = redis.register_script(_ENQUEUE_MANY)  # EVALSHA, loading the script when missing
     return int(await script(keys=[], args=argv))
 

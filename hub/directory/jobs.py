@@ -3,22 +3,30 @@ delivery, clean-up."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from arq import Retry, cron
 
-from hub.core import metrics
+from hub.core import metrics, writes
+from hub.core.batches import open_batch, take_batch
+from hub.core.entries.events import INDEX_OWN_ENTRY
 from hub.core.errors import DomainError
+from hub.core.outages import is_outage
 from hub.core.queue import enqueue
 from hub.directory import desk, own, service, webhooks, websub
 from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
+from hub.directory.queries import own as own_queries
 from hub.directory.queries import posts as post_queries
 from hub.directory.queries import subscriptions as sub_queries
 from hub.directory.urlnorm import feed_key
 
+log = logging.getLogger("hub.directory")
+
 SCHEDULE_BATCH = 500
 KEEP_POSTS_PER_FEED = 2000
+INDEX_BATCH = 500  # entries indexed in one transaction
 
 
 async def poll_feed(ctx: dict, feed_id: str) -> str:
@@ -33,9 +41,62 @@ async def poll_feed(ctx: dict, feed_id: str) -> str:
 
 
 async def index_own_entry(ctx: dict, entry_id: int) -> str:
-    """An entry of this node changed: its post in the directory follows (staged by the
-    entries core's events hook)."""
-    return (await own.index_entry(ctx["resources"], entry_id)).outcome
+    """Entries of this node changed: their posts in the directory follow. A batched job
+    (`hub.core.batches`, staged by the entries core's events hook): one run indexes `entry_id`
+    and every entry staged since the last run, `INDEX_BATCH` at a time, each batch in one
+    transaction with the outbox rows it took."""
+    resources = ctx["resources"]
+    await open_batch(resources.redis, INDEX_OWN_ENTRY)
+    done = own.Indexed()
+    first = [entry_id]
+    failed: list[int] = []
+    while True:
+        try:
+            taken, result = await _index_batch(resources, first)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            # one entry that cannot be indexed must not hold back the others: each on its own
+            taken, result, bad = await _index_one_by_one(resources, first)
+            failed += bad
+        done.add(result)
+        first = []
+        if len(taken) < INDEX_BATCH:
+            break
+    if failed:
+        raise IndexFailed(f"entries {failed} could not be indexed (the others were)")
+    return done.outcome
+
+
+class IndexFailed(Exception):
+    """Entries of a run could not be indexed (each logged with its traceback)."""
+
+
+async def _index_batch(resources, first: list[int]) -> tuple[list, own.Indexed]:
+    async with writes.write(resources) as tx:
+        await own_queries.lock_own_index(tx.conn)
+        taken = await take_batch(tx.conn, INDEX_OWN_ENTRY, INDEX_BATCH)
+        ids = first + [args[0] for args in taken]
+        return taken, await own.index_entries(tx.conn, resources, ids)
+
+
+async def _index_one_by_one(resources, first: list[int]) -> tuple[list, own.Indexed, list]:
+    """The batch again, each entry under a savepoint of its own; those that fail are logged
+    and dropped with their rows, as a job failing for good is."""
+    done, bad = own.Indexed(), []
+    async with writes.write(resources) as tx:
+        await own_queries.lock_own_index(tx.conn)
+        taken = await take_batch(tx.conn, INDEX_OWN_ENTRY, INDEX_BATCH)
+        for one in dict.fromkeys(first + [args[0] for args in taken]):
+            try:
+                async with tx.conn.transaction():  # a savepoint
+                    done.add(await own.index_entries(tx.conn, resources, [one]))
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                log.exception("entry %r could not be indexed: %s", one, exc)
+                bad.append(one)
+    return taken, done, bad
 
 
 async def websub_subscribe(ctx: dict, feed_id: str) -> str:

@@ -1,11 +1,13 @@
 """The node's own published channels are sites of its own directory (DESIGN, issue 6).
 
-`index_entry` runs in the worker after an entry's public state changed (the entries core stages
-the `index_own_entry` job through `hub.core.entries.events`). It reads the entry as it is now and
-makes the directory agree: a public entry is a post of its channel's site (inserted or updated),
-anything else (draft, unpublished, archived, deleted, private, purged) is no post. The channel's
-site and its main feed (the channel's JSON Feed, marked local so it is never polled) are created
-on first use. Nothing is fetched over HTTP: the rows come straight from the entries tables.
+`index_entries` runs in the worker after entries' public state changed (the entries core stages
+the batched `index_own_entry` job through `hub.core.entries.events`; one run takes every entry
+staged since, `hub.core.batches`). It reads the entries as they are now and makes the directory
+agree, one channel's entries together: a public entry is a post of its channel's site
+(inserted or updated), anything else (draft, unpublished, archived, deleted, private, purged)
+is no post. The channel's site and its main feed (the channel's JSON Feed, marked local so it
+is never polled) are created on first use. Nothing is fetched over HTTP: the rows come
+straight from the entries tables.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.core import writes
-from hub.core.entries.indexing import entry_for_index
+from hub.core.entries.indexing import entries_for_index
 from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
 from hub.directory import store
@@ -78,54 +79,88 @@ def entry_post(row: asyncpg.Record | dict[str, Any], resources: Resources) -> Pa
     return replace(post, identity=identity_of(row["id"]))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Indexed:
-    outcome: str  # added | changed | unchanged | removed | absent | missing
-    site_id: UUID | None = None
-    feed_id: UUID | None = None
+    """What a run of the index did, counted in entries."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    absent: int = 0  # not public and no post to remove (or purged with none)
+
+    def add(self, other: Indexed) -> None:
+        for name, count in vars(other).items():
+            setattr(self, name, getattr(self, name) + count)
+
+    def __str__(self) -> str:
+        counts = {k: v for k, v in vars(self).items() if v}
+        return ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
+
+    @property
+    def outcome(self) -> str:
+        """The job's result: what it did, or `unchanged` (an idle run) when it wrote nothing."""
+        return str(self) if self.added or self.changed or self.removed else "unchanged"
 
 
-async def index_entry(resources: Resources, entry_id: int, *, now: datetime | None = None):
-    """Make the directory agree with entry `entry_id` as it is now (idempotent)."""
+async def index_entries(conn: asyncpg.Connection, resources: Resources, entry_ids: list[int],
+                        *, now: datetime | None = None) -> Indexed:  # fmt: skip
+    """Make the directory agree with these entries as they are now (idempotent), in the
+    caller's transaction, which holds `lock_own_index`: one channel's entries are stored
+    together, with one update of its feed, site and tags (`store.posts_changed`)."""
     now = now or datetime.now(UTC)
-    async with writes.write(resources) as tx:
-        conn = tx.conn
-        row = await entry_for_index(conn, entry_id)
-        if row is None:  # purged: whatever post it had goes
-            removed = await own_queries.remove_purged_post(conn, identity_of(entry_id))
-            return Indexed("removed" if removed else "missing")
-        await own_queries.lock_channel(conn, row["channel_id"])
-        if not is_public(row):
-            site = await own_queries.site_of_channel(conn, row["channel_id"])
-            if site is None:
-                return Indexed("absent")
-            feed, site_id = await _claim(conn, resources, row)
-            if not await own_queries.remove_post(conn, feed["id"], identity_of(entry_id)):
-                return Indexed("absent", site_id, feed["id"])
-            await store.posts_changed(
-                conn, resources, feed_id=feed["id"], site_id=site_id, added=0,
-                is_main=True, first=False, now=now,
-            )  # fmt: skip
-            outcome = "removed"
-        else:
-            feed, site_id = await _claim(conn, resources, row)
+    done = Indexed()
+    ids = sorted(set(entry_ids))
+    rows = await entries_for_index(conn, ids) if ids else []
+    found = {r["id"] for r in rows}
+    purged = [identity_of(i) for i in ids if i not in found]
+    if purged:  # whatever post they had goes
+        removed = await own_queries.remove_purged_posts(conn, purged)
+        done.removed += removed
+        done.absent += len(purged) - removed
+    by_channel: dict[int, list[asyncpg.Record]] = {}
+    for row in rows:
+        by_channel.setdefault(row["channel_id"], []).append(row)
+    for channel_rows in by_channel.values():
+        await _index_channel(conn, resources, channel_rows, now, done)
+    return done
+
+
+async def _index_channel(
+    conn: asyncpg.Connection, resources: Resources, rows: list, now: datetime, done: Indexed
+) -> None:
+    """The entries of one channel: public ones stored as posts of its main feed, the others'
+    posts removed; then the feed's and site's change times and tags, once."""
+    public = [r for r in rows if is_public(r)]
+    hidden = [identity_of(r["id"]) for r in rows if not is_public(r)]
+    if not public and await own_queries.site_of_channel(conn, rows[0]["channel_id"]) is None:
+        done.absent += len(hidden)
+        return
+    feed, site_id = await _claim(conn, resources, rows[0])
+    removed = await own_queries.remove_posts(conn, feed["id"], hidden) if hidden else 0
+    done.removed += removed
+    done.absent += len(hidden) - removed
+    added = changed = 0
+    if public:
+        posts = []
+        for row in sorted(public, key=lambda r: (r["published_at"], r["id"]), reverse=True):
             # sanitising and reading the text of a long entry is pure Python: off the loop
-            post = await off_loop(entry_post, row, resources,
-                                  heavy=heavy_to_parse(row["content_html"]))  # fmt: skip
-            parsed = ParsedFeed(
-                format="jsonfeed", format_version="1.1", title=row["channel_title"] or "",
-                link=None, description=None, icon=None, language=row["channel_language"],
-                hub=None, self_url=None, posts=(post,),
-            )  # fmt: skip
-            added, changed = await store.store_posts(conn, feed["id"], site_id, parsed, now)
-            if not (added or changed):
-                return Indexed("unchanged", site_id, feed["id"])
-            await store.posts_changed(
-                conn, resources, feed_id=feed["id"], site_id=site_id, added=added,
-                is_main=True, first=bool(feed["created"]), now=now,
-            )  # fmt: skip
-            outcome = "added" if added else "changed"
-    return Indexed(outcome, site_id, feed["id"])
+            posts.append(await off_loop(entry_post, row, resources,
+                                        heavy=heavy_to_parse(row["content_html"])))  # fmt: skip
+        parsed = ParsedFeed(
+            format="jsonfeed", format_version="1.1", title=rows[0]["channel_title"] or "",
+            link=None, description=None, icon=None, language=rows[0]["channel_language"],
+            hub=None, self_url=None, posts=tuple(posts),
+        )  # fmt: skip
+        added, changed = await store.store_posts(conn, feed["id"], site_id, parsed, now)
+        done.added += added
+        done.changed += changed
+        done.unchanged += len(public) - added - changed
+    if added or changed or removed:
+        await store.posts_changed(
+            conn, resources, feed_id=feed["id"], site_id=site_id, added=added,
+            is_main=True, first=bool(feed["created"]), now=now,
+        )  # fmt: skip
 
 
 async def _claim(conn: asyncpg.Connection, resources: Resources, row) -> tuple[Any, UUID]:

@@ -44,12 +44,19 @@ async def verify_webmention(ctx: dict, mention_id: str) -> str:
     return outcome.status
 
 
-async def send_webmentions(ctx: dict, entry_id: int) -> int:
+async def send_webmentions(ctx: dict, entry_id: int) -> str:
     """Plan the sends of one entry (queued by `hub.core.entries.events`) and make their first
-    attempts; a send to retry gets a `send_webmention` job of its own."""
+    attempts; a send to retry gets a `send_webmention` job of its own. The job's one log line
+    says how they went (`2 sent`, `1 sent, 1 pending`); each send's own is at DEBUG."""
     planned = await plan_sends(ctx["resources"], entry_id, stage=False)
-    await send_planned(ctx["resources"], planned)
-    return len(planned)
+    deliveries = await send_planned(ctx["resources"], planned)
+    outcomes: dict[str, int] = {}
+    for delivery in deliveries:
+        if delivery is not None:
+            if delivery.retry_in is None:  # a retry is counted when it ends, as in its job
+                metrics.webmentions_sent.labels(delivery.status).inc()
+            outcomes[delivery.status] = outcomes.get(delivery.status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items()))
 
 
 async def send_webmention(ctx: dict, send_id: int) -> str:

@@ -136,3 +136,20 @@ async def test_a_redirect_to_a_known_feed_merges_under_the_older_id(db, resource
     assert await db.fetchval("SELECT feed_id FROM subscriptions") == a
     identities = await db.fetch("SELECT identity FROM posts WHERE feed_id = $1", a)
     assert len(identities) == 4 == len({r["identity"] for r in identities})  # none doubled
+
+
+async def test_waiting_requests_to_a_host_take_turns_within_its_limit(db, resources):
+    running, most = 0, 0
+
+    async def request() -> None:
+        nonlocal running, most
+        async with politeness.host_slot(resources, "many.example", family="t", limit=2, wait=5):
+            running += 1
+            most = max(most, running)
+            assert int(await resources.redis.get("hub:t:host:many.example")) <= 2
+            await asyncio.sleep(0.01)
+            running -= 1
+
+    await asyncio.gather(*(request() for _ in range(8)))  # each waits in line, none is refused
+    assert most == 2
+    assert int(await resources.redis.get("hub:t:host:many.example")) == 0

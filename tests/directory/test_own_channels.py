@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hub.core.db import transaction
 from hub.worker import build_worker
 from tests.factories import make_author, make_credential, make_token
@@ -160,3 +162,45 @@ async def test_201_entry_over_the_content_limit_is_indexed_truncated(client, db,
     assert post["content"].startswith("<p>Die Quitte trägt <strong>vierzig</strong>")
     assert post["content"].endswith("</p>")  # cut between elements, every one closed
     assert "ещё больше & mehr" in post["content_text"]
+
+
+async def test_201_a_burst_of_creates_is_indexed_by_one_batched_job(client, db, resources):
+    _, token = await publisher(db, "Dot", kind="app_token", scopes=["create"])
+    auth = {"Authorization": f"Bearer {token}"}
+    for n in range(6):
+        r = await client.post(
+            "/micropub", data={"h": "entry", "content": f"Pear number {n}"}, headers=auth
+        )
+        assert r.status_code == 201, r.text
+    queued = [j for j in await resources.redis.zrange("arq:queue", 0, -1)
+              if j.startswith(b"batch:index_own_entry")]  # fmt: skip
+    assert len(queued) == 1  # one job for the burst, not one an entry
+    await run_index_jobs(resources)
+    texts = sorted(r["content_text"] for r in await db.fetch("SELECT content_text FROM posts"))
+    assert [t.strip() for t in texts] == [f"Pear number {n}" for n in range(6)]
+    assert await db.fetchval(
+        "SELECT count(*) FROM job_outbox WHERE function = 'index_own_entry'"
+    ) == 0  # fmt: skip
+
+
+async def test_201_an_entry_that_cannot_be_indexed_does_not_hold_back_the_others(
+    client, db, resources
+):
+    from hub.core.batches import batch_job_id
+    from hub.core.queue import stage_jobs
+    from hub.directory import jobs
+
+    _, token = await publisher(db, "Eve", kind="app_token", scopes=["create"])
+    r = await client.post("/micropub", data={"h": "entry", "content": "Figs"},
+                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    async with db.acquire() as conn:  # a row no run can index
+        await stage_jobs(conn, [("index_own_entry", ["broken"], batch_job_id("index_own_entry"),
+                                 None)])  # fmt: skip
+    entry_id = await db.fetchval("SELECT id FROM entries")
+    with pytest.raises(jobs.IndexFailed):
+        await jobs.index_own_entry({"resources": resources}, entry_id)
+    assert await db.fetchval("SELECT count(*) FROM posts") == 1  # the good one went in
+    assert await db.fetchval(
+        "SELECT count(*) FROM job_outbox WHERE function = 'index_own_entry'"
+    ) == 0  # fmt: skip

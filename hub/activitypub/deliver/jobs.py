@@ -5,23 +5,61 @@ and the sweep that queues again the deliveries whose job was lost."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from arq import Retry, cron
 
 from hub.activitypub.deliver.fanout import fan_out
 from hub.activitypub.deliver.sender import HostBusy, attempt_job_id, deliver
+from hub.core.batches import open_batch, take_batch
+from hub.core.entries.events import AP_FANOUT
 from hub.core.federation import deliveries
 from hub.core.federation.outbox import DELIVER_ACTIVITY
+from hub.core.outages import is_outage
 from hub.core.queue import enqueue_many
+
+log = logging.getLogger("hub.activitypub")
 
 SWEEP_GRACE = timedelta(minutes=10)  # a due attempt's job may wait this long in the queue
 SWEEP_BATCH = 500
+FANOUT_BATCH = 1000  # entries one fan-out run takes
 
 
 async def ap_fanout(ctx: dict, entry_id: int) -> str:
-    """Tell the followers of an entry's channel what changed (Create, Update or Delete)."""
-    return await fan_out(ctx["resources"], entry_id)
+    """Tell the followers of entries' channels what changed (Create, Update or Delete). A
+    batched job (`hub.core.batches`, staged by the entries core's events hook): one run takes
+    `entry_id` and every entry staged since the last run; entries of channels without
+    followers, never told anything, cost one statement for the whole batch. The rows taken
+    go when the run is done: an outage rolls them back for the retry."""
+    resources = ctx["resources"]
+    await open_batch(resources.redis, AP_FANOUT)
+    told: dict[str, int] = {}
+    first = [entry_id]
+    while True:
+        async with resources.pool.acquire() as conn, conn.transaction():
+            taken = await take_batch(conn, AP_FANOUT, FANOUT_BATCH)
+            ids = sorted({*first, *(args[0] for args in taken)})
+            for one in await deliveries.entries_to_tell(conn, ids):
+                outcome = await _fan_out_one(resources, one)
+                told[outcome] = told.get(outcome, 0) + 1
+        first = []
+        if len(taken) < FANOUT_BATCH:  # the rest, if any, queued a run of their own
+            break
+    shown = {k: v for k, v in told.items() if k not in ("unchanged", "no_followers", "skipped")}
+    return ", ".join(f"{v} {k}" for k, v in sorted(shown.items())) or "skipped"
+
+
+async def _fan_out_one(resources, entry_id: int) -> str:
+    """One entry's fan-out; a failure other than an outage is logged and that entry dropped,
+    as a job failing for good is (an outage rolls the whole run back for its retry)."""
+    try:
+        return await fan_out(resources, entry_id)
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.exception("fan-out of entry %s failed: %s", entry_id, exc)
+        return "failed"
 
 
 async def deliver_activity(ctx: dict, delivery_id: int) -> str:

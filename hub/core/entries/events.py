@@ -9,11 +9,13 @@ adapter):
   entry so each is queued once (webmentions 30 s; the WebSub ping 2 s, so subscribers hear of
   a post within seconds, issue 16);
 - `ap_fanout` (the ActivityPub adapter's fan-out: the Create, Update or Delete the entry's
-  fediverse followers hear of): keyed per entry and deferred 2 s like the WebSub ping, so a
-  burst of edits is one fan-out that reads the latest state (issue 19);
+  fediverse followers hear of): a batched job (`hub.core.batches`) deferred 2 s like the
+  WebSub ping: the changes of those 2 s (a burst of edits, or of posts) are one run that
+  reads the latest state of each entry (issue 19);
 - `index_own_entry` (the directory indexes the node's own channels at publish time): queued at
-  once with no fixed job id, so a change committed while an earlier index job runs still gets
-  its own job (the job is idempotent and reads the state when it runs).
+  once as a batched job (`hub.core.batches`): a burst of changes queues one job, whose run
+  indexes every entry staged since the last run, and a change committed while a run is under
+  way queues the next run (the job is idempotent and reads the state when it runs).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from hub.core.batches import batch_job_id
 from hub.core.queue import StagedJob, stage_jobs
 
 log = logging.getLogger("hub.entries")
@@ -44,10 +47,6 @@ def websub_publish_job_id(entry_id: int) -> str:
     return f"{WEBSUB_PUBLISH}:{entry_id}"
 
 
-def ap_fanout_job_id(entry_id: int) -> str:
-    return f"{AP_FANOUT}:{entry_id}"
-
-
 def reactions(entry_id: int) -> list[StagedJob]:
     """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
     in the statement that stores the page status. The jobs read the entry's state when they
@@ -56,8 +55,8 @@ def reactions(entry_id: int) -> list[StagedJob]:
     return [
         (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), now + SEND_DELAY),
         (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), now + WEBSUB_DELAY),
-        (AP_FANOUT, [entry_id], ap_fanout_job_id(entry_id), now + AP_FANOUT_DELAY),
-        (INDEX_OWN_ENTRY, [entry_id], None, None),
+        (AP_FANOUT, [entry_id], batch_job_id(AP_FANOUT), now + AP_FANOUT_DELAY),
+        (INDEX_OWN_ENTRY, [entry_id], batch_job_id(INDEX_OWN_ENTRY), None),
     ]
 
 

@@ -1,5 +1,6 @@
 """An entry as the directory indexes it: the node's own entry with its primary translation,
-channel, author, tags and photo, in one row (read by `hub.directory.own`)."""
+channel, author, tags and photo, in one row (read by `hub.directory.own`, one entry or a
+batch)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ JOIN channels c ON c.id = e.channel_id
 JOIN authors a ON a.id = e.author_id
 LEFT JOIN channel_translations ct ON ct.channel_id = c.id AND ct.language = c.default_language
 LEFT JOIN entry_translations t ON t.entry_id = e.id AND t.language = e.default_language
-WHERE e.id = $1
 """
 
 
-async def entry_for_index(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
-    """The entry with its primary translation, channel and author; None once it is purged."""
-    return await conn.fetchrow(ENTRY, entry_id)
+async def entries_for_index(conn: asyncpg.Connection, entry_ids: list[int]) -> list[asyncpg.Record]:
+    """The entries with their primary translation, channel and author, in one statement;
+    purged ones are missing."""
+    return await conn.fetch(ENTRY + "WHERE e.id = ANY($1::bigint[])", entry_ids)

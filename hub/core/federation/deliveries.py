@@ -16,6 +16,25 @@ import asyncpg
 ENTRY_ACTIVITIES = ("Create", "Update", "Delete")  # what a channel says about an entry
 
 
+async def entries_to_tell(conn: asyncpg.Connection, entry_ids: list[int]) -> list[int]:
+    """Of `entry_ids`, those a fan-out may have something to tell: their channel has accepted
+    followers, or something was sent about them before (a Delete may be due). In id order."""
+    return [
+        r["id"]
+        for r in await conn.fetch(
+            """
+            SELECT e.id FROM entries e
+            WHERE e.id = ANY($1::bigint[])
+              AND (EXISTS (SELECT 1 FROM ap_followers f
+                           WHERE f.channel_id = e.channel_id AND f.status = 'accepted')
+                   OR EXISTS (SELECT 1 FROM ap_activities a WHERE a.entry_id = e.id))
+            ORDER BY e.id
+            """,
+            entry_ids,
+        )
+    ]
+
+
 async def entry_state(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
     """What the fan-out of `entry_id` decides from: the entry's channel, slug, primary
     language and version; the type and entry version of the last Create, Update or Delete

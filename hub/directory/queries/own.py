@@ -9,10 +9,10 @@ from uuid import UUID
 import asyncpg
 
 
-async def lock_channel(conn: asyncpg.Connection, channel_id: int) -> None:
-    """Serialise indexing per channel (site and feed creation, concurrent jobs)."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('hub:own-channel'), $1::int)",
-                       channel_id)  # fmt: skip
+async def lock_own_index(conn: asyncpg.Connection) -> None:
+    """Serialise indexing of the node's own entries (site and feed creation, concurrent runs
+    of the batch), until the end of the transaction."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('hub:own-index'))")
 
 
 async def site_of_channel(conn: asyncpg.Connection, channel_id: int) -> asyncpg.Record | None:
@@ -90,18 +90,19 @@ async def claim_feed(
     return feed
 
 
-async def remove_post(conn: asyncpg.Connection, feed_id: UUID, identity: str) -> bool:
+async def remove_posts(conn: asyncpg.Connection, feed_id: UUID, identities: list[str]) -> int:
+    """Delete the feed's posts with these identities; how many went."""
     status = await conn.execute(
-        "DELETE FROM posts WHERE feed_id = $1 AND identity = $2", feed_id, identity
+        "DELETE FROM posts WHERE feed_id = $1 AND identity = ANY($2::text[])", feed_id, identities
     )
-    return status.endswith(" 1")
+    return int(status.split()[-1])
 
 
-async def remove_purged_post(conn: asyncpg.Connection, identity: str) -> bool:
-    """The post of an entry that no longer exists (its channel unknown): local feeds only."""
+async def remove_purged_posts(conn: asyncpg.Connection, identities: list[str]) -> int:
+    """The posts of entries that no longer exist (their channel unknown): local feeds only."""
     status = await conn.execute(
         "DELETE FROM posts p USING feeds f"
-        " WHERE f.is_local AND p.feed_id = f.id AND p.identity = $1",
-        identity,
+        " WHERE f.is_local AND p.feed_id = f.id AND p.identity = ANY($1::text[])",
+        identities,
     )
-    return not status.endswith(" 0")
+    return int(status.split()[-1])

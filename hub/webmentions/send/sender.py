@@ -17,6 +17,7 @@ it returns what to record and whether to retry.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
 from hub.webmentions.send.context import Context, context_of_page
 from hub.webmentions.send.discovery import Discovery, discover
-from hub.webmentions.send.politeness import HostBusy, request_slot
+from hub.webmentions.send.politeness import HostBusy, request_slot, same_host
 from hub.webmentions.send.targets import Translation, entry_targets, property_urls
 
 log = logging.getLogger("hub.webmentions")
@@ -213,10 +214,18 @@ async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
             return Delivery("failed", error=exc.message)
         context = await _own_context(resources, target) if wants_context else None
         return Delivery("sent", endpoint="internal", location=receipt.status_url, context=context)
+    async with contextlib.AsyncExitStack() as slot:  # the host slot held, at most one
+        return await _deliver_remote(resources, source, target, attempt, wants_context, slot)
+
+
+async def _deliver_remote(
+    resources: Resources, source: str, target: str, attempt: int, wants_context: bool,
+    slot: contextlib.AsyncExitStack,
+) -> Delivery:  # fmt: skip
     fetcher = resources.fetcher
     try:
-        async with request_slot(resources, target):  # at most 2 requests per host (§2.4)
-            page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
+        await slot.enter_async_context(request_slot(resources, target))  # 2 a host (§2.4)
+        page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
     except (FetchRefused, TooLarge) as exc:
         return Delivery("failed", error=f"target not read: {exc.message}")
     except FetchFailed as exc:
@@ -234,10 +243,12 @@ async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
         return Delivery("no_endpoint", title=found.title, context=context)
     kw = {"endpoint": found.endpoint, "title": found.title, "context": context}
     try:
-        async with request_slot(resources, found.endpoint):
-            answer = await fetcher.fetch(
-                found.endpoint, method="POST", data={"source": source, "target": target}
-            )
+        if not same_host(target, found.endpoint):  # the target's slot is no use there
+            await slot.aclose()
+            await slot.enter_async_context(request_slot(resources, found.endpoint))
+        answer = await fetcher.fetch(
+            found.endpoint, method="POST", data={"source": source, "target": target}
+        )
     except FetchRefused as exc:  # R-W32: a private endpoint is no endpoint
         return Delivery("no_endpoint", error=f"endpoint_refused: {exc.message}", **kw)
     except (FetchFailed, TooLarge, HostBusy) as exc:
@@ -285,7 +296,7 @@ async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> D
         )
     if delivery.context:
         await _keep_context(resources, row, delivery.context)
-    log.info("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
+    log.debug("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
     return delivery
 
 

@@ -184,3 +184,31 @@ async def test_v1_publish_with_a_translation_is_one_object(client, db, resources
 
 async def test_fanout_of_an_unknown_entry_does_nothing(db, resources):
     assert await deliver_jobs.ap_fanout({"resources": resources}, 12345) == "skipped"
+
+
+async def test_a_burst_of_posts_is_one_fanout_run_telling_each_post(client, db, resources, inboxes):
+    author, headers = await blog(db)
+    await add_follower(db, author.channel_id, inboxes, "ann")
+    urls = []
+    for n in range(4):
+        r = await micropub(client, headers, type=["h-entry"], properties={"content": [f"N{n}"]})
+        urls.append(r.headers["location"])
+    queued = [j for j in await resources.redis.zrange("arq:queue", 0, -1)
+              if j.startswith(b"batch:ap_fanout")]  # fmt: skip
+    assert len(queued) == 1  # one fan-out job for the burst
+    await run_jobs(resources)
+    creates = activities(inboxes)
+    assert sorted(c["object"]["id"] for c in creates) == sorted(urls)
+    assert {c["type"] for c in creates} == {"Create"}
+
+
+async def test_posts_before_the_first_follower_are_not_sent_to_it(client, db, resources, inboxes):
+    author, headers = await blog(db)
+    await micropub(client, headers, type=["h-entry"], properties={"content": ["Before"]})
+    await run_jobs(resources)  # nobody follows: nothing to tell
+    assert await db.fetchval("SELECT count(*) FROM ap_activities") == 0
+    await add_follower(db, author.channel_id, inboxes, "ann")
+    r = await micropub(client, headers, type=["h-entry"], properties={"content": ["After"]})
+    await run_jobs(resources)
+    [create] = activities(inboxes)
+    assert create["object"]["id"] == r.headers["location"]

@@ -51,3 +51,11 @@ async def test_at_most_two_requests_per_host_at_once(wm_resources, db, site):
     assert len(site.posts()) == 6
     assert receiver.most == 2  # two at a time: never more, and not one by one either
     assert await wm_resources.redis.get("hub:webmention:host:127.0.0.1") in (None, b"0", "0")
+
+
+def test_an_endpoint_on_the_target_host_is_told_under_the_same_slot():
+    from hub.webmentions.send.politeness import same_host
+
+    assert same_host("http://a.example/post", "http://a.example/webmention")
+    assert not same_host("http://a.example/post", "http://b.example/webmention")
+    assert not same_host("http://a.example/post", "not a url")

@@ -291,7 +291,7 @@ async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resource
     html = f'<a href="{ok}">ok</a> <a href="{down}">down</a>'
     entry_id = await make_entry(db, blog, "note", content_html=html)
     ctx = {"resources": wm_resources, "job_try": 1}
-    assert await webmention_jobs.send_webmentions(ctx, entry_id) == 2
+    assert await webmention_jobs.send_webmentions(ctx, entry_id) == "1 pending, 1 sent"
     rows = await sends(db, entry_id)
     assert rows[ok]["status"] == "sent" and len(told(site, "/ok")) == 1
     assert (rows[down]["status"], rows[down]["attempts"]) == ("pending", 1)
