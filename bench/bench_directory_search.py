@@ -179,12 +179,17 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
         async with pool.acquire() as conn, conn.transaction():
             # the statement's settings and parameters, as hub: custom plans (the window's plan
             # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
-            # the words the wildcard and fuzzy terms expand to
-            params = await site_queries.prepare_search(conn, c)
+            # the words the wildcard and fuzzy terms expand to, the tier of the most
+            # recommended sites read first when the planner expects many matches
+            prepared = await site_queries.prepare_search(conn, c)
+            tier = await site_queries.plan_window(conn, c, "relevance", prepared)
+            params = prepared.params
+            extra = [] if tier is None else [tier.total_recommendations, tier.site_id]
             await conn.fetch(
-                site_queries.window_sql(c, "relevance")
+                site_queries.window_sql(c, "relevance", None if tier is None else len(params) + 1)
                 + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
                 *params,
+                *extra,
             )
 
     async def sql_layer(text: str) -> None:
