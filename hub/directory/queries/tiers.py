@@ -41,10 +41,11 @@ class Tier:
 
 
 def bound_positions(sites: float, window: int) -> list[int]:
-    """The positions whose keys are kept: FIRST_BOUND windows, growing by sqrt(2), up to
-    half the directory (past it a tier saves too little)."""
+    """The positions whose keys are kept: FIRST_BOUND windows, growing by sqrt(2), up to a
+    quarter of the directory (past it, reading the tier's part of `sites_recommended_idx`
+    costs about what it saves: measured with a word on 4 % of 100,000 sites)."""
     positions, k = [], 0
-    while (position := int(FIRST_BOUND * window * math.sqrt(2) ** k)) <= sites / 2:
+    while (position := int(FIRST_BOUND * window * math.sqrt(2) ** k)) <= sites / 4:
         positions.append(position)
         k += 1
     return positions
@@ -96,7 +97,7 @@ async def choose_tier(
 ) -> Tier | None:
     """The tier a relevance search over `where` (its `params`) should read first, or None.
     Asks the planner how many sites match (only for a directory large enough to need it)."""
-    if sites < 2 * FIRST_BOUND * window:
+    if sites < 4 * FIRST_BOUND * window:
         return None
     plan = await conn.fetchval(
         f"EXPLAIN (FORMAT JSON) SELECT 1 FROM sites s WHERE s.hidden_at IS NULL AND {where}",
