@@ -12,8 +12,9 @@ hub: `GET /api/sites/search` through the whole app in-process (parse, compile, c
 the page with every Site field, related searches, JSON), anonymous, with the response cache and
 the throttle switched off. Also the SQL layer alone (`search_sites`: counts + page).
 Ceiling: the same compiled statement run bare: the search window (the matches hub ranks, at
-most 1,000, the most recommended first) with its score, then `SELECT id … ORDER BY score
-LIMIT 25` (no counts, no Site columns, no related searches, no JSON).
+most 1,000, the most recommended first, read through the same tier hub chooses) with its
+score, then `SELECT id … ORDER BY score LIMIT 25` (no counts, no Site columns, no related
+searches, no JSON).
 Prints p50/p99 per layer and the ratio of p50s at each size (targets, at the top row: hub
 <= 1.5x bare, p99 < 50 ms; and the endpoint's p50 within 1.5x of the bottom row's).
 Latencies are sequential (one request at a time), so they are not queueing delays.

@@ -3,13 +3,14 @@
 A relevance search's window is its 1,000 most recommended matches (`sites.WINDOW`). A word
 on 5 % of a 100,000-site directory has 5,000 matches: read from the full-text index, every
 one is fetched and sorted to keep 1,000; walked in recommendation order, 20,000 sites are read
-to find 1,000. Both grow with the directory. When the planner expects more matches than two
-windows (and too few for the walk to stop early), the search first reads only the matches
-among the first M sites in recommendation order, M chosen so that about 1.5 windows of
-matches fall there (a bitmap of the full-text index ANDed with one of
-`sites_recommended_idx`), and reads the other matches only when that tier holds no more than
-a window. Either way the window is exactly the one the whole query chooses: every site of
-the tier comes before every other site in the window's order.
+to find 1,000. Both grow with the directory. When the planner expects many matches, but too
+few for the walk to stop early (at most an eighth of the sites), the search first reads only
+the matches among the first M sites in recommendation order, M chosen so that about 1.5
+windows of matches fall there (a bitmap of the full-text index ANDed with one of
+`sites_recommended_idx`) and at most a quarter of the directory, and reads the other matches
+only when that tier holds no more than a window. Either way the window is exactly the one
+the whole query chooses: every site of the tier comes before every other site in the
+window's order.
 
 A tier's bound is the (total_recommendations, id) key at a position of that order; the keys
 at positions 2,000 x sqrt(2)^k are read at most once a minute per process and database. A
