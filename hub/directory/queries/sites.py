@@ -173,6 +173,8 @@ def window_sql(compiled: Compiled, ordering: str, tier_param: int | None = None)
         candidates = f"""{select}
     ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""
     else:
+        if order != ORDERINGS["-total_recommendations"]:
+            raise ValueError("a tier holds the first sites of the recommendation order only")
         recs, site = f"${tier_param}::integer", f"${tier_param + 1}::uuid"
         candidates = f"""WITH tier AS MATERIALIZED (
         {select}
