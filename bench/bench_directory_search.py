@@ -12,8 +12,9 @@ hub: `GET /api/sites/search` through the whole app in-process (parse, compile, c
 the page with every Site field, related searches, JSON), anonymous, with the response cache and
 the throttle switched off. Also the SQL layer alone (`search_sites`: counts + page).
 Ceiling: the same compiled statement run bare: the search window (the matches hub ranks, at
-most 1,000, the most recommended first) with its score, then `SELECT id … ORDER BY score
-LIMIT 25` (no counts, no Site columns, no related searches, no JSON).
+most 1,000, the most recommended first, read through the same tier hub chooses) with its
+score, then `SELECT id … ORDER BY score LIMIT 25` (no counts, no Site columns, no related
+searches, no JSON).
 Prints p50/p99 per layer and the ratio of p50s at each size (targets, at the top row: hub
 <= 1.5x bare, p99 < 50 ms; and the endpoint's p50 within 1.5x of the bottom row's).
 Latencies are sequential (one request at a time), so they are not queueing delays.
@@ -179,12 +180,17 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
         async with pool.acquire() as conn, conn.transaction():
             # the statement's settings and parameters, as hub: custom plans (the window's plan
             # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
-            # the words the wildcard and fuzzy terms expand to
-            params = await site_queries.prepare_search(conn, c)
+            # the words the wildcard and fuzzy terms expand to, the tier of the most
+            # recommended sites read first when the planner expects many matches
+            prepared = await site_queries.prepare_search(conn, c)
+            tier = await site_queries.plan_window(conn, c, "relevance", prepared)
+            params = prepared.params
+            extra = [] if tier is None else [tier.total_recommendations, tier.site_id]
             await conn.fetch(
-                site_queries.window_sql(c, "relevance")
+                site_queries.window_sql(c, "relevance", None if tier is None else len(params) + 1)
                 + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
                 *params,
+                *extra,
             )
 
     async def sql_layer(text: str) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from hub.directory.queries.tiers import Tier, choose_tier
 from hub.directory.search.sql import ORDERINGS, Compiled, Expansion
 
 
@@ -71,21 +72,33 @@ WHERE s.hidden_at IS NULL AND ($1::text[] IS NULL OR s.type = ANY($1::text[]))
     return total, rows
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A search's parameters, with what choosing its plan needs."""
+
+    params: list  # the statement's parameters, each `Expansion` replaced by its tsquery
+    database: str
+    sites: float  # PostgreSQL's estimate of the sites table's rows (-1: not analysed yet)
+
+
 async def prepare_search(
     conn: asyncpg.Connection, compiled: Compiled, statement_timeout: str = "3s"
-) -> list:
+) -> Prepared:
     """This transaction's statement timeout, pg_trgm's threshold for the fuzzy terms' `<%`
     over the vocabulary (the lowest of the query; 0.3, pg_trgm's default, without fuzzy
     terms), and plans made for each search's own words: a prepared statement's generic plan
     cannot tell a word on half the sites from a rare one, and the window needs that to choose
     between walking `sites_recommended_idx` and reading the full-text index. Then the words
     the query's wildcard and fuzzy terms expand to (a second round trip, only for those).
-    Returns the statement's parameters, each `Expansion` replaced by its tsquery."""
+    The same round trip reads the database's name and its estimate of the sites' number
+    (for `tiers`)."""
     threshold = compiled.fuzzy_threshold if compiled.fuzzy_threshold is not None else 0.3
-    await conn.execute(
+    settings = await conn.fetchrow(
         "SELECT set_config('statement_timeout', $1, true),"
         " set_config('pg_trgm.word_similarity_threshold', $2, true),"
-        " set_config('plan_cache_mode', 'force_custom_plan', true)",
+        " set_config('plan_cache_mode', 'force_custom_plan', true),"
+        " current_database() AS database,"
+        " (SELECT reltuples FROM pg_class WHERE oid = 'sites'::regclass) AS sites",
         statement_timeout,
         str(threshold),
     )
@@ -99,10 +112,14 @@ async def prepare_search(
         row = await conn.fetchrow("SELECT " + ", ".join(parts), *values)
         for (k, _), tsquery in zip(expansions, row, strict=True):
             params[k] = tsquery
-    return params
+    return Prepared(params, settings["database"], settings["sites"])
 
 
 WINDOW = 1000  # a search ranks, counts and pages through at most this many matches
+
+
+class AUTO:
+    """`search_sites(tier=AUTO)`: the search chooses its tier itself (`plan_window`)."""
 
 
 @dataclass(frozen=True)
@@ -122,17 +139,60 @@ def window_order(compiled: Compiled, ordering: str) -> str:
     return f"{compiled.exact} DESC, {order}" if compiled.exact else order
 
 
-def window_sql(compiled: Compiled, ordering: str) -> str:
+async def plan_window(
+    conn: asyncpg.Connection, compiled: Compiled, ordering: str, prepared: Prepared
+) -> Tier | None:
+    """The tier a search reads first (`tiers`): only for relevance, without an exact URL
+    match (which ranks first whatever its recommendations) or a term on the recommendations
+    (the planner's estimate takes it for independent of the tier, which it is not)."""
+    if ordering != "relevance" or compiled.exact or compiled.recommendations:
+        return None
+    return await choose_tier(
+        conn,
+        compiled.where,
+        prepared.params[: compiled.where_params],
+        database=prepared.database,
+        sites=prepared.sites,
+        window=WINDOW,
+    )
+
+
+def window_sql(compiled: Compiled, ordering: str, tier_param: int | None = None) -> str:
     """`candidates` (at most WINDOW + 1 matches, chosen by `window_order`, with what ranking
     needs) and `matched` (the first WINDOW of them with their `score`): the CTEs every search
-    statement starts with. Only the matches in the window are scored."""
+    statement starts with. Only the matches in the window are scored.
+
+    With `tier_param` (the placeholder of a `Tier`'s total_recommendations; the next one
+    holds its site id), the matches up to that key in recommendation order are read first
+    and the others only when those hold no more than WINDOW: the same candidates."""
     columns = "s.id, s.type, s.total_recommendations, s.title, s.last_post_at, s.created_at"
     order = window_order(compiled, ordering)
+    select = f"""SELECT {columns}, s.link_key, s.search_vector
+    FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}"""
+    if tier_param is None:
+        candidates = f"""{select}
+    ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""
+    else:
+        if order != ORDERINGS["-total_recommendations"]:
+            raise ValueError("a tier holds the first sites of the recommendation order only")
+        recs, site = f"${tier_param}::integer", f"${tier_param + 1}::uuid"
+        candidates = f"""WITH tier AS MATERIALIZED (
+        {select}
+        AND (s.total_recommendations > {recs}
+             OR (s.total_recommendations = {recs} AND s.id <= {site}))
+        ORDER BY {order}, s.id LIMIT {WINDOW + 1}
+    ), rest AS MATERIALIZED (
+        {select}
+        AND (s.total_recommendations < {recs}
+             OR (s.total_recommendations = {recs} AND s.id > {site}))
+        AND (SELECT count(*) FROM tier) <= {WINDOW}
+        ORDER BY {order}, s.id LIMIT {WINDOW + 1}
+    )
+    SELECT * FROM (SELECT * FROM tier UNION ALL SELECT * FROM rest) s
+    ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""
     return f"""
 WITH candidates AS MATERIALIZED (
-    SELECT {columns}, s.link_key, s.search_vector
-    FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}
-    ORDER BY {order}, s.id LIMIT {WINDOW + 1}
+    {candidates}
 ), matched AS MATERIALIZED (
     SELECT {columns}, {compiled.score} AS score
     FROM candidates s ORDER BY {order}, s.id LIMIT {WINDOW}
@@ -147,6 +207,7 @@ async def search_sites(
     author_id: int | None,
     limit: int,
     offset: int,
+    tier: Tier | type[AUTO] | None = AUTO,
 ) -> SearchPage:
     """Counts per type and one page of sites with `score`. Runs in the caller's transaction,
     with a 3 s statement timeout and the fuzzy threshold set for it.
@@ -156,12 +217,19 @@ async def search_sites(
     index): they are ranked, counted per type and paged, so ranking and counting cost no more
     than the window however many sites match. With more matches than that, `capped` says
     the counts are the window's. Only the page's rows get the full Site columns. An empty
-    page has no counts: it is past the end of the window (or nothing matched)."""
-    params = await prepare_search(conn, compiled)
+    page has no counts: it is past the end of the window (or nothing matched).
+
+    A large directory's relevance search may read a tier of its most recommended sites first
+    (`plan_window`; `tier` gives one, or None for none, instead of choosing)."""
+    prepared = await prepare_search(conn, compiled)
+    if tier is AUTO:
+        tier = await plan_window(conn, compiled, ordering, prepared)
+    params = prepared.params
     n = len(params)
+    extra = [] if tier is None else [tier.total_recommendations, tier.site_id]
     order = ORDERINGS[ordering]
     rows = await conn.fetch(
-        f"""{window_sql(compiled, ordering)}, page AS (
+        f"""{window_sql(compiled, ordering, None if tier is None else n + 4)}, page AS (
     SELECT s.id, s.score FROM matched s ORDER BY {order}, s.id LIMIT ${n + 2} OFFSET ${n + 3}
 )
 {site_select(f"${n + 1}")}, page.score AS score,
@@ -176,6 +244,7 @@ ORDER BY {order}, s.id
         author_id,
         limit,
         offset,
+        *extra,
     )
     if not rows:
         return SearchPage({}, False, rows)
@@ -185,7 +254,7 @@ ORDER BY {order}, s.id
 
 async def count_matches(conn: asyncpg.Connection, compiled: Compiled) -> int | None:
     """The number of matches, or None when there are more than WINDOW (not cheap)."""
-    params = await prepare_search(conn, compiled, "1s")
+    params = (await prepare_search(conn, compiled, "1s")).params
     count = await conn.fetchval(
         f"SELECT count(*) FROM (SELECT 1 FROM sites s WHERE s.hidden_at IS NULL"
         f" AND {compiled.where} LIMIT {WINDOW + 1}) m",

@@ -76,6 +76,7 @@ class Compiled:
     where_params: int = 0  # the WHERE uses params[:where_params]; the score may use more
     fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
     exact: str | None = None  # a site link or feed URL is exactly the query's URL (ranks first)
+    recommendations: bool = False  # a term on total_recommendations (the window's own order)
 
 
 def _matches(tsquery: str, field: str | None) -> str:
@@ -96,6 +97,7 @@ class _Compiler:
         self.similarity: list[str] = []  # rank expressions of positive wildcard and fuzzy leaves
         self.exact_url: list[str] = []  # URL values that rank first on an exact match
         self.fuzzy_floor = fuzzy_floor
+        self.recommendations = False
 
     def param(self, value: object) -> str:
         self.params.append(value)
@@ -167,6 +169,7 @@ class _Compiler:
         if isinstance(node, Exists):
             return f"({_EXISTS[node.field]})"
         if isinstance(node, Range):
+            self.recommendations = True
             parts = []
             if node.low is not None:
                 op = ">=" if node.low_inclusive else ">"
@@ -206,6 +209,7 @@ def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
         where_params=where_params,
         fuzzy_threshold=floor,
         exact=exact_sql,
+        recommendations=compiler.recommendations,
     )
 
 
