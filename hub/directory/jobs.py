@@ -10,6 +10,7 @@ from arq import Retry, cron
 
 from hub.core import metrics
 from hub.core.errors import DomainError
+from hub.core.job_runs import IDLE_RESULTS
 from hub.core.queue import enqueue_many
 from hub.directory import desk, own, service, webhooks, websub
 from hub.directory.polling import batch as polling_batch
@@ -71,7 +72,9 @@ async def poll_feeds(ctx: dict, feed_ids: list[str]) -> str:
         )  # fmt: skip
     counts = Counter(result.outcome for result in batch.results)
     counts.update(busy=len(batch.busy), failed=len(batch.failed))
-    return ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()) if n)
+    if all(outcome in IDLE_RESULTS for outcome in +counts):
+        return ""  # nothing new anywhere: no log line, as for a single idle poll
+    return ", ".join(f"{outcome} {n}" for outcome, n in sorted((+counts).items()))
 
 
 async def schedule_due_feeds(ctx: dict) -> int:
