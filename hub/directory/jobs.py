@@ -4,7 +4,8 @@ delivery, clean-up."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from arq import Retry, cron
 
@@ -12,9 +13,11 @@ from hub.core import metrics, writes
 from hub.core.batches import open_batch, take_batch
 from hub.core.entries.events import INDEX_OWN_ENTRY
 from hub.core.errors import DomainError
+from hub.core.job_runs import IDLE_RESULTS
 from hub.core.outages import is_outage
-from hub.core.queue import enqueue
+from hub.core.queue import enqueue_many
 from hub.directory import desk, own, service, webhooks, websub
+from hub.directory.polling import batch as polling_batch
 from hub.directory.polling import poller
 from hub.directory.queries import feeds as feed_queries
 from hub.directory.queries import own as own_queries
@@ -24,7 +27,11 @@ from hub.directory.urlnorm import feed_key
 
 log = logging.getLogger("hub.directory")
 
-SCHEDULE_BATCH = 500
+SCHEDULE_BATCH = 500  # feeds claimed by one statement
+SCHEDULE_MAX = 20_000  # feeds claimed by one tick of the scheduler
+CLAIM_SECONDS = 15 * 60  # a claimed feed whose poll never ran is due again after this
+POLL_BATCH = 16  # feeds polled by one `poll_feeds` job
+POLL_LANES = 4  # fetches one `poll_feeds` job runs at once
 KEEP_POSTS_PER_FEED = 2000
 INDEX_BATCH = 500  # entries indexed in one transaction
 
@@ -107,15 +114,53 @@ async def renew_websub(ctx: dict) -> int:
     return await websub.renew_due(ctx["resources"])
 
 
-async def schedule_due_feeds(ctx: dict) -> int:
-    """Queue a poll for every due feed; the deterministic job id drops duplicates."""
+async def poll_feeds(ctx: dict, feed_ids: list[str]) -> str:
+    """Poll a batch of due feeds (queued by `schedule_due_feeds`), `POLL_LANES` at once; a
+    feed whose host is busy gets a `poll_feed` job of its own, deferred until its turn."""
     resources = ctx["resources"]
-    async with resources.pool.acquire() as conn, conn.transaction():
-        due = await feed_queries.list_due_feeds(conn, datetime.now(UTC), SCHEDULE_BATCH)
-        for feed_id in due:
-            job_id = service.poll_feed_job_id(feed_id)
-            await enqueue(resources.redis, service.POLL_FEED_JOB, str(feed_id), job_id=job_id)
-    return len(due)
+    batch = await polling_batch.poll_feeds(resources, feed_ids, lanes=POLL_LANES)
+    for result in batch.results:
+        metrics.feed_polls.labels(result.outcome).inc()
+    if batch.busy:
+        now = datetime.now(UTC)
+        await enqueue_many(
+            resources.redis,
+            [
+                (service.POLL_FEED_JOB, [str(feed_id)], service.poll_feed_job_id(feed_id),
+                 now + timedelta(seconds=max(1.0, retry_in)))
+                for feed_id, retry_in in batch.busy
+            ],
+        )  # fmt: skip
+    counts = Counter(result.outcome for result in batch.results)
+    counts.update(busy=len(batch.busy), failed=len(batch.failed))
+    if all(outcome in IDLE_RESULTS for outcome in +counts):
+        return ""  # nothing new anywhere: no log line, as for a single idle poll
+    return ", ".join(f"{outcome} {n}" for outcome, n in sorted((+counts).items()))
+
+
+async def schedule_due_feeds(ctx: dict) -> int:
+    """Claim the due feeds (up to `SCHEDULE_MAX` a tick, `SCHEDULE_BATCH` a statement) and
+    queue their polls, `POLL_BATCH` feeds a `poll_feeds` job. A claimed feed is not due again
+    before its poll sets its next time, or `CLAIM_SECONDS` if that poll never happens."""
+    resources = ctx["resources"]
+    queued = 0
+    while queued < SCHEDULE_MAX:
+        now = datetime.now(UTC)
+        async with resources.pool.acquire() as conn, conn.transaction():
+            due = await feed_queries.claim_due_feeds(
+                conn, now, SCHEDULE_BATCH, now + timedelta(seconds=CLAIM_SECONDS)
+            )
+            ids = [str(feed_id) for feed_id in due]
+            jobs = [
+                (service.POLL_FEEDS_JOB, [ids[i : i + POLL_BATCH]], None, None)
+                for i in range(0, len(ids), POLL_BATCH)
+            ]
+            if jobs:  # inside the transaction: a failed enqueue leaves the feeds due
+                await enqueue_many(resources.redis, jobs)
+        queued += len(due)
+        if len(due) < SCHEDULE_BATCH:
+            break
+    return queued
 
 
 async def import_subscription(ctx: dict, author_id: int, url: str) -> str:
@@ -154,6 +199,7 @@ async def prune_posts(ctx: dict) -> int:
 
 FUNCTIONS = [
     poll_feed,
+    poll_feeds,
     index_own_entry,
     websub_subscribe,
     renew_websub,

@@ -27,6 +27,7 @@ from hub.web.drf.errors import Unprocessable
 
 DISCOVERY_BUDGET = 15.0  # seconds for the whole submission (4.5)
 POLL_FEED_JOB = "poll_feed"
+POLL_FEEDS_JOB = "poll_feeds"  # a batch of due feeds (the scheduler's)
 NO_FEED = "No feed was found at that URL."
 
 

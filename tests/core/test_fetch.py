@@ -417,3 +417,28 @@ async def test_check_destination_resolves_the_name_as_the_client_would(
     for refused in ("ftp://public.example/", "http://u:p@public.example/", "http://[::1/"):
         with pytest.raises(FetchRefused):
             await check_destination(refused)
+
+
+async def test_a_kept_alive_connection_the_server_closed_is_not_reused(
+    loopback: GuardedClient,
+) -> None:
+    """Each answer keeps the connection alive, then the server hangs up while it is idle:
+    the next fetch sees the pool's idle check find it closed and opens a new one."""
+    connections = 0
+
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        for _ in range(3):
+            result = await loopback.fetch(f"http://127.0.0.1:{port}/")
+            assert (result.status, result.content) == (200, b"ok")
+            await asyncio.sleep(0.05)  # the hang-up reaches the idle connection
+    assert connections == 3

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
+from asyncpg import Record
 
 from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, NotFound, TooLarge
@@ -34,7 +35,7 @@ from hub.directory.queries import sites as site_queries
 from hub.directory.reader.parser import MAX_FEED_BYTES, FeedError, ParsedFeed, parse_feed
 from hub.directory.urlnorm import feed_key, host_of
 
-__all__ = ["HostBusy", "PollResult", "host_slot", "ingest_delivery", "poll_feed"]
+__all__ = ["HostBusy", "PollResult", "host_slot", "ingest_delivery", "poll_feed", "poll_state"]
 
 log = logging.getLogger("hub.directory.polling.poller")
 
@@ -65,6 +66,21 @@ async def poll_feed(
     state = await feed_queries.get_poll_state(resources.pool, feed_id)
     if state is None:
         raise NotFound("Not found.")
+    return await poll_state(resources, state, now=now, max_wait=max_wait)
+
+
+async def poll_state(
+    resources: Resources,
+    state: Record,
+    *,
+    now: datetime | None = None,
+    max_wait: float = MAX_WAIT,
+    unchanged: list[feed_queries.Unchanged] | None = None,
+) -> PollResult:
+    """`poll_feed` for a feed whose poll state (`get_poll_state`) is read already. With
+    `unchanged`, a poll that found nothing new and needs one plain statement appends that
+    statement's row there instead (`feed_queries.record_unchanged` writes them together)."""
+    feed_id = state["id"]
     if state["hidden_at"] is not None or state["is_local"]:
         return PollResult(feed_id, "skipped")
     headers = {"User-Agent": _user_agent(resources, state["subscribers"])}
@@ -91,12 +107,12 @@ async def poll_feed(
         count=state["redirect_count"],
     )
     if result.status == 304:
-        return await _unchanged(resources, state, result, now, "not_modified", step)
+        return await _unchanged(resources, state, result, now, "not_modified", step, unchanged)
     if not 200 <= result.status < 300:
         return await _failed(resources, state, result, f"HTTP {result.status}", now)
     digest = hashlib.sha256(result.content).digest()
     if state["body_sha256"] == digest:
-        return await _unchanged(resources, state, result, now, "unchanged", step)
+        return await _unchanged(resources, state, result, now, "unchanged", step, unchanged)
     try:
         parsed = await off_loop(
             parse_feed,
@@ -160,7 +176,9 @@ def _next(interval: int, now: datetime) -> datetime:
     return now + timedelta(seconds=scheduler.jittered(interval))
 
 
-async def _unchanged(resources, state, result: FetchResult, now: datetime, outcome: str, step):
+async def _unchanged(
+    resources, state, result: FetchResult, now: datetime, outcome: str, step, batch=None
+):
     headers = {k.lower(): v for k, v in result.headers.items()}
     interval = scheduler.next_interval(
         state["poll_interval_seconds"],
@@ -169,6 +187,7 @@ async def _unchanged(resources, state, result: FetchResult, now: datetime, outco
     )
     interval = _floor_for_status(state, interval, now)
     etag, modified = _validators(state, result)
+    next_poll_at, feed_status = _next(interval, now), _status_when_fine(state, now)
     record = functools.partial(
         feed_queries.record_success,
         feed_id=state["id"],
@@ -177,13 +196,17 @@ async def _unchanged(resources, state, result: FetchResult, now: datetime, outco
         last_modified=modified,
         body_sha256=None,
         interval=interval,
-        next_poll_at=_next(interval, now),
+        next_poll_at=next_poll_at,
         now=now,
-        feed_status=_status_when_fine(state, now),
+        feed_status=feed_status,
     )
     moved = (step.move_to, step.redirect_url, step.redirect_count)
-    if moved == (None, state["redirect_url"], state["redirect_count"]):
-        await record(resources.pool)  # the common case: one statement
+    if moved == (None, state["redirect_url"], state["redirect_count"]):  # the common case
+        if batch is None:
+            await record(resources.pool)  # one statement
+        else:  # one statement for the whole batch, written by its poller
+            row = (state["id"], result.status, etag, modified, interval, next_poll_at, now)
+            batch.append((*row, feed_status))
     else:
         async with resources.pool.acquire() as conn, conn.transaction():
             await record(conn)

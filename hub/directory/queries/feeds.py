@@ -225,21 +225,78 @@ async def mark_posts_changed(conn: asyncpg.Connection, feed_id: UUID, at: dateti
     await conn.execute("UPDATE feeds SET posts_changed_at = $2 WHERE id = $1", feed_id, at)
 
 
+_DUE = """
+    FROM feeds f JOIN sites s ON s.id = f.site_id
+    WHERE f.next_poll_at <= $1 AND f.status <> 'gone' AND NOT f.is_local
+      AND s.hidden_at IS NULL
+"""
+
+
 async def list_due_feeds(conn: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
     """Feeds whose next poll is due, skipping rows another scheduler holds."""
     rows = await conn.fetch(
-        """
-        SELECT f.id FROM feeds f JOIN sites s ON s.id = f.site_id
-        WHERE f.next_poll_at <= $1 AND f.status <> 'gone' AND NOT f.is_local
-          AND s.hidden_at IS NULL
-        ORDER BY f.next_poll_at
-        LIMIT $2
-        FOR UPDATE OF f SKIP LOCKED
-        """,
+        f"SELECT f.id {_DUE} ORDER BY f.next_poll_at LIMIT $2 FOR UPDATE OF f SKIP LOCKED",
         now,
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def claim_due_feeds(
+    conn: asyncpg.Connection, now: datetime, limit: int, until: datetime
+) -> list[UUID]:
+    """Up to `limit` due feeds, most overdue first, claimed for the poll about to be queued:
+    their `next_poll_at` moves to `until`, so no later scheduler tick lists them again; the
+    poll sets the real next time (a poll that never happens leaves them due at `until`). Rows
+    another scheduler holds are skipped (`feeds_due_idx`)."""
+    rows = await conn.fetch(
+        f"""
+        UPDATE feeds SET next_poll_at = $3
+        WHERE id IN (SELECT f.id {_DUE} ORDER BY f.next_poll_at LIMIT $2
+                     FOR UPDATE OF f SKIP LOCKED)
+        RETURNING id
+        """,
+        now,
+        limit,
+        until,
+    )
+    return [r["id"] for r in rows]
+
+
+async def get_poll_states(conn: asyncpg.Connection, feed_ids: list[UUID]) -> list[asyncpg.Record]:
+    """`get_poll_state` for several feeds in one statement (feeds that are gone are absent)."""
+    return await conn.fetch(
+        """
+        SELECT f.*, s.hidden_at,
+               (SELECT count(*) FROM subscriptions sub WHERE sub.feed_id = f.id) AS subscribers
+        FROM feeds f JOIN sites s ON s.id = f.site_id WHERE f.id = ANY($1::uuid[])
+        """,
+        feed_ids,
+    )
+
+
+Unchanged = tuple[UUID, int, str | None, str | None, int, datetime, datetime, str]
+"""`record_success` of a poll that found nothing new: (feed id, HTTP status, etag,
+last_modified, interval, next_poll_at, now, feed status)."""
+
+
+async def record_unchanged(conn: asyncpg.Connection, polls: list[Unchanged]) -> None:
+    """`record_success` without a new body or posts, for many feeds in one statement."""
+    columns = list(zip(*polls, strict=True))
+    await conn.execute(
+        """
+        UPDATE feeds f SET etag = u.etag, last_modified = u.last_modified,
+            poll_interval_seconds = u.interval, next_poll_at = u.next_poll_at,
+            last_fetched_at = u.fetched_at, last_status = u.status, last_error = NULL,
+            error_count = 0, error_since = NULL, not_found_since = NULL, status = u.feed_status
+        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[],
+                    $6::timestamptz[], $7::timestamptz[], $8::text[])
+             AS u(id, status, etag, last_modified, interval, next_poll_at, fetched_at,
+                  feed_status)
+        WHERE f.id = u.id
+        """,
+        *columns,
+    )
 
 
 async def set_redirect(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -253,11 +253,40 @@ async def test_scheduler_job_queues_due_feeds_once(db, resources, feed_server):
     feed_id = (await add(resources, url)).feed_ids[0]
     await resources.redis.flushdb()  # drop the job add_site queued
     assert await jobs.schedule_due_feeds({"resources": resources}) == 1
-    assert await jobs.schedule_due_feeds({"resources": resources}) == 1  # same job id
-    assert await resources.redis.exists(f"arq:job:poll_feed:{feed_id}")
+    assert await jobs.schedule_due_feeds({"resources": resources}) == 0  # claimed
+    claimed = await db.fetchval("SELECT next_poll_at FROM feeds WHERE id = $1", feed_id)
+    assert (claimed - datetime.now(UTC)).total_seconds() > jobs.CLAIM_SECONDS - 60
+    assert await resources.redis.zcard("arq:queue") == 1  # one poll_feeds job
     await run_jobs(resources)
-    assert len(await posts_of(db, feed_id)) == 2
+    feed = await db.fetchrow("SELECT * FROM feeds WHERE id = $1", feed_id)
+    assert len(await posts_of(db, feed_id)) == 2 and feed["last_status"] == 200
+    ahead = (feed["next_poll_at"] - datetime.now(UTC)).total_seconds()
+    interval = feed["poll_interval_seconds"]
+    assert abs(ahead - interval) <= 0.1 * interval + 10  # the poll set the real next time
     assert await jobs.schedule_due_feeds({"resources": resources}) == 0
+    await db.execute("UPDATE feeds SET next_poll_at = now() WHERE id = $1", feed_id)
+    assert await jobs.schedule_due_feeds({"resources": resources}) == 1  # due again
+
+
+async def test_a_claimed_feed_whose_poll_never_ran_is_due_again_after_the_claim(db, resources):
+    from hub.directory import jobs
+    from hub.directory.queries import feeds as feed_queries
+
+    site = await db.fetchval(
+        "INSERT INTO sites (link, link_key, title) VALUES ('https://c.example/', 'c.example', 'C')"
+        " RETURNING id"
+    )
+    feed_id = await db.fetchval(
+        "INSERT INTO feeds (site_id, feed_url, feed_key, format, title)"
+        " VALUES ($1, 'https://c.example/feed', 'c.example/feed', 'rss', 'C') RETURNING id",
+        site,
+    )
+    now = datetime.now(UTC)
+    later = now + timedelta(seconds=jobs.CLAIM_SECONDS)
+    async with db.acquire() as conn:
+        assert await feed_queries.claim_due_feeds(conn, now, 10, later) == [feed_id]
+        assert await feed_queries.claim_due_feeds(conn, now, 10, later) == []
+        assert await feed_queries.claim_due_feeds(conn, later, 10, later) == [feed_id]
 
 
 def tagged_rss(*items: tuple[str, str, list[str]], edited: bool = False) -> str:
