@@ -136,15 +136,19 @@ def _list_sql(*, content: bool, newer: bool, language: bool, tag: bool, cursor: 
         return _LIST_CACHE[key]
     params = iter(range(3, 8))
     lang = f"${next(params)}" if language else "e.default_language"
-    tag_filter = (
-        f"AND EXISTS (SELECT 1 FROM entry_categories g WHERE g.entry_id = e.id"
-        f" AND g.key = lower(${next(params)}))"
+    # A tag's list walks the tag's own rows in the listing's order (entry_categories_listing_idx,
+    # migration 0027: `listed_at` is the entry's published_at while it is listed), so a page
+    # reads its rows however rare or old the tag; the entry's own checks below still hold.
+    source = (
+        f"entry_categories g JOIN entries e ON e.id = g.entry_id"
+        f" AND g.channel_id = $1 AND g.key = lower(${next(params)}) AND g.listed_at IS NOT NULL"
         if tag
-        else ""
+        else "entries e"
     )
+    when, id_ = ("g.listed_at", "g.entry_id") if tag else ("e.published_at", "e.id")
     compare, order = (">", "ASC") if newer else ("<", "DESC")
     cursor_filter = (
-        f"AND (e.published_at, e.id) {compare} (${next(params)}, ${next(params)}::bigint)"
+        f"AND ({when}, {id_}) {compare} (${next(params)}, ${next(params)}::bigint)"
         if cursor
         else ""
     )
@@ -160,12 +164,12 @@ def _list_sql(*, content: bool, newer: bool, language: bool, tag: bool, cursor: 
                t.published_at AS translation_published_at,
                t.updated_at AS translation_updated_at, t.content_updated_at, {body},
                {_TAGS} AS tags, {_MEDIA} AS media
-        FROM entries e
+        FROM {source}
         JOIN entry_translations t ON t.entry_id = e.id AND t.language = {lang}
         WHERE e.channel_id = $1 AND e.status IN ('published', 'moderation_review')
           AND t.status = 'published' AND e.deleted_at IS NULL AND e.visibility = 'public'
-          AND e.published_at IS NOT NULL {tag_filter} {cursor_filter}
-        ORDER BY e.published_at {order}, e.id {order}
+          AND e.published_at IS NOT NULL {cursor_filter}
+        ORDER BY {when} {order}, {id_} {order}
         LIMIT $2
     """
     _LIST_CACHE[key] = sql
