@@ -40,6 +40,7 @@ from hub.site.seo import structured
 CONCURRENCY = 32
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))  # smaller for a quick check
 ROWS = [int(n) for n in os.environ.get("BENCH_SITE_ROWS", "10,10000,200000").split(",")]
+SCALING_ONLY = os.environ.get("BENCH_SITE_SCALING_ONLY") == "1"  # skip to the scaling table
 ROUNDS = 4
 BODY = "\n\n".join(
     f"Paragraph {i} with **bold**, a [link](https://example.com/{i}) and some words to read."
@@ -255,14 +256,54 @@ SCALED = (
     ("entry page", "/bench/post_7", True),
     ("channel home", "/bench", True),
     ("tag page", "/bench/tags/bench", False),
+    ("old tag page", "/bench/tags/archive", False),
+    ("old tag atom", "/bench/tags/archive/atom.xml", False),
     ("atom feed", "/bench/atom.xml", False),
 )
+OLD_TAGGED = 20  # entries tagged `archive`, published before every generated one
+
+
+async def seed_old_tag(app) -> None:
+    """Twenty articles tagged `archive` (like the seeded ones), then dated ten years back: the
+    oldest entries of the channel at every size, so the old tag's page and feed show the same
+    entries at every size while the entries newer than them grow (a list that walked the
+    channel's listing and checked each entry's tag read them all)."""
+    resources = app.state.resources
+    async with resources.pool.acquire() as conn:
+        channel = await conn.fetchrow("SELECT id, author_id FROM channels WHERE slug = 'bench'")
+        _, key = await create_credential(conn, author_id=channel["author_id"], kind="api_key")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.bench") as http:
+        for i in range(OLD_TAGGED):
+            r = await http.post(
+                "/api/v1/channels/bench/pages",
+                headers={"Authorization": f"Bearer {key}"},
+                json={"slug": f"old_{i}", "status": "published", "default_language": "en",
+                      "tags": ["archive", f"t{i % 5}"],
+                      "translations": [{"language": "en", "title": f"Old post {i}",
+                                        "excerpt": "A teaser.", "content_markdown": BODY}]},
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+    async with resources.pool.acquire() as conn, conn.transaction():
+        old = "published_at - interval '10 years'"
+        ids = await conn.fetch(
+            f"UPDATE entries SET published_at = {old} WHERE channel_id = $1"
+            " AND slug LIKE 'old%' RETURNING id",
+            channel["id"],
+        )
+        await conn.execute(
+            f"UPDATE entry_translations SET published_at = {old}"
+            " WHERE entry_id = ANY($1::bigint[])",
+            [r["id"] for r in ids],
+        )
 
 
 async def scaling(hub_app, bare, database_url: str) -> None:
     """The scaling table: each page's hub cost (ms per request at concurrency 32, the inverse
     of its rate) and ceiling at each size of the channel; then one flat target per page."""
     requests = max(REQUESTS // 4, 4 * CONCURRENCY)
+    await seed_old_tag(hub_app)
+    seeded = 40 + OLD_TAGGED
     print(f"\nscaling: {requests} requests per page and side at each size (ms/request = 1000 / "
           "req/s; in brackets the ceiling's)")  # fmt: skip
     print(f"{'entries':>9s}  " + "  ".join(f"{label:>21s}" for label, _, _ in SCALED))
@@ -275,9 +316,9 @@ async def scaling(hub_app, bare, database_url: str) -> None:
             costs[label].append(1000 / results["hub"])
             ceiling = f"({1000 / results['ceiling']:5.2f})" if has_bare else " " * 7
             cells.append(f"{costs[label][-1]:7.2f} ms {ceiling}")
-        print(f"{rows + 40:>9,d}  " + "  ".join(f"{c:>21s}" for c in cells)
+        print(f"{rows + seeded:>9,d}  " + "  ".join(f"{c:>21s}" for c in cells)
               + f"   (generated in {took:.1f} s)")  # fmt: skip
-    ends = (f"{ROWS[0] + 40:,} entries", f"{ROWS[-1] + 40:,} entries")
+    ends = (f"{ROWS[0] + seeded:,} entries", f"{ROWS[-1] + seeded:,} entries")
     for label, values in costs.items():
         flat(f"site {label} scaling", values[0], values[-1], ends)
 
@@ -294,6 +335,9 @@ async def run(settings) -> None:
         hub_app = create_app(settings, resources)
         await seed(hub_app)
         bare = bare_app(resources.pool, settings.base_url)
+        if SCALING_ONLY:
+            await scaling(hub_app, bare, settings.database_url)
+            return
         await compare("entry page", hub_app, bare, "/bench/post_7")
         await compare("channel home", hub_app, bare, "/bench")
         path = "/bench/atom.xml"
