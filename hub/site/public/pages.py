@@ -5,9 +5,11 @@ rendering when the client's copy is current, and renders a template of `template
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,6 +20,7 @@ from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, n
 from hub.site.public.content import preview_text
 from hub.site.public.lease import Lease
 from hub.site.public.links import Endpoints
+from hub.site.public.memo import Memo, row_key
 from hub.site.public.mentions import mention_groups
 from hub.site.public.params import cursor_of, cursor_time
 from hub.site.public.render import TEMPLATE_VERSION, render
@@ -37,6 +40,8 @@ from hub.site.public.view import (
 from hub.site.seo import structured
 
 PAGE_SIZE = 20
+SUMMARIES: Memo[dict[str, Any]] = Memo(4096)  # entry summaries of lists, by row and origin
+ENTRY_PAGES: Memo[EntryPage] = Memo(512)  # entry pages' views, by row and origin
 NODE_CHANNELS = 500
 HTML = "text/html; charset=utf-8"
 
@@ -226,7 +231,7 @@ async def entry_list(
         page_url = _with_before(older, raw_before)
     if lease:
         await lease.release()  # the last statement ran: never hold it while rendering
-    entries = [entry_view(r, _list_translation(r), channel, urls, full=False) for r in rows]
+    entries = [_summary(r, channel, urls) for r in rows]
     feeds = links.feeds(channel.title)
     if tag is not None or language is not None:
         scoped_title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
@@ -260,6 +265,17 @@ async def entry_list(
                  negotiated=home)  # fmt: skip
 
 
+def _summary(row: asyncpg.Record, channel: ChannelView, urls) -> dict[str, Any]:
+    """An entry's summary view, kept per exact row and origin (`hub.site.public.memo`)."""
+    links = channel.links
+    key = (urls.base, links.slug, links.custom_domain, row_key(row))
+    view = SUMMARIES.get(key)
+    if view is None:
+        view = entry_view(row, _list_translation(row), channel, urls, full=False)
+        SUMMARIES.put(key, view)
+    return view
+
+
 def _blog_json(channel: ChannelView, url: str) -> str:
     return structured.script_json(
         structured.blog(
@@ -282,16 +298,45 @@ def _tag_name(tag: str, rows: list[asyncpg.Record]) -> str:
     return tag
 
 
+@dataclass(frozen=True)
+class EntryPage:
+    """What an entry page's 200 shows, all decided by its row and origin: the validators and
+    the template's context (kept in `ENTRY_PAGES`; only read afterwards)."""
+
+    etag: str
+    changed: datetime | None
+    context: dict[str, Any]
+
+
 async def entry_page(
     request: Request, scope: Scope, row: asyncpg.Record, slug: str, language: str | None
 ) -> Response:
     """An entry in one language (§3.4): 200, 404 when it was never public, 410 with a
     tombstone when it was and is no longer (§3.6). `row` is a channel with its `entry`
-    (`published.channel_with_entry`)."""
-    urls = scope.urls
+    (`published.channel_with_entry`: the entry as JSON text)."""
     if row["entry"] is None:
-        return not_found(request, scope, channel_view(row, urls))
-    entry = entry_from_json(row["entry"])
+        return not_found(request, scope, channel_view(row, scope.urls))
+    key = (scope.urls.base, scope.endpoints.base, slug, language, row_key(row))
+    page = ENTRY_PAGES.get(key)
+    if page is None:
+        found = _entry_page(request, scope, row, slug, language)
+        if isinstance(found, Response):
+            return found  # 404, 410 or 301: answered from the row each time
+        page = ENTRY_PAGES.put(key, found)
+    if is_fresh(request, page.etag, page.changed):
+        return _html(request, scope, b"", etag=page.etag, last_modified=page.changed,
+                     negotiated=True)  # fmt: skip
+    body = render("entry.html", **page.context)
+    return _html(request, scope, body, etag=page.etag, last_modified=page.changed, negotiated=True)
+
+
+def _entry_page(
+    request: Request, scope: Scope, row: asyncpg.Record, slug: str, language: str | None
+) -> EntryPage | Response:
+    """The entry page's validators and context from its row, or the answer that is not a
+    200 (404, 410, 301)."""
+    urls = scope.urls
+    entry = entry_from_json(orjson.loads(row["entry"]))
     translations = translations_of(entry)
     shown = language or entry["default_language"]
     state = entry_state(entry, translations, shown)
@@ -354,14 +399,9 @@ async def entry_page(
     )  # fmt: skip
     view["translations"] = language_switch(entry, languages, shown, links)
     view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
-    body = render(
-        "entry.html",
-        page=page,
-        header=_header(channel, scope),
-        e=view,
-        webmention=scope.endpoints.webmention,
-    )
-    return _html(request, scope, body, etag=etag, last_modified=changed, negotiated=True)
+    context = {"page": page, "header": _header(channel, scope), "e": view,
+               "webmention": scope.endpoints.webmention}  # fmt: skip
+    return EntryPage(etag, changed, context)
 
 
 def moved_permanently(url: str) -> Response:
