@@ -3,7 +3,7 @@ page's head, view and validators) is a pure function of that row and of the orig
 shown on, so it is kept in a small LRU keyed by exactly those inputs, beside the display-HTML
 cache of `hub.site.public.content`.
 
-The key holds every value of the row (JSON values as their serialised text), so a row that
+The key holds every value of the row (serialised as JSON text), so a row that
 differs in anything the view could read gives a new key: nothing is invalidated, and a stale
 view cannot be served. The database is still read on every request and every page is still
 rendered by its template; only the Python work between the two is skipped when the same row
@@ -19,13 +19,17 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 V = TypeVar("V")
-_MUTABLE = (dict, list)
 
 
-def row_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    """A hashable key over all of a row's values: lists and dicts (JSON, arrays) as their
-    JSON text, everything else as it is."""
-    return tuple(orjson.dumps(v, default=str) if type(v) in _MUTABLE else v for v in row.values())
+def row_key(row: Mapping[str, Any]) -> bytes:
+    """A key over all of a row's values, in order: their JSON text (one `orjson` call; a
+    type JSON lacks as its `str`). Each position of a statement's rows holds one type, so
+    two rows of one statement get the same key only when their values are equal."""
+    values = tuple(row.values())
+    try:
+        return orjson.dumps(values, default=str)
+    except TypeError:  # what JSON cannot hold exactly (an integer past 64 bits): its repr
+        return b"repr:" + repr(values).encode()
 
 
 class Memo(Generic[V]):
