@@ -42,6 +42,7 @@ from hub.site.seo import structured
 PAGE_SIZE = 20
 SUMMARIES: Memo[dict[str, Any]] = Memo(4096)  # entry summaries of lists, by row and origin
 ENTRY_PAGES: Memo[EntryPage] = Memo(512)  # entry pages' views, by row and origin
+CHANNELS: Memo[_ListChannel] = Memo(256)  # list pages' channel views, by row and language
 NODE_CHANNELS = 500
 HTML = "text/html; charset=utf-8"
 
@@ -184,7 +185,10 @@ async def entry_list(
     an empty page past the first, an unknown tag or an empty language answers 404. The
     entries are read on `lease` (released before rendering) when given."""
     urls = scope.urls
-    channel = channel_view(row, urls, language)
+    shown = CHANNELS.get((urls.base, language, row_key(row)))
+    if shown is None:
+        shown = CHANNELS.put((urls.base, language, row_key(row)), _ListChannel(row, urls, language))
+    channel = shown.view
     links = channel.links
     raw_before = request.query_params.get("before")
     before = cursor_time(raw_before) if raw_before is not None else None
@@ -249,7 +253,7 @@ async def entry_list(
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},
         twitter=structured.twitter_card(title, channel.description, channel.photo),
-        json_ld=_blog_json(channel, page_url) if tag is None and raw_before is None else None,
+        json_ld=shown.blog_json(page_url) if tag is None and raw_before is None else None,
         activitypub=links.home() if home else None,
     )  # fmt: skip
     body = render(
@@ -274,6 +278,21 @@ def _summary(row: asyncpg.Record, channel: ChannelView, urls) -> dict[str, Any]:
         view = entry_view(row, _list_translation(row), channel, urls, full=False)
         SUMMARIES.put(key, view)
     return view
+
+
+class _ListChannel:
+    """A list page's channel, kept per row and language (`CHANNELS`): its view and its
+    schema.org `Blog` text per page URL."""
+
+    def __init__(self, row: asyncpg.Record, urls: Any, language: str | None) -> None:
+        self.view = channel_view(row, urls, language)
+        self._blog: dict[str, str] = {}
+
+    def blog_json(self, url: str) -> str:
+        text = self._blog.get(url)
+        if text is None:
+            text = self._blog[url] = _blog_json(self.view, url)
+        return text
 
 
 def _blog_json(channel: ChannelView, url: str) -> str:
