@@ -20,6 +20,7 @@ from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
 from hub.site.public import pages
+from hub.site.public.entry_page import entry_page
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
@@ -154,7 +155,7 @@ async def _dispatch(
             request, scope, row, kind=target.feed or "rss", tag=target.tag, language=language,
             lease=lease,
         )  # fmt: skip
-    return await pages.entry_page(request, scope, row, target.slug or "", language)
+    return await entry_page(request, scope, row, target.slug or "", language)
 
 
 def _to_custom_domain(request: Request, links: ChannelLinks, target: Target) -> Response:
