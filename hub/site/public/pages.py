@@ -1,6 +1,7 @@
 """The public HTML pages: node home, channel home, tag page and 404 (webmention-site-feeds
-§3; the entry page and its 410 are `hub.site.public.entry_page`). Each handler reads with `published`, answers 304 before
-rendering when the client's copy is current, and renders a template of `templates/site/`."""
+§3; the entry page and its 410 are `hub.site.public.entry_page`). Each handler reads with
+`published`, answers 304 before rendering when the client's copy is current, and renders a
+template of `templates/site/`."""
 
 from __future__ import annotations
 
