@@ -34,6 +34,7 @@ from hub.web.observe import AccessMiddleware
 from hub.web.page_cache import PageCache, PageCacheMiddleware, following
 from hub.web.requests import header, resources_of
 from hub.web.responses import JSONResponse
+from hub.web.routing import Shortcut
 from hub.webmentions.routes import ENDPOINTS as WEBMENTION_ENDPOINTS
 
 
@@ -103,19 +104,21 @@ def create_app(settings: Settings, resources: Resources | None = None) -> Starle
             async with following(page_cache, settings.database_url):
                 yield
 
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/metrics", serve_metrics, methods=["GET"]),  # 404 without HUB_METRICS_TOKEN
+        media_files.route(),  # /storage/..., before the site's catch-alls
+        micropub_mount(),
+        *channels_top_level_routes(),  # GET /api/v1 and /api-docs, before /api and the site
+        channels_mount(),  # /api/v1 before /api
+        # /api: one mount for the DRF-style rows of both adapters, webmentions first
+        drf_mount("/api", [*WEBMENTION_ENDPOINTS, *DIRECTORY_ENDPOINTS], name="directory"),
+        *ACTIVITYPUB_ROUTES,  # /.well-known/webfinger, /nodeinfo, /activitypub/...
+    ]
+    site = site_mount()
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            Route("/metrics", serve_metrics, methods=["GET"]),  # 404 without HUB_METRICS_TOKEN
-            media_files.route(),  # /storage/..., before the site's catch-alls
-            micropub_mount(),
-            *channels_top_level_routes(),  # GET /api/v1 and /api-docs, before /api and the site
-            channels_mount(),  # /api/v1 before /api
-            # /api: one mount for the DRF-style rows of both adapters, webmentions first
-            drf_mount("/api", [*WEBMENTION_ENDPOINTS, *DIRECTORY_ENDPOINTS], name="directory"),
-            *ACTIVITYPUB_ROUTES,  # /.well-known/webfinger, /nodeinfo, /activitypub/...
-            site_mount(),
-        ],
+        # a page's path goes straight to the site when no route above can take it
+        routes=[Shortcut(site, routes), *routes, site],
         middleware=[
             # the request id, one log line and the metrics of each request
             Middleware(AccessMiddleware),

@@ -12,6 +12,10 @@ out as it is. Starlette's `GZipMiddleware` does the work, with three changes:
   `/api` directory) may be shared by semantically equivalent representations (§8.8.1), so
   they stay the same for both codings and `If-None-Match` / 304 work unchanged.
 
+A client that does not accept gzip gets the answer as it is, through a `send` that only sets
+`Vary` (the identity responder's buffering of the response start was a tenth of hub's own
+path for an uncached page).
+
 Answers to writes (POST, PUT, PATCH, DELETE) go out uncompressed: they are short statuses,
 Locations and echoes that no cache keeps, and skipping the responder keeps every write a
 little cheaper. Bodies of 128 KiB and more are compressed in a worker thread (zlib releases
@@ -22,7 +26,7 @@ loop.
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COMPRESS_LEVEL = 5  # zlib's 1-9: most of 9's gain at a fraction of its CPU
@@ -67,11 +71,16 @@ def _strong_etag(headers: Headers) -> bool:
     return etag is not None and not etag.startswith("W/")
 
 
+def _vary_value(vary: str) -> str:
+    """A `Vary` value naming Accept-Encoding exactly once (last), beside what `vary` named."""
+    names = [n.strip() for n in vary.split(",") if n.strip()]
+    kept = [n for n in names if n.lower() != "accept-encoding"]
+    return ", ".join([*kept, "Accept-Encoding"])
+
+
 def _vary_on_encoding(headers: MutableHeaders) -> None:
     """`Vary` names Accept-Encoding exactly once, beside what it named before."""
-    names = [n.strip() for n in headers.get("vary", "").split(",") if n.strip()]
-    kept = [n for n in names if n.lower() != "accept-encoding"]
-    headers["Vary"] = ", ".join([*kept, "Accept-Encoding"])
+    headers["Vary"] = _vary_value(headers.get("vary", ""))
 
 
 class _TextOnly:
@@ -104,10 +113,6 @@ class _Gzip(_TextOnly, GZipResponder):
     pass
 
 
-class _Identity(_TextOnly, IdentityResponder):
-    pass
-
-
 class TextGZipMiddleware(GZipMiddleware):
     """`GZipMiddleware` for the text types only, with q-values read (see the module)."""
 
@@ -125,6 +130,33 @@ class TextGZipMiddleware(GZipMiddleware):
                 compresslevel=self.compresslevel,
                 thread_minimum_size=self.thread_minimum_size,
             )
-        else:
-            responder = _Identity(self.app, self.minimum_size)
+        else:  # nothing to compress: only `Vary` to set, without the responder's buffering
+            await self.app(scope, receive, _with_vary(send))
+            return
         await responder(scope, receive, send)
+
+
+def _with_vary(send: Send) -> Send:
+    """`send` that gives a text answer without a strong ETag `Vary: Accept-Encoding`, as the
+    responders do; the headers are rewritten only when `Vary` does not already end with it
+    alone (the pages set it themselves)."""
+
+    async def send_with_vary(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            content_type = b""
+            etag = vary = None
+            for name, value in message.get("headers", ()):
+                if name == b"content-type":
+                    content_type = value
+                elif name == b"etag":
+                    etag = value
+                elif name == b"vary":
+                    vary = value
+            if compressible(content_type.decode("latin-1")) and (
+                etag is None or etag.startswith(b"W/")
+            ):
+                if vary is None or _vary_value(vary.decode("latin-1")) != vary.decode("latin-1"):
+                    _vary_on_encoding(MutableHeaders(scope=message))
+        await send(message)
+
+    return send_with_vary

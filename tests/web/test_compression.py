@@ -90,6 +90,8 @@ async def test_200_no_gzip_unless_accepted(client, blog_with_entry, encoding):
         r, body = await raw_get(client, path, encoding, **headers, **blog_with_entry.headers)
         assert r.status_code == 200 and "content-encoding" not in r.headers, (path, encoding)
         assert body[:2] != b"\x1f\x8b"
+        vary = [v.strip().lower() for v in r.headers["vary"].split(",")]
+        assert vary.count("accept-encoding") == 1, (path, encoding)
 
 
 async def test_304_revalidation_works_with_gzip(client, blog_with_entry):

@@ -80,7 +80,8 @@ _TAGS = """
     ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
           ORDER BY g.position, g.key)
 """
-# The entry of an entry page as one JSON object: every translation (content only for the
+# The entry of an entry page as one JSON object, sent as its text (the page keeps what it
+# derives from it by that text, `hub.site.public.memo`): every translation (content only for the
 # language shown, $3, else the primary), tags, non-inline media, approved webmentions and
 # the reply contexts of its response targets, whatever its status.
 _ENTRY = f"""
@@ -102,7 +103,7 @@ _ENTRY = f"""
          'media', {_MEDIA},
          'mentions', {APPROVED_JSON},
          'contexts', {CONTEXTS_JSON})
-     FROM entries e WHERE e.channel_id = c.id AND e.slug = $2) AS entry
+     FROM entries e WHERE e.channel_id = c.id AND e.slug = $2)::text AS entry
 """
 _WITH_ENTRY = _CHANNEL_ONLY.replace(
     "    FROM channels c", f"           , {_ENTRY}\n    FROM channels c"
@@ -112,8 +113,8 @@ _WITH_ENTRY = _CHANNEL_ONLY.replace(
 async def channel_with_entry(
     conn: Conn, channel_slug: str, slug: str, language: str | None
 ) -> asyncpg.Record | None:
-    """The channel (as `channel_by_slug`) and, in `entry`, the entry with that slug as a JSON
-    object (None when there is none): one round trip for an entry page."""
+    """The channel (as `channel_by_slug`) and, in `entry`, the entry with that slug as the
+    text of a JSON object (None when there is none): one round trip for an entry page."""
     return await conn.fetchrow(_WITH_ENTRY + " WHERE c.slug = $1", channel_slug, slug, language)
 
 

@@ -4,6 +4,7 @@ without a body, Cache-Control per kind of answer, Vary, and the discovery `Link`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -52,7 +53,9 @@ def is_fresh(request: Request, etag: str | None, last_modified: datetime | None)
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def http_date(when: datetime) -> str:
+    """An HTTP date (`Last-Modified`); cached: a page's change time repeats on every request."""
     return format_datetime(when.astimezone(UTC), usegmt=True)
 
 

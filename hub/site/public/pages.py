@@ -1,6 +1,7 @@
-"""The public HTML pages: node home, channel home, tag page, entry page, 404 and 410
-(webmention-site-feeds §3). Each handler reads with `published`, answers 304 before
-rendering when the client's copy is current, and renders a template of `templates/site/`."""
+"""The public HTML pages: node home, channel home, tag page and 404 (webmention-site-feeds
+§3; the entry page and its 410 are `hub.site.public.entry_page`). Each handler reads with
+`published`, answers 304 before rendering when the client's copy is current, and renders a
+template of `templates/site/`."""
 
 from __future__ import annotations
 
@@ -14,29 +15,22 @@ from starlette.responses import RedirectResponse, Response
 from hub.core.entries import published
 from hub.core.resources import Resources
 from hub.site.feeds import websub
-from hub.site.public.caching import GONE_CACHE, PAGE_CACHE, etag_of, is_fresh, newest, respond
-from hub.site.public.content import preview_text
+from hub.site.public.caching import PAGE_CACHE, etag_of, is_fresh, newest, respond
 from hub.site.public.lease import Lease
 from hub.site.public.links import Endpoints
-from hub.site.public.mentions import mention_groups
+from hub.site.public.memo import Memo, row_key
 from hub.site.public.params import cursor_of, cursor_time
 from hub.site.public.render import TEMPLATE_VERSION, render
 from hub.site.public.view import (
-    GONE,
-    MISSING,
     ChannelView,
     channel_view,
-    entry_from_json,
-    entry_state,
     entry_view,
-    language_switch,
-    parse_time,
-    published_languages,
-    translations_of,
 )
 from hub.site.seo import structured
 
 PAGE_SIZE = 20
+SUMMARIES: Memo[dict[str, Any]] = Memo(4096)  # entry summaries of lists, by row and origin
+CHANNELS: Memo[_ListChannel] = Memo(256)  # list pages' channel views, by row and language
 NODE_CHANNELS = 500
 HTML = "text/html; charset=utf-8"
 
@@ -179,7 +173,10 @@ async def entry_list(
     an empty page past the first, an unknown tag or an empty language answers 404. The
     entries are read on `lease` (released before rendering) when given."""
     urls = scope.urls
-    channel = channel_view(row, urls, language)
+    shown = CHANNELS.get((urls.base, language, row_key(row)))
+    if shown is None:
+        shown = CHANNELS.put((urls.base, language, row_key(row)), _ListChannel(row, urls, language))
+    channel = shown.view
     links = channel.links
     raw_before = request.query_params.get("before")
     before = cursor_time(raw_before) if raw_before is not None else None
@@ -226,7 +223,7 @@ async def entry_list(
         page_url = _with_before(older, raw_before)
     if lease:
         await lease.release()  # the last statement ran: never hold it while rendering
-    entries = [entry_view(r, _list_translation(r), channel, urls, full=False) for r in rows]
+    entries = [_summary(r, channel, urls) for r in rows]
     feeds = links.feeds(channel.title)
     if tag is not None or language is not None:
         scoped_title = f"#{tag_name} — {channel.title}" if tag_name else channel.title
@@ -244,7 +241,7 @@ async def entry_list(
         og={"type": "website", "title": title, "url": page_url,
             "description": channel.description, "image": channel.photo},
         twitter=structured.twitter_card(title, channel.description, channel.photo),
-        json_ld=_blog_json(channel, page_url) if tag is None and raw_before is None else None,
+        json_ld=shown.blog_json(page_url) if tag is None and raw_before is None else None,
         activitypub=links.home() if home else None,
     )  # fmt: skip
     body = render(
@@ -258,6 +255,32 @@ async def entry_list(
     )
     return _html(request, scope, body, topic=topic, etag=etag, last_modified=changed,
                  negotiated=home)  # fmt: skip
+
+
+def _summary(row: asyncpg.Record, channel: ChannelView, urls) -> dict[str, Any]:
+    """An entry's summary view, kept per exact row and origin (`hub.site.public.memo`)."""
+    links = channel.links
+    key = (urls.base, links.slug, links.custom_domain, row_key(row))
+    view = SUMMARIES.get(key)
+    if view is None:
+        view = entry_view(row, _list_translation(row), channel, urls, full=False)
+        SUMMARIES.put(key, view)
+    return view
+
+
+class _ListChannel:
+    """A list page's channel, kept per row and language (`CHANNELS`): its view and its
+    schema.org `Blog` text per page URL."""
+
+    def __init__(self, row: asyncpg.Record, urls: Any, language: str | None) -> None:
+        self.view = channel_view(row, urls, language)
+        self._blog: dict[str, str] = {}
+
+    def blog_json(self, url: str) -> str:
+        text = self._blog.get(url)
+        if text is None:
+            text = self._blog[url] = _blog_json(self.view, url)
+        return text
 
 
 def _blog_json(channel: ChannelView, url: str) -> str:
@@ -282,114 +305,6 @@ def _tag_name(tag: str, rows: list[asyncpg.Record]) -> str:
     return tag
 
 
-async def entry_page(
-    request: Request, scope: Scope, row: asyncpg.Record, slug: str, language: str | None
-) -> Response:
-    """An entry in one language (§3.4): 200, 404 when it was never public, 410 with a
-    tombstone when it was and is no longer (§3.6). `row` is a channel with its `entry`
-    (`published.channel_with_entry`)."""
-    urls = scope.urls
-    if row["entry"] is None:
-        return not_found(request, scope, channel_view(row, urls))
-    entry = entry_from_json(row["entry"])
-    translations = translations_of(entry)
-    shown = language or entry["default_language"]
-    state = entry_state(entry, translations, shown)
-    channel = channel_view(row, urls, shown)
-    if state == MISSING:
-        return not_found(request, scope, channel)
-    primary = entry["default_language"]
-    if language == primary:  # `?lang={primary}`: the entry has one URL in that language
-        return moved_permanently(channel.links.entry(entry["slug"], primary=primary))
-    if state == GONE:
-        return gone(request, scope, channel, entry, language)
-    translation = translations[shown]
-    etag = etag_of(
-        TEMPLATE_VERSION, "entry", entry["id"], entry["version"], entry["updated_at"],
-        translation["updated_at"], entry["mentions_changed_at"], row["changed_at"], language,
-    )  # fmt: skip
-    changed = newest(
-        entry["updated_at"],
-        parse_time(translation["updated_at"]),
-        entry["mentions_changed_at"],
-        row["changed_at"],
-    )
-    view = entry_view(entry, translation, channel, urls, full=True)
-    links = channel.links
-    languages = published_languages(entry, translations)
-    hreflang = [{"lang": lg, "href": links.entry(slug, lg, primary=primary)} for lg in languages]
-    hreflang.append({"lang": "x-default", "href": links.entry(slug, primary=primary)})
-    title = (
-        translation.get("seo_title")
-        or view["name"]
-        or preview_text(view["summary"] or view["content_html"], 70)
-        or channel.title
-    )
-    description = translation.get("seo_description") or view["summary"] or None
-    image = (
-        view["featured"]["src"]
-        if view["featured"]
-        else (view["photos"][0]["src"] if view["photos"] else None)
-    )
-    page = _head(
-        scope,
-        title=title if title == channel.title else f"{title} — {channel.title}",
-        lang=shown,
-        canonical=view["url"],
-        feeds=links.feeds(channel.title),
-        description=description,
-        hreflang=hreflang,
-        feed_html=channel.home,
-        og={"type": "article", "title": title, "url": view["url"],
-            "description": description, "image": image},
-        twitter=structured.twitter_card(title, description, image),
-        json_ld=structured.script_json(structured.blog_posting(
-            headline=view["name"] or None, url=view["url"],
-            published=view["published"], modified=view["updated"],
-            author_name=channel.author_name, author_url=channel.author_url or channel.home,
-            image=image, language=shown,
-            description=description or preview_text(view["content_html"], 200) or None,
-        )),
-        activitypub=links.entry(slug, primary=primary),
-    )  # fmt: skip
-    view["translations"] = language_switch(entry, languages, shown, links)
-    view["mentions"] = mention_groups(entry.get("mentions") or [], scope.urls.media_file)
-    body = render(
-        "entry.html",
-        page=page,
-        header=_header(channel, scope),
-        e=view,
-        webmention=scope.endpoints.webmention,
-    )
-    return _html(request, scope, body, etag=etag, last_modified=changed, negotiated=True)
-
-
 def moved_permanently(url: str) -> Response:
     """301 to the one URL of a page, cacheable like the pages themselves."""
     return RedirectResponse(url, status_code=301, headers={"Cache-Control": PAGE_CACHE})
-
-
-def gone(
-    request: Request,
-    scope: Scope,
-    channel: ChannelView,
-    entry: dict[str, Any],
-    language: str | None,
-) -> Response:
-    """410 tombstone (R-W24): a minimal h-entry with `dt-deleted`."""
-    shown = language or entry["default_language"]
-    url = channel.links.entry(entry["slug"], shown, primary=entry["default_language"])
-    deleted = entry["deleted_at"] or entry["updated_at"]
-    page = _head(scope, title="Gone", lang=shown, canonical=url, gone=True,
-                 feeds=channel.links.feeds(channel.title))  # fmt: skip
-    body = render(
-        "gone.html",
-        page=page,
-        header=_header(channel, scope),
-        gone={"url": url, "deleted": deleted, "home": channel.home, "home_name": channel.title},
-    )
-    etag = etag_of(TEMPLATE_VERSION, "gone", entry["id"], entry["version"], entry["updated_at"])
-    return _html(
-        request, scope, body, status=410, cache_control=GONE_CACHE, etag=etag,
-        last_modified=entry["updated_at"],
-    )  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Scope as ASGIScope
 
 from hub.core.entries import published
 from hub.core.imports import queries as import_queries
@@ -19,12 +20,13 @@ from hub.core.languages import normalise_language
 from hub.core.urls import Target, parse_path
 from hub.site.feeds import endpoints as feeds
 from hub.site.public import pages
+from hub.site.public.entry_page import entry_page
 from hub.site.public.lease import Lease
 from hub.site.public.links import ChannelLinks, Endpoints
 from hub.site.public.pages import Scope
 from hub.site.public.view import channel_view
 from hub.web import page_cache
-from hub.web.requests import resources_of
+from hub.web.requests import header, resources_of
 
 METHODS = ["GET", "HEAD"]
 
@@ -33,13 +35,25 @@ async def _scope(request: Request) -> Scope:
     """The node host, or the channel whose custom domain was asked for (R-W30). Any other
     host (an alias, a proxy's name) is served as the node."""
     resources = resources_of(request)
-    host = (request.url.hostname or "").lower()
+    host = hostname(request.scope)
     if host and host != resources.urls.host:
         row = await published.channel_by_domain(resources.pool, host)
         if row is not None:
             links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
             return Scope(resources, links.endpoints, row)
     return Scope(resources, Endpoints(resources.urls.base))
+
+
+def hostname(scope: ASGIScope) -> str:
+    """The host asked for, lower-case, without its port: what `request.url.hostname` gives
+    (the `Host` header, else the server's name), without building the whole URL."""
+    host = header(scope, b"host")
+    if not host:
+        server = scope.get("server")
+        return (server[0] if server else "").lower()
+    if host.startswith("["):  # an IPv6 literal: [::1]:8000
+        return host[1:].partition("]")[0].lower()
+    return host.partition(":")[0].lower()
 
 
 def raw_path(request: Request) -> str:
@@ -141,7 +155,7 @@ async def _dispatch(
             request, scope, row, kind=target.feed or "rss", tag=target.tag, language=language,
             lease=lease,
         )  # fmt: skip
-    return await pages.entry_page(request, scope, row, target.slug or "", language)
+    return await entry_page(request, scope, row, target.slug or "", language)
 
 
 def _to_custom_domain(request: Request, links: ChannelLinks, target: Target) -> Response:
