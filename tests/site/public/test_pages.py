@@ -408,7 +408,7 @@ async def test_200_channel_pages_list_public_entries_newest_first_from_the_listi
     async with db.acquire() as conn, conn.transaction():
         await conn.execute("SET LOCAL enable_seqscan = off")
         sql = published._list_sql(content=False, newer=False, language=False, tag=False,
-                                  cursor=True)  # fmt: skip
-        rows = await conn.fetch("EXPLAIN " + sql, public_blog.channel_id, 21, start, 10**12)
+                                  cursor=True, limit=21)  # fmt: skip
+        rows = await conn.fetch("EXPLAIN " + sql, public_blog.channel_id, start, 10**12)
     plan = "\n".join(r[0] for r in rows)
     assert "entries_public_listing_idx" in plan and "Sort Key: e.published_at" not in plan
