@@ -140,38 +140,15 @@ NEW_ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-async def insert_new_entry(
-    conn: asyncpg.Connection,
-    row: Mapping[str, object],
-    translations: Sequence[Mapping[str, object]],
-    tags: Sequence[str],
-    jobs: list[StagedJob],
-) -> dict | None:
-    """A new entry in its final state, in one statement: its row (NEW_ENTRY_COLUMNS of `row`,
-    the id allocated beforehand by `next_entry_id`), its translations (CONTENT_FIELDS plus
-    `language`, `status` and `published_at`; each secondary based on the primary's content as
-    of now), its tags (in order; a repeated tag keeps its first place) and the staging of
-    `jobs`. Returns the entry row (ENTRY_COLUMNS) with `_translations` (TRANSLATION_COLUMNS
-    rows), or None when the slug was taken meanwhile: nothing is written then.
-
-    The bodies are not read back (the row holds what was sent), and long ones go in slices
-    (`hub.core.long_texts`): the entry is inserted with empty bodies, then they are stored,
-    in one transaction."""
-    bodies = {tr["language"]: (tr["body_source"], tr["content_html"]) for tr in translations}
-    long = are_long([text for pair in bodies.values() for text in pair])
-    if long:
-        if not conn.is_in_transaction():
-            async with conn.transaction():
-                return await insert_new_entry(conn, row, translations, tags, jobs)
-        translations = [{**tr, "body_source": "", "content_html": ""} for tr in translations]
+def _insert_new_entry_sql() -> str:
+    """`insert_new_entry`'s statement, made once: its text depends only on the columns."""
     columns = ", ".join(NEW_ENTRY_COLUMNS)
     values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
     n = len(NEW_ENTRY_COLUMNS)
     t = [f"${n + 1 + i}" for i in range(len(CONTENT_FIELDS) + 3)]
     tags_at = n + len(t) + 1
     staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
-    record = await conn.fetchrow(
-        f"""
+    return f"""
         WITH e AS (
             INSERT INTO entries ({columns}) OVERRIDING SYSTEM VALUE VALUES ({values})
             ON CONFLICT (channel_id, slug) DO NOTHING
@@ -202,7 +179,35 @@ async def insert_new_entry(
                ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
                ARRAY(SELECT id FROM staged) AS _staged
         FROM e
-        """,  # noqa: S608 (column names come from code)
+        """  # noqa: S608 (column names come from code)
+
+
+async def insert_new_entry(
+    conn: asyncpg.Connection,
+    row: Mapping[str, object],
+    translations: Sequence[Mapping[str, object]],
+    tags: Sequence[str],
+    jobs: list[StagedJob],
+) -> dict | None:
+    """A new entry in its final state, in one statement: its row (NEW_ENTRY_COLUMNS of `row`,
+    the id allocated beforehand by `next_entry_id`), its translations (CONTENT_FIELDS plus
+    `language`, `status` and `published_at`; each secondary based on the primary's content as
+    of now), its tags (in order; a repeated tag keeps its first place) and the staging of
+    `jobs`. Returns the entry row (ENTRY_COLUMNS) with `_translations` (TRANSLATION_COLUMNS
+    rows), or None when the slug was taken meanwhile: nothing is written then.
+
+    The bodies are not read back (the row holds what was sent), and long ones go in slices
+    (`hub.core.long_texts`): the entry is inserted with empty bodies, then they are stored,
+    in one transaction."""
+    bodies = {tr["language"]: (tr["body_source"], tr["content_html"]) for tr in translations}
+    long = are_long([text for pair in bodies.values() for text in pair])
+    if long:
+        if not conn.is_in_transaction():
+            async with conn.transaction():
+                return await insert_new_entry(conn, row, translations, tags, jobs)
+        translations = [{**tr, "body_source": "", "content_html": ""} for tr in translations]
+    record = await conn.fetchrow(
+        _INSERT_NEW_ENTRY,
         *(row[c] for c in NEW_ENTRY_COLUMNS),
         *([tr[f] for tr in translations] for f in ("language", "status", "published_at")),
         *([tr[f] for tr in translations] for f in CONTENT_FIELDS),
@@ -227,6 +232,7 @@ _LANGUAGE_AT = _TRANSLATION_NAMES.index("language")
 _WITHOUT_BODIES = ", ".join(
     "NULL::text" if name in ("body_source", "content_html") else name for name in _TRANSLATION_NAMES
 )
+_INSERT_NEW_ENTRY = _insert_new_entry_sql()
 
 
 def _with_bodies(values: Sequence, bodies: Mapping[str, tuple[str, str]]) -> tuple:
