@@ -145,8 +145,8 @@ def _insert_new_entry_sql() -> str:
     columns = ", ".join(NEW_ENTRY_COLUMNS)
     values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
     n = len(NEW_ENTRY_COLUMNS)
-    t = [f"${n + 1 + i}" for i in range(len(CONTENT_FIELDS) + 3)]
-    tags_at = n + len(t) + 1
+    translations_at = n + 1
+    tags_at = n + 2
     staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
     return f"""
         WITH e AS (
@@ -161,10 +161,10 @@ def _insert_new_entry_sql() -> str:
                    t.body_format, t.body_source, t.content_html, t.seo_title,
                    t.seo_description,
                    CASE WHEN t.language = e.default_language THEN NULL ELSE now() END
-            FROM e, unnest({t[0]}::text[], {t[1]}::text[], {t[2]}::timestamptz[],
-                           {"::text[], ".join(t[3:])}::text[])
-                    AS t(language, status, published_at, title, excerpt, body_format,
-                         body_source, content_html, seo_title, seo_description)
+            FROM e, jsonb_to_recordset(${translations_at}::jsonb)
+                    AS t(language text, status text, published_at timestamptz, title text,
+                         excerpt text, body_format text, body_source text, content_html text,
+                         seo_title text, seo_description text)
             RETURNING {TRANSLATION_COLUMNS}
         ), c AS (
             INSERT INTO entry_categories (entry_id, name, position)
@@ -209,8 +209,7 @@ async def insert_new_entry(
     record = await conn.fetchrow(
         _INSERT_NEW_ENTRY,
         *(row[c] for c in NEW_ENTRY_COLUMNS),
-        *([tr[f] for tr in translations] for f in ("language", "status", "published_at")),
-        *([tr[f] for tr in translations] for f in CONTENT_FIELDS),
+        [{f: tr[f] for f in _TRANSLATION_FIELDS} for tr in translations],
         list(tags),
         *queue.outbox_params(jobs),
     )
@@ -233,6 +232,10 @@ _WITHOUT_BODIES = ", ".join(
     "NULL::text" if name in ("body_source", "content_html") else name for name in _TRANSLATION_NAMES
 )
 _INSERT_NEW_ENTRY = _insert_new_entry_sql()
+# A new entry's translations go as one JSON document (`jsonb_to_recordset`), not as ten
+# arrays: asyncpg checks every array and element it encodes against the collection ABCs
+# (about 90 isinstance calls a create).
+_TRANSLATION_FIELDS = ("language", "status", "published_at", *CONTENT_FIELDS)
 
 
 def _with_bodies(values: Sequence, bodies: Mapping[str, tuple[str, str]]) -> tuple:
