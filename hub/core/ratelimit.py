@@ -194,7 +194,11 @@ class _Hits:
                     raise
                 continue
             for (*_, done), reply in zip(batch, replies, strict=True):
-                if not done.done():
+                if done.done():
+                    continue
+                if isinstance(reply, Exception):  # that hit's own error (a key of another type)
+                    done.set_exception(reply)
+                else:
                     done.set_result(bool(reply))
 
     async def _send(self, batch: list) -> list:
@@ -209,7 +213,4 @@ class _Hits:
             if not any(isinstance(reply, NoScriptError) for reply in replies):
                 break
             self._sha = await self._redis.script_load(self.SCRIPT)  # Redis restarted: again
-        for reply in replies:
-            if isinstance(reply, Exception):
-                raise reply
         return replies
