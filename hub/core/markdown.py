@@ -19,22 +19,22 @@ the text glyphs ☐ / ☑ rather than `<input>` elements, which the sanitiser ne
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any, TypeVar
-
-from markdown_it import MarkdownIt as SlowMarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.core.errors import TooLarge
 from hub.core.offload import INLINE_BYTES, ChildCrashed, in_child
 from hub.core.sanitize import sanitize_html
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt as SlowMarkdownIt
+    from markdown_it.rules_core import StateCore
 
 try:
     from markdown_it_pyrs import MarkdownIt, Node
@@ -180,7 +180,7 @@ def _render(text: str, allow_html: bool, fast: bool) -> str:
             return _glyphs(html) if _CHECKBOX in html else html
     if len(text) > SLOW_MAX_BYTES:
         raise _too_complex(len(text))
-    return (_SLOW_WITH_HTML if allow_html else _SLOW_ESCAPED).render(text)
+    return _slow(allow_html).render(text)
 
 
 def _render_both(text: str, allow_html: bool) -> tuple[str, str] | None:
@@ -273,10 +273,14 @@ def html_image_urls(markup: str) -> list[str]:
 
 
 # The slow path: markdown-it-py with the tasklists plugin, for texts beyond the fast path's limits.
+# Built on first use: most processes never render such a text, and markdown-it-py with its
+# plugins is 2-3 MiB of every process's memory (bench_v1_media.py's upload peak counts it).
 
 
 def _checkboxes_to_glyphs(state: StateCore) -> None:
     """Turn the tasklists plugin's `<input>` tokens into plain text glyphs."""
+    from markdown_it.token import Token
+
     for token in state.tokens:
         for i, child in enumerate(token.children or ()):
             if child.type == "html_inline" and child.content.startswith(
@@ -288,7 +292,12 @@ def _checkboxes_to_glyphs(state: StateCore) -> None:
                 token.children[i] = text
 
 
-def _build_slow(allow_html: bool) -> SlowMarkdownIt:
+@functools.cache
+def _slow(allow_html: bool) -> SlowMarkdownIt:
+    """The slow path's renderer, raw HTML kept or escaped."""
+    from markdown_it import MarkdownIt as SlowMarkdownIt
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = SlowMarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
@@ -296,12 +305,8 @@ def _build_slow(allow_html: bool) -> SlowMarkdownIt:
     return md
 
 
-_SLOW_ESCAPED = _build_slow(allow_html=False)
-_SLOW_WITH_HTML = _build_slow(allow_html=True)
-
-
 def _collect_slow_images(text: str, urls: list[str]) -> None:
-    for token in _SLOW_WITH_HTML.parse(text):
+    for token in _slow(True).parse(text):
         if token.type in ("html_block", "html_inline"):
             urls += html_image_urls(token.content)
         for child in token.children or ():

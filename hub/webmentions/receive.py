@@ -87,13 +87,22 @@ def check_pair(source: str, target: str, settings: Settings) -> Pair:
     if source_norm == _http_url(target, "target"):
         raise Invalid("source and target are the same")
     host = host_of(source_norm)
-    if host == "localhost" or host.endswith(".localhost"):
-        raise Invalid("source is not reachable")
-    if is_ip_literal(host) and not is_public_address(
-        ipaddress.ip_address(host.strip("[]")), allow_loopback=settings.allow_loopback_fetch
-    ):
+    if _unreachable(host, settings.allow_loopback_fetch):
         raise Invalid("source is not reachable")
     return Pair(source_norm, target_key(target), host)
+
+
+@lru_cache(maxsize=1024)  # a burst comes from few hosts; parsing an address each time cost
+def _unreachable(host: str, allow_loopback: bool) -> bool:
+    """A source host hub would never fetch: localhost names, or an address that is not public."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    return is_ip_literal(host) and not is_public_address(
+        ipaddress.ip_address(host.strip("[]")), allow_loopback=allow_loopback
+    )
+
+
+_domain_of = lru_cache(maxsize=1024)(registrable_domain)  # the public suffix list's walk
 
 
 def lookup_of(settings: Settings, target: str) -> tuple[Lookup, TargetPath, bool]:
@@ -147,8 +156,13 @@ _parents = parent_domains
 
 
 def blocked_by_setting(host: str, settings: Settings) -> bool:
-    blocked = {d.strip().lower().strip(".") for d in settings.webmention_blocklist}
-    return any(parent in blocked for parent in _parents(host))
+    blocked = _blocked_domains(tuple(settings.webmention_blocklist))
+    return bool(blocked) and any(parent in blocked for parent in _parents(host))
+
+
+@lru_cache(maxsize=4)
+def _blocked_domains(blocklist: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.strip().lower().strip(".") for d in blocklist)
 
 
 async def receive(
@@ -161,7 +175,7 @@ async def receive(
     pair = check_pair(source, target, settings)
     lookup, path, on_node = lookup_of(settings, target)
     host = pair.source_host
-    domain = registrable_domain(host)
+    domain = _domain_of(host)
     per_ip = settings.webmention_rate_ip if client_ip else 0
     per_ip_day = settings.webmention_rate_ip_day if client_ip else 0
     await resources.limiter.hit_windows(  # §1.8, all three in one Redis round trip

@@ -115,3 +115,21 @@ async def test_429_with_retry_after_in_directory_shape(db, resources):
 def test_storage_uri_for_tcp_and_unix_redis():
     assert storage_uri("redis://127.0.0.1:6379/1") == "async+redis://127.0.0.1:6379/1"
     assert storage_uri("unix:///tmp/r.sock") == "async+redis+unix:///tmp/r.sock"
+
+
+async def test_concurrent_hits_go_together_and_count_each(db, resources):
+    results = await asyncio.gather(
+        *(resources.limiter.hit("t:batch", 3) for _ in range(5)), return_exceptions=True
+    )
+    assert sum(r is None for r in results) == 3
+    assert sum(isinstance(r, RateLimited) for r in results) == 2
+    status = await resources.limiter.status("t:batch", 3)
+    assert status.remaining == 0  # `limits` reads the window the batched hits wrote
+
+
+async def test_hits_still_count_after_redis_forgot_the_script(db, resources):
+    await resources.limiter.hit("t:flush", 2)
+    await resources.redis.script_flush()
+    await resources.limiter.hit("t:flush", 2)
+    with pytest.raises(RateLimited):
+        await resources.limiter.hit("t:flush", 2)

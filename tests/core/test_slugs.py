@@ -1,4 +1,7 @@
+import random
+
 import pytest
+from slugify import slugify
 
 from hub.core.slugs import RESERVED_CHANNEL_SLUGS, is_valid_slug, next_free_slug, slugify_text
 
@@ -90,3 +93,15 @@ def test_valid_slug_length_limits():
 def test_reserved_channel_slugs():
     assert {"api", "micropub", "feed", ".well-known", "dashboard"} <= RESERVED_CHANNEL_SLUGS
     assert isinstance(RESERVED_CHANNEL_SLUGS, frozenset)
+
+
+def test_text_that_already_is_a_slug_comes_back_as_python_slugify_gives_it():
+    # slugify_text skips python-slugify for such text: it must give the same slug
+    rng = random.Random(5)
+    alphabet = "abcz0189-_"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30)))
+        for separator in ("-", "_"):
+            assert slugify_text(text, separator=separator, max_length=0) == slugify(
+                text, separator=separator
+            ), (text, separator)

@@ -140,6 +140,48 @@ NEW_ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
+def _insert_new_entry_sql() -> str:
+    """`insert_new_entry`'s statement, made once: its text depends only on the columns."""
+    columns = ", ".join(NEW_ENTRY_COLUMNS)
+    values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
+    n = len(NEW_ENTRY_COLUMNS)
+    translations_at = n + 1
+    tags_at = n + 2
+    staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
+    return f"""
+        WITH e AS (
+            INSERT INTO entries ({columns}) OVERRIDING SYSTEM VALUE VALUES ({values})
+            ON CONFLICT (channel_id, slug) DO NOTHING
+            RETURNING {ENTRY_COLUMNS}
+        ), t AS (
+            INSERT INTO entry_translations
+                (entry_id, language, status, published_at, title, excerpt, body_format,
+                 body_source, content_html, seo_title, seo_description, source_updated_at)
+            SELECT e.id, t.language, t.status, t.published_at, t.title, t.excerpt,
+                   t.body_format, t.body_source, t.content_html, t.seo_title,
+                   t.seo_description,
+                   CASE WHEN t.language = e.default_language THEN NULL ELSE now() END
+            FROM e, jsonb_to_recordset(${translations_at}::jsonb)
+                    AS t(language text, status text, published_at timestamptz, title text,
+                         excerpt text, body_format text, body_source text, content_html text,
+                         seo_title text, seo_description text)
+            RETURNING {TRANSLATION_COLUMNS}
+        ), c AS (
+            INSERT INTO entry_categories (entry_id, name, position)
+            SELECT e.id, n.name, n.ord - 1
+            FROM e, unnest(${tags_at}::text[]) WITH ORDINALITY AS n (name, ord)
+            ORDER BY n.ord
+            ON CONFLICT DO NOTHING
+            RETURNING name, position
+        ), staged AS ({staged})
+        SELECT {ENTRY_COLUMNS},
+               ARRAY(SELECT ROW({_WITHOUT_BODIES}) FROM t) AS _translations,
+               ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
+               ARRAY(SELECT id FROM staged) AS _staged
+        FROM e
+        """  # noqa: S608 (column names come from code)
+
+
 async def insert_new_entry(
     conn: asyncpg.Connection,
     row: Mapping[str, object],
@@ -164,48 +206,10 @@ async def insert_new_entry(
             async with conn.transaction():
                 return await insert_new_entry(conn, row, translations, tags, jobs)
         translations = [{**tr, "body_source": "", "content_html": ""} for tr in translations]
-    columns = ", ".join(NEW_ENTRY_COLUMNS)
-    values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
-    n = len(NEW_ENTRY_COLUMNS)
-    t = [f"${n + 1 + i}" for i in range(len(CONTENT_FIELDS) + 3)]
-    tags_at = n + len(t) + 1
-    staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
     record = await conn.fetchrow(
-        f"""
-        WITH e AS (
-            INSERT INTO entries ({columns}) OVERRIDING SYSTEM VALUE VALUES ({values})
-            ON CONFLICT (channel_id, slug) DO NOTHING
-            RETURNING {ENTRY_COLUMNS}
-        ), t AS (
-            INSERT INTO entry_translations
-                (entry_id, language, status, published_at, title, excerpt, body_format,
-                 body_source, content_html, seo_title, seo_description, source_updated_at)
-            SELECT e.id, t.language, t.status, t.published_at, t.title, t.excerpt,
-                   t.body_format, t.body_source, t.content_html, t.seo_title,
-                   t.seo_description,
-                   CASE WHEN t.language = e.default_language THEN NULL ELSE now() END
-            FROM e, unnest({t[0]}::text[], {t[1]}::text[], {t[2]}::timestamptz[],
-                           {"::text[], ".join(t[3:])}::text[])
-                    AS t(language, status, published_at, title, excerpt, body_format,
-                         body_source, content_html, seo_title, seo_description)
-            RETURNING {TRANSLATION_COLUMNS}
-        ), c AS (
-            INSERT INTO entry_categories (entry_id, name, position)
-            SELECT e.id, n.name, n.ord - 1
-            FROM e, unnest(${tags_at}::text[]) WITH ORDINALITY AS n (name, ord)
-            ORDER BY n.ord
-            ON CONFLICT DO NOTHING
-            RETURNING name, position
-        ), staged AS ({staged})
-        SELECT {ENTRY_COLUMNS},
-               ARRAY(SELECT ROW({_WITHOUT_BODIES}) FROM t) AS _translations,
-               ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
-               ARRAY(SELECT id FROM staged) AS _staged
-        FROM e
-        """,  # noqa: S608 (column names come from code)
+        _INSERT_NEW_ENTRY,
         *(row[c] for c in NEW_ENTRY_COLUMNS),
-        *([tr[f] for tr in translations] for f in ("language", "status", "published_at")),
-        *([tr[f] for tr in translations] for f in CONTENT_FIELDS),
+        [{f: tr[f] for f in _TRANSLATION_FIELDS} for tr in translations],
         list(tags),
         *queue.outbox_params(jobs),
     )
@@ -227,6 +231,11 @@ _LANGUAGE_AT = _TRANSLATION_NAMES.index("language")
 _WITHOUT_BODIES = ", ".join(
     "NULL::text" if name in ("body_source", "content_html") else name for name in _TRANSLATION_NAMES
 )
+_INSERT_NEW_ENTRY = _insert_new_entry_sql()
+# A new entry's translations go as one JSON document (`jsonb_to_recordset`), not as ten
+# arrays: asyncpg checks every array and element it encodes against the collection ABCs
+# (about 90 isinstance calls a create).
+_TRANSLATION_FIELDS = ("language", "status", "published_at", *CONTENT_FIELDS)
 
 
 def _with_bodies(values: Sequence, bodies: Mapping[str, tuple[str, str]]) -> tuple:
