@@ -224,15 +224,21 @@ async def seed(app) -> None:
     async with resources.pool.acquire() as conn:
         author = await create_author(conn, "Bench", plan="pro", channel_slug="bench")
         _, key = await create_credential(conn, author_id=author.id, kind="api_key")
+    await publish(app, key, [(f"post_{i}", "bench", f"Post number {i}") for i in range(40)])
+
+
+async def publish(app, key: str, pages: list[tuple[str, str, str]]) -> None:
+    """Publish articles (slug, first tag, title) through the v1 API, each with the bench body
+    and a second tag of five."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub.bench") as http:
-        for i in range(40):
+        for i, (slug, tag, title) in enumerate(pages):
             r = await http.post(
                 "/api/v1/channels/bench/pages",
                 headers={"Authorization": f"Bearer {key}"},
-                json={"slug": f"post_{i}", "status": "published", "default_language": "en",
-                      "tags": ["bench", f"t{i % 5}"],
-                      "translations": [{"language": "en", "title": f"Post number {i}",
+                json={"slug": slug, "status": "published", "default_language": "en",
+                      "tags": [tag, f"t{i % 5}"],
+                      "translations": [{"language": "en", "title": title,
                                         "excerpt": "A teaser.", "content_markdown": BODY}]},
             )  # fmt: skip
             assert r.status_code == 201, r.text
@@ -283,18 +289,7 @@ async def seed_old_tag(app) -> None:
     async with resources.pool.acquire() as conn:
         channel = await conn.fetchrow("SELECT id, author_id FROM channels WHERE slug = 'bench'")
         _, key = await create_credential(conn, author_id=channel["author_id"], kind="api_key")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.bench") as http:
-        for i in range(OLD_TAGGED):
-            r = await http.post(
-                "/api/v1/channels/bench/pages",
-                headers={"Authorization": f"Bearer {key}"},
-                json={"slug": f"old_{i}", "status": "published", "default_language": "en",
-                      "tags": ["archive", f"t{i % 5}"],
-                      "translations": [{"language": "en", "title": f"Old post {i}",
-                                        "excerpt": "A teaser.", "content_markdown": BODY}]},
-            )  # fmt: skip
-            assert r.status_code == 201, r.text
+    await publish(app, key, [(f"old_{i}", "archive", f"Old post {i}") for i in range(OLD_TAGGED)])
     async with resources.pool.acquire() as conn, conn.transaction():
         old = "published_at - interval '10 years'"
         ids = await conn.fetch(
