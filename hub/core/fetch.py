@@ -23,6 +23,7 @@ from typing import Any
 
 import httpcore
 import httpx
+import sniffio
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.version import USER_AGENT
@@ -303,6 +304,10 @@ class GuardedClient:
         """
         limit = self.max_bytes if max_bytes is None else max_bytes
         seconds = self.timeout if timeout is None else timeout
+        # httpcore and anyio ask sniffio which event loop runs at every lock, cancel scope
+        # and read; the answer (asyncio: this method uses asyncio.timeout) is set for the
+        # fetch so it is one context-variable read, not a walk to asyncio.current_task.
+        library = sniffio.current_async_library_cvar.set("asyncio")
         try:
             async with asyncio.timeout(seconds):
                 return await self._fetch(
@@ -316,6 +321,8 @@ class GuardedClient:
             raise FetchRefused(f"Invalid URL: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchFailed(f"Fetching {url} failed: {exc or type(exc).__name__}") from exc
+        finally:
+            sniffio.current_async_library_cvar.reset(library)
 
     async def _fetch(
         self,
