@@ -417,3 +417,15 @@ async def test_check_destination_resolves_the_name_as_the_client_would(
     for refused in ("ftp://public.example/", "http://u:p@public.example/", "http://[::1/"):
         with pytest.raises(FetchRefused):
             await check_destination(refused)
+
+
+async def test_cookies_are_not_kept_between_fetches(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    """A user-chosen URL's Set-Cookie is not sent back on a later fetch (no cookie jar)."""
+    server.serve("/set", b"ok", headers={"Set-Cookie": "session=secret; Path=/"})
+    await loopback.fetch(f"{server.base}/set")
+    await loopback.fetch(f"{server.base}/ok")
+    assert "Cookie" not in server.seen[-1].headers
+    assert server.seen[-1].headers["User-Agent"].startswith("hub/")
+    assert "gzip" in server.seen[-1].headers["Accept-Encoding"]
