@@ -6,8 +6,9 @@ inside `<...>` and quotes are respected); then, for HTML only, the first `<link>
 document order whose `rel` has the token `webmention` and that has an `href`. The HTML is parsed
 by a scanner on the stdlib tokenizer that stops once it has the endpoint, the title and any
 `<base>` (html5lib's full tree cost ~10x more), so comments, raw text and `<template>`
-contents are never elements. The href is resolved against
-the final URL (or `<base href>`); an empty href is the page itself; the query string is kept.
+contents are never elements. The href is resolved against the final URL (or `<base href>`);
+an empty href is the page itself; the query string is kept. The page is decoded by
+html5lib's encoding sniffing (`html5lib._inputstream`: html5lib is pinned to 1.x).
 """
 
 from __future__ import annotations
