@@ -442,3 +442,15 @@ async def test_a_kept_alive_connection_the_server_closed_is_not_reused(
             assert (result.status, result.content) == (200, b"ok")
             await asyncio.sleep(0.05)  # the hang-up reaches the idle connection
     assert connections == 3
+
+
+async def test_cookies_are_not_kept_between_fetches(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    """A user-chosen URL's Set-Cookie is not sent back on a later fetch (no cookie jar)."""
+    server.serve("/set", b"ok", headers={"Set-Cookie": "session=secret; Path=/"})
+    await loopback.fetch(f"{server.base}/set")
+    await loopback.fetch(f"{server.base}/ok")
+    assert "Cookie" not in server.seen[-1].headers
+    assert server.seen[-1].headers["User-Agent"].startswith("hub/")
+    assert "gzip" in server.seen[-1].headers["Accept-Encoding"]

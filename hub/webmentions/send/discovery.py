@@ -4,18 +4,24 @@ Pure: the final URL after redirects, the response headers and the body in; the e
 The `Link` header comes first (every header line, every link-value, RFC 8288 parsing so commas
 inside `<...>` and quotes are respected); then, for HTML only, the first `<link>` or `<a>` in
 document order whose `rel` has the token `webmention` and that has an `href`. The HTML is parsed
-by html5lib, so comments and escaped markup are never elements. The href is resolved against
-the final URL (or `<base href>`); an empty href is the page itself; the query string is kept.
+by a scanner on the stdlib tokenizer that stops once it has the endpoint, the title and any
+`<base>` (html5lib's full tree cost ~10x more), so comments, raw text and `<template>`
+contents are never elements. The href is resolved against the final URL (or `<base href>`);
+an empty href is the page itself; the query string is kept. The page is decoded by
+html5lib's encoding sniffing (`html5lib._inputstream`: html5lib is pinned to 1.x).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
+from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-import html5lib
+from html5lib._inputstream import HTMLBinaryInputStream
 
 REL = "webmention"
 LEGACY_REL = "http://webmention.org/"
@@ -146,39 +152,124 @@ def media_type(headers: Iterable[tuple[str, str]]) -> tuple[str, str | None]:
     return (value.split(";")[0].strip().lower(), str(charset) if charset else None)
 
 
-def parse_html(body: bytes, charset: str | None = None):
-    """An html5lib element tree (no namespaces) of at most MAX_HTML_BYTES of `body`."""
-    kwargs = {"transport_encoding": charset} if charset else {}
-    return html5lib.parse(
-        body[:MAX_HTML_BYTES], treebuilder="etree", namespaceHTMLElements=False, **kwargs
-    )
+def decode_html(body: bytes, charset: str | None = None) -> str:
+    """At most MAX_HTML_BYTES of `body` as text, decoded as an HTML parser would: a BOM, then
+    the transport charset, then a `<meta charset>` in the first KiB, else windows-1252 (the
+    encoding html5lib's sniffing picks, which the reply context still parses with)."""
+    body = body[:MAX_HTML_BYTES]
+    stream = HTMLBinaryInputStream(body, transport_encoding=charset, useChardet=False)
+    encoding = stream.charEncoding[0]
+    return encoding.codec_info.decode(body, "replace")[0].lstrip("\ufeff")
 
 
-def document_base(root, url: str) -> str:
-    """The URL relative hrefs resolve against: the first `<base href>`, else `url`."""
-    for element in root.iter("base"):
-        href = element.get("href")
-        if href is not None:
-            return urljoin(url, href.strip())
-    return url
+class _Done(Exception):
+    """Raised by the scanner once it has all discovery needs."""
 
 
-def endpoint_from_html(root, url: str) -> str | None:
-    base = document_base(root, url)
-    for element in root.iter():
-        if element.tag not in ("link", "a"):
-            continue
-        href = element.get("href")
-        if href is None or not _is_webmention(element.get("rel", "").split()):
-            continue
-        return urljoin(base, href.strip())
-    return None
+class _Scanner(HTMLParser):
+    """The tokens discovery needs, in document order: the first `<base href>`, the first
+    `<title>`'s text, the first `<link>`/`<a>` with rel=webmention and an href. Comments
+    (HTML5 rules, `<!-->` included), raw text (`script`, `style`, `textarea`, `title`, ...),
+    `<template>` contents (not part of the document) and SVG/MathML are never elements."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        lower = text.lower()
+        self.want_base = "<base" in lower
+        self.want_title = "<title" in lower
+        self.base: str | None = None
+        self.href: str | None = None
+        self.title: str | None = None
+        self._title_parts: list[str] | None = None
+        self._template = 0
+        self._foreign = 0
+
+    def _finish_if_done(self) -> None:
+        if self.href is not None and not self.want_base and not self.want_title:
+            raise _Done
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _RAW_TEXT:
+            self.set_cdata_mode(tag)
+        if tag == "template":
+            self._template += 1
+            return
+        if tag in _FOREIGN:
+            self._foreign += 1
+            return
+        if self._template or self._foreign:
+            return
+        if tag == "title" and self.want_title:
+            self._title_parts = []
+        elif tag == "base" and self.want_base:
+            href = _first(attrs, "href")
+            if href is not None:
+                self.base, self.want_base = href, False
+                self._finish_if_done()
+        elif tag in ("link", "a") and self.href is None:
+            href = _first(attrs, "href")
+            if href is not None and _is_webmention((_first(attrs, "rel") or "").split()):
+                self.href = href
+                self._finish_if_done()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """`<x/>`: an HTML start tag all the same (`<title/>` opens a title, `<script/>` a
+        script); only foreign elements are void."""
+        if tag in _FOREIGN:
+            return
+        self.handle_starttag(tag, attrs)
+        if tag in self.CDATA_CONTENT_ELEMENTS:
+            self.set_cdata_mode(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "template" and self._template:
+            self._template -= 1
+        elif tag in _FOREIGN and self._foreign:
+            self._foreign -= 1
+        elif tag == "title" and self._title_parts is not None:
+            self._end_title()
+
+    def handle_data(self, data: str) -> None:
+        if self._title_parts is not None:
+            self._title_parts.append(data)
+
+    def _end_title(self) -> None:
+        text = " ".join(unescape("".join(self._title_parts or ())).split())
+        self.title, self._title_parts, self.want_title = text[:_TITLE_CHARS] or None, None, False
+        self._finish_if_done()
+
+    def parse_comment(self, i: int, report: int = 1) -> int:
+        """An HTML5 comment: `<!-->` and `<!--->` end at once; else it ends at `-->` or
+        `--!>`, or at the end of the document."""
+        rawdata = self.rawdata
+        after = i + 4
+        if rawdata.startswith(">", after):
+            return after + 1
+        if rawdata.startswith("->", after):
+            return after + 2
+        match = _COMMENT_END.search(rawdata, after)
+        return match.end() if match else len(rawdata)
+
+    def scan(self, text: str) -> None:
+        try:
+            self.feed(text)
+            self.close()
+        except _Done:
+            return
+        if self._title_parts is not None:  # a title left open runs to the end
+            self._end_title()
 
 
-def title_of(root) -> str | None:
-    for element in root.iter("title"):
-        text = " ".join("".join(element.itertext()).split())
-        return text[:_TITLE_CHARS] or None
+_RAW_TEXT = frozenset({"title", "textarea", "xmp", "iframe", "noembed", "noframes"})
+_FOREIGN = frozenset({"svg", "math"})
+_COMMENT_END = re.compile(r"--!?>")
+
+
+def _first(attrs: list[tuple[str, str | None]], name: str) -> str | None:
+    """The first `name` attribute's value ("" when it has none), or None."""
+    for key, value in attrs:
+        if key == name:
+            return value or ""
     return None
 
 
@@ -189,7 +280,11 @@ def discover(url: str, headers: Iterable[tuple[str, str]], body: bytes) -> Disco
     kind, charset = media_type(headers)
     if kind not in HTML_TYPES:
         return Discovery(endpoint, None)
-    root = parse_html(body, charset)
-    if endpoint is None:
-        endpoint = endpoint_from_html(root, url)
-    return Discovery(endpoint, title_of(root))
+    scanner = _Scanner(text := decode_html(body, charset))
+    if endpoint is not None:  # only the title is wanted
+        scanner.href, scanner.want_base = endpoint, False
+    scanner.scan(text)
+    if endpoint is None and scanner.href is not None:
+        base = urljoin(url, scanner.base.strip()) if scanner.base is not None else url
+        endpoint = urljoin(base, scanner.href.strip())
+    return Discovery(endpoint, scanner.title)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.webmentions.send.discovery import discover, parse_link_header
+from hub.webmentions.send.discovery import Discovery, discover, parse_link_header
 from hub.webmentions.send.sender import plan_sends, send_one
 from tests.factories import make_entry
 from tests.stubs import Answer
@@ -141,3 +141,79 @@ def test_base_href_is_honoured():
     body = b'<base href="https://other.example/dir/"><link rel="webmention" href="wm">'
     found = discover("https://t.example/p", [("Content-Type", "text/html")], body)
     assert found.endpoint == "https://other.example/dir/wm"
+
+
+HTML = [("Content-Type", "text/html")]
+
+
+@pytest.mark.parametrize(
+    ("body", "endpoint"),
+    [
+        # markup that is not an element: comments (HTML5 rules), raw text, template contents
+        ('<!-- <link rel="webmention" href="/no"> --><a rel="webmention" href="/yes">', "/yes"),
+        ('<!--><a rel="webmention" href="/yes">--><a rel="webmention" href="/no">', "/yes"),
+        ('<!-- a -- b --!><a rel="webmention" href="/yes">', "/yes"),
+        (
+            '<script>s = "<link rel=webmention href=/no>"</script><a rel=webmention href=/yes>',
+            "/yes",
+        ),
+        ("<script/><a rel=webmention href=/no></script><a rel=webmention href=/yes>", "/yes"),
+        (
+            "<style>a{}</style><textarea><a rel=webmention href=/no></textarea>"
+            '<link rel="webmention" href="/yes">',
+            "/yes",
+        ),
+        (
+            '<template><link rel="webmention" href="/no"></template><a rel=webmention href=/yes>',
+            "/yes",
+        ),
+        ('<svg><a rel="webmention" href="/no"></a></svg><a rel="webmention" href="/yes">', "/yes"),
+        # tokens: case, rel lists, attributes without values, duplicates, whitespace
+        ("<LINK REL=WEBMENTION HREF=/yes>", "/yes"),
+        ('<link rel="Webmention somethingelse" href="/yes">', "/yes"),
+        ('<a rel="nofollow\nwebmention" href=" /yes ">', "/yes"),
+        ('<link rel="webmentions" href="/no"><a rel="webmention" href="/yes">', "/yes"),
+        ("<a rel=webmention href>x</a>", "/p/page"),
+        ("<a rel=webmention href=/yes href=/no>", "/yes"),
+        ('<a rel="webmention" href="/yes?a=1&amp;b=2">', "/yes?a=1&b=2"),
+        # a <base href> anywhere in the document, even after the link
+        (
+            '<a rel="webmention" href="wm"></a><base href="https://o.example/d/">',
+            "https://o.example/d/wm",
+        ),
+        ('<head><base target="_blank"><base href="/b/"></head><a rel=webmention href=wm>', "/b/wm"),
+        ("<p>no endpoint</p>", None),
+    ],
+)
+def test_html_discovery_edge_cases(body, endpoint):
+    found = discover("https://t.example/p/page", HTML, body.encode())
+    expected = None if endpoint is None else f"https://t.example{endpoint}"
+    if endpoint is not None and endpoint.startswith("https:"):
+        expected = endpoint
+    assert found.endpoint == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "title"),
+    [
+        (b"<title>A &amp; <b>B</b></title>", HTML, "A & <b>B</b>"),
+        (b"<title>\n  two\n  lines </title><a rel=webmention href=/x>", HTML, "two lines"),
+        (
+            b"<title>\xc3\xa9t\xc3\xa9</title>",
+            [("Content-Type", "text/html; charset=utf-8")],
+            "\u00e9t\u00e9",
+        ),
+        (b'<meta charset="utf-8"><title>\xc3\xa9t\xc3\xa9</title>', HTML, "\u00e9t\u00e9"),
+        (b"<title>\xe9t\xe9</title>", HTML, "\u00e9t\u00e9"),  # windows-1252 by default
+        (b"<!-- <title>no</title> --><p>none</p>", HTML, None),
+    ],
+)
+def test_title_read_with_discovery(body, headers, title):
+    assert discover("https://t.example/p", headers, body).title == title
+
+
+def test_title_kept_when_the_link_header_names_the_endpoint():
+    headers = [*HTML, ("Link", "</wm>; rel=webmention")]
+    body = b'<a rel="webmention" href="/no"></a><title>Later</title>'
+    found = discover("https://t.example/p", headers, body)
+    assert found == Discovery("https://t.example/wm", "Later")
