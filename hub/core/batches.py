@@ -13,10 +13,17 @@ read past it, and none is lost: a row stays in the outbox until a run took it, a
 queues its job again after the lease, as for every staged job (decision 0007). The mark
 expires `PENDING_GRACE_MS` after the job was due, so a job Redis dropped holds nothing back
 for long.
+
+A batched job whose rows are deferred one by one (the webmention sends: each 30 s after its
+change, so a burst of edits sends once) takes only the rows that are due (`take_due_batch`)
+and queues the next run itself for the first row that is not (`queue_next_run`), at least
+`NEXT_RUN_GAP` later, so a steady stream of changes is taken in runs of a second or more each,
+each row soon after its time. The mark works as above for the first row of a quiet spell.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -25,6 +32,8 @@ from arq.connections import ArqRedis
 BATCH_PREFIX = "batch:"  # job ids of batched jobs: `batch:<function>`
 PENDING_KEY = "hub:pending:"  # + the batch job id: set while a job of that batch waits
 PENDING_GRACE_MS = 120_000  # a pending mark outlives its job's due time by this much
+NEXT_RUN_GAP = timedelta(seconds=1)  # a run queues the next one at least this far ahead
+NEXT_KEY = ":next:"  # job ids of the runs a run queued: `<function>:next:<due, 100 ms>`
 
 
 def batch_job_id(function: str) -> str:
@@ -58,3 +67,59 @@ async def take_batch(conn: asyncpg.Connection, function: str, limit: int) -> lis
         limit,
     )
     return [r["args"] for r in sorted(rows, key=lambda r: r["id"])]
+
+
+# The rows of a batch that are due, oldest first: every row before the first one (by id) that
+# is not due yet. Rows are staged in order with the same delay, so that is nearly all of the
+# due ones (one a few milliseconds early waits for the next run), and the scan reads only the
+# due rows, through `job_outbox_job_id_idx`, however many wait behind them. The statement also
+# says when the first waiting row is due.
+_TAKE_DUE = """
+WITH waiting AS (
+    SELECT id, defer_until FROM job_outbox
+    WHERE job_id = $1 AND defer_until > now() ORDER BY id LIMIT 1
+), taken AS (
+    DELETE FROM job_outbox WHERE id IN (
+        SELECT id FROM job_outbox
+        WHERE job_id = $1 AND id < coalesce((SELECT id FROM waiting), 9223372036854775807)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+    ) RETURNING id, args
+)
+SELECT id, args, NULL::timestamptz AS next_due FROM taken
+UNION ALL SELECT NULL, NULL, defer_until FROM waiting
+"""
+
+
+async def take_due_batch(
+    conn: asyncpg.Connection, function: str, limit: int
+) -> tuple[list[list[Any]], datetime | None]:
+    """`take_batch` for the rows that are due: the arguments of up to `limit` of them, oldest
+    first, deleted in the caller's transaction, and when the next run is due (now when rows
+    were left over; when the first waiting row is due; None when none is left)."""
+    rows = await conn.fetch(_TAKE_DUE, batch_job_id(function), limit)
+    taken = sorted((r for r in rows if r["id"] is not None), key=lambda r: r["id"])
+    waiting = [r["next_due"] for r in rows if r["id"] is None]
+    next_due = waiting[0] if waiting else None
+    if len(taken) >= limit:
+        next_due = datetime.now(UTC)
+    return [r["args"] for r in taken], next_due
+
+
+def next_run_job_id(function: str, due: datetime) -> str:
+    """The id of a run queued for `due` (to 100 ms: two runs that see the same waiting row
+    queue one)."""
+    return f"{function}{NEXT_KEY}{int(due.timestamp() * 10)}"
+
+
+async def queue_next_run(
+    redis: ArqRedis, function: str, due: datetime | None, *, began: datetime
+) -> None:
+    """Queue the run of `function` that takes the rows still waiting (see `take_due_batch`):
+    at `due`, but not before `NEXT_RUN_GAP` after this run `began`. Nothing when `due` is
+    None."""
+    if due is None:
+        return
+    from hub.core.queue import enqueue_many  # the queue module imports this one
+
+    due = max(due, began + NEXT_RUN_GAP)
+    await enqueue_many(redis, [(function, [], next_run_job_id(function, due), due)])
