@@ -18,7 +18,10 @@ A batched job whose rows are deferred one by one (the webmention sends: each 30 
 change, so a burst of edits sends once) takes only the rows that are due (`take_due_batch`)
 and queues the next run itself for the first row that is not (`queue_next_run`), at least
 `NEXT_RUN_GAP` later, so a steady stream of changes is taken in runs of a second or more each,
-each row soon after its time. The mark works as above for the first row of a quiet spell.
+each row soon after its time. The mark works as above for the first row of a quiet spell. A
+run that holds its rows while slow work goes on (sends over the network) first takes one of a
+few run slots (`take_run_slot`, a transaction-level advisory lock), so runs never pile up; a
+run that finds them all taken queues itself a little later instead.
 """
 
 from __future__ import annotations
@@ -123,3 +126,15 @@ async def queue_next_run(
 
     due = max(due, began + NEXT_RUN_GAP)
     await enqueue_many(redis, [(function, [], next_run_job_id(function, due), due)])
+
+
+async def take_run_slot(conn: asyncpg.Connection, function: str, slots: int) -> bool:
+    """Take one of the `slots` run slots of the batched job `function` until the end of the
+    caller's transaction; False when every slot is taken (by runs under way elsewhere)."""
+    taken = await conn.fetchval(
+        "SELECT s FROM generate_series(0, $2 - 1) s"
+        " WHERE pg_try_advisory_xact_lock(hashtext($1), s) LIMIT 1",
+        BATCH_PREFIX + function,
+        slots,
+    )
+    return taken is not None
