@@ -22,19 +22,36 @@ each row soon after its time. The mark works as above for the first row of a qui
 run that holds its rows while slow work goes on (sends over the network) first takes one of a
 few run slots (`take_run_slot`, a transaction-level advisory lock), so runs never pile up; a
 run that finds them all taken queues itself a little later instead.
+
+A run whose work leaves the node and must not be done twice (WebSub pings) holds no
+transaction while it works: it *leases* what it took (`stage_lease`, in the transaction that
+takes the rows): one outbox row of an ordinary job that would redo that work, which the sweep
+queues only once the lease is over. The run commits that, does the work, then ends the lease
+(`end_lease`: the row deleted, or turned into a retry of what failed), waiting out an outage
+of PostgreSQL. So a lost commit before the work leaves the rows taken by nobody (the next run
+takes them), and one after it leaves only the lease, whose end is retried, never the work.
+A run that dies mid-work is redone from its lease after `LEASE_SECONDS`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 from arq.connections import ArqRedis
 
+from hub.core.outages import backoff, is_outage
+
+log = logging.getLogger("hub.queue")
+
 BATCH_PREFIX = "batch:"  # job ids of batched jobs: `batch:<function>`
 PENDING_KEY = "hub:pending:"  # + the batch job id: set while a job of that batch waits
 PENDING_GRACE_MS = 120_000  # a pending mark outlives its job's due time by this much
+LEASE_PATIENCE = 60.0  # seconds the end of a lease waits for PostgreSQL to come back
 NEXT_RUN_GAP = timedelta(seconds=1)  # a run queues the next one at least this far ahead
 NEXT_KEY = ":next:"  # job ids of the runs a run queued: `<function>:next:<due, 100 ms>`
 
@@ -80,7 +97,7 @@ async def take_batch(conn: asyncpg.Connection, function: str, limit: int) -> lis
 _TAKE_DUE = """
 WITH waiting AS (
     SELECT id, defer_until FROM job_outbox
-    WHERE job_id = $1 AND defer_until > now() ORDER BY id LIMIT 1
+    WHERE job_id = $1 AND defer_until > now() + make_interval(secs => $3) ORDER BY id LIMIT 1
 ), taken AS (
     DELETE FROM job_outbox WHERE id IN (
         SELECT id FROM job_outbox
@@ -94,12 +111,13 @@ UNION ALL SELECT NULL, NULL, defer_until FROM waiting
 
 
 async def take_due_batch(
-    conn: asyncpg.Connection, function: str, limit: int
+    conn: asyncpg.Connection, function: str, limit: int, *, early: timedelta = NEXT_RUN_GAP
 ) -> tuple[list[list[Any]], datetime | None]:
-    """`take_batch` for the rows that are due: the arguments of up to `limit` of them, oldest
-    first, deleted in the caller's transaction, and when the next run is due (now when rows
-    were left over; when the first waiting row is due; None when none is left)."""
-    rows = await conn.fetch(_TAKE_DUE, batch_job_id(function), limit)
+    """`take_batch` for the rows that are due (or will be within `early`: they would wait for
+    the next run otherwise): the arguments of up to `limit` of them, oldest first, deleted in
+    the caller's transaction, and when the next run is due (now when rows were left over; when
+    the first waiting row is due; None when none is left)."""
+    rows = await conn.fetch(_TAKE_DUE, batch_job_id(function), limit, early.total_seconds())
     taken = sorted((r for r in rows if r["id"] is not None), key=lambda r: r["id"])
     waiting = [r["next_due"] for r in rows if r["id"] is None]
     next_due = waiting[0] if waiting else None
@@ -138,3 +156,71 @@ async def take_run_slot(conn: asyncpg.Connection, function: str, slots: int) -> 
         slots,
     )
     return taken is not None
+
+
+LEASE_SECONDS = 300  # a lease's job is queued by the sweep once this is over
+
+
+async def stage_lease(
+    conn: asyncpg.Connection, function: str, args: list[Any], *, seconds: int = LEASE_SECONDS
+) -> int:
+    """Stage, in the caller's transaction, the job `function(*args)` that redoes a run's work
+    if the run does not end its lease (`end_lease`) within `seconds`; the row's id."""
+    return await conn.fetchval(
+        "INSERT INTO job_outbox (function, args, job_id, sweep_after)"
+        " VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING id",
+        function,
+        args,
+        f"{function}:lease:{uuid4().hex}",
+        seconds,
+    )
+
+
+async def end_lease(
+    pool: asyncpg.Pool, redis: ArqRedis, lease_id: int, *,
+    retry: list[Any] | None = None, retry_in: float = 0,
+) -> None:  # fmt: skip
+    """The run is done with its lease: the row goes, or, with `retry`, stays as that job
+    (`function(*retry)`) queued `retry_in` seconds from now. PostgreSQL going away just then
+    is waited out for `LEASE_PATIENCE` seconds (the work must not be done again); after that
+    the lease's job redoes it."""
+    waited, attempt = 0.0, 0
+    while True:
+        try:
+            row = await _end_lease(pool, lease_id, retry, retry_in)
+            break
+        except Exception as exc:
+            attempt += 1
+            delay = backoff(attempt, first=0.5, cap=5)
+            if not is_outage(exc) or waited + delay > LEASE_PATIENCE:
+                log.warning("could not end lease %s (%s: %s); its job will redo the work",
+                            lease_id, type(exc).__name__, exc)  # fmt: skip
+                return
+            await asyncio.sleep(delay)
+            waited += delay
+    if row is not None:
+        from hub.core.queue import enqueue_many  # the queue module imports this one
+
+        job = (row["function"], list(retry or []), row["job_id"], row["defer_until"])
+        try:
+            await enqueue_many(redis, [job], [lease_id])
+        except Exception as exc:  # committed: the sweep queues it
+            log.warning("retry %s not queued now (%s); the sweep will", lease_id, exc)
+
+
+async def _end_lease(
+    pool: asyncpg.Pool, lease_id: int, retry: list[Any] | None, retry_in: float
+) -> asyncpg.Record | None:
+    if not retry:
+        await pool.execute("DELETE FROM job_outbox WHERE id = $1", lease_id)
+        return None
+    return await pool.fetchrow(
+        "UPDATE job_outbox SET args = $2,"
+        " defer_until = now() + make_interval(secs => $3),"
+        " sweep_after = now() + make_interval(secs => $3 + $4)"
+        " WHERE id = $1 RETURNING function, job_id, defer_until",
+        lease_id,
+        retry,
+        retry_in,
+        LEASE_SECONDS,
+    )

@@ -21,8 +21,8 @@ from hub.core.retry import attempts_of
 from hub.core.webmentions import queries as q
 from hub.core.webmentions import sends as sq
 from hub.webmentions.receive import VERIFY_JOB, verify_job_id
-from hub.webmentions.send.sender import RETRY_SCHEDULE as SEND_SCHEDULE
 from hub.webmentions.send.batch import send_due
+from hub.webmentions.send.sender import RETRY_SCHEDULE as SEND_SCHEDULE
 from hub.webmentions.send.sender import SEND_JOB, send_job_id, send_one
 from hub.webmentions.verify.verifier import RETRY_SCHEDULE as VERIFY_SCHEDULE
 from hub.webmentions.verify.verifier import verify

@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 from hub.core.batches import (
     NEXT_RUN_GAP,
     batch_job_id,
+    end_lease,
     next_run_job_id,
     open_batch,
     queue_next_run,
+    stage_lease,
     take_batch,
     take_due_batch,
+    take_run_slot,
 )
 from hub.core.queue import claiming, flush_outbox, queue_claimed, stage_jobs
 
@@ -117,3 +120,33 @@ async def test_the_next_run_is_queued_once_and_not_before_the_gap(db, resources)
     due = began + NEXT_RUN_GAP
     assert job.job_id == next_run_job_id("sweep_outbox", due) and job.args == ()
     assert abs(job.score / 1000 - due.timestamp()) < 0.01
+
+
+async def test_a_run_slot_is_held_until_the_end_of_its_transaction(db):
+    async with db.acquire() as a, a.transaction(), db.acquire() as b, b.transaction():
+        assert await take_run_slot(a, "sweep_outbox", 1)
+        assert not await take_run_slot(b, "sweep_outbox", 1)  # the one slot is a's
+    async with db.acquire() as b, b.transaction():
+        assert await take_run_slot(b, "sweep_outbox", 1)  # a committed: free again
+
+
+async def test_a_lease_is_swept_only_when_it_is_over(db, resources):
+    async with db.acquire() as conn:
+        lease = await stage_lease(conn, "sweep_outbox", [["t1", "t2"]], seconds=60)
+    assert await flush_outbox(db, resources.redis) == 0  # the run is still at work
+    await db.execute("UPDATE job_outbox SET sweep_after = now() WHERE id = $1", lease)
+    assert await flush_outbox(db, resources.redis) == 1  # it died: its job redoes the work
+    [job] = await resources.redis.queued_jobs()
+    assert job.function == "sweep_outbox" and job.args == (["t1", "t2"],)
+
+
+async def test_an_ended_lease_goes_or_stays_as_the_retry_of_what_failed(db, resources):
+    async with db.acquire() as conn:
+        done = await stage_lease(conn, "sweep_outbox", [["t1"]])
+        failed = await stage_lease(conn, "sweep_outbox", [["t1", "t2"]])
+    await end_lease(db, resources.redis, done)
+    await end_lease(db, resources.redis, failed, retry=[["t2"]], retry_in=60)
+    [row] = await db.fetch("SELECT * FROM job_outbox")
+    assert row["id"] == failed and row["args"] == [["t2"]]
+    [job] = await resources.redis.queued_jobs()
+    assert job.args == (["t2"],) and job.score / 1000 > datetime.now(UTC).timestamp() + 55

@@ -16,7 +16,6 @@ it returns what to record and whether to retry.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
