@@ -10,8 +10,9 @@ removed links, and marks every target that has something new to hear `pending`. 
 makes each one's first attempt itself, many at once (`send_first`), and queues a
 `send_webmention` job only for a send that must be retried (issue 20: two jobs a link cost more
 than the sends). A pending send whose job was lost (a crash mid-way, Redis lost) is queued
-again by the webmention sweep, and the run that takes the entry's row again plans it again. `deliver` never raises for the target's failures;
-it returns what to record and whether to retry.
+again by the webmention sweep, and the run that takes the entry's row again plans it again.
+`deliver` never raises for the target's failures; it returns what to record and whether to
+retry.
 """
 
 from __future__ import annotations
