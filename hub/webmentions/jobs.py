@@ -41,11 +41,11 @@ async def verify_webmention(ctx: dict, mention_id: str) -> str:
 
 async def send_webmentions(ctx: dict, entry_id: int | None = None) -> str:
     """The webmentions of every entry whose change is due (a batched job, staged by
-    `hub.core.entries.events`; `hub.webmentions.send.batch`), and of `entry_id` when given.
-    The run's one log line says how its sends went (`2 sent`, `1 sent, 1 pending`); each
-    send's own is at DEBUG."""
-    first = [] if entry_id is None else [entry_id]
-    outcomes = await send_due(ctx["resources"], first)
+    `hub.core.entries.events`; `hub.webmentions.send.batch`). `entry_id`, the one of the row
+    the job was queued for, is among the rows the run takes, or another run took it. The
+    run's one log line says how its sends went (`2 sent`, `1 sent, 1 pending`); each send's
+    own is at DEBUG."""
+    outcomes = await send_due(ctx["resources"])
     return ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items()))
 
 

@@ -86,9 +86,10 @@ def topics(links: ChannelLinks, languages: Iterable[str], tags: Iterable[str]) -
 
 
 async def websub_publish(ctx: dict, entry_id: int | None = None) -> int:
-    """Ping the hub once for every topic of every entry whose row is due, and of `entry_id`
-    when given (a batched job, staged by the entries core 2 s after a change); the number of
-    topics pinged. The topics are leased (`hub.core.batches.stage_lease`) in the transaction
+    """Ping the hub once for every topic of every entry whose row is due (a batched job,
+    staged by the entries core 2 s after a change); the number of topics pinged. `entry_id`,
+    the one of the row the job was queued for, is among the rows the run takes, or another
+    run took it (so no entry is pinged twice). The topics are leased (`hub.core.batches.stage_lease`) in the transaction
     that takes the rows, pinged with no transaction open, and the lease ended after: a topic
     is pinged again only by the retry of a failed ping, or when this run died mid-way."""
     resources = ctx["resources"]
@@ -97,8 +98,7 @@ async def websub_publish(ctx: dict, entry_id: int | None = None) -> int:
     hub = resources.settings.websub_hub
     async with resources.pool.acquire() as conn, conn.transaction():
         taken, next_due = await take_due_batch(conn, WEBSUB_PUBLISH, WEBSUB_BATCH)
-        ids = list(dict.fromkeys([*([] if entry_id is None else [entry_id]),
-                                  *(args[0] for args in taken)]))  # fmt: skip
+        ids = list(dict.fromkeys(args[0] for args in taken))
         wanted = await _topics_of(resources, conn, ids) if hub and ids else []
         lease = None
         if wanted:

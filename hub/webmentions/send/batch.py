@@ -5,7 +5,8 @@ The entries core stages the job with the batch's id, due 30 s after the change
 (`hub.core.entries.events`, R-W15). A run takes the rows that are due
 (`hub.core.batches.take_due_batch`) in a transaction it holds until its sends are over, and
 queues the next run for the rows still waiting; at most `SEND_RUNS` runs go on at once (a
-run that finds no slot comes back a second later). Each entry's sends are planned and committed
+run that finds no slot comes back a second later). A run reads only the rows it takes: the
+entry id its job carries is one of them, or was taken by another run. Each entry's sends are planned and committed
 (`plan_sends`: `webmention_sends` rows marked `pending`), then made, each attempt recorded as
 it ends; a send to retry gets its `send_webmention` job (`send_first`). The outbox rows go
 only when every send of the run has ended: a crash or an outage mid-run rolls them back, and
@@ -21,7 +22,6 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from hub.core.batches import (
-    batch_job_id,
     open_batch,
     queue_next_run,
     take_due_batch,
@@ -29,7 +29,6 @@ from hub.core.batches import (
 )
 from hub.core.entries.events import SEND_WEBMENTIONS
 from hub.core.outages import is_outage
-from hub.core.queue import stage_jobs
 from hub.core.resources import Resources
 from hub.webmentions.send.sender import Delivery, plan_sends, send_first
 
@@ -40,9 +39,9 @@ SEND_LANES = 32  # sends one run makes at once (each host's politeness slots sti
 SEND_RUNS = 2  # runs at once, across processes (each holds a connection while it sends)
 
 
-async def send_due(resources: Resources, first: list[int]) -> Counter[str]:
-    """Plan and send the webmentions of `first` and of every entry whose row is due; how the
-    sends went, by status."""
+async def send_due(resources: Resources) -> Counter[str]:
+    """Plan and send the webmentions of every entry whose row is due; how the sends went, by
+    status."""
     began = datetime.now(UTC)
     await open_batch(resources.redis, SEND_WEBMENTIONS)
     lanes = asyncio.Semaphore(SEND_LANES)
@@ -50,11 +49,12 @@ async def send_due(resources: Resources, first: list[int]) -> Counter[str]:
     try:
         async with resources.pool.acquire() as conn, conn.transaction():
             if not await take_run_slot(conn, SEND_WEBMENTIONS, SEND_RUNS):
-                await _come_back(resources, conn, first, began)
+                # the runs under way leave the rows they do not take: come back for them
+                await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
                 return Counter()
             taken, next_due = await take_due_batch(conn, SEND_WEBMENTIONS, SEND_BATCH)
             await queue_next_run(resources.redis, SEND_WEBMENTIONS, next_due, began=began)
-            for entry_id in dict.fromkeys([*first, *(args[0] for args in taken)]):
+            for entry_id in dict.fromkeys(args[0] for args in taken):
                 for send_id in await _plan(resources, entry_id):
                     sending.append(asyncio.create_task(_send(resources, lanes, send_id)))
             results = await asyncio.gather(*sending, return_exceptions=True)
@@ -70,15 +70,6 @@ async def send_due(resources: Resources, first: list[int]) -> Counter[str]:
         elif result is not None:
             outcomes[result.status] += 1
     return outcomes
-
-
-async def _come_back(resources: Resources, conn, first: list[int], began: datetime) -> None:
-    """Every run slot is taken: `first` waits in the outbox with the others (its own row, if
-    it had one, goes when this job ends), and this run comes back in a second."""
-    if first:
-        job = batch_job_id(SEND_WEBMENTIONS)
-        await stage_jobs(conn, [(SEND_WEBMENTIONS, [e], job, None) for e in first])
-    await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
 
 
 async def _plan(resources: Resources, entry_id: int) -> list[int]:

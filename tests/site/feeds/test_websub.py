@@ -33,6 +33,11 @@ def pings(hub: StubServer) -> list[dict[str, list[str]]]:
     return [hit.form for hit in hub.posts("/hub")]
 
 
+async def due_now(db) -> None:
+    """The WebSub rows the changes staged (due 2 s on) are due now."""
+    await db.execute("UPDATE job_outbox SET defer_until = now() WHERE function = 'websub_publish'")
+
+
 def test_topics_cover_feeds_languages_tags_and_home():
     links = ChannelLinks(Urls("https://h.example"), "ada", None)
     found = topics(links, ["en", "fr"], ["Cars"])
@@ -48,6 +53,7 @@ async def test_200_websub_publish_pings_every_topic(
     hub, url = public_stub_hub
     await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     ctx = {"resources": dataclasses.replace(resources, settings=with_hub), "job_try": 1}
     assert await websub_publish(ctx, entry_id) == 13
@@ -64,6 +70,7 @@ async def test_failed_pings_are_retried_from_the_lease_then_given_up(
     hub.serve("/hub", status=503)
     await public_publish(client, public_blog, public_article("first"))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     shared = dataclasses.replace(resources, settings=with_hub)
     assert await websub_publish({"resources": shared, "job_try": 1}, entry_id) == 0
@@ -96,7 +103,7 @@ async def test_200_one_run_pings_each_topic_of_its_entries_once(
     hub, url = public_stub_hub
     await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
     await public_publish(client, public_blog, public_article("second", tags=["Boats"]))
-    await db.execute("UPDATE job_outbox SET defer_until = now() WHERE function = 'websub_publish'")
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     shared = dataclasses.replace(resources, settings=with_hub)
     assert await websub_publish({"resources": shared, "job_try": 1}) == 13 + 6

@@ -233,6 +233,7 @@ async def test_the_worker_runs_the_whole_chain(wm_resources, db, site):
     a = receiving(site, "/a")
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await stage_send(db, entry_id, datetime.now(UTC))
     await wm_resources.redis.enqueue_job("send_webmentions", entry_id)
     worker = build_worker(wm_resources, burst=True, poll_delay=0.05)
     await worker.main()
@@ -300,6 +301,7 @@ async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resource
     html = f'<a href="{ok}">ok</a> <a href="{down}">down</a>'
     entry_id = await make_entry(db, blog, "note", content_html=html)
     ctx = {"resources": wm_resources, "job_try": 1}
+    await stage_send(db, entry_id, datetime.now(UTC))
     assert await webmention_jobs.send_webmentions(ctx, entry_id) == "1 pending, 1 sent"
     rows = await sends(db, entry_id)
     assert rows[ok]["status"] == "sent" and len(told(site, "/ok")) == 1
