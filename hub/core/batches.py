@@ -158,7 +158,7 @@ async def take_run_slot(conn: asyncpg.Connection, function: str, slots: int) -> 
     return taken is not None
 
 
-LEASE_SECONDS = 300  # a lease's job is queued by the sweep once this is over
+LEASE_SECONDS = 120  # a lease's job is queued by the sweep once this is over (a run takes seconds)
 
 
 async def stage_lease(
