@@ -16,8 +16,8 @@ A row stays until its job is done with it: each job queued from the outbox carri
 id (`OUTBOX_KWARG`), and the worker deletes the row when the job succeeds or fails for good
 (`job_done`, called by `hub.core.job_runs`). A batched job's rows (`hub.core.batches`) go
 only with the run that takes them, so its jobs carry none: a run that found its row held by
-another run, which then rolled back, must not delete it. So a job that Redis lost (an outage, a restart
-without persistence) or that failed through an outage is queued again.
+another run, which then rolled back, must not delete it. So a job that Redis lost (an
+outage, a restart without persistence) or that failed through an outage is queued again.
 
 `flush_outbox` is the sweep: it queues the rows whose `sweep_after` has passed (those whose
 process died or whose Redis call failed after the commit, those whose job has not finished

@@ -89,9 +89,10 @@ async def websub_publish(ctx: dict, entry_id: int | None = None) -> int:
     """Ping the hub once for every topic of every entry whose row is due (a batched job,
     staged by the entries core 2 s after a change); the number of topics pinged. `entry_id`,
     the one of the row the job was queued for, is among the rows the run takes, or another
-    run took it (so no entry is pinged twice). The topics are leased (`hub.core.batches.stage_lease`) in the transaction
-    that takes the rows, pinged with no transaction open, and the lease ended after: a topic
-    is pinged again only by the retry of a failed ping, or when this run died mid-way."""
+    run took it (so no entry is pinged twice). The topics are leased
+    (`hub.core.batches.stage_lease`) in the transaction that takes the rows, pinged with no
+    transaction open, and the lease ended after: a topic is pinged again only by the retry of
+    a failed ping, or when this run died mid-way."""
     resources = ctx["resources"]
     began = datetime.now(UTC)
     await open_batch(resources.redis, WEBSUB_PUBLISH)

@@ -8,10 +8,11 @@ queues the next run for the rows still waiting; at most `SEND_RUNS` runs go on a
 run that finds no slot comes back a second later). A run reads only the rows it takes: the
 entry id its job carries is one of them, or was taken by another run. Each entry's sends are
 planned and committed (`plan_sends`: `webmention_sends` rows marked `pending`), then made,
-each attempt recorded as it ends; a send to retry gets its `send_webmention` job (`send_first`). The outbox rows go
-only when every send of the run has ended: a crash or an outage mid-run rolls them back, and
-the run that takes them again plans again, which sends only what is still pending (a send
-recorded as sent for the entry's current version is not planned twice).
+each attempt recorded as it ends; a send to retry gets its `send_webmention` job
+(`send_first`). The outbox rows go only when every send of the run has ended: a crash or an
+outage mid-run rolls them back, and the run that takes them again plans again, which sends
+only what is still pending (a send recorded as sent for the entry's current version is not
+planned twice).
 """
 
 from __future__ import annotations
