@@ -231,7 +231,7 @@ async def follow_ups_done(data_dir: Path, remote, acked: dict[int, str]) -> None
         )
         tag_pings = {url: c for url, c in pings.items() if "/tags/" in url}
         assert set(tag_pings.values()) == {1}, [u for u, c in tag_pings.items() if c > 1]
-        follow_ups = "('index_own_entry', 'send_webmentions', 'websub_publish')"
+        follow_ups = "('index_own_entry', 'send_webmentions', 'websub_publish', 'websub_ping')"
         left = f"SELECT count(*) FROM job_outbox WHERE function IN {follow_ups}"
         assert await conn.fetchval(left) == 0
     finally:

@@ -13,18 +13,47 @@ read past it, and none is lost: a row stays in the outbox until a run took it, a
 queues its job again after the lease, as for every staged job (decision 0007). The mark
 expires `PENDING_GRACE_MS` after the job was due, so a job Redis dropped holds nothing back
 for long.
+
+A batched job whose rows are deferred one by one (the webmention sends: each 30 s after its
+change, so a burst of edits sends once) takes only the rows that are due (`take_due_batch`)
+and queues the next run itself for the first row that is not (`queue_next_run`), at least
+`NEXT_RUN_GAP` later, so a steady stream of changes is taken in runs of a second or more each,
+each row soon after its time. The mark works as above for the first row of a quiet spell. A
+run that holds its rows while slow work goes on (sends over the network) first takes one of a
+few run slots (`take_run_slot`, a transaction-level advisory lock), so runs never pile up; a
+run that finds them all taken queues itself a little later instead.
+
+A run whose work leaves the node and must not be done twice (WebSub pings) holds no
+transaction while it works: it *leases* what it took (`stage_lease`, in the transaction that
+takes the rows): one outbox row of an ordinary job that would redo that work, which the sweep
+queues only once the lease is over. The run commits that, does the work, then ends the lease
+(`end_lease`: the row deleted, or turned into a retry of what failed), waiting out an outage
+of PostgreSQL. So a lost commit before the work leaves the rows taken by nobody (the next run
+takes them), and one after it leaves only the lease, whose end is retried, never the work.
+A run that dies mid-work is redone from its lease after `LEASE_SECONDS`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 from arq.connections import ArqRedis
 
+from hub.core.outages import backoff, is_outage
+
+log = logging.getLogger("hub.queue")
+
 BATCH_PREFIX = "batch:"  # job ids of batched jobs: `batch:<function>`
 PENDING_KEY = "hub:pending:"  # + the batch job id: set while a job of that batch waits
 PENDING_GRACE_MS = 120_000  # a pending mark outlives its job's due time by this much
+LEASE_PATIENCE = 60.0  # seconds the end of a lease waits for PostgreSQL to come back
+NEXT_RUN_GAP = timedelta(seconds=1)  # a run queues the next one at least this far ahead
+NEXT_KEY = ":next:"  # job ids of the runs a run queued: `<function>:next:<due, 100 ms>`
 
 
 def batch_job_id(function: str) -> str:
@@ -58,3 +87,140 @@ async def take_batch(conn: asyncpg.Connection, function: str, limit: int) -> lis
         limit,
     )
     return [r["args"] for r in sorted(rows, key=lambda r: r["id"])]
+
+
+# The rows of a batch that are due, oldest first: every row before the first one (by id) that
+# is not due yet. Rows are staged in order with the same delay, so that is nearly all of the
+# due ones (one a few milliseconds early waits for the next run), and the scan reads only the
+# due rows, through `job_outbox_job_id_idx`, however many wait behind them. The statement also
+# says when the first waiting row is due.
+_TAKE_DUE = """
+WITH waiting AS (
+    SELECT id, defer_until FROM job_outbox
+    WHERE job_id = $1 AND defer_until > now() + make_interval(secs => $3) ORDER BY id LIMIT 1
+), taken AS (
+    DELETE FROM job_outbox WHERE id IN (
+        SELECT id FROM job_outbox
+        WHERE job_id = $1 AND id < coalesce((SELECT id FROM waiting), 9223372036854775807)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+    ) RETURNING id, args
+)
+SELECT id, args, NULL::timestamptz AS next_due FROM taken
+UNION ALL SELECT NULL, NULL, defer_until FROM waiting
+"""
+
+
+async def take_due_batch(
+    conn: asyncpg.Connection, function: str, limit: int, *, early: timedelta = NEXT_RUN_GAP
+) -> tuple[list[list[Any]], datetime | None]:
+    """`take_batch` for the rows that are due (or will be within `early`: they would wait for
+    the next run otherwise): the arguments of up to `limit` of them, oldest first, deleted in
+    the caller's transaction, and when the next run is due (now when rows were left over; when
+    the first waiting row is due; None when none is left)."""
+    rows = await conn.fetch(_TAKE_DUE, batch_job_id(function), limit, early.total_seconds())
+    taken = sorted((r for r in rows if r["id"] is not None), key=lambda r: r["id"])
+    waiting = [r["next_due"] for r in rows if r["id"] is None]
+    next_due = waiting[0] if waiting else None
+    if len(taken) >= limit:
+        next_due = datetime.now(UTC)
+    return [r["args"] for r in taken], next_due
+
+
+def next_run_job_id(function: str, due: datetime) -> str:
+    """The id of a run queued for `due` (to 100 ms: two runs that see the same waiting row
+    queue one)."""
+    return f"{function}{NEXT_KEY}{int(due.timestamp() * 10)}"
+
+
+async def queue_next_run(
+    redis: ArqRedis, function: str, due: datetime | None, *, began: datetime
+) -> None:
+    """Queue the run of `function` that takes the rows still waiting (see `take_due_batch`):
+    at `due`, but not before `NEXT_RUN_GAP` after this run `began`. Nothing when `due` is
+    None."""
+    if due is None:
+        return
+    from hub.core.queue import enqueue_many  # the queue module imports this one
+
+    due = max(due, began + NEXT_RUN_GAP)
+    await enqueue_many(redis, [(function, [], next_run_job_id(function, due), due)])
+
+
+async def take_run_slot(conn: asyncpg.Connection, function: str, slots: int) -> bool:
+    """Take one of the `slots` run slots of the batched job `function` until the end of the
+    caller's transaction; False when every slot is taken (by runs under way elsewhere)."""
+    taken = await conn.fetchval(
+        "SELECT s FROM generate_series(0, $2 - 1) s"
+        " WHERE pg_try_advisory_xact_lock(hashtext($1), s) LIMIT 1",
+        BATCH_PREFIX + function,
+        slots,
+    )
+    return taken is not None
+
+
+LEASE_SECONDS = 120  # a lease's job is queued by the sweep once this is over (a run takes seconds)
+
+
+async def stage_lease(
+    conn: asyncpg.Connection, function: str, args: list[Any], *, seconds: int = LEASE_SECONDS
+) -> int:
+    """Stage, in the caller's transaction, the job `function(*args)` that redoes a run's work
+    if the run does not end its lease (`end_lease`) within `seconds`; the row's id."""
+    return await conn.fetchval(
+        "INSERT INTO job_outbox (function, args, job_id, sweep_after)"
+        " VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING id",
+        function,
+        args,
+        f"{function}:lease:{uuid4().hex}",
+        seconds,
+    )
+
+
+async def end_lease(
+    pool: asyncpg.Pool, redis: ArqRedis, lease_id: int, *,
+    retry: list[Any] | None = None, retry_in: float = 0,
+) -> None:  # fmt: skip
+    """The run is done with its lease: the row goes, or, with `retry`, stays as that job
+    (`function(*retry)`) queued `retry_in` seconds from now. PostgreSQL going away just then
+    is waited out for `LEASE_PATIENCE` seconds (the work must not be done again); after that
+    the lease's job redoes it."""
+    waited, attempt = 0.0, 0
+    while True:
+        try:
+            row = await _end_lease(pool, lease_id, retry, retry_in)
+            break
+        except Exception as exc:
+            attempt += 1
+            delay = backoff(attempt, first=0.5, cap=5)
+            if not is_outage(exc) or waited + delay > LEASE_PATIENCE:
+                log.warning("could not end lease %s (%s: %s); its job will redo the work",
+                            lease_id, type(exc).__name__, exc)  # fmt: skip
+                return
+            await asyncio.sleep(delay)
+            waited += delay
+    if row is not None:
+        from hub.core.queue import enqueue_many  # the queue module imports this one
+
+        job = (row["function"], list(retry or []), row["job_id"], row["defer_until"])
+        try:
+            await enqueue_many(redis, [job], [lease_id])
+        except Exception as exc:  # committed: the sweep queues it
+            log.warning("retry %s not queued now (%s); the sweep will", lease_id, exc)
+
+
+async def _end_lease(
+    pool: asyncpg.Pool, lease_id: int, retry: list[Any] | None, retry_in: float
+) -> asyncpg.Record | None:
+    if not retry:
+        await pool.execute("DELETE FROM job_outbox WHERE id = $1", lease_id)
+        return None
+    return await pool.fetchrow(
+        "UPDATE job_outbox SET args = $2,"
+        " defer_until = now() + make_interval(secs => $3),"
+        " sweep_after = now() + make_interval(secs => $3 + $4)"
+        " WHERE id = $1 RETURNING function, job_id, defer_until",
+        lease_id,
+        retry,
+        retry_in,
+        LEASE_SECONDS,
+    )

@@ -14,8 +14,10 @@ row in one statement of its own queues it with `enqueue_staged` (the same path, 
 
 A row stays until its job is done with it: each job queued from the outbox carries its row's
 id (`OUTBOX_KWARG`), and the worker deletes the row when the job succeeds or fails for good
-(`job_done`, called by `hub.core.job_runs`). So a job that Redis lost (an outage, a restart
-without persistence) or that failed through an outage is queued again.
+(`job_done`, called by `hub.core.job_runs`). A batched job's rows (`hub.core.batches`) go
+only with the run that takes them, so its jobs carry none: a run that found its row held by
+another run, which then rolled back, must not delete it. So a job that Redis lost (an
+outage, a restart without persistence) or that failed through an outage is queued again.
 
 `flush_outbox` is the sweep: it queues the rows whose `sweep_after` has passed (those whose
 process died or whose Redis call failed after the commit, those whose job has not finished
@@ -121,11 +123,12 @@ async def enqueue_many(
     for (function, args, job_id, defer_until), row in zip(jobs, rows, strict=True):
         score = to_unix_ms(defer_until) if defer_until is not None else now
         expires = score - now + redis.expires_extra_ms
-        kwargs = {} if row is None else {OUTBOX_KWARG: row}
+        mark = pending_key(job_id)
+        # a batched job's rows go only with the run that takes them (`hub.core.batches`)
+        kwargs = {} if row is None or mark else {OUTBOX_KWARG: row}
         payload = serialize_job(
             function, tuple(args), kwargs, None, now, serializer=redis.job_serializer
         )
-        mark = pending_key(job_id)
         if mark:  # one job for the batch, named after its row (`hub.core.batches`)
             job_id = f"{job_id}:{row or uuid4().hex}"
         job_id = job_id or (f"outbox:{row}" if row is not None else uuid4().hex)

@@ -2,8 +2,8 @@
 the sweep that re-queues work whose queued job was lost (Redis holds no state we need).
 
 Ids in, enqueued by name with deterministic job ids (`verify_webmention:{id}`,
-`send_webmentions:{entry_id}`, `send_webmention:{send_id}`: a send's retries, its first
-attempt is made by `send_webmentions`); transient failures raise
+`send_webmention:{send_id}`: a send's retries, its first attempt is made by the batched
+`send_webmentions`, `hub.core.batches`); transient failures raise
 `Retry(defer=...)` on the schedules of webmention-site-feeds.md §1.5 and §2.4 (steps of
 `hub.core.retry.STANDARD_SCHEDULE`).
 """
@@ -21,14 +21,9 @@ from hub.core.retry import attempts_of
 from hub.core.webmentions import queries as q
 from hub.core.webmentions import sends as sq
 from hub.webmentions.receive import VERIFY_JOB, verify_job_id
+from hub.webmentions.send.batch import send_due
 from hub.webmentions.send.sender import RETRY_SCHEDULE as SEND_SCHEDULE
-from hub.webmentions.send.sender import (
-    SEND_JOB,
-    plan_sends,
-    send_job_id,
-    send_one,
-    send_planned,
-)
+from hub.webmentions.send.sender import SEND_JOB, send_job_id, send_one
 from hub.webmentions.verify.verifier import RETRY_SCHEDULE as VERIFY_SCHEDULE
 from hub.webmentions.verify.verifier import verify
 
@@ -44,18 +39,13 @@ async def verify_webmention(ctx: dict, mention_id: str) -> str:
     return outcome.status
 
 
-async def send_webmentions(ctx: dict, entry_id: int) -> str:
-    """Plan the sends of one entry (queued by `hub.core.entries.events`) and make their first
-    attempts; a send to retry gets a `send_webmention` job of its own. The job's one log line
-    says how they went (`2 sent`, `1 sent, 1 pending`); each send's own is at DEBUG."""
-    planned = await plan_sends(ctx["resources"], entry_id, stage=False)
-    deliveries = await send_planned(ctx["resources"], planned)
-    outcomes: dict[str, int] = {}
-    for delivery in deliveries:
-        if delivery is not None:
-            if delivery.retry_in is None:  # a retry is counted when it ends, as in its job
-                metrics.webmentions_sent.labels(delivery.status).inc()
-            outcomes[delivery.status] = outcomes.get(delivery.status, 0) + 1
+async def send_webmentions(ctx: dict, entry_id: int | None = None) -> str:
+    """The webmentions of every entry whose change is due (a batched job, staged by
+    `hub.core.entries.events`; `hub.webmentions.send.batch`). `entry_id`, the one of the row
+    the job was queued for, is among the rows the run takes, or another run took it. The
+    run's one log line says how its sends went (`2 sent`, `1 sent, 1 pending`); each send's
+    own is at DEBUG."""
+    outcomes = await send_due(ctx["resources"])
     return ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items()))
 
 

@@ -48,8 +48,9 @@ async def test_worker_publishes_due_entry_once(client, db, account, resources):
 async def test_worker_job_runs_deferred_publication(client, db, account, resources):
     await _schedule_soon(client, db, account, seconds=2)
     await asyncio.sleep(2.2)
-    for job in await resources.redis.zrange("arq:queue", 0, -1):  # reactions deferred by 30 s:
-        if job.startswith((b"send_webmentions:", b"websub_publish:")):  # a burst waits for them
+    deferred = (b"batch:send_webmentions:", b"batch:websub_publish:")  # reactions deferred
+    for job in await resources.redis.zrange("arq:queue", 0, -1):  # by 30 s: a burst waits
+        if job.startswith(deferred):  # for them
             await resources.redis.zrem("arq:queue", job)
     worker = build_worker(resources, burst=True, poll_delay=0.05)
     try:

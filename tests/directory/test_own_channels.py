@@ -20,7 +20,7 @@ async def run_index_jobs(resources) -> None:
     30 s (a burst worker waits for every queued job, deferred ones too)."""
     redis = resources.redis
     for job in await redis.zrange("arq:queue", 0, -1):
-        if job.startswith((b"send_webmentions:", b"websub_publish:")):
+        if job.startswith((b"batch:send_webmentions:", b"batch:websub_publish:")):
             await redis.zrem("arq:queue", job)
     worker = build_worker(resources, burst=True, poll_delay=0.05)
     try:

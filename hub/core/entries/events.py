@@ -3,11 +3,13 @@
 `publishing.py` stages `reactions` inside the transaction of the change, with the page status
 (`entry_changed` stages them alone): the jobs that react to it, by name (core imports no
 adapter):
-- `send_webmentions` (the directory's webmention sender, webmention-site-feeds.md §2.1) and
-  `websub_publish` (the site's ping of the WebSub hub for the entry's feeds, when one is set):
-  deferred so that a burst of edits notifies once, from the latest state (R-W15), and keyed per
-  entry so each is queued once (webmentions 30 s; the WebSub ping 2 s, so subscribers hear of
-  a post within seconds, issue 16);
+- `send_webmentions` (the webmention sender, webmention-site-feeds.md §2.1): a batched job
+  (`hub.core.batches`) whose rows are due 30 s after their change, so that a burst of edits
+  sends once, from the latest state (R-W15); a run takes every entry whose row is due and
+  queues the next run for the rows still waiting;
+- `websub_publish` (the site's ping of the WebSub hub for the entry's feeds, when one is set):
+  batched the same way, due 2 s after the change, so subscribers hear of a post within
+  seconds (issue 16) and a burst of edits, or of posts, pings each topic once;
 - `ap_fanout` (the ActivityPub adapter's fan-out: the Create, Update or Delete the entry's
   fediverse followers hear of): a batched job (`hub.core.batches`) deferred 2 s like the
   WebSub ping: the changes of those 2 s (a burst of edits, or of posts) are one run that
@@ -39,22 +41,14 @@ AP_FANOUT = "ap_fanout"  # the entry's Create, Update or Delete to its channel's
 AP_FANOUT_DELAY = timedelta(seconds=2)
 
 
-def send_job_id(entry_id: int) -> str:
-    return f"{SEND_WEBMENTIONS}:{entry_id}"
-
-
-def websub_publish_job_id(entry_id: int) -> str:
-    return f"{WEBSUB_PUBLISH}:{entry_id}"
-
-
 def reactions(entry_id: int) -> list[StagedJob]:
     """The jobs that react to a change of `entry_id`; `publishing.refresh_status` stages them
     in the statement that stores the page status. The jobs read the entry's state when they
     run and decide from it (a job that finds nothing new to tell does nothing)."""
     now = datetime.now(UTC)
     return [
-        (SEND_WEBMENTIONS, [entry_id], send_job_id(entry_id), now + SEND_DELAY),
-        (WEBSUB_PUBLISH, [entry_id], websub_publish_job_id(entry_id), now + WEBSUB_DELAY),
+        (SEND_WEBMENTIONS, [entry_id], batch_job_id(SEND_WEBMENTIONS), now + SEND_DELAY),
+        (WEBSUB_PUBLISH, [entry_id], batch_job_id(WEBSUB_PUBLISH), now + WEBSUB_DELAY),
         (AP_FANOUT, [entry_id], batch_job_id(AP_FANOUT), now + AP_FANOUT_DELAY),
         (INDEX_OWN_ENTRY, [entry_id], batch_job_id(INDEX_OWN_ENTRY), None),
     ]

@@ -211,18 +211,20 @@ async def public_entries(
     return await conn.fetch(sql, channel_id, *values)
 
 
-async def websub_scope(conn: Conn, entry_id: int) -> asyncpg.Record | None:
-    """What a WebSub ping for an entry needs: its channel, its tags and the languages it has
-    ever been public in (a withdrawn language's feed changed too)."""
-    return await conn.fetchrow(
+async def websub_scopes(conn: Conn, entry_ids: list[int]) -> list[asyncpg.Record]:
+    """What the WebSub pings for entries need, one row an entry (`id`; those gone are left
+    out): its channel, its tags and the languages it has ever been public in (a withdrawn
+    language's feed changed too)."""
+    return await conn.fetch(
         """
-        SELECT c.slug, c.custom_domain, c.status,
+        SELECT e.id, c.slug, c.custom_domain, c.status,
                ARRAY(SELECT g.name FROM entry_categories g WHERE g.entry_id = e.id
                      ORDER BY g.position, g.key) AS tags,
                ARRAY(SELECT t.language FROM entry_translations t WHERE t.entry_id = e.id
                        AND t.published_at IS NOT NULL ORDER BY t.language) AS languages
         FROM entries e JOIN channels c ON c.id = e.channel_id
-        WHERE e.id = $1
+        WHERE e.id = ANY($1::bigint[])
+        ORDER BY e.id
         """,
-        entry_id,
+        entry_ids,
     )

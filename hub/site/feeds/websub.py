@@ -3,46 +3,55 @@ external hub, a change to an entry's public state POSTs `hub.mode=publish&hub.ur
 to it once per affected topic: the channel's three feeds without `lang` and per language the
 entry has been public in, the same for each of its tags, and the channel home.
 
-The job takes an entry id and is staged by the entry-change hook (`hub.core.entries.events`,
-job id `websub_publish:{entry_id}`, 2 s after the commit: a burst of edits pings once).
+The job is batched (`hub.core.batches`, issue 20): the entry-change hook stages a row for it
+2 s after the commit (`hub.core.entries.events`), and one run takes every entry whose row is
+due and pings each affected topic once, so a burst of edits, or a stream of posts to one
+channel, pings the channel's feeds once a run instead of 19 times a post, and each post's own
+tag feeds are still pinged. A run queues the next one for the rows still waiting.
 
 Every topic answers with `Link: <hub>; rel="hub", <topic>; rel="self"` in its HTTP headers
 (WebSub §4) beside its discovery links: `link_values` is the one place the pages and the
 feeds take them from, and `home_topic` says which page URL is a topic.
 
-Every POST goes through `resources.fetcher`. Any 2xx is success; if a topic fails, the whole
-job is retried at 1 min, 10 min and 1 h (pings are idempotent), then the failure is logged
-and dropped.
-
-Pings are coalesced per topic (issue 20): every ping records when it began in Redis
-(`PINGED_KEY` + topic, for a minute), and a job skips a topic whose last ping began after the
-job was queued (the change had committed by then, so the hub's fetch after that ping sees it).
-A stream of posts to one channel pings its feeds about once per `websub_publish` delay (2 s)
-instead of 19 times a post; each post's own tag feeds are still pinged. A failed ping removes
-its record, so a later job (or the retry) pings that topic again. Without Redis's record (lost,
-expired) the topic is simply pinged.
+Every POST goes through `resources.fetcher`, `PING_LANES` at once. Any 2xx is success. The
+topics are leased while they are pinged: the run takes the rows and stages its lease, a
+`websub_ping` job of its topics that the sweep queues only if the run never ends it, in one
+transaction; pings with none open; then ends the lease, waiting out an outage of PostgreSQL,
+so a lost commit never makes a topic pinged twice (`tests/test_outages.py`). The topics that
+failed stay as that `websub_ping` job, retried at 1 min, 10 min and 1 h (pings are
+idempotent); then the failure is logged and dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from arq import Retry
+from arq.worker import func
 
+from hub.core.batches import (
+    LEASE_SECONDS,
+    end_lease,
+    open_batch,
+    queue_next_run,
+    stage_lease,
+    take_due_batch,
+)
 from hub.core.entries import published
+from hub.core.entries.events import WEBSUB_PUBLISH
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.retry import STANDARD_SCHEDULE, delay_after
+from hub.core.retry import STANDARD_SCHEDULE, attempts_of, delay_after
 from hub.site.public.links import FEED_TYPES, ChannelLinks
 
 log = logging.getLogger("hub.websub")
 
 RETRY_SCHEDULE = STANDARD_SCHEDULE[:3]  # 1 min, 10 min, 1 h; then logged and dropped
-PINGED_KEY = "hub:websub:pinged:"  # + topic URL: when its last ping began, ms since the epoch
-PINGED_FOR_MS = 60_000  # how long that is remembered (a job runs 2 s after its change)
-CLOCK_SLACK_MS = 500  # the job's queue time comes from another process's clock
+WEBSUB_PING = "websub_ping"  # the retry of a run's failed pings, or a dead run's lease
+WEBSUB_BATCH = 500  # entries one run takes
+PING_LANES = 8  # pings a run makes at once
 
 
 def link_values(hub: str | None, topic: str | None) -> list[tuple[str, str]]:
@@ -76,78 +85,92 @@ def topics(links: ChannelLinks, languages: Iterable[str], tags: Iterable[str]) -
     return list(dict.fromkeys(found))
 
 
-async def websub_publish(ctx: dict, entry_id: int) -> int:
-    """Ping the hub for every topic of `entry_id` not pinged since the job was queued; the
-    number of topics pinged."""
+async def websub_publish(ctx: dict, entry_id: int | None = None) -> int:
+    """Ping the hub once for every topic of every entry whose row is due (a batched job,
+    staged by the entries core 2 s after a change); the number of topics pinged. `entry_id`,
+    the one of the row the job was queued for, is among the rows the run takes, or another
+    run took it (so no entry is pinged twice). The topics are leased
+    (`hub.core.batches.stage_lease`) in the transaction that takes the rows, pinged with no
+    transaction open, and the lease ended after: a topic is pinged again only by the retry of
+    a failed ping, or when this run died mid-way."""
+    resources = ctx["resources"]
+    began = datetime.now(UTC)
+    await open_batch(resources.redis, WEBSUB_PUBLISH)
+    hub = resources.settings.websub_hub
+    async with resources.pool.acquire() as conn, conn.transaction():
+        taken, next_due = await take_due_batch(conn, WEBSUB_PUBLISH, WEBSUB_BATCH)
+        ids = list(dict.fromkeys(args[0] for args in taken))
+        wanted = await _topics_of(resources, conn, ids) if hub and ids else []
+        lease = None
+        if wanted:
+            seconds = LEASE_SECONDS + 2 * len(wanted)  # a run's pings take far less
+            lease = await stage_lease(conn, WEBSUB_PING, [wanted], seconds=seconds)
+    await queue_next_run(resources.redis, WEBSUB_PUBLISH, next_due, began=began)
+    if lease is None:
+        return 0
+    # shielded: a worker losing Redis cancels its jobs, and these pings must end with the lease
+    return await asyncio.shield(_ping_leased(resources, hub, wanted, lease))
+
+
+async def _ping_leased(resources, hub: str, wanted: list[str], lease: int) -> int:
+    sent, unsent, failed = await _ping(resources, hub, wanted)
+    retry_in = delay_after(1, RETRY_SCHEDULE) or 0
+    await end_lease(resources.pool, resources.redis, lease,
+                    retry=[unsent] if unsent else None, retry_in=retry_in)  # fmt: skip
+    if failed:
+        log.info("websub pings failed, retried in %s s: %s", retry_in, "; ".join(failed[:5]))
+    return sent
+
+
+async def websub_ping(ctx: dict, topics: list[str]) -> int:
+    """Ping `topics`: the retry of those a `websub_publish` run could not ping (its second
+    attempt and on, at 1 min, 10 min and 1 h, then logged and dropped), or a run's lease,
+    queued by the sweep when the run died before ending it. The number pinged."""
     resources = ctx["resources"]
     hub = resources.settings.websub_hub
     if not hub:
         return 0
-    row = await published.websub_scope(resources.pool, entry_id)
-    if row is None or row["status"] != "published":
-        return 0
-    links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
-    wanted = topics(links, row["languages"], row["tags"])
-    due = await _not_pinged_since(resources.redis, wanted, ctx.get("enqueue_time"))
-    began = await _mark_pinged(resources.redis, due)
-    failed: list[str] = []
-    unsent: list[str] = []
-    sent = 0
-    for topic in due:
-        try:
-            answer = await resources.fetcher.fetch(
-                hub, method="POST", data={"hub.mode": "publish", "hub.url": topic}
-            )
-        except (FetchFailed, FetchRefused, TooLarge) as exc:
-            failed.append(f"{topic}: {exc.message}")
-            unsent.append(topic)
-            continue
-        if 200 <= answer.status < 300:
-            sent += 1
-        else:
-            failed.append(f"{topic}: hub answered {answer.status}")
-            unsent.append(topic)
+    sent, _, failed = await _ping(resources, hub, topics)
     if failed:
-        await _unmark_pinged(resources.redis, unsent, began)
-        delay = delay_after(ctx.get("job_try", 1), RETRY_SCHEDULE)
+        delay = delay_after(ctx.get("job_try", 1) + 1, RETRY_SCHEDULE)  # the run was the first
         if delay is not None:
             raise Retry(defer=delay)
-        log.warning("websub pings for entry %s failed: %s", entry_id, "; ".join(failed))
+        log.warning("websub pings failed: %s", "; ".join(failed))
     return sent
 
 
-async def _not_pinged_since(redis, wanted: list[str], queued: datetime | None) -> list[str]:
-    """The topics whose last ping began before the job was queued (all of them when the
-    job's queue time is unknown, as in a direct call)."""
-    if queued is None or not wanted:
-        return wanted
-    since = int(queued.timestamp() * 1000) + CLOCK_SLACK_MS
-    began = await redis.mget([PINGED_KEY + topic for topic in wanted])
-    return [t for t, at in zip(wanted, began, strict=True) if at is None or int(at) <= since]
+async def _topics_of(resources, conn, entry_ids: list[int]) -> list[str]:
+    """Every topic the changes of `entry_ids` affect, each once (public channels only)."""
+    wanted: dict[str, None] = {}
+    for row in await published.websub_scopes(conn, entry_ids):
+        if row["status"] == "published":
+            links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
+            wanted.update(dict.fromkeys(topics(links, row["languages"], row["tags"])))
+    return list(wanted)
 
 
-async def _mark_pinged(redis, due: list[str]) -> int:
-    """Record that a ping of each of `due` begins now; the time recorded."""
-    now = int(time.time() * 1000)
-    if due:
-        async with redis.pipeline(transaction=False) as pipe:
-            for topic in due:
-                pipe.set(PINGED_KEY + topic, now, px=PINGED_FOR_MS)
-            await pipe.execute()
-    return now
+async def _ping(resources, hub: str, wanted: list[str]) -> tuple[int, list[str], list[str]]:
+    """POST a publish ping for each topic, `PING_LANES` at once: how many went through, the
+    topics that did not and why."""
+    lanes = asyncio.Semaphore(PING_LANES)
+
+    async def one(topic: str) -> str | None:
+        async with lanes:
+            try:
+                answer = await resources.fetcher.fetch(
+                    hub, method="POST", data={"hub.mode": "publish", "hub.url": topic}
+                )
+            except (FetchFailed, FetchRefused, TooLarge) as exc:
+                return f"{topic}: {exc.message}"
+        return None if 200 <= answer.status < 300 else f"{topic}: hub answered {answer.status}"
+
+    errors = await asyncio.gather(*(one(topic) for topic in wanted))
+    unsent = [t for t, error in zip(wanted, errors, strict=True) if error is not None]
+    return len(wanted) - len(unsent), unsent, [e for e in errors if e is not None]
 
 
-async def _unmark_pinged(redis, unsent: list[str], began: int) -> None:
-    """Forget the pings of `unsent` that this job recorded (a later one stays)."""
-    for topic in unsent:
-        await redis.eval(_FORGET, 1, PINGED_KEY + topic, began)
-
-
-_FORGET = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-
-FUNCTIONS = [websub_publish]
+FUNCTIONS = [
+    websub_publish,
+    func(websub_ping, name=WEBSUB_PING, max_tries=attempts_of(RETRY_SCHEDULE) - 1),
+]
 CRON_JOBS: list = []

@@ -4,19 +4,19 @@ target), recording every attempt in `webmention_sends`. A response target's page
 like-of, repost-of, bookmark-of) read on the way also gives its reply context (`context`:
 title, author, canonical URL), kept next to the send with the author photo re-hosted.
 
-`plan_sends` runs in the `send_webmentions` job: it unions the entry's current targets with
-every target it ever linked to, so that an update or a delete reaches removed links, and marks
-every target that has something new to hear `pending`. The job then makes each one's first
-attempt itself, concurrently (`send_planned`), and queues a `send_webmention` job only for a
-send that must be retried (issue 20: two jobs a link cost more than the sends). A pending send
-whose job was lost (a crash mid-way, Redis lost) is queued again by the webmention sweep, and a
-rerun of `send_webmentions` plans it again. `deliver` never raises for the target's failures;
-it returns what to record and whether to retry.
+`plan_sends` runs in the batched `send_webmentions` job (`batch`): it unions the entry's
+current targets with every target it ever linked to, so that an update or a delete reaches
+removed links, and marks every target that has something new to hear `pending`. The run then
+makes each one's first attempt itself, many at once (`send_first`), and queues a
+`send_webmention` job only for a send that must be retried (issue 20: two jobs a link cost more
+than the sends). A pending send whose job was lost (a crash mid-way, Redis lost) is queued
+again by the webmention sweep, and the run that takes the entry's row again plans it again.
+`deliver` never raises for the target's failures; it returns what to record and whether to
+retry.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from hub.core import writes
+from hub.core import metrics, writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import fetch_own_page
 from hub.core.offload import heavy_to_parse, off_loop
@@ -126,16 +126,17 @@ async def plan_sends(resources: Resources, entry_id: int, *, stage: bool = True)
     return staged
 
 
-async def send_planned(resources: Resources, send_ids: list[int]) -> list[Delivery | None]:
-    """The first attempt of each planned send, concurrently (each host's politeness slots
-    still apply); a send to retry gets its `send_webmention` job, due at its retry time."""
-    deliveries = await asyncio.gather(*(send_one(resources, i) for i in send_ids))
-    for send_id, delivery in zip(send_ids, deliveries, strict=True):
-        if delivery is not None and delivery.retry_in is not None:
-            due = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
-            await enqueue(resources.redis, SEND_JOB, send_id, job_id=send_job_id(send_id),
-                          defer_until=due)  # fmt: skip
-    return list(deliveries)
+async def send_first(resources: Resources, send_id: int) -> Delivery | None:
+    """The first attempt of a planned send (the batched `send_webmentions` run makes them,
+    many at once); a send to retry gets its `send_webmention` job, due at its retry time."""
+    delivery = await send_one(resources, send_id)
+    if delivery is not None and delivery.retry_in is not None:
+        due = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
+        await enqueue(resources.redis, SEND_JOB, send_id, job_id=send_job_id(send_id),
+                      defer_until=due)  # fmt: skip
+    if delivery is not None and delivery.retry_in is None:  # a retry is counted when it ends
+        metrics.webmentions_sent.labels(delivery.status).inc()
+    return delivery
 
 
 @dataclass

@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from arq import Retry
 
 from hub.app import create_app
 from hub.core.urls import Urls
-from hub.site.feeds.websub import topics, websub_publish
+from hub.site.feeds.websub import topics, websub_ping, websub_publish
 from hub.site.public.links import ChannelLinks
 from hub.worker import build_worker, functions
 from tests.site.public.fixtures import BASE, public_article, public_publish
@@ -33,6 +33,11 @@ def pings(hub: StubServer) -> list[dict[str, list[str]]]:
     return [hit.form for hit in hub.posts("/hub")]
 
 
+async def due_now(db) -> None:
+    """The WebSub rows the changes staged (due 2 s on) are due now."""
+    await db.execute("UPDATE job_outbox SET defer_until = now() WHERE function = 'websub_publish'")
+
+
 def test_topics_cover_feeds_languages_tags_and_home():
     links = ChannelLinks(Urls("https://h.example"), "ada", None)
     found = topics(links, ["en", "fr"], ["Cars"])
@@ -48,6 +53,7 @@ async def test_200_websub_publish_pings_every_topic(
     hub, url = public_stub_hub
     await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     ctx = {"resources": dataclasses.replace(resources, settings=with_hub), "job_try": 1}
     assert await websub_publish(ctx, entry_id) == 13
@@ -57,17 +63,29 @@ async def test_200_websub_publish_pings_every_topic(
     assert f"{BASE}/ada_blog/tags/Cars/rss.xml?lang=en" in pinged
 
 
-async def test_websub_publish_retries_then_gives_up(client, public_blog, db, resources,
-                                                    public_stub_hub):  # fmt: skip
+async def test_failed_pings_are_retried_from_the_lease_then_given_up(
+    client, public_blog, db, resources, public_stub_hub
+):
     hub, url = public_stub_hub
     hub.serve("/hub", status=503)
     await public_publish(client, public_blog, public_article("first"))
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     shared = dataclasses.replace(resources, settings=with_hub)
-    with pytest.raises(Retry):
-        await websub_publish({"resources": shared, "job_try": 1}, entry_id)
-    assert await websub_publish({"resources": shared, "job_try": 4}, entry_id) == 0
+    assert await websub_publish({"resources": shared, "job_try": 1}, entry_id) == 0
+    retry = await db.fetchrow("SELECT * FROM job_outbox WHERE function = 'websub_ping'")
+    [topics] = retry["args"]  # the lease became the retry of its topics, in a minute
+    assert len(topics) == 7 and f"{BASE}/ada_blog" in topics  # no tags: 3 feeds x 2, home
+    assert 50 < (retry["defer_until"] - datetime.now(UTC)).total_seconds() <= 60
+    [job] = [j for j in await resources.redis.queued_jobs() if j.function == "websub_ping"]
+    assert job.args == (topics,)
+    with pytest.raises(Retry) as later:  # the second attempt: the third is 10 min on
+        await websub_ping({"resources": shared, "job_try": 1}, topics)
+    assert later.value.defer_score == 600_000
+    assert await websub_ping({"resources": shared, "job_try": 3}, topics) == 0  # given up
+    hub.serve("/hub", status=202)
+    assert await websub_ping({"resources": shared, "job_try": 2}, topics) == 7
 
 
 async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db, resources):
@@ -77,61 +95,35 @@ async def test_websub_publish_does_nothing_without_a_hub(client, public_blog, db
     assert "websub_publish" in {f.name for f in functions()}
 
 
-def queued(seconds_ago: float) -> dict:
-    """The part of a job's ctx that says when the job was queued."""
-    return {"enqueue_time": datetime.now(UTC) - timedelta(seconds=seconds_ago)}
-
-
-async def test_200_websub_pings_coalesce_per_topic_across_entries(
+async def test_200_one_run_pings_each_topic_of_its_entries_once(
     client, public_blog, db, resources, public_stub_hub
 ):
-    """Two posts queued before the first one's pings: the second pings its own tag feeds only
-    (the channel's feeds and home were pinged after its change); a job queued later pings
-    every topic again."""
+    """Two posts due together: one run pings the channel's feeds and home once, and each
+    post's own tag feeds; nothing is left to ping again."""
     hub, url = public_stub_hub
     await public_publish(client, public_blog, public_article("first", tags=["Cars"]))
     await public_publish(client, public_blog, public_article("second", tags=["Boats"]))
-    first, second = [await db.fetchval("SELECT id FROM entries WHERE slug = $1", s)
-                     for s in ("first", "second")]  # fmt: skip
+    await due_now(db)
     with_hub = dataclasses.replace(resources.settings, websub_hub=url)
     shared = dataclasses.replace(resources, settings=with_hub)
-    assert await websub_publish({"resources": shared, "job_try": 1, **queued(3)}, first) == 13
-    assert await websub_publish({"resources": shared, "job_try": 1, **queued(2)}, second) == 6
-    second_pings = [p["hub.url"][0] for p in pings(hub)][13:]
-    assert all("/tags/Boats/" in topic for topic in second_pings)
-    later = {"resources": shared, "job_try": 1, "enqueue_time": datetime.now(UTC) + timedelta(1)}
-    assert await websub_publish(later, second) == 13
+    assert await websub_publish({"resources": shared, "job_try": 1}) == 13 + 6
+    pinged = [p["hub.url"][0] for p in pings(hub)]
+    assert len(pinged) == len(set(pinged)) == 19
+    assert {t for t in pinged if "/tags/" in t and "Boats" not in t and "Cars" not in t} == set()
+    left = "SELECT count(*) FROM job_outbox WHERE function IN ('websub_publish', 'websub_ping')"
+    assert await db.fetchval(left) == 0  # rows taken, lease ended
+    assert await websub_publish({"resources": shared, "job_try": 1}) == 0
 
 
-async def test_failed_websub_ping_is_not_counted_as_pinged(
-    client, public_blog, db, resources, public_stub_hub
-):
-    hub, url = public_stub_hub
-    hub.serve("/hub", status=503)
-    await public_publish(client, public_blog, public_article("first"))
-    await public_publish(client, public_blog, public_article("second"))
-    first, second = [await db.fetchval("SELECT id FROM entries WHERE slug = $1", s)
-                     for s in ("first", "second")]  # fmt: skip
-    with_hub = dataclasses.replace(resources.settings, websub_hub=url)
-    shared = dataclasses.replace(resources, settings=with_hub)
-    with pytest.raises(Retry):
-        await websub_publish({"resources": shared, "job_try": 1, **queued(3)}, first)
-    hub.serve("/hub", status=202)
-    assert await websub_publish({"resources": shared, "job_try": 1, **queued(2)}, second) == 7
-    assert await websub_publish({"resources": shared, "job_try": 2, **queued(3)}, first) == 0
-
-
-async def test_publishing_queues_one_websub_ping_per_entry(client, public_blog, db, resources):
+async def test_a_burst_of_changes_queues_one_websub_run(client, public_blog, db, resources):
     await public_publish(client, public_blog, public_article("first"))
     await public_publish(client, public_blog, public_article("first", tags=["Edited"]))
-    entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'first'")
-    job_id = f"websub_publish:{entry_id}"
-    staged = await db.fetchval(
-        "SELECT count(*) FROM job_outbox WHERE function = 'websub_publish' AND job_id = $1", job_id
-    )
-    queued = await resources.redis.exists(f"arq:job:{job_id}")
-    assert staged + queued >= 1  # in the outbox until the flush, then in the queue
-    assert queued <= 1  # one job per entry however often it changed
+    await public_publish(client, public_blog, public_article("second"))
+    staged = "SELECT count(*) FROM job_outbox WHERE function = 'websub_publish'"
+    assert await db.fetchval(staged) == 3  # a row a change ...
+    runs = [j for j in await resources.redis.queued_jobs() if j.function == "websub_publish"]
+    assert len(runs) == 1  # ... and one run for them all, 2 s after the first
+    assert runs[0].job_id.startswith("batch:websub_publish:")
 
 
 @pytest.mark.slow

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from arq import Retry
 
 from hub.app import create_app
+from hub.core.batches import batch_job_id
 from hub.core.fetch import GuardedClient
+from hub.core.queue import stage_jobs
 from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
@@ -19,6 +22,8 @@ from hub.worker import build_worker
 from tests.factories import make_credential, make_entry
 from tests.stubs import Answer, LoopbackOnly
 from tests.webmentions.fixtures import entry_url, make_blog
+
+SEND_BATCH = batch_job_id("send_webmentions")
 
 
 def receiving(site, path: str) -> str:
@@ -38,6 +43,12 @@ async def sends(db, entry_id: int) -> dict[str, dict]:
 async def run_all(resources, send_ids) -> None:
     for send_id in send_ids:
         await send_one(resources, send_id)
+
+
+async def send_jobs(redis) -> list[float]:
+    """The due times (ms) of the queued `send_webmentions` runs (a batched job)."""
+    jobs = await redis.zrange("arq:queue", 0, -1, withscores=True)
+    return [score for job, score in jobs if job.startswith(b"batch:send_webmentions:")]
 
 
 def told(site, path: str) -> list:
@@ -222,6 +233,7 @@ async def test_the_worker_runs_the_whole_chain(wm_resources, db, site):
     a = receiving(site, "/a")
     blog = await make_blog(db)
     entry_id = await make_entry(db, blog, "note", content_html=f'<a href="{a}">a</a>')
+    await stage_send(db, entry_id, datetime.now(UTC))
     await wm_resources.redis.enqueue_job("send_webmentions", entry_id)
     worker = build_worker(wm_resources, burst=True, poll_delay=0.05)
     await worker.main()
@@ -249,10 +261,10 @@ async def test_201_v1_publish_queues_the_send_job(wm_resources, db, wm_client):
     entry_id = await db.fetchval("SELECT id FROM entries WHERE slug = 'hello'")
     # queued after the commit; the outbox row only waits as a safety net (never due now)
     assert await db.fetchval("SELECT count(*) FROM job_outbox WHERE sweep_after <= now()") == 0
-    job = await wm_resources.redis.exists(f"arq:job:send_webmentions:{entry_id}")
-    assert job, "the publishing request queued the send job"
-    score = await wm_resources.redis.zscore("arq:queue", f"send_webmentions:{entry_id}")
+    [score] = await send_jobs(wm_resources.redis)  # the publishing request queued the send job
     assert score / 1000 > time.time() + 20  # deferred about 30 s (R-W15)
+    staged = "SELECT args FROM job_outbox WHERE function = 'send_webmentions'"
+    assert await db.fetchval(staged) == [entry_id]
 
 
 async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, db, wm_client):
@@ -268,16 +280,14 @@ async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, d
         data={"h": "entry", "content": "Agreed.", "in-reply-to": "https://x.example/post"},
     )  # fmt: skip
     assert r.status_code in (201, 202), r.text
-    entry_id = await db.fetchval("SELECT id FROM entries")
-    job_id = f"send_webmentions:{entry_id}"
-    assert await redis.exists(f"arq:job:{job_id}"), "publishing queued the send job"
-    assert await redis.zscore("arq:queue", job_id) / 1000 > time.time() + 20  # R-W15
+    [score] = await send_jobs(redis)  # publishing queued the send job
+    assert score / 1000 > time.time() + 20  # R-W15
     await redis.flushdb()  # as if the job had run
     r = await wm_client.post(
         "/micropub", headers=auth, data={"action": "delete", "url": r.headers["location"]}
     )
     assert r.status_code in (200, 204), r.text
-    assert await redis.exists(f"arq:job:{job_id}"), "deleting queued the send job again"
+    assert len(await send_jobs(redis)) == 1, "deleting queued the send job again"
 
 
 async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resources, db, site):
@@ -291,6 +301,7 @@ async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resource
     html = f'<a href="{ok}">ok</a> <a href="{down}">down</a>'
     entry_id = await make_entry(db, blog, "note", content_html=html)
     ctx = {"resources": wm_resources, "job_try": 1}
+    await stage_send(db, entry_id, datetime.now(UTC))
     assert await webmention_jobs.send_webmentions(ctx, entry_id) == "1 pending, 1 sent"
     rows = await sends(db, entry_id)
     assert rows[ok]["status"] == "sent" and len(told(site, "/ok")) == 1
@@ -304,3 +315,46 @@ async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resource
         await webmention_jobs.send_webmention(ctx, rows[down]["id"])
     assert retry.value.defer_score == 600_000
     assert (await sends(db, entry_id))[down]["attempts"] == 2
+
+
+async def stage_send(db, entry_id: int, due: datetime) -> None:
+    """The send row the entries core stages when an entry changes (a batched job)."""
+    async with db.acquire() as conn:
+        await stage_jobs(conn, [("send_webmentions", [entry_id], SEND_BATCH, due)])
+
+
+async def test_a_run_sends_every_due_entry_and_leaves_the_waiting_ones(wm_resources, db, site):
+    a, b, c = (receiving(site, p) for p in ("/a", "/b", "/c"))
+    blog = await make_blog(db)
+    now = datetime.now(UTC)
+    entries = {}
+    for path, url, due in (("/a", a, -2), ("/b", b, -1), ("/c", c, 30)):
+        entries[path] = await make_entry(db, blog, f"note{path[1]}",
+                                         content_html=f'<a href="{url}">x</a>')  # fmt: skip
+        await stage_send(db, entries[path], now + timedelta(seconds=due))
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx) == "2 sent"
+    assert len(told(site, "/a")) == len(told(site, "/b")) == 1 and told(site, "/c") == []
+    left = await db.fetchval("SELECT array_agg(args->>0) FROM job_outbox")
+    assert left == [str(entries["/c"])]  # the waiting row stays for its run ...
+    [job] = await wm_resources.redis.queued_jobs()  # ... queued for its time
+    assert job.function == "send_webmentions" and job.score / 1000 > time.time() + 25
+
+
+async def test_a_run_taken_again_sends_only_what_was_not_sent(wm_resources, db, site):
+    """A run that crashed or lost its commit mid-way leaves its rows: the run that takes them
+    again sends what was still pending and nothing recorded as sent."""
+    a, b = receiving(site, "/a"), receiving(site, "/b")
+    blog = await make_blog(db)
+    html = f'<a href="{a}">a</a> <a href="{b}">b</a>'
+    entry_id = await make_entry(db, blog, "note", content_html=html)
+    planned = await plan_sends(wm_resources, entry_id, stage=False)
+    await send_one(wm_resources, planned[0])  # the first run sent one, then died
+    await stage_send(db, entry_id, datetime.now(UTC))
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx) == "1 sent"
+    assert len(told(site, "/a")) == len(told(site, "/b")) == 1
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
+    await stage_send(db, entry_id, datetime.now(UTC))  # its commit was lost: taken once more
+    assert await webmention_jobs.send_webmentions(ctx) == ""
+    assert len(told(site, "/a")) == len(told(site, "/b")) == 1
