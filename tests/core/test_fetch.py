@@ -1,7 +1,7 @@
 """GuardedClient against real HTTP servers on 127.0.0.1.
 
 Safety: every client here (but one, which only ever talks to 127.0.0.1) delegates to
-`LoopbackOnly` (`tests/stubs.py`), a network backend that refuses to open anything but a
+`LoopbackOnly` (`tests/stubs.py`) for its sockets, which refuses to make anything but a
 loopback connection. So even a broken guard could never send a packet to a private or
 link-local range.
 """
@@ -20,7 +20,7 @@ import pytest
 
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import GuardedBackend, GuardedClient, check_destination, is_public_address
+from hub.core.fetch import GuardedClient, GuardedResolver, check_destination, is_public_address
 from hub.core.version import VERSION
 from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
@@ -205,9 +205,8 @@ async def test_name_with_any_private_address_is_refused_at_connect(
     fake_dns: dict[str, list[str]], net: LoopbackOnly
 ) -> None:
     fake_dns["rebind.example"] = ["8.8.8.8", "10.0.0.1"]
-    backend = GuardedBackend(inner=net)
     with pytest.raises(FetchRefused, match=r"rebind\.example.*10\.0\.0\.1"):
-        await backend.connect_tcp("rebind.example", 80, timeout=0.5)
+        await GuardedResolver().resolve("rebind.example", 80)
     async with GuardedClient(timeout=0.5, backend=net) as client:
         with pytest.raises(FetchRefused, match=r"10\.0\.0\.1"):
             await client.fetch("http://rebind.example/")
@@ -225,9 +224,15 @@ async def test_connection_goes_to_the_checked_ip_with_the_hostname_kept(
     assert server.seen[0].headers["Host"] == f"blog.example:{server.port}"
 
 
-async def test_unix_sockets_are_refused() -> None:
+@pytest.mark.parametrize(
+    "url", ["http+unix://%2Fvar%2Frun%2Fdocker.sock/info", "unix:///var/run/docker.sock"]
+)
+async def test_unix_sockets_are_refused(
+    guarded: GuardedClient, net: LoopbackOnly, url: str
+) -> None:
     with pytest.raises(FetchRefused):
-        await GuardedBackend().connect_unix_socket("/var/run/docker.sock")
+        await guarded.fetch(url)
+    assert net.connected == []
 
 
 # --- with loopback allowed (the test servers) ------------------------------------------
@@ -377,7 +382,7 @@ async def test_from_settings_reads_limits_and_names_the_node() -> None:
     async with GuardedClient.from_settings(settings) as client:
         assert (client.allow_loopback, client.timeout) == (True, 7.0)
         assert (client.max_bytes, client.max_redirects) == (1234, 2)
-        assert client._client.headers["User-Agent"] == f"hub/{VERSION} (+https://hub.example)"
+        assert client.headers["User-Agent"] == f"hub/{VERSION} (+https://hub.example)"
 
 
 async def test_credentials_are_dropped_on_cross_origin_redirect(
