@@ -9,6 +9,7 @@ link-local range.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import socket
 import time
@@ -150,6 +151,9 @@ async def test_loopback_url_is_refused_and_server_sees_nothing(
         "https://172.16.5.4:8443/",
         "http://[fe80::1]/",
         "http://100.64.0.1/",
+        "http://127.1:{port}/",  # legacy numeric forms of 127.0.0.1
+        "http://2130706433:{port}/",
+        "http://0x7f000001:{port}/",
     ],
 )
 async def test_private_and_special_addresses_are_refused_without_connecting(
@@ -459,3 +463,51 @@ async def test_cookies_are_not_kept_between_fetches(
     assert "Cookie" not in server.seen[-1].headers
     assert server.seen[-1].headers["User-Agent"].startswith("hub/")
     assert "gzip" in server.seen[-1].headers["Accept-Encoding"]
+
+
+async def test_a_compressed_body_is_capped_on_its_decoded_bytes(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    """A gzip bomb: a few kilobytes on the wire that inflate past the cap are refused, while
+    a compressed body under the cap arrives decoded."""
+    bomb = gzip.compress(b"x" * 5_000_000)
+    server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
+    server.serve("/small", gzip.compress(b"y" * 5_000), headers={"Content-Encoding": "gzip"})
+    assert len(bomb) < 10_000
+    with pytest.raises(TooLarge):
+        await loopback.fetch(f"{server.base}/bomb", max_bytes=100_000)
+    assert (await loopback.fetch(f"{server.base}/small", max_bytes=100_000)).content == (
+        b"y" * 5_000
+    )
+
+
+async def test_a_header_too_long_fails_the_fetch(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    server.serve("/long", b"ok", headers={"X-Long": "a" * 40_000})
+    with pytest.raises(FetchFailed):
+        await loopback.fetch(f"{server.base}/long")
+    assert (await loopback.fetch(f"{server.base}/ok")).status == 200
+
+
+async def test_a_server_hanging_up_without_an_answer_fails_the_fetch(
+    loopback: GuardedClient,
+) -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(FetchFailed, match="failed"):
+            await loopback.fetch(f"http://127.0.0.1:{port}/")
+
+
+async def test_a_closed_client_fetches_nothing(net: LoopbackOnly, server: StubServer) -> None:
+    client = GuardedClient(allow_loopback=True, backend=net)
+    assert (await client.fetch(f"{server.base}/ok")).status == 200
+    await client.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.fetch(f"{server.base}/ok")
+    assert net.connected == ["127.0.0.1"]
