@@ -33,7 +33,7 @@ PAGE = (
     + b"</body></html>"
 )
 CONCURRENT = 8
-GOAL = 2.0  # guarded CPU per request at most this many times the bare client's
+GOAL = 1.5  # guarded CPU per request at most this many times the bare client's
 
 
 async def page_app(scope, receive, send) -> None:
