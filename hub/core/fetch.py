@@ -10,7 +10,8 @@ those validated IP literals, so a DNS answer cannot change between the check and
 connection (DNS rebinding); every socket's address is judged again before it connects (IP
 literals skip the resolver). TLS SNI and the Host header still carry the hostname. It runs on
 aiohttp (a pooled session per client, made in its event loop on the first fetch and closed by
-`aclose`): httpx's pool cost ~6x its CPU a request (issue 20, docs/performance.md).
+`aclose`): httpx's pool and HTTP/1.1 machinery cost several times aiohttp's CPU a request
+(issue 20, docs/performance.md "The guarded client on aiohttp").
 """
 
 from __future__ import annotations
