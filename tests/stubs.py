@@ -4,14 +4,15 @@
 maps a path (tried without the query string first, then with it) to an `Answer` (status,
 headers, repeated ones included, body, a delay before answering, or a body dripped slowly) or
 to a function of the `Hit` that returns one; `fallback` answers the paths not in the table.
-Every request is recorded in `seen`. `LoopbackOnly` is a network backend that opens loopback
-connections only: put under a `GuardedClient`, a broken guard could never reach anything else.
+Every request is recorded in `seen`. `LoopbackOnly` makes the sockets of a `GuardedClient` and
+only loopback ones: under it, a broken guard could never reach anything else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpcore
 import httpx
 
 SERVER_DEFAULT = "server default"  # an Answer's content type: the server's own default
@@ -182,22 +182,20 @@ def running_server(content_type: str | None = "text/html; charset=utf-8") -> Ite
         httpd.server_close()
 
 
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Under the guard in tests: records every connection and opens loopback ones only, so a
+class LoopbackOnly:
+    """Under the guard in tests (`GuardedClient(backend=...)`): makes the socket of every
+    connection the guard allowed, recording its address, and only for loopback ones, so a
     broken guard could never send a packet anywhere else."""
 
     def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
         self.connected: list[str] = []
 
-    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        family, kind, proto, _, sockaddr = addr_info
+        host = str(sockaddr[0])
         self.connected.append(host)
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            raise AssertionError(f"the guard let a {family!r} connection through")
         if not ipaddress.ip_address(host).is_loopback:
             raise AssertionError(f"the guard let a connection to {host} through")
-        return await self.inner.connect_tcp(host, port, *args, **kwargs)
-
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the guard let a unix socket connection through")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+        return socket.socket(family=family, type=kind, proto=proto)

@@ -2,37 +2,49 @@
 
 Webmention sources, feeds, remote images, webhook targets and IndieAuth client_ids all go
 through `GuardedClient`. It allows only http(s) URLs without userinfo, follows redirects
-itself (re-checking each hop), caps total time, body size and redirect count, and checks
-addresses at *connect time*: `GuardedBackend` resolves the host itself, refuses when any
-resolved address is not public, and connects to the validated IP literal, so a DNS answer
-cannot change between the check and the connection (DNS rebinding). TLS SNI and the Host
-header still carry the hostname, because httpcore passes the origin host to `start_tls`.
+itself (re-checking each hop, dropping credentials across origins), caps total time, body
+size (decoded bytes) and redirect count, keeps no cookies, ignores proxy settings, and checks
+addresses at *connect time*: its connector's resolver (`GuardedResolver`) resolves the host
+itself and refuses when any resolved address is not public, and the connector connects to
+those validated IP literals, so a DNS answer cannot change between the check and the
+connection (DNS rebinding); every socket's address is judged again before it connects (IP
+literals skip the resolver). TLS SNI and the Host header still carry the hostname. It runs on
+aiohttp (a pooled session per client, made in its event loop on the first fetch and closed by
+`aclose`): httpx's pool and HTTP/1.1 machinery cost several times aiohttp's CPU a request
+(issue 20, docs/performance.md "The guarded client on aiohttp").
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
-import select
 import socket
-import time
-from collections.abc import Iterable, Mapping
+import ssl
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
+from urllib.parse import urlencode
 
-import httpcore
+import aiohttp
 import httpx
-import sniffio
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
 from hub.core.version import USER_AGENT
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+AddrInfo = tuple[Any, Any, int, str, tuple[Any, ...]]  # (family, type, proto, name, sockaddr)
+OpenSocket = Callable[[AddrInfo], socket.socket]
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+_NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
+_NO_CONTENT_TYPE = ("Content-Type",)  # a bytes body is sent without one unless given
+_HEAD_LIMIT = 16 * 1024  # a status line or header field (h11 allowed a 16 KiB head)
 
 
 def is_public_address(ip: IPAddress, *, allow_loopback: bool = False) -> bool:
@@ -56,110 +68,64 @@ def is_public_address(ip: IPAddress, *, allow_loopback: bool = False) -> bool:
     )
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore network backend that connects only to public addresses."""
+class GuardedResolver(AbstractResolver):
+    """aiohttp resolver that answers only public addresses: every address a name resolves to
+    is judged, and one that is not public refuses the whole name (FetchRefused)."""
 
-    def __init__(
-        self, *, allow_loopback: bool = False, inner: httpcore.AsyncNetworkBackend | None = None
-    ) -> None:
+    def __init__(self, *, allow_loopback: bool = False) -> None:
         self.allow_loopback = allow_loopback
-        self.inner = inner or httpcore.AnyIOBackend()
 
-    async def resolve(self, host: str, port: int) -> list[str]:
-        """Every address `host` resolves to, refusing if any is not public."""
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_UNSPEC
+    ) -> list[ResolveResult]:
+        """Every address `host` resolves to, refusing if any is not public; OSError when it
+        does not resolve (aiohttp reports it as a DNS error)."""
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+                host, port, family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
             )
         except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:
+            raise OSError(f"cannot resolve {host}: {exc}") from exc
+        results: list[ResolveResult] = []
+        seen: set[str] = set()
+        for info_family, _, proto, _, sockaddr in infos:
+            address = str(sockaddr[0])
+            if address in seen:
+                continue
+            seen.add(address)
             if not is_public_address(
                 ipaddress.ip_address(address), allow_loopback=self.allow_loopback
             ):
                 raise FetchRefused(f"{host} resolves to a non-public address ({address}).")
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host}")
-        return addresses
+            results.append({
+                "hostname": host, "host": address, "port": int(sockaddr[1]),
+                "family": info_family, "proto": proto, "flags": _NUMERIC,
+            })  # fmt: skip
+        if not results:
+            raise OSError(f"cannot resolve {host}")
+        return results
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        error: Exception | None = None
-        for address in await self.resolve(host, port):
-            try:
-                stream = await self.inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-                return _PolledStream(stream)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        assert error is not None
-        raise error
-
-    async def connect_unix_socket(self, path: str, *args: Any, **kwargs: Any) -> Any:
-        raise FetchRefused("Fetching over a unix socket is not allowed.")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+    async def close(self) -> None:
+        pass
 
 
-class _PolledStream(httpcore.AsyncNetworkStream):
-    """A connection whose "is the idle socket readable?" check (httpcore's pool asks it of
-    every idle connection whenever a request starts or ends: the server closed it when it
-    is) is one `poll` system call on a poll object made once, and a "no" is trusted for
-    `QUIET_FOR` seconds, so a burst of requests polls each idle connection once, not once
-    a request (issue 20: 10% of a worker sending webmentions). The check is a race with the
-    server anyway; a request on a connection closed meanwhile fails like any dropped
-    connection, and its job retries. Everything else is the stream's."""
+def _plain_socket(addr_info: AddrInfo) -> socket.socket:
+    family, kind, proto, _, _ = addr_info
+    return socket.socket(family=family, type=kind, proto=proto)
 
-    QUIET_FOR = 0.005
 
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._poll: Any = None
-        self._quiet_until = 0.0
-        sock = inner.get_extra_info("socket")
-        fd = sock.fileno() if sock is not None else -1
-        if fd >= 0 and hasattr(select, "poll"):
-            self._poll = select.poll()
-            self._poll.register(fd, select.POLLIN)
+@functools.lru_cache(maxsize=4096)
+def _parse(url: str) -> httpx.URL:
+    """`httpx.URL(url)`, remembered: httpx parses character by character (2.5% of a worker
+    sending webmentions), and the same endpoints, feeds and pages come back. The URLs are
+    immutable; an invalid one raises each time (not cached)."""
+    return httpx.URL(url)
 
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
-        return await self._inner.read(max_bytes, timeout)
 
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        if self._poll is not None:
-            self._poll = False  # closed: reads as readable, as httpcore's own check says
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
-    ) -> httpcore.AsyncNetworkStream:  # fmt: skip
-        return _PolledStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._poll is not None:
-            if self._poll is False:
-                return True
-            now = time.monotonic()
-            if now < self._quiet_until:
-                return False
-            if self._poll.poll(0):
-                return True
-            self._quiet_until = now + self.QUIET_FOR
-            return False
-        return self._inner.get_extra_info(info)
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The verifying TLS context of every guarded client (httpx's: certifi's roots)."""
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)
@@ -191,17 +157,25 @@ def check_url(url: httpx.URL, *, allow_loopback: bool = False) -> None:
         raise FetchRefused("URLs with a user name or password are not fetched.")
     if not url.host:
         raise FetchRefused("The URL has no host.")
-    try:
-        literal = ipaddress.ip_address(url.host)
-    except ValueError:
+    literal = _literal(url.host)
+    if literal is None:
         return  # a name: checked once resolved, at connect time
     if not is_public_address(literal, allow_loopback=allow_loopback):
         raise FetchRefused(f"{url.host} is not a public address.")
 
 
+@functools.lru_cache(maxsize=4096)
+def _literal(host: str) -> IPAddress | None:
+    """The IP address `host` spells, None for a name (remembered: every hop asks)."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
 async def check_destination(url: str, *, allow_loopback: bool = False) -> None:
     """Refuse now a URL the guarded client would refuse when it fetches it: `check_url`'s
-    rules, and its host name resolved and judged as at connect time (`GuardedBackend`). For
+    rules, and its host name resolved and judged as at connect time (`GuardedResolver`). For
     URLs a user registers for hub to fetch later (webhooks); every fetch checks again.
     FetchRefused when it may not be fetched, FetchFailed when its host does not resolve."""
     try:
@@ -216,8 +190,8 @@ async def check_destination(url: str, *, allow_loopback: bool = False) -> None:
         pass
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        await GuardedBackend(allow_loopback=allow_loopback).resolve(parsed.host, port)
-    except httpcore.ConnectError as exc:
+        await GuardedResolver(allow_loopback=allow_loopback).resolve(parsed.host, port)
+    except OSError as exc:
         raise FetchFailed(f"{parsed.host} does not resolve.") from exc
 
 
@@ -232,38 +206,18 @@ class GuardedClient:
         max_bytes: int = 20 * 1024 * 1024,
         max_redirects: int = 5,
         user_agent: str = USER_AGENT,
-        backend: httpcore.AsyncNetworkBackend | None = None,
+        backend: OpenSocket | None = None,
     ) -> None:
-        """`backend` is the real network backend the guard delegates to (tests record it)."""
+        """`backend` makes the socket of each connection the guard allowed, from its address
+        info (family, type, proto, name, (ip, port...)); tests record the addresses with it."""
         self.allow_loopback = allow_loopback
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
-        transport = httpx.AsyncHTTPTransport()
-        # httpx 0.28 has no hook for a network backend: replace the pool it built.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(allow_loopback=allow_loopback, inner=backend),
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            follow_redirects=False,
-            trust_env=False,
-            timeout=timeout,
-            headers={"User-Agent": user_agent},
-        )
-        # Requests go to the transport directly (`_send`): the client's redirect, auth,
-        # cookie-jar and event-hook layers cost ~6% of a worker sending webmentions and none
-        # applies (redirects are followed here, each hop checked; no cookies are kept
-        # between fetches of user-chosen URLs). Its default headers and timeouts are used.
-        self._transport = transport
-        self._headers = self._client.headers
-        self._extensions = {"timeout": self._client.timeout.as_dict()}
+        self.headers = {"User-Agent": user_agent}  # sent with every request
+        self._open_socket = backend or _plain_socket
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     @classmethod
     def from_settings(cls, settings: Any) -> GuardedClient:
@@ -276,13 +230,49 @@ class GuardedClient:
         )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._closed = True
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     async def __aenter__(self) -> GuardedClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    def _connect(self, addr_info: AddrInfo) -> socket.socket:
+        """The connector's socket factory: the last check before any packet leaves (IP
+        literals reach it without the resolver; `check_url` judged them already)."""
+        address = str(addr_info[4][0])
+        if not is_public_address(ipaddress.ip_address(address), allow_loopback=self.allow_loopback):
+            raise FetchRefused(f"{address} is not a public address.")
+        return self._open_socket(addr_info)
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        """The pooled session, made on the first fetch (in the running event loop)."""
+        if self._session is None:
+            if self._closed:
+                raise RuntimeError("The guarded client is closed.")
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(allow_loopback=self.allow_loopback),
+                use_dns_cache=False,  # every new connection resolves and judges again
+                socket_factory=self._connect,
+                ssl=_ssl_context(),
+                limit=100,
+                keepalive_timeout=5.0,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers=self.headers,
+                cookie_jar=aiohttp.DummyCookieJar(),  # no cookies between user-chosen URLs
+                timeout=aiohttp.ClientTimeout(total=None),  # `fetch` keeps the deadline
+                trust_env=False,  # no proxies or .netrc from the environment
+                auto_decompress=True,
+                max_line_size=_HEAD_LIMIT,
+                max_field_size=_HEAD_LIMIT,
+            )
+        return self._session
 
     async def fetch(
         self,
@@ -297,32 +287,26 @@ class GuardedClient:
     ) -> FetchResult:
         """Fetch `url`, following redirects unless `follow_redirects` is False (a signed
         request is bound to its URL: its 3xx is returned). Non-2xx statuses are returned,
-        not raised.
+        not raised. A form (`data` as a mapping) is sent urlencoded; bytes as they are.
 
         Raises FetchRefused (scheme, userinfo, non-public address), TooLarge (body over
         `max_bytes`) or FetchFailed (network error, timeout, too many redirects).
         """
         limit = self.max_bytes if max_bytes is None else max_bytes
         seconds = self.timeout if timeout is None else timeout
-        # httpcore and anyio ask sniffio which event loop runs at every lock, cancel scope
-        # and read; the answer (asyncio: this method uses asyncio.timeout) is set for the
-        # fetch so it is one context-variable read, not a walk to asyncio.current_task.
-        library = sniffio.current_async_library_cvar.set("asyncio")
         try:
             async with asyncio.timeout(seconds):
                 return await self._fetch(
-                    httpx.URL(url), method.upper(), headers, data, limit, follow_redirects
+                    _parse(url), method.upper(), headers, data, limit, follow_redirects
                 )
-        except TimeoutError as exc:
+        except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise FetchFailed(f"Fetching {url} timed out after {seconds:g}s.") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchFailed(f"Fetching {url} timed out.") from exc
-        except httpx.InvalidURL as exc:
+        except (httpx.InvalidURL, aiohttp.InvalidURL) as exc:
             raise FetchRefused(f"Invalid URL: {exc}") from exc
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            # ServerDisconnected, connection and TLS errors, a malformed or too long head,
+            # a broken body or encoding: all a failed fetch.
             raise FetchFailed(f"Fetching {url} failed: {exc or type(exc).__name__}") from exc
-        finally:
-            sniffio.current_async_library_cvar.reset(library)
 
     async def _fetch(
         self,
@@ -334,59 +318,62 @@ class GuardedClient:
         follow_redirects: bool = True,
     ) -> FetchResult:
         request_headers = dict(headers or {})
+        body = data
+        if data is not None and not isinstance(data, bytes):
+            body = urlencode(data, doseq=True).encode()
+            if not any(k.lower() == "content-type" for k in request_headers):
+                request_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        session = self._session_now()
         chain: list[str] = []
         statuses: list[int] = []
         while True:
             check_url(url, allow_loopback=self.allow_loopback)
-            content, form = (data, None) if isinstance(data, bytes) else (None, data)
-            response = await self._send(method, url, request_headers, content, form)
+            response = await session.request(
+                method, URL(str(url), encoded=True), headers=request_headers, data=body,
+                allow_redirects=False, skip_auto_headers=_NO_CONTENT_TYPE if body else None,
+            )  # fmt: skip
             try:
-                location = response.headers.get("location")
-                if response.status_code not in _REDIRECTS or not location or not follow_redirects:
-                    body = await _read_capped(response, limit)
+                status = response.status
+                location = None
+                if status in _REDIRECTS and follow_redirects:  # decoded as httpx decodes it
+                    location = httpx.Headers(response.raw_headers).get("location")
+                if not location:
+                    content = await _read_capped(response, limit)
+                    received = httpx.Headers(response.raw_headers)
                     return FetchResult(
-                        str(url), response.status_code, response.headers, body, tuple(chain),
-                        tuple(statuses),
-                    )  # fmt: skip
+                        str(url), status, received, content, tuple(chain), tuple(statuses)
+                    )
+            except BaseException:
+                response.close()  # the connection is not reused mid-body
+                raise
             finally:
-                await response.aclose()
+                response.release()
             if len(chain) >= self.max_redirects:
                 raise FetchFailed(f"More than {self.max_redirects} redirects, at {url}.")
             chain.append(str(url))
-            statuses.append(response.status_code)
+            statuses.append(status)
             next_url = url.join(location)
             if (next_url.scheme, next_url.host, next_url.port) != (url.scheme, url.host, url.port):
                 request_headers = _without(request_headers, _CREDENTIAL_HEADERS)
-            status = response.status_code
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
-                method, data = "GET", None  # like browsers; 307/308 resend method and body
+                method, body = "GET", None  # like browsers; 307/308 resend method and body
                 request_headers = _without(request_headers, {"content-type"})
             url = next_url
 
-    async def _send(
-        self, method: str, url: httpx.URL, headers: Mapping[str, str], content: bytes | None,
-        form: Mapping[str, Any] | None,
-    ) -> httpx.Response:  # fmt: skip
-        """One request through the transport, its body unread (httpx's client's `send`,
-        without the layers the guarded client does itself or never wants)."""
-        merged = self._headers.copy()
-        merged.update(headers)
-        request = httpx.Request(
-            method, url, headers=merged, content=content, data=form,
-            extensions=self._extensions,
-        )  # fmt: skip
-        response = await self._transport.handle_async_request(request)
-        response.request = request
-        return response
 
-
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"The response declares {declared} bytes, over {limit}.", limit=limit)
+async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The decoded body, refused early when its declared length is over `limit` and cut off
+    as soon as the decoded bytes pass it (a small gzip body can inflate to gigabytes)."""
+    headers = response.headers
+    declared = headers.get("content-length", "")
+    if declared.isdigit():
+        if int(declared) > limit:
+            raise TooLarge(f"The response declares {declared} bytes, over {limit}.", limit=limit)
+        if "content-encoding" not in headers:
+            return await response.read()  # at most the declared length is read
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > limit:
             raise TooLarge(f"The response is larger than {limit} bytes.", limit=limit)

@@ -1,7 +1,7 @@
 """GuardedClient against real HTTP servers on 127.0.0.1.
 
 Safety: every client here (but one, which only ever talks to 127.0.0.1) delegates to
-`LoopbackOnly` (`tests/stubs.py`), a network backend that refuses to open anything but a
+`LoopbackOnly` (`tests/stubs.py`) for its sockets, which refuses to make anything but a
 loopback connection. So even a broken guard could never send a packet to a private or
 link-local range.
 """
@@ -9,6 +9,7 @@ link-local range.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import socket
 import time
@@ -20,7 +21,7 @@ import pytest
 
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import GuardedBackend, GuardedClient, check_destination, is_public_address
+from hub.core.fetch import GuardedClient, GuardedResolver, check_destination, is_public_address
 from hub.core.version import VERSION
 from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
@@ -150,6 +151,9 @@ async def test_loopback_url_is_refused_and_server_sees_nothing(
         "https://172.16.5.4:8443/",
         "http://[fe80::1]/",
         "http://100.64.0.1/",
+        "http://127.1:{port}/",  # legacy numeric forms of 127.0.0.1
+        "http://2130706433:{port}/",
+        "http://0x7f000001:{port}/",
     ],
 )
 async def test_private_and_special_addresses_are_refused_without_connecting(
@@ -205,9 +209,8 @@ async def test_name_with_any_private_address_is_refused_at_connect(
     fake_dns: dict[str, list[str]], net: LoopbackOnly
 ) -> None:
     fake_dns["rebind.example"] = ["8.8.8.8", "10.0.0.1"]
-    backend = GuardedBackend(inner=net)
     with pytest.raises(FetchRefused, match=r"rebind\.example.*10\.0\.0\.1"):
-        await backend.connect_tcp("rebind.example", 80, timeout=0.5)
+        await GuardedResolver().resolve("rebind.example", 80)
     async with GuardedClient(timeout=0.5, backend=net) as client:
         with pytest.raises(FetchRefused, match=r"10\.0\.0\.1"):
             await client.fetch("http://rebind.example/")
@@ -225,9 +228,15 @@ async def test_connection_goes_to_the_checked_ip_with_the_hostname_kept(
     assert server.seen[0].headers["Host"] == f"blog.example:{server.port}"
 
 
-async def test_unix_sockets_are_refused() -> None:
+@pytest.mark.parametrize(
+    "url", ["http+unix://%2Fvar%2Frun%2Fdocker.sock/info", "unix:///var/run/docker.sock"]
+)
+async def test_unix_sockets_are_refused(
+    guarded: GuardedClient, net: LoopbackOnly, url: str
+) -> None:
     with pytest.raises(FetchRefused):
-        await GuardedBackend().connect_unix_socket("/var/run/docker.sock")
+        await guarded.fetch(url)
+    assert net.connected == []
 
 
 # --- with loopback allowed (the test servers) ------------------------------------------
@@ -377,7 +386,7 @@ async def test_from_settings_reads_limits_and_names_the_node() -> None:
     async with GuardedClient.from_settings(settings) as client:
         assert (client.allow_loopback, client.timeout) == (True, 7.0)
         assert (client.max_bytes, client.max_redirects) == (1234, 2)
-        assert client._client.headers["User-Agent"] == f"hub/{VERSION} (+https://hub.example)"
+        assert client.headers["User-Agent"] == f"hub/{VERSION} (+https://hub.example)"
 
 
 async def test_credentials_are_dropped_on_cross_origin_redirect(
@@ -454,3 +463,51 @@ async def test_cookies_are_not_kept_between_fetches(
     assert "Cookie" not in server.seen[-1].headers
     assert server.seen[-1].headers["User-Agent"].startswith("hub/")
     assert "gzip" in server.seen[-1].headers["Accept-Encoding"]
+
+
+async def test_a_compressed_body_is_capped_on_its_decoded_bytes(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    """A gzip bomb: a few kilobytes on the wire that inflate past the cap are refused, while
+    a compressed body under the cap arrives decoded."""
+    bomb = gzip.compress(b"x" * 5_000_000)
+    server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
+    server.serve("/small", gzip.compress(b"y" * 5_000), headers={"Content-Encoding": "gzip"})
+    assert len(bomb) < 10_000
+    with pytest.raises(TooLarge):
+        await loopback.fetch(f"{server.base}/bomb", max_bytes=100_000)
+    assert (await loopback.fetch(f"{server.base}/small", max_bytes=100_000)).content == (
+        b"y" * 5_000
+    )
+
+
+async def test_a_header_too_long_fails_the_fetch(
+    loopback: GuardedClient, server: StubServer
+) -> None:
+    server.serve("/long", b"ok", headers={"X-Long": "a" * 40_000})
+    with pytest.raises(FetchFailed):
+        await loopback.fetch(f"{server.base}/long")
+    assert (await loopback.fetch(f"{server.base}/ok")).status == 200
+
+
+async def test_a_server_hanging_up_without_an_answer_fails_the_fetch(
+    loopback: GuardedClient,
+) -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(FetchFailed, match="failed"):
+            await loopback.fetch(f"http://127.0.0.1:{port}/")
+
+
+async def test_a_closed_client_fetches_nothing(net: LoopbackOnly, server: StubServer) -> None:
+    client = GuardedClient(allow_loopback=True, backend=net)
+    assert (await client.fetch(f"{server.base}/ok")).status == 200
+    await client.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.fetch(f"{server.base}/ok")
+    assert net.connected == ["127.0.0.1"]
