@@ -14,7 +14,7 @@ Prints requests per second and p99 latency for each side and the ratios (targets
 Both sides run on uvloop, with what start-up made frozen for the garbage collector
 (`gc.freeze()`), as `hub serve` runs.
 The runs alternate over several rounds and keep each side's best, which is fairer on a noisy
-machine. `BENCH_REQUESTS` (default 2000 per side) makes a quick check smaller.
+machine. `BENCH_REQUESTS` (default 4000 per side, in 8 rounds) makes a quick check smaller.
 
 Scaling (issue 20): the channel then grows to 10 and 200,000 generated published entries
 (`BENCH_MICROPUB_ROWS`; generated in batches outside the pool), and create, `q=source` of one
@@ -52,9 +52,9 @@ from hub.core.authors import create_author
 from hub.core.resources import open_resources
 
 CONCURRENCY = 32
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "4000"))
 ROWS = [int(n) for n in os.environ.get("BENCH_MICROPUB_ROWS", "10,200000").split(",")]
-ROUNDS = 4
+ROUNDS = 8  # rounds of 500 requests: a quarter to half a second a side, so several of them
 BASE = "http://bench.test"
 CHANNEL = "bench"
 CONTENT = "A note from the bench, with **bold** text and a [link](https://example.com/)."
