@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hub.core.errors import Invalid
-from hub.core.inputs import clean_document, clean_text
+from hub.core.inputs import clean_storable
 from hub.micropub.updates import Operations, parse_operations
 
 ACTIONS = ("update", "delete", "undelete")
@@ -65,9 +65,10 @@ def parse_form(pairs: Iterable[tuple[str, Any]]) -> MicropubRequest:
     file part. `x[]` and repeated names are arrays, `content[html]` an object, other `x[y]`
     a literal property name; `mp-*` are commands; empty values count as not sent. `url` is
     the target of an action, and a property (an h-event's url) of a create."""
-    pairs = list(pairs)
-    check_storable(pairs)
-    pairs = [(clean_text(n), clean_text(v) if isinstance(v, str) else v) for n, v in pairs]
+    pairs = [  # NUL refused, and the characters no output carries removed (`clean_storable`)
+        (clean_storable(n, MAX_DEPTH), clean_storable(v, MAX_DEPTH) if isinstance(v, str) else v)
+        for n, v in pairs
+    ]
     h: str | None = None
     action: str | None = None
     properties: dict[str, list[Any]] = {}
@@ -111,8 +112,7 @@ def parse_json(body: Any) -> MicropubRequest:
     """A JSON document: a create (`type` + `properties`) or an action (`action` + `url`)."""
     if not isinstance(body, dict):
         raise Invalid("The JSON body must be an object.")
-    check_storable(body)
-    body = clean_document(body)
+    body = clean_storable(body, MAX_DEPTH)  # one walk: refuses NUL and deep nesting, cleans
     action = body.get("action")
     if action is not None:
         if action == "update":
@@ -140,24 +140,6 @@ def parse_json(body: Any) -> MicropubRequest:
         else:
             properties[name] = values
     return _create(types[0], properties, commands, [])
-
-
-def check_storable(document: Any) -> None:
-    """Refuse what hub cannot store: text with U+0000 anywhere (names, values, nested
-    objects), and nesting deeper than `MAX_DEPTH` (walked without recursion)."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                raise Invalid("The request contains a NUL character (U+0000).", code="nul")
-            continue
-        if not isinstance(item, dict | list | tuple):
-            continue
-        if depth >= MAX_DEPTH:
-            raise Invalid(f"Values may be nested at most {MAX_DEPTH} levels deep.", code="deep")
-        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children)
 
 
 def _create(

@@ -136,12 +136,11 @@ async def _insert_moved(
         now=now,
     )  # fmt: skip
     scheduled = target == SCHEDULED
-    inserted = await publishing.insert_entry(
+    return await publishing.insert_entry_id(
         conn, entry, {language: values.content()}, {language: target}, policy=policy, now=now,
         schedule=at if scheduled else None, tags=list(values.categories),
         date=(language, None if scheduled else at),
     )  # fmt: skip
-    return None if inserted is None else inserted.id
 
 
 async def revise_entry(

@@ -175,6 +175,40 @@ async def insert_entry(
     as stored, or None when the slug was taken meanwhile (nothing is written). `date` =
     (language, at) gives that translation its publication date, as `request_entry_statuses`
     does (approval keeps it; published without one, it gets `now`)."""
+    row, translations, jobs = _new_rows(entry, contents, targets, policy, now, schedule, date)
+    stored = await write_queries.insert_new_entry(conn, row, translations, tags, jobs)
+    return None if stored is None else entry_from_row(stored)
+
+
+async def insert_entry_id(
+    conn: asyncpg.Connection,
+    entry: Entry,
+    contents: Mapping[str, Mapping],
+    targets: Mapping[str, str],
+    *,
+    policy: str,
+    now: datetime,
+    schedule: datetime | None = None,
+    tags: Sequence[str] = (),
+    date: tuple[str, datetime | None] | None = None,
+) -> int | None:
+    """`insert_entry` for a caller that needs only the new entry's id (None when the slug was
+    taken meanwhile): the same statement, reading nothing else back."""
+    row, translations, jobs = _new_rows(entry, contents, targets, policy, now, schedule, date)
+    stored = await write_queries.insert_new_entry(conn, row, translations, tags, jobs, whole=False)
+    return None if stored is None else stored["id"]
+
+
+def _new_rows(
+    entry: Entry,
+    contents: Mapping[str, Mapping],
+    targets: Mapping[str, str],
+    policy: str,
+    now: datetime,
+    schedule: datetime | None,
+    date: tuple[str, datetime | None] | None,
+) -> tuple[dict, list[dict], list[StagedJob]]:
+    """`insert_entry`'s entry row, translation rows and staged reactions."""
     approved_to = approval_target(schedule, now)
     statuses = {}
     for language in contents:
@@ -204,8 +238,7 @@ async def insert_entry(
     jobs = events.reactions(entry.id)
     if schedule is not None:
         jobs.append(_publication_job(schedule))
-    stored = await write_queries.insert_new_entry(conn, row, translations, tags, jobs)
-    return None if stored is None else entry_from_row(stored)
+    return row, translations, jobs
 
 
 async def approve(conn: asyncpg.Connection, entry_id: int, *, now: datetime) -> str:

@@ -140,19 +140,29 @@ NEW_ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_new_entry_sql() -> str:
-    """`insert_new_entry`'s statement, made once: its text depends only on the columns."""
+def _insert_new_entry_sql(*, whole: bool) -> str:
+    """`insert_new_entry`'s statement, made once: its text depends only on the columns.
+    `whole`: it returns the stored row with its translations and tags; else only the id."""
     columns = ", ".join(NEW_ENTRY_COLUMNS)
     values = ", ".join(f"${i + 1}" for i in range(len(NEW_ENTRY_COLUMNS)))
     n = len(NEW_ENTRY_COLUMNS)
     translations_at = n + 1
     tags_at = n + 2
     staged = queue.outbox_insert_sql(tags_at + 1, only_if="EXISTS (SELECT 1 FROM e)")
+    # without `whole`, the translations' and tags' CTEs return nothing: a data-modifying CTE
+    # runs whether or not its rows are read
+    returned, t_returning, c_returning, result = "id, default_language", "", "", "id,"
+    if whole:
+        returned = ENTRY_COLUMNS
+        t_returning, c_returning = f"RETURNING {TRANSLATION_COLUMNS}", "RETURNING name, position"
+        result = f"""{ENTRY_COLUMNS},
+               ARRAY(SELECT ROW({_WITHOUT_BODIES}) FROM t) AS _translations,
+               ARRAY(SELECT name FROM c ORDER BY position) AS _tags,"""  # noqa: S608 (code)
     return f"""
         WITH e AS (
             INSERT INTO entries ({columns}) OVERRIDING SYSTEM VALUE VALUES ({values})
             ON CONFLICT (channel_id, slug) DO NOTHING
-            RETURNING {ENTRY_COLUMNS}
+            RETURNING {returned}
         ), t AS (
             INSERT INTO entry_translations
                 (entry_id, language, status, published_at, title, excerpt, body_format,
@@ -165,18 +175,16 @@ def _insert_new_entry_sql() -> str:
                     AS t(language text, status text, published_at timestamptz, title text,
                          excerpt text, body_format text, body_source text, content_html text,
                          seo_title text, seo_description text)
-            RETURNING {TRANSLATION_COLUMNS}
+            {t_returning}
         ), c AS (
             INSERT INTO entry_categories (entry_id, name, position)
             SELECT e.id, n.name, n.ord - 1
             FROM e, unnest(${tags_at}::text[]) WITH ORDINALITY AS n (name, ord)
             ORDER BY n.ord
             ON CONFLICT DO NOTHING
-            RETURNING name, position
+            {c_returning}
         ), staged AS ({staged})
-        SELECT {ENTRY_COLUMNS},
-               ARRAY(SELECT ROW({_WITHOUT_BODIES}) FROM t) AS _translations,
-               ARRAY(SELECT name FROM c ORDER BY position) AS _tags,
+        SELECT {result}
                ARRAY(SELECT id FROM staged) AS _staged
         FROM e
         """  # noqa: S608 (column names come from code)
@@ -188,13 +196,17 @@ async def insert_new_entry(
     translations: Sequence[Mapping[str, object]],
     tags: Sequence[str],
     jobs: list[StagedJob],
+    *,
+    whole: bool = True,
 ) -> dict | None:
     """A new entry in its final state, in one statement: its row (NEW_ENTRY_COLUMNS of `row`,
     the id allocated beforehand by `next_entry_id`), its translations (CONTENT_FIELDS plus
     `language`, `status` and `published_at`; each secondary based on the primary's content as
     of now), its tags (in order; a repeated tag keeps its first place) and the staging of
     `jobs`. Returns the entry row (ENTRY_COLUMNS) with `_translations` (TRANSLATION_COLUMNS
-    rows), or None when the slug was taken meanwhile: nothing is written then.
+    rows) and `_tags`, or without `whole` only `{"id": ...}` (nothing else is read back,
+    for a caller that needs no more: decoding the row was a few per cent of a Micropub
+    create); None when the slug was taken meanwhile: nothing is written then.
 
     The bodies are not read back (the row holds what was sent), and long ones go in slices
     (`hub.core.long_texts`): the entry is inserted with empty bodies, then they are stored,
@@ -204,10 +216,10 @@ async def insert_new_entry(
     if long:
         if not conn.is_in_transaction():
             async with conn.transaction():
-                return await insert_new_entry(conn, row, translations, tags, jobs)
+                return await insert_new_entry(conn, row, translations, tags, jobs, whole=whole)
         translations = [{**tr, "body_source": "", "content_html": ""} for tr in translations]
     record = await conn.fetchrow(
-        _INSERT_NEW_ENTRY,
+        _INSERT_NEW_ENTRY if whole else _INSERT_NEW_ENTRY_ID,
         *(row[c] for c in NEW_ENTRY_COLUMNS),
         [{f: tr[f] for f in _TRANSLATION_FIELDS} for tr in translations],
         list(tags),
@@ -219,7 +231,8 @@ async def insert_new_entry(
     queue.note_staged(stored.pop("_staged"), jobs)
     if long:
         await store_new_bodies(conn, row["id"], bodies)
-    stored["_translations"] = [_with_bodies(t, bodies) for t in stored["_translations"]]
+    if whole:
+        stored["_translations"] = [_with_bodies(t, bodies) for t in stored["_translations"]]
     return stored
 
 
@@ -231,7 +244,8 @@ _LANGUAGE_AT = _TRANSLATION_NAMES.index("language")
 _WITHOUT_BODIES = ", ".join(
     "NULL::text" if name in ("body_source", "content_html") else name for name in _TRANSLATION_NAMES
 )
-_INSERT_NEW_ENTRY = _insert_new_entry_sql()
+_INSERT_NEW_ENTRY = _insert_new_entry_sql(whole=True)
+_INSERT_NEW_ENTRY_ID = _insert_new_entry_sql(whole=False)
 # A new entry's translations go as one JSON document (`jsonb_to_recordset`), not as ten
 # arrays: asyncpg checks every array and element it encodes against the collection ABCs
 # (about 90 isinstance calls a create).

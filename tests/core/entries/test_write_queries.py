@@ -160,12 +160,12 @@ async def _staged(conn, entry_id: int) -> set[tuple[str, object]]:
 
 
 async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
-    """`publishing.insert_entry` stores in one statement what saving draft translations and
-    then requesting their statuses stores, for every target of the primary and a secondary,
-    both moderation policies, with and without a schedule, with and without a publication
-    date given for the primary (Micropub's `published`): the entry's status, publication
-    date, schedule, moderation and version, each translation's status and date, the tags and
-    the staged jobs."""
+    """`publishing.insert_entry` (and `insert_entry_id`, which reads back only the id) stores
+    in one statement what saving draft translations and then requesting their statuses
+    stores, for every target of the primary and a secondary, both moderation policies, with
+    and without a schedule, with and without a publication date given for the primary
+    (Micropub's `published`): the entry's status, publication date, schedule, moderation and
+    version, each translation's status and date, the tags and the staged jobs."""
     targets_of = (None, DRAFT, PUBLISHED, SCHEDULED)
     contents = {"en": _content("Hello"), "ru": _content("Привет")}
     checked = 0
@@ -188,6 +188,18 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
                 )  # fmt: skip
                 assert stored is not None
                 fused_jobs = await _staged(conn, stored.id)
+                lean = new_entry(
+                    await write_queries.next_entry_id(conn), channel_id=channel.id,
+                    author_id=channel.author_id, slug=f"lean-{n}", default_language="en",
+                    kind="article", created_via="v1", credential_id=None, properties={},
+                    now=NOW,
+                )  # fmt: skip
+                lean_id = await publishing.insert_entry_id(  # the same, reading back the id
+                    conn, lean, contents, targets, policy=policy, now=NOW, schedule=schedule,
+                    tags=["b", "A", "a"], date=date,
+                )  # fmt: skip
+                assert lean_id == lean.id
+                lean_jobs = await _staged(conn, lean_id)
                 stepwise_id = await _stepwise(
                     conn, channel, n, contents, targets, policy, schedule, date
                 )
@@ -195,7 +207,7 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
                 stepwise_jobs = await _staged(conn, stepwise_id)
                 reread = await load_entry(conn, stored.id)
                 case = (en, ru, policy, date)
-                for entry in (stored, reread):
+                for entry in (stored, reread, await load_entry(conn, lean_id)):
                     for name in ENTRY_FIELDS:
                         assert entry.row[name] == stepwise.row[name], (case, name)
                     assert entry.statuses() == stepwise.statuses(), case
@@ -204,7 +216,7 @@ async def test_inserted_entry_is_where_the_lifecycle_takes_it(db, channel):
                         assert got["published_at"] == want["published_at"], (case, lang)
                         assert got["content_html"] == want["content_html"]
                     assert entry.tags == ["b", "A"]
-                assert fused_jobs == stepwise_jobs and fused_jobs, case
+                assert fused_jobs == stepwise_jobs == lean_jobs and fused_jobs, case
                 checked += 1
             await conn.execute("DELETE FROM job_outbox")  # each case compares its own jobs
     assert checked == 4 * 4 * 2 * 2
