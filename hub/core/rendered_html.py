@@ -6,12 +6,12 @@ every `"` as `&quot;`, so a "<" always starts one of its own tags and a `"` alwa
 attribute; its tags are those of the enabled rules (p, h1-h6, blockquote, ul, ol, li, pre,
 code, em, strong, s, a, img, table, thead, tbody, tr, th, td, hr, br; the task list's inputs
 are already glyphs), well nested, every one in the allow-list. What the sanitiser does to it
-is known, and done here with `str.replace`: `rel` added to links, the table cells'
-`style` and the task list's classes dropped, `<br />`, `<hr />` and `<img ... />` written
-without the slash, `&quot;` in text written as `"`, U+00A0 as `&nbsp;`. Anything this module
-cannot show it would write the same way goes to `sanitize_html`: a link or image URL outside
-a plain shape (a scheme other than http(s), mailto or tel; a host the URL parser might refuse),
-a code class the class filter would change, `&quot;` in an attribute, a link inside a link
+is known, and done here with `str.replace` and two template substitutions: `rel` added to
+links, the table cells' `style` and the task list's classes dropped, `&quot;` in text written
+as `"`, U+00A0 as `&nbsp;` (the caller renders without XHTML's slashes, as the sanitiser
+writes `<br>`, `<hr>` and `<img ...>`). Anything this module cannot show the sanitiser would
+write the same way goes to `sanitize_html`: a link or image URL outside a plain shape (a
+scheme other than http(s), mailto or tel; a host the URL parser might refuse), a code class the class filter would change, `&quot;` in an attribute, a link inside a link
 (the HTML parser splits them), a carriage return (the parser makes it a newline), a
 character `clean_text` removes, or more start tags than the depth limit could allow.
 tests/core/test_rendered_html.py renders hostile and generated Markdown both ways and compares.
