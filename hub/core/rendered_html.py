@@ -11,9 +11,10 @@ links, the table cells' `style` and the task list's classes dropped, `&quot;` in
 as `"`, U+00A0 as `&nbsp;` (the caller renders without XHTML's slashes, as the sanitiser
 writes `<br>`, `<hr>` and `<img ...>`). Anything this module cannot show the sanitiser would
 write the same way goes to `sanitize_html`: a link or image URL outside a plain shape (a
-scheme other than http(s), mailto or tel; a host the URL parser might refuse), a code class the class filter would change, `&quot;` in an attribute, a link inside a link
-(the HTML parser splits them), a carriage return (the parser makes it a newline), a
-character `clean_text` removes, or more start tags than the depth limit could allow.
+scheme other than http(s), mailto or tel; a host the URL parser might refuse), a code class
+the class filter would change, `&quot;` in an attribute, a link inside a link (the HTML parser
+splits them), a carriage return (the parser makes it a newline), a character `clean_text`
+removes, or more start tags than the depth limit could allow.
 tests/core/test_rendered_html.py renders hostile and generated Markdown both ways and compares.
 
 Only for markdown-it.rs' output, and only when the text cannot hold raw HTML (`may_hold_html`):
