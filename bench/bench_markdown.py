@@ -1,12 +1,14 @@
 """Markdown rendering and sanitising, per translation body (issue 5: the renderer was ~70% of the
 hub's CPU in bench_v1.py).
 
-new: `render_markdown` (markdown-it.rs, then the prebuilt nh3 cleaner). old: markdown-it-py with
-the tasklists plugin (the module's slow path for deeply nested texts) and `nh3.clean` with the
-same allow-list rebuilt on every call, as before. Both run on the bench_v1 body and on a larger
+new: `render_markdown` (markdown-it.rs, then, for a text without raw HTML, the string passes of
+`hub.core.rendered_html`; else the prebuilt nh3 cleaner). old: markdown-it-py with the
+tasklists plugin (the module's slow path for deeply nested texts) and `nh3.clean` with the same
+allow-list rebuilt on every call, as before. Both run on the bench_v1 body and on a larger
 article (headings, lists, task list, table, code, quotes, images, links). Also `sanitize_html`
-alone and `markdown_image_urls`. Prints microseconds per call and the speed-up (aim: >= 10x;
-issue 5 sets its target on the whole create, bench_v1.py).
+and `sanitize_rendered` alone on the same rendering, and `markdown_image_urls`. Prints
+microseconds per call and the speed-up (aim: >= 10x; issue 5 sets its target on the whole
+create, bench_v1.py).
 `--quick` runs a tenth of the iterations.
 """
 
@@ -24,7 +26,7 @@ import nh3
 from _targets import target
 from bench_v1 import BODY
 
-from hub.core import markdown, sanitize
+from hub.core import markdown, rendered_html, sanitize
 
 SHORT = f"## Agent post\n\n{BODY}"
 SECTION = """## Section {i}
@@ -87,12 +89,14 @@ def main() -> None:
         old, new = per_call(old_render, text, n), per_call(new_render, text, n)
         html = markdown._render(text, True, markdown._fast_path_is_safe(text))  # unsanitised
         clean = per_call(sanitize.sanitize_html, html, n)
+        passes = per_call(rendered_html.sanitize_rendered, html, n)
         images = per_call(markdown.markdown_image_urls, text, n)
         print(f"{name} ({len(text):,} chars)")
         print(f"  old render + sanitise   {old:9.1f} us")
         print(f"  new render + sanitise   {new:9.1f} us   speed-up {old / new:5.1f}x (aim >= 10)")
         target(f"markdown speed-up, {name}", f"{new:.1f} us", old / new, 10)
         print(f"  of which sanitise_html  {clean:9.1f} us")
+        print(f"  sanitize_rendered       {passes:9.1f} us   (what the new path runs instead)")
         print(f"  markdown_image_urls     {images:9.1f} us")
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.core.errors import TooLarge
 from hub.core.offload import INLINE_BYTES, ChildCrashed, in_child
+from hub.core.rendered_html import may_hold_html, sanitize_rendered
 from hub.core.sanitize import sanitize_html
 
 if TYPE_CHECKING:
@@ -53,9 +54,14 @@ T = TypeVar("T")
 
 _UNCHECKED, _CHECKED = "\u2610", "\u2611"
 _CHECKBOX = "task-list-item-checkbox"
+# markdown-it.rs' checkboxes (rendered without XHTML's slash) and, in a loose list, the start
+# of the item's paragraph after them: the glyph goes into that paragraph.
 _GLYPHS = (
-    (f'<input class="{_CHECKBOX}" type="checkbox" />', _UNCHECKED),
-    (f'<input class="{_CHECKBOX}" type="checkbox" checked="" />', _CHECKED),
+    (re.compile(f'<input class="{_CHECKBOX}" type="checkbox">(?:(\n<p>)( ))?'), _UNCHECKED),
+    (
+        re.compile(f'<input class="{_CHECKBOX}" type="checkbox" checked="">(?:(\n<p>)( ))?'),
+        _CHECKED,
+    ),
 )
 
 # Limits of the fast path. Block nesting needs a `>`, a list marker or indentation per level on
@@ -137,8 +143,16 @@ def render_markdown(text: str, *, allow_html: bool = False) -> str:
     `TooLarge` for a text too complex to render."""
     fast, inline = _route(text)
     if inline:
-        return sanitize_html(_render(text, allow_html, fast))
+        return _sanitise(text, allow_html, *_rendered(text, allow_html, fast))
     return _in_child(_render_sanitised, text, allow_html)
+
+
+def _sanitise(text: str, allow_html: bool, html: str, by_rust: bool) -> str:
+    """`sanitize_html(html)`; for markdown-it.rs' HTML of a text that cannot hold raw HTML
+    (escaped, or none in it), the same by string passes (`hub.core.rendered_html`)."""
+    if by_rust and not (allow_html and may_hold_html(text)):
+        return sanitize_rendered(html)
+    return sanitize_html(html)
 
 
 def render_markdown_compared(
@@ -151,8 +165,8 @@ def render_markdown_compared(
     parse of both) runs in this process. `compare` must be a module-level function."""
     fast, inline = _route(text)
     if inline:
-        raw = _render(text, allow_html, fast)
-        html = sanitize_html(raw)
+        raw, by_rust = _rendered(text, allow_html, fast)
+        html = _sanitise(text, allow_html, raw, by_rust)
         return html, compare(raw, html)
     return _in_child(_render_compared, text, allow_html, compare)
 
@@ -170,26 +184,31 @@ def markdown_image_urls(text: str) -> list[str]:
 
 
 def _render(text: str, allow_html: bool, fast: bool) -> str:
+    return _rendered(text, allow_html, fast)[0]
+
+
+def _rendered(text: str, allow_html: bool, fast: bool) -> tuple[str, bool]:
+    """(unsanitised HTML, whether markdown-it.rs made it)."""
     if fast:
         try:
-            html = (_WITH_HTML if allow_html else _ESCAPED).render(text)
+            html = (_WITH_HTML if allow_html else _ESCAPED).render(text, xhtml=False)
         except BaseException as exc:  # a Rust panic (e.g. on "[`"), raised as PanicException
             if type(exc).__name__ != "PanicException":
                 raise
         else:
-            return _glyphs(html) if _CHECKBOX in html else html
+            return (_glyphs(html) if _CHECKBOX in html else html), True
     if len(text) > SLOW_MAX_BYTES:
         raise _too_complex(len(text))
-    return _slow(allow_html).render(text)
+    return _slow(allow_html).render(text), False
 
 
 def _render_both(text: str, allow_html: bool) -> tuple[str, str] | None:
     """In the worker process: (unsanitised, sanitised) HTML; None when refused."""
     try:
-        html = _render(text, allow_html, _fast_path_is_safe(text))
+        html, by_rust = _rendered(text, allow_html, _fast_path_is_safe(text))
     except TooLarge:
         return None
-    return html, sanitize_html(html)
+    return html, _sanitise(text, allow_html, html, by_rust)
 
 
 def _render_sanitised(text: str, allow_html: bool) -> str | None:
@@ -214,8 +233,8 @@ def _image_urls_in_child(text: str) -> list[str] | None:
 
 
 def _glyphs(html: str) -> str:
-    for checkbox, glyph in _GLYPHS:  # in a loose list the glyph goes into the item's paragraph
-        html = html.replace(f"{checkbox}\n<p> ", f"\n<p>{glyph} ").replace(checkbox, glyph)
+    for checkbox, glyph in _GLYPHS:
+        html = checkbox.sub(rf"\1{glyph}\2", html)
     return html
 
 

@@ -98,9 +98,32 @@ _FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
          "body"}  # fmt: skip
 
 
+# Start tags of flat elements as the Markdown renderer writes them (each match is one "<",
+# its name a `_FLAT` one ended by a character no name has): one scan in C, no Python per tag.
+_FLAT_START = re.compile(r"<(?:p>|li[ >]|t[dh][ >]|tr>|thead>|tbody>|br />|br>|hr />|hr>|img )")
+
+
+def _at_most_deep(markup: str, limit: int) -> bool:
+    """True when `markup` has at most `limit` start tags that `_limit_depth` counts as depth,
+    so that nothing in it is deeper. Each "<" is one position: minus those that open an end
+    tag and those that open a `_FLAT_START`, what is left is at least the number of non-flat
+    start tags. Conservative: a "<" in text or in an attribute value counts as a tag."""
+    left = markup.count("<")
+    if left <= limit:
+        return True
+    left -= markup.count("</")
+    return left <= limit or left - len(_FLAT_START.findall(markup)) <= limit
+
+
 def _limit_depth(markup: str) -> str:
-    if markup.count("<") <= MAX_DEPTH:  # fewer tags than the limit: nothing can be deeper
+    if _at_most_deep(markup, MAX_DEPTH):  # too few start tags: nothing can be deeper
         return markup
+    return _drop_deep_tags(markup, MAX_DEPTH)
+
+
+def _drop_deep_tags(markup: str, limit: int) -> str:
+    """`markup` without the start tags deeper than `limit` and their end tags (a walk over
+    every tag in Python)."""
     depth = excess = 0
     drops: list[tuple[int, int]] = []
     for m in _TAG.finditer(markup):
@@ -108,7 +131,7 @@ def _limit_depth(markup: str) -> str:
         if name.lower() in _FLAT:
             continue
         if not closing:
-            if depth < MAX_DEPTH:
+            if depth < limit:
                 depth += 1
                 continue
             excess += 1

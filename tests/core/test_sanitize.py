@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.core.sanitize import (
     MAX_DEPTH,
@@ -210,3 +212,20 @@ def test_strip_tags_without_tags_matches_the_parser(text):
     parser.feed(text)
     parser.close()
     assert strip_tags(text) == " ".join("".join(parser.parts).split())
+
+
+_SOUP = ["<p>", "<li>", "<li class=x>", "<td ", "<th>", "<tr>", "<thead>", "<br />", "<hr>",
+         "<img src=a>", "<P>", "<div>", "</div>", "<a href=x>", "</a>", "<em>", "</", "<3",
+         "<", "<link>", "<table>", "<thx>", "<time>", "<p/>", "<tbody>", '<b title="<div>">',
+         "x"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_SOUP), max_size=40), st.integers(0, 6))
+@settings(max_examples=400, deadline=None)
+def test_the_start_tag_bound_never_skips_a_drop(parts, limit):
+    """`_limit_depth` skips its walk when `_at_most_deep` says so: then the walk drops nothing."""
+    from hub.core.sanitize import _at_most_deep, _drop_deep_tags
+
+    markup = "".join(parts)
+    if _at_most_deep(markup, limit):
+        assert _drop_deep_tags(markup, limit) == markup
