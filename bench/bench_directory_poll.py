@@ -11,7 +11,9 @@ hub: the scheduler job claims the due feeds and queues them in `poll_feeds` jobs
 fetches per job and 32 / `POLL_LANES` jobs at once (32 fetches at once in all): guarded fetch
 with validators, sha256, parse, de-duplicated upsert of the posts, site tags and type, poll
 state. Ceiling: a bare httpx loop at the same concurrency (32) fetching the same URLs with
-the same conditional headers, nothing parsed or stored.
+the same conditional headers, nothing parsed or stored (the issue's ceiling). Since hub's
+guarded client runs on aiohttp, a bare aiohttp loop is measured too and hub's ratio to it
+printed, for information (a faster ceiling than the issue's).
 Prints feeds/s and CPU ms per feed of this process (the worker; Postgres and the feed server
 are other processes) for both, the ratio (target >= 50 % of bare), and the worker's peak RSS
 sampled every 50 ms during the run (target < 300 MB); at each size, and whether the CPU per
@@ -32,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import aiohttp
 import httpx
 from _services import bench_settings
 from _targets import flat, target
@@ -133,6 +136,22 @@ async def bare_loop(urls: list[tuple[str, str | None]]) -> tuple[float, float]:
         return time.perf_counter() - start, cpu_seconds() - cpu
 
 
+async def bare_aiohttp_loop(urls: list[tuple[str, str | None]]) -> tuple[float, float]:
+    """The same loop on aiohttp, the library under hub's guarded client."""
+    queue = iter(urls)
+    async with aiohttp.ClientSession() as session:
+
+        async def lane() -> None:
+            for url, etag in queue:
+                headers = {"If-None-Match": etag} if etag else {}
+                async with session.get(url, headers=headers) as response:
+                    await response.read()
+
+        cpu, start = cpu_seconds(), time.perf_counter()
+        await asyncio.gather(*(lane() for _ in range(CONCURRENCY)))
+        return time.perf_counter() - start, cpu_seconds() - cpu
+
+
 async def main(base, sizes: list[int], port: int) -> None:
     settings = dataclasses.replace(
         base, allow_loopback_fetch=True, directory_host_interval=0, directory_host_concurrency=0
@@ -190,6 +209,8 @@ async def measure(resources, feeds: int, port: int) -> tuple[float, ...]:
     urls = await seed(pool, feeds, port)
     await bare_loop(urls[: min(200, feeds)])  # warm up the server and the client
     bare_wall, bare_cpu = await bare_loop(urls)
+    await bare_aiohttp_loop(urls[: min(200, feeds)])
+    aio_wall, aio_cpu = await bare_aiohttp_loop(urls)
     peak, stop = [rss_mb()], asyncio.Event()
     sampler = asyncio.create_task(sample_memory(peak, stop))
     hub_wall, hub_cpu = await run_hub(resources)
@@ -202,12 +223,14 @@ async def measure(resources, feeds: int, port: int) -> tuple[float, ...]:
     summary = ", ".join(f"{r['last_status']}: {r['n']}" for r in outcomes)
     print(f"HTTP statuses: {summary}; {posts} posts stored")
     for name, wall, cpu_used in (("bare httpx loop (ceiling)", bare_wall, bare_cpu),
+                                 ("bare aiohttp loop", aio_wall, aio_cpu),
                                  ("hub poll_feeds jobs", hub_wall, hub_cpu)):  # fmt: skip
         print(
             f"{name:26s} {feeds / wall:8.0f} feeds/s   {cpu_used * 1000 / feeds:6.2f} ms CPU/feed"
         )
     ratio = (feeds / hub_wall) / (feeds / bare_wall)
     print(f"ratio hub/bare feeds/s     {ratio:8.2f}   (target >= 0.50)")
+    print(f"ratio hub/bare aiohttp     {aio_wall / hub_wall:8.2f}   (for information)")
     print(f"worker peak RSS            {peak[0]:8.0f} MB (target < 300 MB)")
     return ratio, hub_cpu * 1000 / feeds, peak[0], feeds / hub_wall, feeds / bare_wall
 
