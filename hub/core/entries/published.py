@@ -166,12 +166,16 @@ def _list_sql(
         else "CASE WHEN coalesce(t.excerpt, '') = '' THEN left(t.content_html, 2000) END"
         " AS content_html"
     )
+    # a page's summaries come as JSON text (decoded only when a summary is built: the pages
+    # keep them per row, `hub.site.public.memo`); feeds decode theirs as they go
+    as_json = "" if content else "::text"
     sql = f"""
-        SELECT e.id, e.slug, e.kind, e.properties, e.published_at, e.updated_at, e.version,
+        SELECT e.id, e.slug, e.kind, e.properties{as_json} AS properties, e.published_at,
+               e.updated_at, e.version,
                e.default_language, t.language, t.title, t.excerpt, t.seo_title,
                t.published_at AS translation_published_at,
                t.updated_at AS translation_updated_at, t.content_updated_at, {body},
-               {_TAGS} AS tags, {_MEDIA} AS media
+               {_TAGS} AS tags, ({_MEDIA}){as_json} AS media
         FROM {source}
         JOIN entry_translations t ON t.entry_id = e.id AND t.language = {lang}
         WHERE e.channel_id = $1 AND e.status IN ('published', 'moderation_review')
@@ -198,7 +202,8 @@ async def public_entries(
     """Public entries of a channel, newest first (oldest first with `newer`), in `language`
     or each in its primary; optionally with a tag and before (after) a cursor. Without
     `content`, `content_html` is a prefix (enough for a preview), and only for entries
-    without an excerpt."""
+    without an excerpt, and `properties` and `media` are JSON text, not decoded (asyncpg's
+    JSON codec was two Python calls per row on every list page)."""
     sql = _list_sql(
         content=content,
         newer=newer,
