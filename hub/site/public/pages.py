@@ -157,7 +157,6 @@ def _list_translation(row: asyncpg.Record) -> dict[str, Any]:
         "excerpt": row["excerpt"],
         "content_html": row["content_html"],
         "published_at": row["translation_published_at"],
-        "content_updated_at": row["content_updated_at"],
     }
 
 
