@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -156,7 +157,6 @@ def _list_translation(row: asyncpg.Record) -> dict[str, Any]:
         "excerpt": row["excerpt"],
         "content_html": row["content_html"],
         "published_at": row["translation_published_at"],
-        "content_updated_at": row["content_updated_at"],
     }
 
 
@@ -263,7 +263,11 @@ def _summary(row: asyncpg.Record, channel: ChannelView, urls) -> dict[str, Any]:
     key = (urls.base, links.slug, links.custom_domain, row_key(row))
     view = SUMMARIES.get(key)
     if view is None:
-        view = entry_view(row, _list_translation(row), channel, urls, full=False)
+        # a list's rows carry `properties` and `media` as JSON text: decoded for the view only
+        entry = dict(row)
+        entry["properties"] = orjson.loads(row["properties"])
+        entry["media"] = orjson.loads(row["media"])
+        view = entry_view(entry, _list_translation(row), channel, urls, full=False)
         SUMMARIES.put(key, view)
     return view
 

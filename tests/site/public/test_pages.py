@@ -412,3 +412,37 @@ async def test_200_channel_pages_list_public_entries_newest_first_from_the_listi
         rows = await conn.fetch("EXPLAIN " + sql, public_blog.channel_id, start, 10**12)
     plan = "\n".join(r[0] for r in rows)
     assert "entries_public_listing_idx" in plan and "Sort Key: e.published_at" not in plan
+
+
+async def test_200_channel_home_summaries_show_photos_and_featured_images(client, public_blog, db):
+    # Spec §3.3: a summary carries u-photo or u-featured. A list's rows bring the entry's
+    # properties and media as JSON text (decoded only when a summary is built, issue 20); a
+    # changed media row gives a new summary.
+    photo = {"photo": [{"value": "https://img.example/p.jpg", "alt": "A photo"}]}
+    await public_insert_entry(db, public_blog, "snap", kind="photo", properties=photo)
+    cover = await public_insert_entry(db, public_blog, "covered")
+    media_id = await db.fetchval(
+        "INSERT INTO media (public_id, author_id, channel_id, content_type, bytes, sha256, path,"
+        " width, height, alt) VALUES ('m1', $1, $2, 'image/webp', 10, $3, 'pages/c.webp', 640,"
+        " 480, 'A cover') RETURNING id",
+        public_blog.author_id, public_blog.channel_id, bytes(32),
+    )  # fmt: skip
+    await db.execute(
+        "INSERT INTO entry_media (entry_id, media_id, role) VALUES ($1, $2, 'featured')",
+        cover, media_id,
+    )  # fmt: skip
+
+    async def summaries() -> dict[str, dict]:
+        r = await client.get("/ada_blog")
+        assert r.status_code == 200
+        [feed] = public_items(public_mf2(r.text, f"{BASE}/ada_blog"), "h-feed")
+        return {e["properties"]["url"][0].rsplit("/", 1)[1]: e["properties"]
+                for e in feed["children"]}  # fmt: skip
+
+    shown = await summaries()
+    assert shown["snap"]["photo"] == [{"value": "https://img.example/p.jpg", "alt": "A photo"}]
+    [featured] = shown["covered"]["featured"]
+    assert featured["alt"] == "A cover" and featured["value"].endswith("/pages/c.webp")
+    await db.execute("UPDATE media SET alt = 'A new cover' WHERE id = $1", media_id)
+    [featured] = (await summaries())["covered"]["featured"]
+    assert featured["alt"] == "A new cover"
