@@ -127,10 +127,13 @@ class _Compiler:
         if isinstance(node, Glob):
             # the glob expands to the vocabulary words (site_words, trigram-indexed) holding it
             # as a whole word, searched as exact lexemes: GIN indexes serve both steps, and no
-            # regex runs over the sites' rows
+            # regex runs over the sites' rows. `lower(w.word)` (the words are lower case) is
+            # the expression of site_words_glob_idx (GIN): only it serves the regex, not the
+            # fuzzy terms' GiST index, which the planner would choose and which reads most of
+            # its tree for a regex (migration 0027)
             return self.expansion(
                 node,
-                "SELECT w.word FROM site_words w WHERE w.word ~ hub_unaccent({0})"
+                "SELECT w.word FROM site_words w WHERE lower(w.word) ~ hub_unaccent({0})"
                 f" ORDER BY length(w.word), w.word LIMIT {GLOB_WORDS}",
                 (glob_regex(node.pattern),),
                 positive,
