@@ -61,3 +61,20 @@ async def test_200_a_fuzzy_term_close_to_many_words_finds_the_same_sites(client,
     monkeypatch.setattr(sql, "FUZZY_NEAR", 3)
     for q, expected in seen.items():
         assert await titles(client, q + " OR nothingatall") == expected
+
+
+async def test_the_search_after_its_expansions_plans_with_the_servers_settings(db):
+    # the expansions are planned without sequential scans; the search itself is not
+    from hub.directory.search import parser as q
+    from hub.directory.search.sql import compile_query
+
+    await seed(db)
+    compiled = compile_query(q.parse("gardn~ OR app*").ast)
+    async with db.acquire() as conn, conn.transaction():
+        prepared = await site_queries.prepare_search(conn, compiled)
+        assert await conn.fetchval("SELECT current_setting('enable_seqscan')") == "on"
+        page = await site_queries.search_sites(
+            conn, compiled, ordering="relevance", author_id=None, limit=25, offset=0
+        )
+    assert {r["title"] for r in page.rows} >= {A}
+    assert all(isinstance(p, (str, type(None))) for p in prepared.params)
