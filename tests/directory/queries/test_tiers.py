@@ -102,8 +102,10 @@ async def test_the_planners_estimate_is_kept_for_the_same_statement(many, monkey
         assert await estimate_matches(conn, compiled.where, params, database="d") == first
         assert await estimate_matches(conn, compiled.where, params, database="e") < first
         await estimate_matches(conn, compiled.where, ["apple"], database="d")
+        # another size of the directory (after ANALYZE): asked again
+        assert await estimate_matches(conn, compiled.where, params, database="d", sites=9) < first
     assert len(tiers._estimates) == 2  # at most ESTIMATES, the oldest out first
-    assert ("d", compiled.where, *params) not in tiers._estimates
+    assert ("d", -1, compiled.where, *params) not in tiers._estimates
 
 
 @pytest.mark.slow
