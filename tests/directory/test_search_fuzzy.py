@@ -46,3 +46,35 @@ async def test_200_quotes_and_backslashes_in_site_words_do_not_break_fuzzy_searc
     assert await titles(client, "obrien~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}
     assert await titles(client, "quotd~") == {"O'Brien\\Garden's 'quoted' \\\\ words"}
     assert A in await titles(client, "gardn~")
+
+
+async def test_200_a_fuzzy_term_close_to_many_words_finds_the_same_sites(client, db, monkeypatch):
+    # past FUZZY_NEAR words within the threshold the expansion takes the nearest words from
+    # the GiST index instead of the GIN one: the same words, so the same sites
+    from hub.directory.search import sql
+
+    await seed(db)
+    for k in range(12):
+        await make_site(db, f"https://gardener{k}.example/", title=f"Gardener {k}")
+    seen = {q: await titles(client, q) for q in ("gardn~", "gardener~", "title:gardenr~")}
+    assert A in seen["gardn~"] and "Gardener 3" in seen["gardener~"]
+    monkeypatch.setattr(sql, "FUZZY_NEAR", 3)
+    for q, expected in seen.items():
+        assert await titles(client, q + " OR nothingatall") == expected
+
+
+async def test_the_search_after_its_expansions_plans_with_the_servers_settings(db):
+    # the expansions are planned without sequential scans; the search itself is not
+    from hub.directory.search import parser as q
+    from hub.directory.search.sql import compile_query
+
+    await seed(db)
+    compiled = compile_query(q.parse("gardn~ OR app*").ast)
+    async with db.acquire() as conn, conn.transaction():
+        prepared = await site_queries.prepare_search(conn, compiled)
+        assert await conn.fetchval("SELECT current_setting('enable_seqscan')") == "on"
+        page = await site_queries.search_sites(
+            conn, compiled, ordering="relevance", author_id=None, limit=25, offset=0
+        )
+    assert {r["title"] for r in page.rows} >= {A}
+    assert all(isinstance(p, (str, type(None))) for p in prepared.params)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from hub.directory.queries import sites as site_queries
+from hub.directory.queries import tiers
 from hub.directory.queries.sites import WINDOW
-from hub.directory.queries.tiers import Tier, bound_positions, tier_position
+from hub.directory.queries.tiers import Tier, bound_positions, estimate_matches, tier_position
 from hub.directory.search import parser as q
 from hub.directory.search.sql import compile_query
 from tests.factories import make_site, make_sites
@@ -84,6 +85,27 @@ def test_bounds_start_at_two_windows_and_stop_at_a_quarter_of_the_directory():
 )
 def test_a_tier_holds_about_one_and_a_half_windows_of_expected_matches(expected, position):
     assert tier_position(expected, 100_000, 1000) == position
+
+
+async def test_the_planners_estimate_is_kept_for_the_same_statement(many, monkeypatch):
+    monkeypatch.setattr(tiers, "_estimates", {})
+    monkeypatch.setattr(tiers, "ESTIMATES", 2)
+    compiled = compile_query(q.parse("pear").ast)
+    params = compiled.params[: compiled.where_params]
+    async with many.acquire() as conn:
+        await conn.execute("ANALYZE sites")
+        first = await estimate_matches(conn, compiled.where, params, database="d")
+        assert first > 100  # "pear" is on one site in five
+        await conn.execute("UPDATE sites SET hidden_at = now()")
+        await conn.execute("ANALYZE sites")
+        # kept: the same statement and parameters are not planned again within the minute
+        assert await estimate_matches(conn, compiled.where, params, database="d") == first
+        assert await estimate_matches(conn, compiled.where, params, database="e") < first
+        await estimate_matches(conn, compiled.where, ["apple"], database="d")
+        # another size of the directory (after ANALYZE): asked again
+        assert await estimate_matches(conn, compiled.where, params, database="d", sites=9) < first
+    assert len(tiers._estimates) == 2  # at most ESTIMATES, the oldest out first
+    assert ("d", -1, compiled.where, *params) not in tiers._estimates
 
 
 @pytest.mark.slow
