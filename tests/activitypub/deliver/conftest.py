@@ -59,9 +59,13 @@ async def add_follower(
 
 
 async def run_jobs(resources) -> None:
-    """Queue what the outbox holds (the outbox sweep's work), make every queued job due now
-    (an entry change defers its reactions) and run the worker until the queue is empty."""
+    """Queue what the outbox holds (the outbox sweep's work), make every queued job and every
+    staged row due now (an entry change defers its reactions; a batched run takes only the rows
+    that are due) and run the worker until the queue is empty."""
     redis = resources.redis
+    await resources.pool.execute(
+        "UPDATE job_outbox SET defer_until = now() WHERE defer_until > now()"
+    )
     await flush_outbox(resources.pool, redis)
     queued = await redis.zrange(redis.default_queue_name, 0, -1)
     if queued:
