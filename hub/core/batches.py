@@ -35,7 +35,6 @@ A run that dies mid-work is redone from its lease after `LEASE_SECONDS`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +43,7 @@ from uuid import uuid4
 import asyncpg
 from arq.connections import ArqRedis
 
-from hub.core.outages import backoff, is_outage
+from hub.core.outages import waiting_out_outages
 
 log = logging.getLogger("hub.queue")
 
@@ -184,20 +183,14 @@ async def end_lease(
     (`function(*retry)`) queued `retry_in` seconds from now. PostgreSQL going away just then
     is waited out for `LEASE_PATIENCE` seconds (the work must not be done again); after that
     the lease's job redoes it."""
-    waited, attempt = 0.0, 0
-    while True:
-        try:
-            row = await _end_lease(pool, lease_id, retry, retry_in)
-            break
-        except Exception as exc:
-            attempt += 1
-            delay = backoff(attempt, first=0.5, cap=5)
-            if not is_outage(exc) or waited + delay > LEASE_PATIENCE:
-                log.warning("could not end lease %s (%s: %s); its job will redo the work",
-                            lease_id, type(exc).__name__, exc)  # fmt: skip
-                return
-            await asyncio.sleep(delay)
-            waited += delay
+    try:
+        row = await waiting_out_outages(
+            lambda: _end_lease(pool, lease_id, retry, retry_in), patience=LEASE_PATIENCE
+        )
+    except Exception as exc:
+        log.warning("could not end lease %s (%s: %s); its job will redo the work",
+                    lease_id, type(exc).__name__, exc)  # fmt: skip
+        return
     if row is not None:
         from hub.core.queue import enqueue_many  # the queue module imports this one
 

@@ -30,7 +30,7 @@ from arq import Retry
 from arq.worker import Function, func
 
 from hub.core import logs, metrics
-from hub.core.outages import OutageLog, backoff, is_outage
+from hub.core.outages import OutageLog, backoff, is_outage, waiting_out_outages
 from hub.core.queue import OUTBOX_KWARG, job_done
 
 log = logging.getLogger("hub.jobs")
@@ -161,17 +161,9 @@ async def _done(ctx: dict, outbox_id: int | None) -> None:
     `DONE_PATIENCE` seconds): a row left behind would run the finished job once more."""
     if outbox_id is None:
         return
-    waited, attempt = 0.0, 0
-    while True:
-        try:
-            await job_done(ctx["resources"].pool, outbox_id, ctx.get("job_id"))
-            return
-        except Exception as exc:
-            attempt += 1
-            delay = backoff(attempt, first=0.5, cap=5)
-            if not is_outage(exc) or waited + delay > DONE_PATIENCE:
-                log.warning("could not delete outbox row %s (%s: %s); the job will run again",
-                            outbox_id, type(exc).__name__, exc)  # fmt: skip
-                return
-            await asyncio.sleep(delay)
-            waited += delay
+    pool, job_id = ctx["resources"].pool, ctx.get("job_id")
+    try:
+        await waiting_out_outages(lambda: job_done(pool, outbox_id, job_id), patience=DONE_PATIENCE)
+    except Exception as exc:
+        log.warning("could not delete outbox row %s (%s: %s); the job will run again",
+                    outbox_id, type(exc).__name__, exc)  # fmt: skip

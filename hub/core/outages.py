@@ -11,14 +11,19 @@ are not outages: they are `FetchFailed`, which each caller handles in its own wa
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 import redis.exceptions
 
 from hub.core.errors import Unavailable
+
+T = TypeVar("T")
 
 # PostgreSQL away, restarting, shutting down, out of connections, disk or memory
 _POSTGRES = (
@@ -71,6 +76,24 @@ def backoff(attempt: int, *, first: float = 1.0, cap: float = 60.0) -> float:
     """Seconds to wait before retry number `attempt` (1-based): doubling from `first`, at most
     `cap`."""
     return min(cap, first * 2 ** max(0, attempt - 1))
+
+
+async def waiting_out_outages(call: Callable[[], Awaitable[T]], *, patience: float) -> T:
+    """`await call()`, called again (with back-off from 0.5 s, at most 5 s apart) while it
+    fails through an outage, for up to `patience` seconds in all; then, or for any other
+    failure, its exception. For a step that must not be left undone after work that must not
+    be done twice (deleting a finished job's row, ending a lease)."""
+    waited, attempt = 0.0, 0
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            attempt += 1
+            delay = backoff(attempt, first=0.5, cap=5)
+            if not is_outage(exc) or waited + delay > patience:
+                raise
+            await asyncio.sleep(delay)
+            waited += delay
 
 
 class OutageLog:
