@@ -261,14 +261,15 @@ class _Batcher:
         self.task: asyncio.Task[None] | None = None
 
     async def queue_many(self, claimed: Claimed) -> None:
-        done = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()  # this caller's own: cancelling it leaves the batch alone
         for outbox_id, job in claimed:
             self.pending.append((job, outbox_id, done))
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._run())
+            self.task = loop.create_task(self._run())
             _tasks.add(self.task)
             self.task.add_done_callback(_tasks.discard)
-        await asyncio.shield(done)
+        await done
 
     async def _run(self) -> None:
         while self.pending:

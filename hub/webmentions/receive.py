@@ -152,7 +152,7 @@ async def resolve_target(conn: asyncpg.Connection, settings: Settings, target: s
     return judge_target(lookup, path, on_node, row)
 
 
-_parents = parent_domains
+_parents = lru_cache(maxsize=1024)(parent_domains)  # a burst comes from few hosts
 
 
 def blocked_by_setting(host: str, settings: Settings) -> bool:
