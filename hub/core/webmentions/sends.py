@@ -178,3 +178,126 @@ async def list_due_sends(conn: asyncpg.Connection, now: datetime, limit: int) ->
         limit,
     )
     return [r["id"] for r in rows]
+
+
+# -- a run's sends, planned and recorded together (the batched `send_webmentions`) ----------
+
+
+async def entries_for_sending(
+    conn: asyncpg.Connection, entry_ids: list[int]
+) -> list[asyncpg.Record]:
+    """`entry_for_sending` of several entries, in one statement."""
+    return await conn.fetch(
+        """
+        SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
+               c.slug AS channel_slug, c.custom_domain, c.send_webmentions,
+               c.status AS channel_status
+        FROM entries e JOIN channels c ON c.id = e.channel_id
+        WHERE e.id = ANY($1::bigint[])
+        """,
+        entry_ids,
+    )
+
+
+async def published_translations_of(
+    conn: asyncpg.Connection, entry_ids: list[int]
+) -> list[asyncpg.Record]:
+    """`published_translations` of several entries: by entry, each one's primary language
+    first."""
+    return await conn.fetch(
+        """
+        SELECT t.entry_id, t.language, t.content_html
+        FROM entry_translations t JOIN entries e ON e.id = t.entry_id
+        WHERE t.entry_id = ANY($1::bigint[]) AND t.status = 'published'
+        ORDER BY t.entry_id, t.language <> e.default_language, t.language
+        """,
+        entry_ids,
+    )
+
+
+async def list_sends_of(conn: asyncpg.Connection, entry_ids: list[int]) -> list[asyncpg.Record]:
+    """`list_sends` of several entries, by entry."""
+    return await conn.fetch(
+        f"SELECT {SEND_COLUMNS} FROM webmention_sends s"  # noqa: S608 - a constant column list
+        " WHERE s.entry_id = ANY($1::bigint[]) ORDER BY s.entry_id, s.id",
+        entry_ids,
+    )
+
+
+async def upsert_linked_many(
+    conn: asyncpg.Connection, links: list[tuple[int, str, str, str]]
+) -> list[asyncpg.Record]:
+    """`upsert_linked` for many (entry id, target, target_norm, source), one statement; the
+    rows' ids by (entry_id, target_norm). Each pair at most once; taken in the unique key's
+    order, so two runs upserting rows of one entry wait for each other instead of
+    deadlocking."""
+    links = sorted(links, key=lambda link: (link[0], link[2]))
+    return await conn.fetch(
+        """
+        INSERT INTO webmention_sends (entry_id, target, target_norm, source)
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+        ON CONFLICT (entry_id, target_norm) DO UPDATE SET
+            target = EXCLUDED.target, source = EXCLUDED.source, linked = true,
+            last_linked_at = now(), unlinked_at = NULL, removal_notified_at = NULL
+        RETURNING id, entry_id, target_norm
+        """,
+        [link[0] for link in links],
+        [link[1] for link in links],
+        [link[2] for link in links],
+        [link[3] for link in links],
+    )
+
+
+async def mark_unlinked_many(conn: asyncpg.Connection, send_ids: list[int]) -> None:
+    """`mark_unlinked` for several sends."""
+    await conn.execute(
+        "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
+        " removal_notified_at = NULL WHERE id = ANY($1::bigint[])",
+        send_ids,
+    )
+
+
+async def mark_pending_returning(
+    conn: asyncpg.Connection, send_ids: list[int]
+) -> list[asyncpg.Record]:
+    """`mark_pending`, returning each send as `get_send` reads it (the run sends them next)."""
+    return await conn.fetch(
+        f"""
+        UPDATE webmention_sends s
+        SET status = 'pending', attempts = 0, next_attempt_at = now()
+        FROM entries e
+        WHERE s.id = ANY($1::bigint[]) AND e.id = s.entry_id
+        RETURNING {SEND_COLUMNS}, e.status AS entry_status, e.version AS version,
+                  e.properties AS entry_properties
+        """,  # noqa: S608 - a constant column list
+        send_ids,
+    )
+
+
+# send id, status, endpoint, HTTP status, location, error, next attempt, title, entry version,
+# whether a removal was told
+Attempt = tuple[
+    int, str, str | None, int | None, str | None, str | None, datetime | None, str | None, int, bool
+]
+
+
+async def record_attempts(conn: asyncpg.Connection, attempts: list[Attempt]) -> None:
+    """`record_attempt` for many sends, one statement (each send at most once)."""
+    columns = list(zip(*sorted(attempts, key=lambda a: a[0]), strict=True))
+    await conn.execute(
+        """
+        UPDATE webmention_sends s SET
+            status = a.status, endpoint = coalesce(a.endpoint, s.endpoint),
+            last_http_status = a.http_status, last_location = coalesce(a.location, s.last_location),
+            last_error = a.error, next_attempt_at = a.next_at, attempts = s.attempts + 1,
+            last_attempt_at = now(), title = coalesce(a.title, s.title),
+            entry_version = a.version,
+            removal_notified_at = CASE WHEN a.told THEN now() ELSE s.removal_notified_at END
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+                    $7::timestamptz[], $8::text[], $9::int[], $10::bool[])
+             AS a (id, status, endpoint, http_status, location, error, next_at, title,
+                   version, told)
+        WHERE s.id = a.id
+        """,
+        *(list(column) for column in columns),
+    )
