@@ -5,7 +5,8 @@ The entries core stages the job with the batch's id, due 30 s after the change
 (`hub.core.entries.events`, R-W15). A run takes the rows that are due
 (`hub.core.batches.take_due_batch`) in a transaction it holds until its sends are over, and
 queues the next run for the rows still waiting; at most `SEND_RUNS` runs go on at once (a
-run that finds no slot comes back a second later). A run reads only the rows it takes: the
+run that finds no slot comes back a second later). While a run finds full batches (a
+backlog) it takes the next one as soon as one is done, each in a transaction of its own. A run reads only the rows it takes: the
 entry id its job carries is one of them, or was taken by another run. The run's entries are
 planned together and committed (`planning.plan_entries`: `webmention_sends` rows marked
 `pending`, a handful of statements for the whole run), then sent in lanes per host
@@ -19,6 +20,7 @@ current version is not planned twice).
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -41,24 +43,20 @@ log = logging.getLogger("hub.webmentions")
 
 SEND_BATCH = 250  # entries one run takes
 SEND_RUNS = 2  # runs at once, across processes (each holds a connection while it sends)
+RUN_SECONDS = 60.0  # a run takes batch after batch while they come full, this long at most
 
 
 async def send_due(resources: Resources) -> Counter[str]:
     """Plan and send the webmentions of every entry whose row is due; how the sends went, by
-    status."""
-    began = datetime.now(UTC)
+    status. While it finds full batches (a backlog), the run takes the next batch as soon as
+    one is done, for up to `RUN_SECONDS` (issue 20: a run a second capped the drain at
+    `SEND_BATCH` entries a second); the run it queued takes the second run slot."""
     await open_batch(resources.redis, SEND_WEBMENTIONS)
     records = Records(resources)
-    async with resources.pool.acquire() as conn, conn.transaction():
-        if not await take_run_slot(conn, SEND_WEBMENTIONS, SEND_RUNS):
-            # the runs under way leave the rows they do not take: come back for them
-            await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
-            return Counter()
-        taken, next_due = await take_due_batch(conn, SEND_WEBMENTIONS, SEND_BATCH)
-        await queue_next_run(resources.redis, SEND_WEBMENTIONS, next_due, began=began)
-        rows = await plan_run(resources, list(dict.fromkeys(args[0] for args in taken)))
-        failures = await send_rows(resources, rows, records)
-        await records.flush()  # every attempt recorded before the rows go
+    failures: list[BaseException] = []
+    until = time.monotonic() + RUN_SECONDS
+    while await _send_batch(resources, records, failures) and time.monotonic() < until:
+        pass
     for failure in failures:
         log.error("a webmention send failed", exc_info=failure)
     records.count()
@@ -66,6 +64,25 @@ async def send_due(resources: Resources) -> Counter[str]:
     if failures:
         outcomes["failed"] += len(failures)
     return outcomes
+
+
+async def _send_batch(
+    resources: Resources, records: Records, failures: list[BaseException]
+) -> bool:
+    """One batch of due rows taken, planned, sent and recorded, in one transaction; whether
+    it was full (more rows are due)."""
+    began = datetime.now(UTC)
+    async with resources.pool.acquire() as conn, conn.transaction():
+        if not await take_run_slot(conn, SEND_WEBMENTIONS, SEND_RUNS):
+            # the runs under way leave the rows they do not take: come back for them
+            await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
+            return False
+        taken, next_due = await take_due_batch(conn, SEND_WEBMENTIONS, SEND_BATCH)
+        await queue_next_run(resources.redis, SEND_WEBMENTIONS, next_due, began=began)
+        rows = await plan_run(resources, list(dict.fromkeys(args[0] for args in taken)))
+        failures += await send_rows(resources, rows, records)
+        await records.flush()  # every attempt recorded before the rows go
+    return len(taken) >= SEND_BATCH
 
 
 async def plan_run(resources: Resources, entry_ids: list[int]) -> list[Any]:
