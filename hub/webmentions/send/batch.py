@@ -3,18 +3,18 @@ due, planned and sent together.
 
 The entries core stages the job with the batch's id, due 30 s after the change
 (`hub.core.entries.events`, R-W15). A run takes the rows that are due
-(`hub.core.batches.take_due_batch`) in a transaction it holds until its sends are over, and
-queues the next run for the rows still waiting; at most `SEND_RUNS` runs go on at once (a
+(`hub.core.batches.take_due_batch`) in a transaction it holds until their sends are over,
+and queues the next run for the rows still waiting; at most `SEND_RUNS` runs go on at once (a
 run that finds no slot comes back a second later). While a run finds full batches (a
-backlog) it takes the next one as soon as one is done, each in a transaction of its own. A run reads only the rows it takes: the
-entry id its job carries is one of them, or was taken by another run. The run's entries are
-planned together and committed (`planning.plan_entries`: `webmention_sends` rows marked
-`pending`, a handful of statements for the whole run), then sent in lanes per host
-(`lanes`), their attempts written in batches (`records`); a send to retry gets its
-`send_webmention` job. The outbox rows go only when every send of the run has ended and been
-recorded: a crash or an outage mid-run rolls them back, and the run that takes them again
-plans again, which sends only what is still pending (a send recorded as sent for the entry's
-current version is not planned twice).
+backlog) it takes the next one as soon as one is done, each in a transaction of its own. A
+run reads only the rows it takes: the entry id its job carries is one of them, or was taken
+by another run. A batch's entries are planned together and committed
+(`planning.plan_entries`: `webmention_sends` rows marked `pending`, a handful of statements
+for the whole batch), then sent in lanes per host (`lanes`), their attempts written in
+batches (`records`); a send to retry gets its `send_webmention` job. The outbox rows go only
+when every send of the batch has ended and been recorded: a crash or an outage mid-run rolls
+them back, and the run that takes them again plans again, which sends only what is still
+pending (a send recorded as sent for the entry's current version is not planned twice).
 """
 
 from __future__ import annotations

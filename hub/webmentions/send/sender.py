@@ -9,8 +9,9 @@ to, so that an update or a delete reaches removed links, and marks every target 
 something new to hear `pending`. The batched `send_webmentions` run (`batch`) plans all of its
 entries together and makes each send's first attempt itself, many at once (`lanes`), and
 queues a `send_webmention` job (`send_one`) only for a send that must be retried (issue 20:
-two jobs a link cost more than the sends). A pending send whose job was lost (a crash mid-way, Redis lost) is queued
-again by the webmention sweep, and the run that takes the entry's row again plans it again.
+two jobs a link cost more than the sends). A pending send whose job was lost (a crash mid-way,
+Redis lost) is queued again by the webmention sweep, and the run that takes the entry's row
+again plans it again.
 `deliver` never raises for the target's failures; it returns what to record and whether to
 retry.
 """
