@@ -28,9 +28,9 @@ class Records:
     """The attempts of a run's sends, written `RECORD_EVERY` at a time (`add`) and at the end
     (`flush`); `outcomes` counts them by status."""
 
-    def __init__(self, resources: Resources, *, every: int = RECORD_EVERY) -> None:
+    def __init__(self, resources: Resources, *, every: int | None = None) -> None:
         self.resources = resources
-        self.every = every
+        self.every = RECORD_EVERY if every is None else every
         self.outcomes: Counter[str] = Counter()
         self._attempts: list[sq.Attempt] = []
         self._retries: list[StagedJob] = []

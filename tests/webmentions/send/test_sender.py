@@ -18,6 +18,7 @@ from hub.core.fetch import GuardedClient
 from hub.core.queue import stage_jobs
 from hub.webmentions import jobs as webmention_jobs
 from hub.webmentions.send import batch as send_batch
+from hub.webmentions.send import records as send_records
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
@@ -292,7 +293,11 @@ async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, d
     assert len(await send_jobs(redis)) == 1, "deleting queued the send job again"
 
 
-async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resources, db, site):
+@pytest.mark.parametrize("record_every", [1, 64])  # attempts written one by one, or at the end
+async def test_send_job_makes_first_attempts_and_queues_only_retries(
+    wm_resources, db, site, monkeypatch, record_every
+):
+    monkeypatch.setattr(send_records, "RECORD_EVERY", record_every)
     """The entry's job tells every target at once; only a target to retry gets a job of its
     own (due at its retry time), and it continues the attempt count."""
     ok = receiving(site, "/ok")
