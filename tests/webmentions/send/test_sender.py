@@ -382,6 +382,8 @@ async def test_a_run_takes_batch_after_batch_while_they_come_full(
     assert await webmention_jobs.send_webmentions(ctx) == "5 sent"
     assert all(len(told(site, f"/p{n}")) == 1 for n in range(5))
     assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
+    # only the first full batch queued a run (for the second run slot), not every batch
+    assert [job.function for job in await wm_resources.redis.queued_jobs()] == ["send_webmentions"]
 
 
 async def test_an_entry_that_cannot_be_planned_leaves_the_others_to_be_sent(
