@@ -51,19 +51,20 @@ async def send_due(resources: Resources) -> Counter[str]:
     status. While it finds full batches (a backlog), the run takes the next batch as soon as
     one is done, for up to `RUN_SECONDS` (issue 20: a run a second capped the drain at
     `SEND_BATCH` entries a second); the run its first batch queued takes the second run
-    slot. Its later full batches queue no run (it goes on itself) but the one that ends it at
-    `RUN_SECONDS`: one queued run a full batch piled up no-op runs while a backlog lasted."""
+    slot. Its later batches queue no run (its first batch queued the one that takes what
+    they leave), but for a backlog left at `RUN_SECONDS`: a run queues one run, as a run that
+    takes one batch does (a run queuing one a batch piled up runs while a backlog lasted)."""
     await open_batch(resources.redis, SEND_WEBMENTIONS)
     records = Records(resources)
     failures: list[BaseException] = []
     until = time.monotonic() + RUN_SECONDS
-    full = await _send_batch(resources, records, failures, queue_more=True)
+    full = await _send_batch(resources, records, failures, queue_next=True)
     while full:
         if time.monotonic() >= until:  # a backlog left: the next run takes it on
             began = datetime.now(UTC)
             await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
             break
-        full = await _send_batch(resources, records, failures, queue_more=False)
+        full = await _send_batch(resources, records, failures, queue_next=False)
     for failure in failures:
         log.error("a webmention send failed", exc_info=failure)
     records.count()
@@ -74,11 +75,11 @@ async def send_due(resources: Resources) -> Counter[str]:
 
 
 async def _send_batch(
-    resources: Resources, records: Records, failures: list[BaseException], *, queue_more: bool
+    resources: Resources, records: Records, failures: list[BaseException], *, queue_next: bool
 ) -> bool:
     """One batch of due rows taken, planned, sent and recorded, in one transaction; whether
-    it was full (more rows are due). The next run is queued for the rows still waiting, for
-    more due rows only when `queue_more`."""
+    it was full (more rows are due). With `queue_next`, the next run is queued for the rows
+    it leaves."""
     began = datetime.now(UTC)
     async with resources.pool.acquire() as conn, conn.transaction():
         if not await take_run_slot(conn, SEND_WEBMENTIONS, SEND_RUNS):
@@ -86,7 +87,7 @@ async def _send_batch(
             await queue_next_run(resources.redis, SEND_WEBMENTIONS, began, began=began)
             return False
         taken, next_due = await take_due_batch(conn, SEND_WEBMENTIONS, SEND_BATCH)
-        if queue_more or len(taken) < SEND_BATCH:
+        if queue_next:
             await queue_next_run(resources.redis, SEND_WEBMENTIONS, next_due, began=began)
         rows = await plan_run(resources, list(dict.fromkeys(args[0] for args in taken)))
         failures += await send_rows(resources, rows, records)
