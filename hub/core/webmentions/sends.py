@@ -29,68 +29,6 @@ CONTEXTS_JSON = """
 """
 
 
-async def entry_for_sending(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """
-        SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
-               c.slug AS channel_slug, c.custom_domain, c.send_webmentions,
-               c.status AS channel_status
-        FROM entries e JOIN channels c ON c.id = e.channel_id
-        WHERE e.id = $1
-        """,
-        entry_id,
-    )
-
-
-async def published_translations(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
-    """Published translations, the entry's primary language first."""
-    return await conn.fetch(
-        """
-        SELECT t.language, t.content_html
-        FROM entry_translations t JOIN entries e ON e.id = t.entry_id
-        WHERE t.entry_id = $1 AND t.status = 'published'
-        ORDER BY t.language <> e.default_language, t.language
-        """,
-        entry_id,
-    )
-
-
-async def list_sends(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"SELECT {SEND_COLUMNS} FROM webmention_sends s WHERE s.entry_id = $1 ORDER BY s.id",  # noqa: S608
-        entry_id,
-    )
-
-
-async def upsert_linked(
-    conn: asyncpg.Connection, entry_id: int, target: str, target_norm: str, source: str
-) -> asyncpg.Record:
-    """Record that the entry links to `target` now (a link that came back clears the
-    removal notice). Returns the row as it was before this call's changes where it matters."""
-    return await conn.fetchrow(
-        """
-        INSERT INTO webmention_sends (entry_id, target, target_norm, source)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (entry_id, target_norm) DO UPDATE SET
-            target = EXCLUDED.target, source = EXCLUDED.source, linked = true,
-            last_linked_at = now(), unlinked_at = NULL, removal_notified_at = NULL
-        RETURNING id, status, entry_version, (xmax = 0) AS inserted
-        """,
-        entry_id,
-        target,
-        target_norm,
-        source,
-    )
-
-
-async def mark_unlinked(conn: asyncpg.Connection, send_id: int) -> None:
-    await conn.execute(
-        "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
-        " removal_notified_at = NULL WHERE id = $1",
-        send_id,
-    )
-
-
 async def mark_pending(conn: asyncpg.Connection, send_ids: list[int]) -> None:
     """Due for a send now: the retry counter starts again."""
     await conn.execute(
@@ -109,32 +47,6 @@ async def get_send(conn: asyncpg.Connection, send_id: int) -> asyncpg.Record | N
         WHERE s.id = $1
         """,  # noqa: S608 - a constant column list
         send_id,
-    )
-
-
-async def record_attempt(conn: asyncpg.Connection, send_id: int, result: dict[str, Any]) -> None:
-    """Store one attempt: status, endpoint, answer, the next retry, whether a removal (a link
-    gone or the entry no longer public) has now been told."""
-    await conn.execute(
-        """
-        UPDATE webmention_sends SET
-            status = $2, endpoint = coalesce($3, endpoint), last_http_status = $4,
-            last_location = coalesce($5, last_location), last_error = $6,
-            next_attempt_at = $7, attempts = attempts + 1, last_attempt_at = now(),
-            title = coalesce($8, title), entry_version = $9,
-            removal_notified_at = CASE WHEN $10 THEN now() ELSE removal_notified_at END
-        WHERE id = $1
-        """,
-        send_id,
-        result["status"],
-        result.get("endpoint"),
-        result.get("http_status"),
-        result.get("location"),
-        result.get("error"),
-        result.get("next_attempt_at"),
-        result.get("title"),
-        result.get("entry_version"),
-        bool(result.get("removal_told")),
     )
 
 
@@ -180,13 +92,13 @@ async def list_due_sends(conn: asyncpg.Connection, now: datetime, limit: int) ->
     return [r["id"] for r in rows]
 
 
-# -- a run's sends, planned and recorded together (the batched `send_webmentions`) ----------
+# -- planning and recording sends, for one entry or all of a batched run's at once --------------
 
 
 async def entries_for_sending(
     conn: asyncpg.Connection, entry_ids: list[int]
 ) -> list[asyncpg.Record]:
-    """`entry_for_sending` of several entries, in one statement."""
+    """The entries as the sender reads them (gone ones left out), in one statement."""
     return await conn.fetch(
         """
         SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
@@ -202,7 +114,7 @@ async def entries_for_sending(
 async def published_translations_of(
     conn: asyncpg.Connection, entry_ids: list[int]
 ) -> list[asyncpg.Record]:
-    """`published_translations` of several entries: by entry, each one's primary language
+    """The published translations of the entries: by entry, each one's primary language
     first."""
     return await conn.fetch(
         """
@@ -216,7 +128,7 @@ async def published_translations_of(
 
 
 async def list_sends_of(conn: asyncpg.Connection, entry_ids: list[int]) -> list[asyncpg.Record]:
-    """`list_sends` of several entries, by entry."""
+    """Every send row of the entries (one a target ever linked), by entry."""
     return await conn.fetch(
         f"SELECT {SEND_COLUMNS} FROM webmention_sends s"  # noqa: S608 - a constant column list
         " WHERE s.entry_id = ANY($1::bigint[]) ORDER BY s.entry_id, s.id",
@@ -227,8 +139,9 @@ async def list_sends_of(conn: asyncpg.Connection, entry_ids: list[int]) -> list[
 async def upsert_linked_many(
     conn: asyncpg.Connection, links: list[tuple[int, str, str, str]]
 ) -> list[asyncpg.Record]:
-    """`upsert_linked` for many (entry id, target, target_norm, source), one statement; the
-    rows' ids by (entry_id, target_norm). Each pair at most once; taken in the unique key's
+    """Record that each entry links to its target now, for many (entry id, target,
+    target_norm, source), one statement (a link that came back clears the removal notice);
+    the rows' ids by (entry_id, target_norm). Each pair at most once; taken in the unique key's
     order, so two runs upserting rows of one entry wait for each other instead of
     deadlocking."""
     links = sorted(links, key=lambda link: (link[0], link[2]))
@@ -249,7 +162,7 @@ async def upsert_linked_many(
 
 
 async def mark_unlinked_many(conn: asyncpg.Connection, send_ids: list[int]) -> None:
-    """`mark_unlinked` for several sends."""
+    """The sends' targets are no longer linked (their removal is to be told)."""
     await conn.execute(
         "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
         " removal_notified_at = NULL WHERE id = ANY($1::bigint[])",
@@ -282,7 +195,9 @@ Attempt = tuple[
 
 
 async def record_attempts(conn: asyncpg.Connection, attempts: list[Attempt]) -> None:
-    """`record_attempt` for many sends, one statement (each send at most once)."""
+    """Store one attempt of each of many sends, one statement (each send at most once): status,
+    endpoint, answer, the next retry, whether a removal (a link gone or the entry no longer
+    public) has now been told."""
     columns = list(zip(*sorted(attempts, key=lambda a: a[0]), strict=True))
     await conn.execute(
         """
