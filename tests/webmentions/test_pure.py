@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import mf2py
+import pytest
 
 from hub.core.webmentions.content import sanitize_mention_html, truncate_text
-from hub.webmentions.send.targets import Translation, entry_targets
+from hub.webmentions.send.targets import Translation, content_links, entry_targets
 from hub.webmentions.verify.mf2 import (
     card_from_author_page,
     interpret,
@@ -100,3 +101,20 @@ def test_send_targets_primary_permalink_wins():
         ("https://t.example/x", "https://hub.test/c/e?lang=en"),
         ("https://t.example/y", "https://hub.test/c/e?lang=fr"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("html", "links"),
+    [
+        ("<p>No links, an <abbr>abbr</abbr> and &lt;a href=x&gt; as text.</p>", []),
+        ('<p><A HREF="/up">upper</A></p>', ["https://hub.test/up"]),
+        (
+            '<p><a\nhref="/nl">newline</a><a/href="/slash">slash</a></p>',
+            ["https://hub.test/nl", "https://hub.test/slash"],
+        ),
+        ('<a href="/plain">x</a>', ["https://hub.test/plain"]),
+        ("<p>ends with <a", []),
+    ],
+)
+def test_content_links_find_every_a_tag_and_only_those(html, links):
+    assert content_links(html, "https://hub.test/c/e") == links

@@ -29,68 +29,6 @@ CONTEXTS_JSON = """
 """
 
 
-async def entry_for_sending(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """
-        SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
-               c.slug AS channel_slug, c.custom_domain, c.send_webmentions,
-               c.status AS channel_status
-        FROM entries e JOIN channels c ON c.id = e.channel_id
-        WHERE e.id = $1
-        """,
-        entry_id,
-    )
-
-
-async def published_translations(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
-    """Published translations, the entry's primary language first."""
-    return await conn.fetch(
-        """
-        SELECT t.language, t.content_html
-        FROM entry_translations t JOIN entries e ON e.id = t.entry_id
-        WHERE t.entry_id = $1 AND t.status = 'published'
-        ORDER BY t.language <> e.default_language, t.language
-        """,
-        entry_id,
-    )
-
-
-async def list_sends(conn: asyncpg.Connection, entry_id: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"SELECT {SEND_COLUMNS} FROM webmention_sends s WHERE s.entry_id = $1 ORDER BY s.id",  # noqa: S608
-        entry_id,
-    )
-
-
-async def upsert_linked(
-    conn: asyncpg.Connection, entry_id: int, target: str, target_norm: str, source: str
-) -> asyncpg.Record:
-    """Record that the entry links to `target` now (a link that came back clears the
-    removal notice). Returns the row as it was before this call's changes where it matters."""
-    return await conn.fetchrow(
-        """
-        INSERT INTO webmention_sends (entry_id, target, target_norm, source)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (entry_id, target_norm) DO UPDATE SET
-            target = EXCLUDED.target, source = EXCLUDED.source, linked = true,
-            last_linked_at = now(), unlinked_at = NULL, removal_notified_at = NULL
-        RETURNING id, status, entry_version, (xmax = 0) AS inserted
-        """,
-        entry_id,
-        target,
-        target_norm,
-        source,
-    )
-
-
-async def mark_unlinked(conn: asyncpg.Connection, send_id: int) -> None:
-    await conn.execute(
-        "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
-        " removal_notified_at = NULL WHERE id = $1",
-        send_id,
-    )
-
-
 async def mark_pending(conn: asyncpg.Connection, send_ids: list[int]) -> None:
     """Due for a send now: the retry counter starts again."""
     await conn.execute(
@@ -109,32 +47,6 @@ async def get_send(conn: asyncpg.Connection, send_id: int) -> asyncpg.Record | N
         WHERE s.id = $1
         """,  # noqa: S608 - a constant column list
         send_id,
-    )
-
-
-async def record_attempt(conn: asyncpg.Connection, send_id: int, result: dict[str, Any]) -> None:
-    """Store one attempt: status, endpoint, answer, the next retry, whether a removal (a link
-    gone or the entry no longer public) has now been told."""
-    await conn.execute(
-        """
-        UPDATE webmention_sends SET
-            status = $2, endpoint = coalesce($3, endpoint), last_http_status = $4,
-            last_location = coalesce($5, last_location), last_error = $6,
-            next_attempt_at = $7, attempts = attempts + 1, last_attempt_at = now(),
-            title = coalesce($8, title), entry_version = $9,
-            removal_notified_at = CASE WHEN $10 THEN now() ELSE removal_notified_at END
-        WHERE id = $1
-        """,
-        send_id,
-        result["status"],
-        result.get("endpoint"),
-        result.get("http_status"),
-        result.get("location"),
-        result.get("error"),
-        result.get("next_attempt_at"),
-        result.get("title"),
-        result.get("entry_version"),
-        bool(result.get("removal_told")),
     )
 
 
@@ -178,3 +90,129 @@ async def list_due_sends(conn: asyncpg.Connection, now: datetime, limit: int) ->
         limit,
     )
     return [r["id"] for r in rows]
+
+
+# -- planning and recording sends, for one entry or all of a batched run's at once --------------
+
+
+async def entries_for_sending(
+    conn: asyncpg.Connection, entry_ids: list[int]
+) -> list[asyncpg.Record]:
+    """The entries as the sender reads them (gone ones left out), in one statement."""
+    return await conn.fetch(
+        """
+        SELECT e.id, e.slug, e.status, e.version, e.properties, e.default_language,
+               c.slug AS channel_slug, c.custom_domain, c.send_webmentions,
+               c.status AS channel_status
+        FROM entries e JOIN channels c ON c.id = e.channel_id
+        WHERE e.id = ANY($1::bigint[])
+        """,
+        entry_ids,
+    )
+
+
+async def published_translations_of(
+    conn: asyncpg.Connection, entry_ids: list[int]
+) -> list[asyncpg.Record]:
+    """The published translations of the entries: by entry, each one's primary language
+    first."""
+    return await conn.fetch(
+        """
+        SELECT t.entry_id, t.language, t.content_html
+        FROM entry_translations t JOIN entries e ON e.id = t.entry_id
+        WHERE t.entry_id = ANY($1::bigint[]) AND t.status = 'published'
+        ORDER BY t.entry_id, t.language <> e.default_language, t.language
+        """,
+        entry_ids,
+    )
+
+
+async def list_sends_of(conn: asyncpg.Connection, entry_ids: list[int]) -> list[asyncpg.Record]:
+    """Every send row of the entries (one a target ever linked), by entry."""
+    return await conn.fetch(
+        f"SELECT {SEND_COLUMNS} FROM webmention_sends s"  # noqa: S608 - a constant column list
+        " WHERE s.entry_id = ANY($1::bigint[]) ORDER BY s.entry_id, s.id",
+        entry_ids,
+    )
+
+
+async def upsert_linked_many(
+    conn: asyncpg.Connection, links: list[tuple[int, str, str, str]]
+) -> list[asyncpg.Record]:
+    """Record that each entry links to its target now, for many (entry id, target,
+    target_norm, source), one statement (a link that came back clears the removal notice);
+    the rows' ids by (entry_id, target_norm). Each pair at most once; taken in the unique key's
+    order, so two runs upserting rows of one entry wait for each other instead of
+    deadlocking."""
+    links = sorted(links, key=lambda link: (link[0], link[2]))
+    return await conn.fetch(
+        """
+        INSERT INTO webmention_sends (entry_id, target, target_norm, source)
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+        ON CONFLICT (entry_id, target_norm) DO UPDATE SET
+            target = EXCLUDED.target, source = EXCLUDED.source, linked = true,
+            last_linked_at = now(), unlinked_at = NULL, removal_notified_at = NULL
+        RETURNING id, entry_id, target_norm
+        """,
+        [link[0] for link in links],
+        [link[1] for link in links],
+        [link[2] for link in links],
+        [link[3] for link in links],
+    )
+
+
+async def mark_unlinked_many(conn: asyncpg.Connection, send_ids: list[int]) -> None:
+    """The sends' targets are no longer linked (their removal is to be told)."""
+    await conn.execute(
+        "UPDATE webmention_sends SET linked = false, unlinked_at = now(),"
+        " removal_notified_at = NULL WHERE id = ANY($1::bigint[])",
+        send_ids,
+    )
+
+
+async def mark_pending_returning(
+    conn: asyncpg.Connection, send_ids: list[int]
+) -> list[asyncpg.Record]:
+    """`mark_pending`, returning each send as `get_send` reads it (the run sends them next)."""
+    return await conn.fetch(
+        f"""
+        UPDATE webmention_sends s
+        SET status = 'pending', attempts = 0, next_attempt_at = now()
+        FROM entries e
+        WHERE s.id = ANY($1::bigint[]) AND e.id = s.entry_id
+        RETURNING {SEND_COLUMNS}, e.status AS entry_status, e.version AS version,
+                  e.properties AS entry_properties
+        """,  # noqa: S608 - a constant column list
+        send_ids,
+    )
+
+
+# send id, status, endpoint, HTTP status, location, error, next attempt, title, entry version,
+# whether a removal was told
+Attempt = tuple[
+    int, str, str | None, int | None, str | None, str | None, datetime | None, str | None, int, bool
+]
+
+
+async def record_attempts(conn: asyncpg.Connection, attempts: list[Attempt]) -> None:
+    """Store one attempt of each of many sends, one statement (each send at most once): status,
+    endpoint, answer, the next retry, whether a removal (a link gone or the entry no longer
+    public) has now been told."""
+    columns = list(zip(*sorted(attempts, key=lambda a: a[0]), strict=True))
+    await conn.execute(
+        """
+        UPDATE webmention_sends s SET
+            status = a.status, endpoint = coalesce(a.endpoint, s.endpoint),
+            last_http_status = a.http_status, last_location = coalesce(a.location, s.last_location),
+            last_error = a.error, next_attempt_at = a.next_at, attempts = s.attempts + 1,
+            last_attempt_at = now(), title = coalesce(a.title, s.title),
+            entry_version = a.version,
+            removal_notified_at = CASE WHEN a.told THEN now() ELSE s.removal_notified_at END
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+                    $7::timestamptz[], $8::text[], $9::int[], $10::bool[])
+             AS a (id, status, endpoint, http_status, location, error, next_at, title,
+                   version, told)
+        WHERE s.id = a.id
+        """,
+        *(list(column) for column in columns),
+    )

@@ -142,8 +142,11 @@ async def websub_ping(ctx: dict, topics: list[str]) -> int:
 async def _topics_of(resources, conn, entry_ids: list[int]) -> list[str]:
     """Every topic the changes of `entry_ids` affect, each once (public channels only)."""
     wanted: dict[str, None] = {}
+    seen: set[tuple] = set()  # entries of one channel with the same tags share their topics
     for row in await published.websub_scopes(conn, entry_ids):
-        if row["status"] == "published":
+        scope = (row["slug"], row["custom_domain"], tuple(row["languages"]), tuple(row["tags"]))
+        if row["status"] == "published" and scope not in seen:
+            seen.add(scope)
             links = ChannelLinks(resources.urls, row["slug"], row["custom_domain"])
             wanted.update(dict.fromkeys(topics(links, row["languages"], row["tags"])))
     return list(wanted)

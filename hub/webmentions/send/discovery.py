@@ -13,6 +13,7 @@ html5lib's encoding sniffing (`html5lib._inputstream`: html5lib is pinned to 1.x
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from html5lib._inputstream import HTMLBinaryInputStream
+from html5lib._inputstream import HTMLBinaryInputStream, lookupEncoding
 
 REL = "webmention"
 LEGACY_REL = "http://webmention.org/"
@@ -145,7 +146,11 @@ def endpoint_from_headers(url: str, headers: Iterable[tuple[str, str]]) -> str |
 
 def media_type(headers: Iterable[tuple[str, str]]) -> tuple[str, str | None]:
     """(lowercase media type, charset or None) of the Content-Type header."""
-    value = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return _media_type(next((v for k, v in headers if k.lower() == "content-type"), ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _media_type(value: str) -> tuple[str, str | None]:  # a few values, parsed slowly by email
     message = Message()
     message["content-type"] = value
     charset = message.get_param("charset")
@@ -157,9 +162,17 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     the transport charset, then a `<meta charset>` in the first KiB, else windows-1252 (the
     encoding html5lib's sniffing picks, which the reply context still parses with)."""
     body = body[:MAX_HTML_BYTES]
-    stream = HTMLBinaryInputStream(body, transport_encoding=charset, useChardet=False)
-    encoding = stream.charEncoding[0]
+    # html5lib's order: a BOM, then the transport charset when it names an encoding. Only a
+    # body that cannot start with a BOM skips building its input stream for that answer.
+    encoding = _encoding(charset) if charset and body[:1] not in _BOM_FIRST_BYTES else None
+    if encoding is None:
+        stream = HTMLBinaryInputStream(body, transport_encoding=charset, useChardet=False)
+        encoding = stream.charEncoding[0]
     return encoding.codec_info.decode(body, "replace")[0].lstrip("\ufeff")
+
+
+_BOM_FIRST_BYTES = (b"\xef", b"\xfe", b"\xff", b"\x00")  # UTF-8, -16 and -32 BOMs start so
+_encoding = functools.lru_cache(maxsize=64)(lookupEncoding)  # webencodings' label lookup
 
 
 class _Done(Exception):

@@ -4,20 +4,20 @@ target), recording every attempt in `webmention_sends`. A response target's page
 like-of, repost-of, bookmark-of) read on the way also gives its reply context (`context`:
 title, author, canonical URL), kept next to the send with the author photo re-hosted.
 
-`plan_sends` runs in the batched `send_webmentions` job (`batch`): it unions the entry's
-current targets with every target it ever linked to, so that an update or a delete reaches
-removed links, and marks every target that has something new to hear `pending`. The run then
-makes each one's first attempt itself, many at once (`send_first`), and queues a
-`send_webmention` job only for a send that must be retried (issue 20: two jobs a link cost more
-than the sends). A pending send whose job was lost (a crash mid-way, Redis lost) is queued
-again by the webmention sweep, and the run that takes the entry's row again plans it again.
+Planning (`planning`) unions the entry's current targets with every target it ever linked
+to, so that an update or a delete reaches removed links, and marks every target that has
+something new to hear `pending`. The batched `send_webmentions` run (`batch`) plans all of its
+entries together and makes each send's first attempt itself, many at once (`lanes`), and
+queues a `send_webmention` job (`send_one`) only for a send that must be retried (issue 20:
+two jobs a link cost more than the sends). A pending send whose job was lost (a crash mid-way,
+Redis lost) is queued again by the webmention sweep, and the run that takes the entry's row
+again plans it again.
 `deliver` never raises for the target's failures; it returns what to record and whether to
 retry.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -26,22 +26,23 @@ from typing import Any
 
 import httpx
 
-from hub.core import metrics, writes
+from hub.core import writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
 from hub.core.fetch import fetch_own_page
 from hub.core.offload import heavy_to_parse, off_loop
-from hub.core.queue import enqueue, stage_job
+from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
-from hub.core.urls import BadURL, link_key, normalize
+from hub.core.urls import BadURL, normalize
 from hub.core.webmentions import sends as sq
 from hub.core.webmentions.photo import rehost_photo
 from hub.webmentions.node_urls import is_node_url
 from hub.webmentions.receive import receive
 from hub.webmentions.send.context import Context, context_of_page
 from hub.webmentions.send.discovery import Discovery, discover
-from hub.webmentions.send.politeness import HostBusy, request_slot, same_host
-from hub.webmentions.send.targets import Translation, entry_targets, property_urls
+from hub.webmentions.send.planning import plan_entries
+from hub.webmentions.send.politeness import HeldSlot, HostBusy
+from hub.webmentions.send.targets import property_urls
 
 log = logging.getLogger("hub.webmentions")
 
@@ -56,87 +57,17 @@ def send_job_id(send_id: int) -> str:
     return f"{SEND_JOB}:{send_id}"
 
 
-def _permalink(resources: Resources, entry: Any, language: str | None) -> str:
-    return resources.urls.entry(
-        entry["channel_slug"], entry["slug"], language=language,
-        primary=entry["default_language"], custom_domain=entry["custom_domain"],
-    )  # fmt: skip
-
-
-def _own_check(resources: Resources, entry: Any):
-    own = {link_key(_permalink(resources, entry, None))}
-
-    def is_own(norm: str) -> bool:
-        return link_key(norm.split("?", 1)[0]) in own
-
-    return is_own
-
-
 async def plan_sends(resources: Resources, entry_id: int, *, stage: bool = True) -> list[int]:
-    """Plan a send for every target that has news: all current targets of a public entry
-    whose content changed since they last heard (entries.version), every removed target not
-    told yet, and every target ever linked once the entry is no longer public (§2.4). With
-    `stage`, a `send_webmention` job is staged for each; without, the caller sends them
-    (`send_planned`)."""
-    staged: list[int] = []
+    """Plan a send for every target of the entry that has news (`planning.plan_entries`),
+    marked `pending`; with `stage`, a `send_webmention` job is staged for each (the batched
+    run plans its entries together instead, `batch`)."""
     async with writes.write(resources) as tx:
-        conn = tx.conn
-        entry = await sq.entry_for_sending(conn, entry_id)
-        if entry is None or not entry["send_webmentions"]:
-            return []
-        rows = {r["target_norm"]: r for r in await sq.list_sends(conn, entry_id)}
-        public = entry["status"] == "published"
-        current: set[str] = set()
-        if public:
-            translations = [
-                Translation(t["language"], t["content_html"],
-                            _permalink(resources, entry, t["language"]))
-                for t in await sq.published_translations(conn, entry_id)
-            ]  # fmt: skip
-            properties = entry["properties"] or {}
-            for target in entry_targets(
-                translations, properties, is_own=_own_check(resources, entry)
-            ):
-                current.add(target.norm)
-                before = rows.get(target.norm)
-                row = await sq.upsert_linked(
-                    conn, entry_id, target.target, target.norm, target.source
-                )
-                unchanged = (
-                    before is not None
-                    and before["linked"]
-                    and before["removal_notified_at"] is None
-                    and before["status"] != "pending"
-                    and before["entry_version"] == entry["version"]
-                )
-                if not unchanged:
-                    staged.append(row["id"])
-        for norm, row in rows.items():
-            if norm in current:
-                continue
-            if public and row["linked"]:
-                await sq.mark_unlinked(conn, row["id"])
-                staged.append(row["id"])
-            elif row["removal_notified_at"] is None:
-                staged.append(row["id"])
+        staged = await plan_entries(tx.conn, resources, [entry_id])
         if staged:
-            await sq.mark_pending(conn, staged)
+            await sq.mark_pending(tx.conn, staged)
         for send_id in staged if stage else ():
-            await stage_job(conn, SEND_JOB, send_id, job_id=send_job_id(send_id))
+            await stage_job(tx.conn, SEND_JOB, send_id, job_id=send_job_id(send_id))
     return staged
-
-
-async def send_first(resources: Resources, send_id: int) -> Delivery | None:
-    """The first attempt of a planned send (the batched `send_webmentions` run makes them,
-    many at once); a send to retry gets its `send_webmention` job, due at its retry time."""
-    delivery = await send_one(resources, send_id)
-    if delivery is not None and delivery.retry_in is not None:
-        due = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
-        await enqueue(resources.redis, SEND_JOB, send_id, job_id=send_job_id(send_id),
-                      defer_until=due)  # fmt: skip
-    if delivery is not None and delivery.retry_in is None:  # a retry is counted when it ends
-        metrics.webmentions_sent.labels(delivery.status).inc()
-    return delivery
 
 
 @dataclass
@@ -203,29 +134,34 @@ async def _own_context(resources: Resources, target: str) -> Context | None:
     return dataclasses.replace(context, author_photo=None) if context else None
 
 
-async def deliver(resources: Resources, row: Any, attempt: int) -> Delivery:
-    """Discover the target's endpoint and POST `source` and `target` to it."""
+async def deliver(
+    resources: Resources, row: Any, attempt: int, slot: HeldSlot, *, node: bool | None = None
+) -> Delivery:
+    """Discover the target's endpoint and POST `source` and `target` to it, each request
+    under `slot` (the caller releases it). `node` says whether the target is one of this
+    node's pages, when the caller knows (None: asked here)."""
     source, target = row["source"], row["target"]
     wants_context = row["linked"] and row["entry_status"] == "published"
     wants_context = wants_context and is_response_target(row)
-    if await is_node_url(resources, target):
+    if node is None:
+        node = await is_node_url(resources, target)
+    if node:
         try:  # R-W16: our own pages are told without HTTP
             receipt = await receive(resources, source, target, client_ip=None)
         except DomainError as exc:
             return Delivery("failed", error=exc.message)
         context = await _own_context(resources, target) if wants_context else None
         return Delivery("sent", endpoint="internal", location=receipt.status_url, context=context)
-    async with contextlib.AsyncExitStack() as slot:  # the host slot held, at most one
-        return await _deliver_remote(resources, source, target, attempt, wants_context, slot)
+    return await _deliver_remote(resources, source, target, attempt, wants_context, slot)
 
 
 async def _deliver_remote(
     resources: Resources, source: str, target: str, attempt: int, wants_context: bool,
-    slot: contextlib.AsyncExitStack,
+    slot: HeldSlot,
 ) -> Delivery:  # fmt: skip
     fetcher = resources.fetcher
     try:
-        await slot.enter_async_context(request_slot(resources, target))  # 2 a host (§2.4)
+        await slot.hold(target)  # 2 a host (§2.4)
         page = await fetcher.fetch(target, headers={"Accept": ACCEPT})
     except (FetchRefused, TooLarge) as exc:
         return Delivery("failed", error=f"target not read: {exc.message}")
@@ -244,9 +180,7 @@ async def _deliver_remote(
         return Delivery("no_endpoint", title=found.title, context=context)
     kw = {"endpoint": found.endpoint, "title": found.title, "context": context}
     try:
-        if not same_host(target, found.endpoint):  # the target's slot is no use there
-            await slot.aclose()
-            await slot.enter_async_context(request_slot(resources, found.endpoint))
+        await slot.hold(found.endpoint)  # the same slot when on the target's host
         answer = await fetcher.fetch(
             found.endpoint, method="POST", data={"source": source, "target": target}
         )
@@ -265,43 +199,44 @@ async def _deliver_remote(
     return Delivery("failed", http_status=answer.status, error=error, **kw)
 
 
+def attempt_of(row: Any, delivery: Delivery) -> sq.Attempt:
+    """What a send's attempt records (`sq.record_attempts`): its outcome, the next retry,
+    the entry's version it told, whether a removal has now been told."""
+    removal = not row["linked"] or row["entry_status"] != "published"
+    next_at = None
+    if delivery.retry_in is not None:
+        next_at = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
+    return (
+        row["id"], delivery.status, delivery.endpoint, delivery.http_status, delivery.location,
+        delivery.error, next_at, delivery.title, row["version"],
+        removal and delivery.status != "pending",
+    )  # fmt: skip
+
+
 async def send_one(resources: Resources, send_id: int, *, attempt: int = 1) -> Delivery | None:
-    """Deliver one pending send and record it; None when there is nothing to do. The attempt
-    is at least the one after those recorded since the send was planned (a retry job's own
-    count starts at 1 when the first attempt was made by `send_planned`)."""
+    """Deliver one pending send and record it (a retry's `send_webmention` job); None when
+    there is nothing to do. The attempt is at least the one after those recorded since the
+    send was planned (a retry job's own count starts at 1 when the first attempt was made by
+    the batched run)."""
     async with resources.pool.acquire() as conn:
         row = await sq.get_send(conn, send_id)
     if row is None or row["status"] != "pending":
         return None
     attempt = max(attempt, row["attempts"] + 1)
-    delivery = await deliver(resources, row, attempt)
-    removal = not row["linked"] or row["entry_status"] != "published"
-    next_at = None
-    if delivery.retry_in is not None:
-        next_at = datetime.now(UTC) + timedelta(seconds=delivery.retry_in)
+    slot = HeldSlot(resources)
+    try:
+        delivery = await deliver(resources, row, attempt, slot)
+    finally:
+        await slot.release()
     async with resources.pool.acquire() as conn:
-        await sq.record_attempt(
-            conn,
-            send_id,
-            {
-                "status": delivery.status,
-                "endpoint": delivery.endpoint,
-                "http_status": delivery.http_status,
-                "location": delivery.location,
-                "error": delivery.error,
-                "next_attempt_at": next_at,
-                "title": delivery.title,
-                "entry_version": row["version"],
-                "removal_told": removal and delivery.status != "pending",
-            },
-        )
+        await sq.record_attempts(conn, [attempt_of(row, delivery)])
     if delivery.context:
-        await _keep_context(resources, row, delivery.context)
+        await keep_context(resources, row, delivery.context)
     log.debug("webmention %s -> %s: %s", row["source"], row["target"], delivery.status)
     return delivery
 
 
-async def _keep_context(resources: Resources, row: Any, context: Context) -> None:
+async def keep_context(resources: Resources, row: Any, context: Context) -> None:
     """Store a response target's context, its author photo re-hosted (never hotlinked,
     R-W9); the entry page's ETag moves when it changed."""
     photo_path = await rehost_photo(

@@ -8,6 +8,7 @@ the entry's own URLs, duplicates by §1.4 and anything past the first 100.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -46,8 +47,13 @@ class _Anchors(HTMLParser):
                 self.hrefs.append(href.strip())
 
 
+_ANCHOR_START = re.compile(r"<a[\t\n\r\f />]", re.IGNORECASE)  # how an `a` start tag begins
+
+
 def content_links(content_html: str, base: str) -> list[str]:
     """Every `a[href]` of stored (already sanitised) HTML, resolved against `base`."""
+    if not _ANCHOR_START.search(content_html or ""):  # no `a` tag: no parse (most notes)
+        return []
     parser = _Anchors()
     parser.feed(content_html or "")
     parser.close()

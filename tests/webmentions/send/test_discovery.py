@@ -206,6 +206,21 @@ def test_html_discovery_edge_cases(body, endpoint):
         (b'<meta charset="utf-8"><title>\xc3\xa9t\xc3\xa9</title>', HTML, "\u00e9t\u00e9"),
         (b"<title>\xe9t\xe9</title>", HTML, "\u00e9t\u00e9"),  # windows-1252 by default
         (b"<!-- <title>no</title> --><p>none</p>", HTML, None),
+        (  # a BOM outweighs the transport charset
+            b"\xef\xbb\xbf<title>\xc3\xa9t\xc3\xa9</title>",
+            [("Content-Type", "text/html; charset=windows-1252")],
+            "\u00e9t\u00e9",
+        ),
+        (  # the transport charset outweighs <meta>; its labels are the web's (latin1 is 1252)
+            b'<meta charset="utf-8"><title>\x93\xe9t\xe9\x94</title>',
+            [("Content-Type", "text/html; charset=latin1")],
+            "\u201c\u00e9t\u00e9\u201d",
+        ),
+        (  # a charset naming no encoding is ignored
+            b'<meta charset="utf-8"><title>\xc3\xa9t\xc3\xa9</title>',
+            [("Content-Type", "text/html; charset=no-such-thing")],
+            "\u00e9t\u00e9",
+        ),
     ],
 )
 def test_title_read_with_discovery(body, headers, title):

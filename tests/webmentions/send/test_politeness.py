@@ -1,12 +1,18 @@
 """Sending politely (§2.4): at most 2 concurrent webmention requests per host, whatever the
-number of sends running, against a slow local receiver that counts requests in flight."""
+number of sends running (one by one or in a batched run's lanes), against a slow local
+receiver that counts requests in flight; a sender's slot kept for one host at a time."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from datetime import UTC, datetime
 
+from hub.core.batches import batch_job_id
+from hub.core.queue import stage_jobs
+from hub.webmentions import jobs as webmention_jobs
+from hub.webmentions.send.politeness import HeldSlot
 from hub.webmentions.send.sender import plan_sends, send_one
 from tests.factories import make_entry
 from tests.stubs import Answer, Hit
@@ -53,9 +59,39 @@ async def test_at_most_two_requests_per_host_at_once(wm_resources, db, site):
     assert await wm_resources.redis.get("hub:webmention:host:127.0.0.1") in (None, b"0", "0")
 
 
-def test_an_endpoint_on_the_target_host_is_told_under_the_same_slot():
-    from hub.webmentions.send.politeness import same_host
+async def test_a_batched_run_sends_two_at_a_time_to_a_host(wm_resources, db, site):
+    """A run's lanes keep their host slot from one send to the next: still two requests at
+    once to the host, never more, and every send told."""
+    receiver = SlowReceiver(delay=0.1)
+    blog = await make_blog(db)
+    entry_ids = []
+    for n in range(5):
+        site.routes[f"/r{n}"] = site.routes[f"/r{n}/wm"] = receiver
+        html = f'<a href="{site.url(f"/r{n}")}">{n}</a>'
+        entry_ids.append(await make_entry(db, blog, f"note{n}", content_html=html))
+    async with db.acquire() as conn:
+        due = datetime.now(UTC)
+        jobs = [("send_webmentions", [e], batch_job_id("send_webmentions"), due) for e in entry_ids]
+        await stage_jobs(conn, jobs)
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx) == "5 sent"
+    assert len(site.posts()) == 5
+    assert receiver.most == 2
+    assert await wm_resources.redis.get("hub:webmention:host:127.0.0.1") in (None, b"0", "0")
 
-    assert same_host("http://a.example/post", "http://a.example/webmention")
-    assert not same_host("http://a.example/post", "http://b.example/webmention")
-    assert not same_host("http://a.example/post", "not a url")
+
+async def test_a_sender_keeps_its_slot_for_one_host_and_gives_it_up_for_another(wm_resources):
+    redis = wm_resources.redis
+
+    async def taken(host: str) -> int:
+        return int(await redis.get(f"hub:webmention:host:{host}") or 0)
+
+    slot = HeldSlot(wm_resources)
+    await slot.hold("http://a.example/post")
+    await slot.hold("http://a.example/webmention")  # the endpoint on the target's host
+    assert (await taken("a.example"), await taken("b.example")) == (1, 0)
+    await slot.hold("http://b.example/webmention")  # never two slots held at once
+    assert (await taken("a.example"), await taken("b.example")) == (0, 1)
+    await slot.release()
+    assert (await taken("a.example"), await taken("b.example")) == (0, 0)
+    await slot.release()  # nothing held: nothing to do

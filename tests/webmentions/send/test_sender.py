@@ -5,6 +5,7 @@ send job when an entry changes through the v1 API."""
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,8 @@ from hub.core.batches import batch_job_id
 from hub.core.fetch import GuardedClient
 from hub.core.queue import stage_jobs
 from hub.webmentions import jobs as webmention_jobs
+from hub.webmentions.send import batch as send_batch
+from hub.webmentions.send import records as send_records
 from hub.webmentions.send.sender import plan_sends, send_one
 from hub.webmentions.verify.verifier import verify
 from hub.worker import build_worker
@@ -290,7 +293,11 @@ async def test_201_micropub_create_and_delete_queue_the_send_job(wm_resources, d
     assert len(await send_jobs(redis)) == 1, "deleting queued the send job again"
 
 
-async def test_send_job_makes_first_attempts_and_queues_only_retries(wm_resources, db, site):
+@pytest.mark.parametrize("record_every", [1, 64])  # attempts written one by one, or at the end
+async def test_send_job_makes_first_attempts_and_queues_only_retries(
+    wm_resources, db, site, monkeypatch, record_every
+):
+    monkeypatch.setattr(send_records, "RECORD_EVERY", record_every)
     """The entry's job tells every target at once; only a target to retry gets a job of its
     own (due at its retry time), and it continues the attempt count."""
     ok = receiving(site, "/ok")
@@ -358,3 +365,42 @@ async def test_a_run_taken_again_sends_only_what_was_not_sent(wm_resources, db, 
     await stage_send(db, entry_id, datetime.now(UTC))  # its commit was lost: taken once more
     assert await webmention_jobs.send_webmentions(ctx) == ""
     assert len(told(site, "/a")) == len(told(site, "/b")) == 1
+
+
+async def test_a_run_takes_batch_after_batch_while_they_come_full(
+    wm_resources, db, site, monkeypatch
+):
+    """A backlog is sent by one run, batch after batch, not one batch a second."""
+    monkeypatch.setattr(send_batch, "SEND_BATCH", 2)
+    blog = await make_blog(db)
+    now = datetime.now(UTC)
+    for n in range(5):
+        url = receiving(site, f"/p{n}")
+        entry_id = await make_entry(db, blog, f"note{n}", content_html=f'<a href="{url}">x</a>')
+        await stage_send(db, entry_id, now)
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx) == "5 sent"
+    assert all(len(told(site, f"/p{n}")) == 1 for n in range(5))
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
+    # only the first full batch queued a run (for the second run slot), not every batch
+    assert [job.function for job in await wm_resources.redis.queued_jobs()] == ["send_webmentions"]
+
+
+async def test_an_entry_that_cannot_be_planned_leaves_the_others_to_be_sent(
+    wm_resources, db, site, caplog
+):
+    """Planned together, one entry's failure (here a link too long for the index) would
+    stop the run's others: they are planned one by one then, and only that one is dropped."""
+    ok = receiving(site, "/ok")
+    blog = await make_blog(db)
+    long_url = site.url("/" + "".join(secrets.token_hex(4) + "/" for _ in range(1200)))
+    good = await make_entry(db, blog, "good", content_html=f'<a href="{ok}">ok</a>')
+    bad = await make_entry(db, blog, "bad", content_html=f'<a href="{long_url}">long</a>')
+    now = datetime.now(UTC)
+    await stage_send(db, good, now)
+    await stage_send(db, bad, now)
+    ctx = {"resources": wm_resources, "job_try": 1}
+    assert await webmention_jobs.send_webmentions(ctx) == "1 sent"
+    assert len(told(site, "/ok")) == 1
+    assert f"webmentions of entry {bad} not planned" in caplog.text
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
