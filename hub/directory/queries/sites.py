@@ -151,10 +151,10 @@ def window_order(compiled: Compiled, ordering: str) -> str:
 async def plan_window(
     conn: asyncpg.Connection, compiled: Compiled, ordering: str, prepared: Prepared
 ) -> int:
-    """How many tiers a search reads first (`tiers`; 0: none): only for relevance, without
-    an exact URL match (which ranks first whatever its recommendations) or a term on the
-    recommendations (the planner's estimate takes it for independent of the tiers, which it
-    is not)."""
+    """How many tiers a search reads first (`tiers`; 0: none): only for relevance,
+    without an exact URL match (which ranks first whatever its recommendations) or a term
+    on the recommendations (the planner's estimate takes it for independent of the tiers,
+    which it is not)."""
     if ordering != "relevance" or compiled.exact or compiled.recommendations:
         return 0
     return await choose_tiers(
@@ -185,20 +185,21 @@ def window_sql(compiled: Compiled, ordering: str, tiers: int = 0) -> str:
     else:
         if order != ORDERINGS["-total_recommendations"]:
             raise ValueError("tiers hold ranges of the recommendation order only")
-        parts, read = [], []
         conditions = [tier_condition(k) for k in range(tiers)] + [rest_condition(tiers)]
+        parts = []
         for k, condition in enumerate(conditions):
-            # a later tier runs only while the earlier ones hold no more than the window
-            # (a one-time filter: its scan never starts otherwise)
-            enough = " + ".join(f"(SELECT count(*) FROM tier{j})" for j in read)
-            gate = f"\n        AND {enough} <= {WINDOW}" if read else ""
+            # a later part runs only while the earlier ones hold no more than the window (a
+            # one-time filter: its scan never starts otherwise); `seen{k}` counts them
+            gate = f"\n        AND (SELECT n FROM seen{k - 1}) <= {WINDOW}" if k else ""
             parts.append(f"""tier{k} AS MATERIALIZED (
         {select}
         AND {condition}{gate}
         ORDER BY {order}, s.id LIMIT {WINDOW + 1}
     )""")
-            read.append(k)
-        union = " UNION ALL ".join(f"SELECT * FROM tier{k}" for k in read)
+            if k < tiers:
+                before = f"(SELECT n FROM seen{k - 1}) + " if k else ""
+                parts.append(f"seen{k} AS (SELECT {before}(SELECT count(*) FROM tier{k}) AS n)")
+        union = " UNION ALL ".join(f"SELECT * FROM tier{k}" for k in range(len(conditions)))
         candidates = f"""WITH {", ".join(parts)}
     SELECT * FROM ({union}) s
     ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""

@@ -7,15 +7,16 @@ to find 1,000. Both grow with the directory.
 
 A tier is a range of total_recommendations (`TIERS`: 128 and more, 91-127, ... 2, 1) with a
 full-text index of its own (migration 0028, its predicate the range). When the planner
-expects many matches, but too few for the walk to stop early (at most an eighth of the
-sites), the search reads the matches of the most recommended tier from its index, then the
-next tier's only while the window is not full, and so on for the tiers that should hold
-about two windows of its matches (`tiers_to_read`, from the tiers' sizes, counted once a
-minute), then the rest of the sites only if they did not (`sites.window_sql`). Either way
-the window is exactly the one the whole query chooses: every site of a tier comes before
-every site of the next in the window's order, so results, counts and `capped` do not change.
-The indexes' predicates are the tiers, so the write that changes a site's recommendations
-moves it between them: no column, trigger or job keeps them.
+expects many matches, but too few for the walk in recommendation order to find a window in
+fewer rows than the tiers would read, the search reads the matches of the most recommended
+tier from its index, then the next tier's only while the window is not full, and so on for
+the tiers that should hold about two windows of its matches (`tiers_to_read`, from the
+tiers' sizes, counted once a minute), then the rest of the sites only if the window is still
+not full (`sites.window_sql`). Either way the window is exactly the one the whole query
+chooses: every site of a tier comes before every site of the next in the window's order, so
+results, counts and `capped` do not change. The indexes' predicates are the tiers, so the
+write that changes a site's recommendations moves it between them: no column, trigger or
+job keeps them.
 
 The planner's estimate of a search's matches is kept a minute per process for the same
 statement and parameters (ESTIMATES of them at most), so a repeated search does not ask the
@@ -36,7 +37,7 @@ TIERS = (128, 91, 64, 45, 32, 23, 16, 11, 8, 6, 4, 3, 2, 1)
 SMALLEST = 8  # windows: a smaller directory reads its matches without tiers
 FIRST_TIER = 2  # windows of expected matches from which the tiers pay
 TIER_MATCHES = 2.0  # windows of expected matches the tiers read are meant to hold
-WALK_SHARE = 8  # a query on more than 1/8 of the sites walks the index and stops early
+TIER_COST = 1.5  # a row read from a tier costs about this many rows of the walk (the sort)
 BOUNDS_SECONDS = 60.0  # how long a process keeps tier sizes and estimates
 ESTIMATES = 1024  # planner estimates a process keeps (BOUNDS_SECONDS each), oldest out first
 _COLUMN = "s.total_recommendations"
@@ -48,24 +49,30 @@ def tier_condition(k: int) -> str:
     return f"{_COLUMN} >= {TIERS[k]}{upper}"
 
 
-def rest_condition(k: int) -> str:
-    """The sites after the first `k` tiers (read through sites_search_idx)."""
-    return f"{_COLUMN} < {TIERS[k - 1]}"
+def rest_condition(end: int) -> str:
+    """The sites after the first `end` tiers (read through sites_search_idx)."""
+    return f"{_COLUMN} < {TIERS[end - 1]}"
 
 
 def tiers_to_read(expected: float, sizes: list[int], window: int) -> int:
     """How many tiers a search expecting `expected` matches reads before the rest: the
     fewest whose sites (`sizes`, per tier, then the rest) hold about TIER_MATCHES windows of
-    them, taking the matches as spread evenly; 0 (no tiers) when a tier does not pay: few
-    matches (the index reads them all cheaply), very many (walking the order stops after a
-    few windows) or too few recommended sites to hold them."""
+    them, taking the matches as spread evenly; 0 (no tiers) when tiers do not pay: few
+    matches (the index reads them all cheaply), so many that walking the recommendation
+    order finds a window in fewer rows than the tiers read (TIER_COST each), or too few
+    recommended sites to hold them."""
     sites = sum(sizes)
-    if sites < SMALLEST * window or not FIRST_TIER * window <= expected <= sites / WALK_SHARE:
+    if sites < SMALLEST * window or expected < FIRST_TIER * window:
         return 0
-    wanted, held = TIER_MATCHES * window * sites / expected, 0
+    share = min(1.0, expected / sites)
+    walk = window / share  # the rows a walk in recommendation order reads for a window
+    held = 0
     for k, size in enumerate(sizes[: len(TIERS)]):
+        fills = held * share < window <= (held + size) * share
         held += size
-        if held >= wanted:
+        if fills and held * share * TIER_COST > walk:
+            return 0  # the tiers read until one fills the window read more than the walk
+        if held * share >= TIER_MATCHES * window:
             return k + 1
     return 0
 
@@ -100,12 +107,13 @@ async def choose_tiers(
     sites: float,
     window: int,
 ) -> int:
-    """How many tiers a relevance search over `where` (its `params`) reads first, 0 for
-    none. Asks the planner how many sites match (only for a directory large enough)."""
+    """How many tiers a relevance search over `where` (its `params`) reads first
+    (`tiers_to_read`), 0 for none. Asks the planner how many sites match (only for a
+    directory large enough)."""
     if sites < SMALLEST * window:
         return 0
     expected = await estimate_matches(conn, where, params, database=database, sites=sites)
-    if not FIRST_TIER * window <= expected <= sites / WALK_SHARE:
+    if expected < FIRST_TIER * window:
         return 0
     return tiers_to_read(expected, await tier_sizes(conn, database, sites), window)
 
