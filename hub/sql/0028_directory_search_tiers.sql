@@ -1,57 +1,74 @@
 -- Tiers of recommendations, each with its own full-text index (issue 20, directory search).
 --
--- A relevance search's window is its 1,000 most recommended matches. A word on 2-12 % of a
--- 100,000-site directory (`kalomi`, `notes NOT daily`) read every one of its matches from
--- sites_search_idx, fetched each row and sorted them to keep 1,000: 3,956-6,406 heap rows,
--- 6-9 ms. With these indexes such a search reads the matches of the most recommended tier
--- first and the next tier only while the window is not full (hub/directory/queries/tiers.py):
--- `kalomi` reads 1,456 rows (2.5 ms), `notes NOT daily` 2,278 (3.9 ms).
+-- A relevance search's window is its 1,000 most recommended matches. A word on 2-15 % of a
+-- 100,000-site directory (`kalomi`, `notes NOT daily`, `apple pear`) read every one of its
+-- matches from sites_search_idx, fetched each row and sorted them to keep 1,000 (3,956-6,406
+-- heap rows, 6-9 ms), or walked sites_recommended_idx until 1,000 matched (6,917 rows, 8 ms).
+-- With these indexes such a search reads the matches of the most recommended tier first and
+-- the next tier only while the window is not full (hub/directory/queries/tiers.py): `kalomi`
+-- reads 373 + 1,083 rows, `notes NOT daily` 566 + 1,712, `apple pear` 1,284 (3.4-4.9 ms).
 --
 -- A tier is a range of total_recommendations, the bounds growing by about sqrt(2) (128 and
 -- more, 91-127, 64-90, ..., 2, 1); the sites without recommendations are read through
 -- sites_search_idx. Each site is in one index at most, so together they are the size of
--- sites_search_idx and a write updates one of them. The
--- ranges are the indexes' predicates, so no column, trigger or job keeps them: the write that
--- changes a site's recommendations moves its row between the indexes. Without GIN's pending
--- list (fastupdate off, as site_words_lower_trgm): every search would read it whole.
+-- sites_search_idx and a write updates one of them. The ranges are the indexes' predicates,
+-- so no column, trigger or job keeps them: the write that changes a site's recommendations
+-- moves its row between the indexes. Their pending lists are kept short (below).
 CREATE INDEX sites_search_tier128_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 128;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 128;
 CREATE INDEX sites_search_tier91_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 91 AND total_recommendations < 128;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 91 AND total_recommendations < 128;
 CREATE INDEX sites_search_tier64_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 64 AND total_recommendations < 91;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 64 AND total_recommendations < 91;
 CREATE INDEX sites_search_tier45_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 45 AND total_recommendations < 64;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 45 AND total_recommendations < 64;
 CREATE INDEX sites_search_tier32_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 32 AND total_recommendations < 45;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 32 AND total_recommendations < 45;
 CREATE INDEX sites_search_tier23_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 23 AND total_recommendations < 32;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 23 AND total_recommendations < 32;
 CREATE INDEX sites_search_tier16_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 16 AND total_recommendations < 23;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 16 AND total_recommendations < 23;
 CREATE INDEX sites_search_tier11_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 11 AND total_recommendations < 16;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 11 AND total_recommendations < 16;
 CREATE INDEX sites_search_tier8_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 8 AND total_recommendations < 11;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 8 AND total_recommendations < 11;
 CREATE INDEX sites_search_tier6_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 6 AND total_recommendations < 8;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 6 AND total_recommendations < 8;
 CREATE INDEX sites_search_tier4_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 4 AND total_recommendations < 6;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 4 AND total_recommendations < 6;
 CREATE INDEX sites_search_tier3_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 3 AND total_recommendations < 4;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 3 AND total_recommendations < 4;
 CREATE INDEX sites_search_tier2_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 2 AND total_recommendations < 3;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 2 AND total_recommendations < 3;
 CREATE INDEX sites_search_tier1_idx ON sites USING gin (search_vector)
-    WITH (fastupdate = off) WHERE total_recommendations >= 1 AND total_recommendations < 2;
+    WITH (gin_pending_list_limit = 256)
+    WHERE total_recommendations >= 1 AND total_recommendations < 2;
 
--- The other indexes a search reads, without their pending lists too. Right after a burst of
--- new sites (the benchmark's generator; a directory's first crawl), each held 140-430 pages
--- of entries not yet merged, which every search read and rechecked until autovacuum merged
--- them: at 100,000 sites `title:garden` took 5.1 ms with them and 3.4 ms without,
--- `description:coffee` 6.3 and 4.6. A new or edited site now writes its entries at once.
-ALTER INDEX sites_search_idx SET (fastupdate = off);
-ALTER INDEX sites_title_search_idx SET (fastupdate = off);
-ALTER INDEX sites_description_search_idx SET (fastupdate = off);
-ALTER INDEX sites_link_trgm SET (fastupdate = off);
+-- Short pending lists on every GIN index a search reads on sites (256 kB, 32 pages; the
+-- server's default is 4 MB). Every scan reads its index's pending list whole: right after a
+-- burst of new sites (the benchmark's generator; a directory's first crawl) the lists held
+-- 140-430 pages, and at 100,000 sites `title:garden` took 5.1 ms with them and 3.4 ms
+-- without, `description:coffee` 6.3 and 4.6. Each poll that brings new posts rewrites its
+-- site's row (last_post_at is indexed, so the update is not HOT) and adds the row's entries
+-- to each of these indexes: without a pending list (fastupdate off) 2,000 such updates took
+-- 600-765 ms against 160-250 ms with one, so the lists stay, only shorter.
+ALTER INDEX sites_search_idx SET (gin_pending_list_limit = 256);
+ALTER INDEX sites_title_search_idx SET (gin_pending_list_limit = 256);
+ALTER INDEX sites_description_search_idx SET (gin_pending_list_limit = 256);
+ALTER INDEX sites_link_trgm SET (gin_pending_list_limit = 256);
 SELECT gin_clean_pending_list(index) FROM unnest(ARRAY['sites_search_idx',
     'sites_title_search_idx', 'sites_description_search_idx', 'sites_link_trgm']::regclass[])
     AS index;

@@ -151,3 +151,15 @@ async def test_200_a_large_directory_reads_tiers_and_answers_the_same(db, client
     body = response.json()
     assert response.status_code == 200 and body["statistics"]["capped"] is True
     assert [r["id"] for r in body["results"]] == [str(i) for i in whole[0]]
+
+
+async def test_each_tier_has_its_own_full_text_index(db):
+    # the statements write each tier's range as its index's predicate (migration 0028)
+    rows = await db.fetch(
+        "SELECT indexname, indexdef FROM pg_indexes"
+        " WHERE tablename = 'sites' AND indexname LIKE 'sites_search_tier%'"
+    )
+    assert {r["indexname"] for r in rows} == {f"sites_search_tier{t}_idx" for t in TIERS}
+    for r in rows:
+        low = int(r["indexname"].removeprefix("sites_search_tier").removesuffix("_idx"))
+        assert f"(total_recommendations >= {low})" in r["indexdef"]
