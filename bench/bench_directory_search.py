@@ -12,7 +12,7 @@ hub: `GET /api/sites/search` through the whole app in-process (parse, compile, c
 the page with every Site field, related searches, JSON), anonymous, with the response cache and
 the throttle switched off. Also the SQL layer alone (`search_sites`: counts + page).
 Ceiling: the same compiled statement run bare: the search window (the matches hub ranks, at
-most 1,000, the most recommended first, read through the same tier hub chooses) with its
+most 1,000, the most recommended first, read through the same tiers hub chooses) with its
 score, then `SELECT id … ORDER BY score LIMIT 25` (no counts, no Site columns, no related
 searches, no JSON).
 Prints p50/p99 per layer and the ratio of p50s at each size (targets, at the top row: hub
@@ -180,17 +180,14 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
         async with pool.acquire() as conn, conn.transaction():
             # the statement's settings and parameters, as hub: custom plans (the window's plan
             # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
-            # the words the wildcard and fuzzy terms expand to, the tier of the most
+            # the words the wildcard and fuzzy terms expand to, the tiers of the most
             # recommended sites read first when the planner expects many matches
             prepared = await site_queries.prepare_search(conn, c)
-            tier = await site_queries.plan_window(conn, c, "relevance", prepared)
-            params = prepared.params
-            extra = [] if tier is None else [tier.total_recommendations, tier.site_id]
+            tiers = await site_queries.plan_window(conn, c, "relevance", prepared)
             await conn.fetch(
-                site_queries.window_sql(c, "relevance", None if tier is None else len(params) + 1)
+                site_queries.window_sql(c, "relevance", tiers)
                 + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
-                *params,
-                *extra,
+                *prepared.params,
             )
 
     async def sql_layer(text: str) -> None:

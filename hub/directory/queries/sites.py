@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hub.directory.queries.tiers import Tier, choose_tier
+from hub.directory.queries.tiers import choose_tiers, rest_condition, tier_condition
 from hub.directory.search.sql import ORDERINGS, Compiled, Expansion
 
 
@@ -128,7 +128,7 @@ WINDOW = 1000  # a search ranks, counts and pages through at most this many matc
 
 
 class AUTO:
-    """`search_sites(tier=AUTO)`: the search chooses its tier itself (`plan_window`)."""
+    """`search_sites(tiers=AUTO)`: the search chooses its tiers itself (`plan_window`)."""
 
 
 @dataclass(frozen=True)
@@ -150,13 +150,14 @@ def window_order(compiled: Compiled, ordering: str) -> str:
 
 async def plan_window(
     conn: asyncpg.Connection, compiled: Compiled, ordering: str, prepared: Prepared
-) -> Tier | None:
-    """The tier a search reads first (`tiers`): only for relevance, without an exact URL
-    match (which ranks first whatever its recommendations) or a term on the recommendations
-    (the planner's estimate takes it for independent of the tier, which it is not)."""
+) -> int:
+    """How many tiers a search reads first (`tiers`; 0: none): only for relevance,
+    without an exact URL match (which ranks first whatever its recommendations) or a term
+    on the recommendations (the planner's estimate takes it for independent of the tiers,
+    which it is not)."""
     if ordering != "relevance" or compiled.exact or compiled.recommendations:
-        return None
-    return await choose_tier(
+        return 0
+    return await choose_tiers(
         conn,
         compiled.where,
         prepared.params[: compiled.where_params],
@@ -166,38 +167,41 @@ async def plan_window(
     )
 
 
-def window_sql(compiled: Compiled, ordering: str, tier_param: int | None = None) -> str:
+def window_sql(compiled: Compiled, ordering: str, tiers: int = 0) -> str:
     """`candidates` (at most WINDOW + 1 matches, chosen by `window_order`, with what ranking
     needs) and `matched` (the first WINDOW of them with their `score`): the CTEs every search
     statement starts with. Only the matches in the window are scored.
 
-    With `tier_param` (the placeholder of a `Tier`'s total_recommendations; the next one
-    holds its site id), the matches up to that key in recommendation order are read first
-    and the others only when those hold no more than WINDOW: the same candidates."""
+    `tiers`: the matches of the first `tiers` tiers of recommendations (`tiers`) are read
+    each from its own index, most recommended first, then those of the rest of the sites,
+    each part only while the ones before it hold no more than WINDOW: the same candidates."""
     columns = "s.id, s.type, s.total_recommendations, s.title, s.last_post_at, s.created_at"
     order = window_order(compiled, ordering)
     select = f"""SELECT {columns}, s.link_key, s.search_vector
     FROM sites s WHERE s.hidden_at IS NULL AND {compiled.where}"""
-    if tier_param is None:
+    if not tiers:
         candidates = f"""{select}
     ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""
     else:
         if order != ORDERINGS["-total_recommendations"]:
-            raise ValueError("a tier holds the first sites of the recommendation order only")
-        recs, site = f"${tier_param}::integer", f"${tier_param + 1}::uuid"
-        candidates = f"""WITH tier AS MATERIALIZED (
+            raise ValueError("tiers hold ranges of the recommendation order only")
+        conditions = [tier_condition(k) for k in range(tiers)] + [rest_condition(tiers)]
+        parts = []
+        for k, condition in enumerate(conditions):
+            # a later part runs only while the earlier ones hold no more than the window (a
+            # one-time filter: its scan never starts otherwise); `seen{k}` counts them
+            gate = f"\n        AND (SELECT n FROM seen{k - 1}) <= {WINDOW}" if k else ""
+            parts.append(f"""tier{k} AS MATERIALIZED (
         {select}
-        AND (s.total_recommendations > {recs}
-             OR (s.total_recommendations = {recs} AND s.id <= {site}))
+        AND {condition}{gate}
         ORDER BY {order}, s.id LIMIT {WINDOW + 1}
-    ), rest AS MATERIALIZED (
-        {select}
-        AND (s.total_recommendations < {recs}
-             OR (s.total_recommendations = {recs} AND s.id > {site}))
-        AND (SELECT count(*) FROM tier) <= {WINDOW}
-        ORDER BY {order}, s.id LIMIT {WINDOW + 1}
-    )
-    SELECT * FROM (SELECT * FROM tier UNION ALL SELECT * FROM rest) s
+    )""")
+            if k < tiers:
+                before = f"(SELECT n FROM seen{k - 1}) + " if k else ""
+                parts.append(f"seen{k} AS (SELECT {before}(SELECT count(*) FROM tier{k}) AS n)")
+        union = " UNION ALL ".join(f"SELECT * FROM tier{k}" for k in range(len(conditions)))
+        candidates = f"""WITH {", ".join(parts)}
+    SELECT * FROM ({union}) s
     ORDER BY {order}, s.id LIMIT {WINDOW + 1}"""
     return f"""
 WITH candidates AS MATERIALIZED (
@@ -216,7 +220,7 @@ async def search_sites(
     author_id: int | None,
     limit: int,
     offset: int,
-    tier: Tier | type[AUTO] | None = AUTO,
+    tiers: int | type[AUTO] = AUTO,
 ) -> SearchPage:
     """Counts per type and one page of sites with `score`. Runs in the caller's transaction,
     with a 3 s statement timeout and the fuzzy threshold set for it.
@@ -228,17 +232,16 @@ async def search_sites(
     the counts are the window's. Only the page's rows get the full Site columns. An empty
     page has no counts: it is past the end of the window (or nothing matched).
 
-    A large directory's relevance search may read a tier of its most recommended sites first
-    (`plan_window`; `tier` gives one, or None for none, instead of choosing)."""
+    A large directory's relevance search may read its matches tier by tier of recommendations
+    (`plan_window`; `tiers` says how many, 0 for none, instead of choosing)."""
     prepared = await prepare_search(conn, compiled)
-    if tier is AUTO:
-        tier = await plan_window(conn, compiled, ordering, prepared)
+    if tiers is AUTO:
+        tiers = await plan_window(conn, compiled, ordering, prepared)
     params = prepared.params
     n = len(params)
-    extra = [] if tier is None else [tier.total_recommendations, tier.site_id]
     order = ORDERINGS[ordering]
     rows = await conn.fetch(
-        f"""{window_sql(compiled, ordering, None if tier is None else n + 4)}, page AS (
+        f"""{window_sql(compiled, ordering, tiers)}, page AS (
     SELECT s.id, s.score FROM matched s ORDER BY {order}, s.id LIMIT ${n + 2} OFFSET ${n + 3}
 )
 {site_select(f"${n + 1}")}, page.score AS score,
@@ -253,7 +256,6 @@ ORDER BY {order}, s.id
         author_id,
         limit,
         offset,
-        *extra,
     )
     if not rows:
         return SearchPage({}, False, rows)

@@ -1,98 +1,104 @@
-"""Where a relevance search may stop reading: a tier of the most recommended sites (issue 20).
+"""Where a relevance search may stop reading: tiers of recommendations (issue 20).
 
 A relevance search's window is its 1,000 most recommended matches (`sites.WINDOW`). A word
 on 5 % of a 100,000-site directory has 5,000 matches: read from the full-text index, every
 one is fetched and sorted to keep 1,000; walked in recommendation order, 20,000 sites are read
-to find 1,000. Both grow with the directory. When the planner expects many matches, but too
-few for the walk to stop early (at most an eighth of the sites), the search first reads only
-the matches among the first M sites in recommendation order, M chosen so that about 1.5
-windows of matches fall there (a bitmap of the full-text index ANDed with one of
-`sites_recommended_idx`) and at most a quarter of the directory, and reads the other matches
-only when that tier holds no more than a window. Either way the window is exactly the one
-the whole query chooses: every site of the tier comes before every other site in the
-window's order.
+to find 1,000. Both grow with the directory.
 
-A tier's bound is the (total_recommendations, id) key at a position of that order; the keys
-at positions 2,000 x sqrt(2)^k are read at most once a minute per process, database and size. A
-stale key changes how much a search reads, never what it finds. So does a stale estimate:
-the planner's estimate of a search's matches is kept a minute per process for the same
+A tier is a range of total_recommendations (`TIERS`: 128 and more, 91-127, ... 2, 1) with a
+full-text index of its own (migration 0028, its predicate the range). When the planner
+expects many matches, but too few for the walk in recommendation order to find a window in
+fewer rows than the tiers would read, the search reads the matches of the most recommended
+tier from its index, then the next tier's only while the window is not full, and so on for
+the tiers that should hold about two windows of its matches (`tiers_to_read`, from the
+tiers' sizes, counted once a minute), then the rest of the sites only if the window is still
+not full (`sites.window_sql`). Either way the window is exactly the one the whole query
+chooses: every site of a tier comes before every site of the next in the window's order, so
+results, counts and `capped` do not change. The indexes' predicates are the tiers, so the
+write that changes a site's recommendations moves it between them: no column, trigger or
+job keeps them.
+
+The planner's estimate of a search's matches is kept a minute per process for the same
 statement and parameters (ESTIMATES of them at most), so a repeated search does not ask the
-planner again (one round trip, 0.25-0.5 ms at 100,000 sites).
+planner again (one round trip, 0.25-0.5 ms at 100,000 sites). A stale estimate changes how
+much a search reads, never what it finds.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
-from dataclasses import dataclass
-from uuid import UUID
 
 import asyncpg
 
-FIRST_BOUND = 2  # windows: the smallest tier
-TIER_MATCHES = 1.5  # windows of matches a tier is meant to hold
-WALK_SHARE = 8  # a query on more than 1/8 of the sites walks the index and stops early
-BOUNDS_SECONDS = 60.0  # how long a process keeps a database's bound keys
+# lower bounds of the indexed tiers (migration 0028), most recommended first: about sqrt(2)
+# apart, so a tier holds sites of about the same standing whatever the directory's spread
+TIERS = (128, 91, 64, 45, 32, 23, 16, 11, 8, 6, 4, 3, 2, 1)
+SMALLEST = 8  # windows: a smaller directory reads its matches without tiers
+FIRST_TIER = 2  # windows of expected matches from which the tiers pay
+TIER_MATCHES = 2.0  # windows of expected matches the tiers read are meant to hold
+TIER_COST = 1.5  # a row read from a tier costs about this many rows of the walk (the sort)
+BOUNDS_SECONDS = 60.0  # how long a process keeps tier sizes and estimates
 ESTIMATES = 1024  # planner estimates a process keeps (BOUNDS_SECONDS each), oldest out first
+_COLUMN = "s.total_recommendations"
 
 
-@dataclass(frozen=True)
-class Tier:
-    """The sites up to this key in recommendation order (most first, then by id)."""
-
-    total_recommendations: int
-    site_id: UUID
+def tier_condition(k: int) -> str:
+    """Tier `k`'s condition, as the index's predicate (the planner matches it as text)."""
+    upper = f" AND {_COLUMN} < {TIERS[k - 1]}" if k else ""
+    return f"{_COLUMN} >= {TIERS[k]}{upper}"
 
 
-def bound_positions(sites: float, window: int) -> list[int]:
-    """The positions whose keys are kept: FIRST_BOUND windows, growing by sqrt(2), up to a
-    quarter of the directory (past it, reading the tier's part of `sites_recommended_idx`
-    costs about what it saves: measured with a word on 4 % of 100,000 sites)."""
-    positions, k = [], 0
-    while (position := int(FIRST_BOUND * window * math.sqrt(2) ** k)) <= sites / 4:
-        positions.append(position)
-        k += 1
-    return positions
+def rest_condition(end: int) -> str:
+    """The sites after the first `end` tiers (read through sites_search_idx)."""
+    return f"{_COLUMN} < {TIERS[end - 1]}"
 
 
-def tier_position(expected: float, sites: float, window: int) -> int | None:
-    """The smallest kept position holding about TIER_MATCHES windows of `expected` matches
-    spread over `sites` sites, or None when a tier does not pay: few matches (the index reads
-    them all cheaply) or very many (walking the order stops after a few windows)."""
-    if expected < FIRST_BOUND * window or expected > sites / WALK_SHARE:
-        return None
-    wanted = TIER_MATCHES * window * sites / expected
-    return next((p for p in bound_positions(sites, window) if p >= wanted), None)
+def tiers_to_read(expected: float, sizes: list[int], window: int) -> int:
+    """How many tiers a search expecting `expected` matches reads before the rest: the
+    fewest whose sites (`sizes`, per tier, then the rest) hold about TIER_MATCHES windows of
+    them, taking the matches as spread evenly; 0 (no tiers) when tiers do not pay: few
+    matches (the index reads them all cheaply), so many that walking the recommendation
+    order finds a window in fewer rows than the tiers read (TIER_COST each), or too few
+    recommended sites to hold them."""
+    sites = sum(sizes)
+    if sites < SMALLEST * window or expected < FIRST_TIER * window:
+        return 0
+    share = min(1.0, expected / sites)
+    walk = window / share  # the rows a walk in recommendation order reads for a window
+    held = 0
+    for k, size in enumerate(sizes[: len(TIERS)]):
+        fills = held * share < window <= (held + size) * share
+        held += size
+        if fills and held * share * TIER_COST > walk:
+            return 0  # the tiers read until one fills the window read more than the walk
+        if held * share >= TIER_MATCHES * window:
+            return k + 1
+    return 0
 
 
-_bounds: dict[tuple[str, float], tuple[float, dict[int, Tier]]] = {}
+_sizes: dict[tuple[str, float], tuple[float, list[int]]] = {}
 
 
-async def _bound_keys(
-    conn: asyncpg.Connection, database: str, sites: float, window: int
-) -> dict[int, Tier]:
-    """The keys at `bound_positions`, read through `sites_recommended_idx` (cached per
-    database and size: a directory analysed at another size has other positions)."""
+async def tier_sizes(conn: asyncpg.Connection, database: str, sites: float) -> list[int]:
+    """The visible sites of each tier, then of the rest: counted through
+    sites_recommended_idx at most once a minute per process, database and planner's count
+    of sites (stale sizes change what a search reads, never what it finds)."""
     now = time.monotonic()
-    cached = _bounds.get((database, sites))
+    cached = _sizes.get((database, sites))
     if cached is not None and cached[0] > now:
         return cached[1]
-    positions = bound_positions(sites, window)
-    rows = await conn.fetch(
-        "SELECT n, total_recommendations, id FROM (SELECT total_recommendations, id,"
-        " row_number() OVER (ORDER BY total_recommendations DESC, id) AS n"
-        " FROM sites WHERE hidden_at IS NULL"
-        " ORDER BY total_recommendations DESC, id LIMIT $2) o WHERE n = ANY ($1::bigint[])",
-        positions,
-        max(positions, default=0),
+    counts = ", ".join(f"count(*) FILTER (WHERE {tier_condition(k)})" for k in range(len(TIERS)))
+    row = await conn.fetchrow(
+        f"SELECT {counts}, count(*) FILTER (WHERE {rest_condition(len(TIERS))})"
+        " FROM sites s WHERE s.hidden_at IS NULL"
     )
-    keys = {r["n"]: Tier(r["total_recommendations"], r["id"]) for r in rows}
-    _bounds[(database, sites)] = (now + BOUNDS_SECONDS, keys)
-    return keys
+    sizes = list(row)
+    _sizes[(database, sites)] = (now + BOUNDS_SECONDS, sizes)
+    return sizes
 
 
-async def choose_tier(
+async def choose_tiers(
     conn: asyncpg.Connection,
     where: str,
     params: list,
@@ -100,16 +106,16 @@ async def choose_tier(
     database: str,
     sites: float,
     window: int,
-) -> Tier | None:
-    """The tier a relevance search over `where` (its `params`) should read first, or None.
-    Asks the planner how many sites match (only for a directory large enough to need it)."""
-    if sites < 4 * FIRST_BOUND * window:
-        return None
+) -> int:
+    """How many tiers a relevance search over `where` (its `params`) reads first
+    (`tiers_to_read`), 0 for none. Asks the planner how many sites match (only for a
+    directory large enough)."""
+    if sites < SMALLEST * window:
+        return 0
     expected = await estimate_matches(conn, where, params, database=database, sites=sites)
-    position = tier_position(expected, sites, window)
-    if position is None:
-        return None
-    return (await _bound_keys(conn, database, sites, window)).get(position)
+    if expected < FIRST_TIER * window:
+        return 0
+    return tiers_to_read(expected, await tier_sizes(conn, database, sites), window)
 
 
 _estimates: dict[tuple, tuple[float, float]] = {}
