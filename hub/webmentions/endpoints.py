@@ -6,7 +6,7 @@ a token the caller's own mentions in that status; GET `/{id}` is the status docu
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from hub.core import metrics
 from hub.core.errors import Invalid
@@ -29,11 +29,22 @@ def urlencoded_fields(body: bytes) -> list[tuple[str, str]]:
     fields = [field for field in body.split(b"&") if field]
     if len(fields) > MAX_FIELDS:
         raise Invalid(f"Too many fields. Maximum number of fields is {MAX_FIELDS}.")
-    pairs = []
-    for field in fields:
-        name, _, value = field.partition(b"=")
-        pairs.append((unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1"))))
-    return pairs
+    return [(_unquoted(name), _unquoted(value)) for name, _, value in map(_split_field, fields)]
+
+
+def _split_field(field: bytes) -> tuple[bytes, bytes, bytes]:
+    return field.partition(b"=")
+
+
+def _unquoted(raw: bytes) -> str:
+    """`unquote_plus(raw.decode("latin-1"))`; for ASCII (what every client sends) without
+    the round trip through `str`: `unquote` decodes an ASCII run's escapes as UTF-8 with
+    replacement, as this does."""
+    if raw.isascii():
+        if b"%" not in raw:
+            return raw.replace(b"+", b" ").decode("ascii")
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
+    return unquote_plus(raw.decode("latin-1"))
 
 
 async def _form(call: Call) -> dict[str, str]:

@@ -84,12 +84,19 @@ def check_pair(source: str, target: str, settings: Settings) -> Pair:
     if not source or not target or len(source) > MAX_URL or len(target) > MAX_URL:
         raise Invalid("source and target are required")
     source_norm = _http_url(source, "source")
-    if source_norm == _http_url(target, "target"):
+    target_norm, key = _target_forms(target)
+    if source_norm == target_norm:
         raise Invalid("source and target are the same")
     host = host_of(source_norm)
     if _unreachable(host, settings.allow_loopback_fetch):
         raise Invalid("source is not reachable")
-    return Pair(source_norm, target_key(target), host)
+    return Pair(source_norm, key, host)
+
+
+@lru_cache(maxsize=1024)  # a burst names few targets: two URL parses a mention saved
+def _target_forms(target: str) -> tuple[str, str]:
+    """The target's normalised form (400 when it is not an http(s) URL) and `target_key`."""
+    return _http_url(target, "target"), target_key(target)
 
 
 @lru_cache(maxsize=1024)  # a burst comes from few hosts; parsing an address each time cost

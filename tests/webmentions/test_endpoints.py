@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import random
+from urllib.parse import unquote_plus
+
 import pytest
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser
@@ -43,3 +46,16 @@ async def test_fields_as_starlette_reads_them(body):
 def test_400_too_many_fields():
     with pytest.raises(Invalid):
         urlencoded_fields(b"&".join([b"a=1"] * (MAX_FIELDS + 1)))
+
+
+def test_fields_as_unquote_plus_reads_them_random():
+    """The ASCII fast path decodes as `unquote_plus` of the Latin-1 text does."""
+    rng = random.Random(20)
+    alphabet = b"ab+%=&:/.-_~ 09AFaf\xc3\xa9\x80"
+    for _ in range(3000):
+        body = bytes(rng.choice(alphabet) for _ in range(rng.randrange(1, 24)))
+        expected = [
+            (unquote_plus(n.decode("latin-1")), unquote_plus(v.decode("latin-1")))
+            for n, _, v in (f.partition(b"=") for f in body.split(b"&") if f)
+        ]
+        assert urlencoded_fields(body) == expected, body

@@ -217,8 +217,16 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _format(request: Request) -> str | None:
+    """The `format` query parameter; without a query string (every POST, most reads) None
+    without building the request's query parameters."""
+    if not request.scope.get("query_string"):
+        return None
+    return request.query_params.get("format")
+
+
 def _negotiate(request: Request) -> None:
-    fmt = request.query_params.get("format")
+    fmt = _format(request)
     if fmt is not None:
         if fmt not in ("json", "html", "api", "opml"):
             raise errors.NotFound("Not found.")
@@ -234,7 +242,7 @@ def _negotiate(request: Request) -> None:
 
 
 def _wants_html(request: Request) -> bool:
-    fmt = request.query_params.get("format")
+    fmt = _format(request)
     if fmt in ("html", "api"):
         return True
     if fmt == "json":
