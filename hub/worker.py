@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import copy
 import dataclasses
+import gc
 import logging
 import signal
 import time
@@ -200,6 +201,9 @@ async def run_worker(settings: Settings, *, burst: bool = False) -> None:
                 with contextlib.suppress(Exception):
                     await worker.close()
             return
+        # as `hub serve`: collections skip what start-up made (the job modules and their
+        # imports); a worker allocates fast (pages, rows, requests), so the full ones came often
+        gc.freeze()
         task = asyncio.create_task(supervise(resources))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -23,6 +23,18 @@ run that holds its rows while slow work goes on (sends over the network) first t
 few run slots (`take_run_slot`, a transaction-level advisory lock), so runs never pile up; a
 run that finds them all taken queues itself a little later instead.
 
+A run that takes rows of a stream that keeps some waiting all the time (the WebSub pings)
+keeps its pending mark while it reads, and hands over at the end of its read
+(`hand_over`, issue 20): it gives the mark up only if it still holds it (the mark names the
+job that set it), then queues its successor for the rows still waiting, which sets the mark
+again (or finds it taken by a write's job, which takes them). So writes committed while such
+a run reads queue no job of their own (the successor reads after them): a stream of writes
+makes a run a second, not a run and a write's job each time. A run that finds nothing waiting
+looks once more after giving the mark up (a write may have committed meanwhile, seen the mark
+and queued nothing), and a run that fails gives its mark up too. (A write that takes the mark
+between the two steps of a hand-over queues the successor's work with its own delay: a
+second or two for WebSub; the sends' 30 s would be too long, so they keep `queue_next_run`.)
+
 A run whose work leaves the node and must not be done twice (WebSub pings) holds no
 transaction while it works: it *leases* what it took (`stage_lease`, in the transaction that
 takes the rows): one outbox row of an ordinary job that would redo that work, which the sweep
@@ -123,6 +135,53 @@ async def take_due_batch(
     if len(taken) >= limit:
         next_due = datetime.now(UTC)
     return [r["args"] for r in taken], next_due
+
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# When the first row still staged for a batch is due (NULL when none is): rows that runs under
+# way hold count too (their run may roll back), so this errs towards one run too many.
+_FIRST_LEFT = """
+SELECT coalesce(defer_until, now()) FROM job_outbox WHERE job_id = $1 ORDER BY id LIMIT 1
+"""
+
+
+async def release_mark(redis: ArqRedis, function: str, job_id: str | None) -> bool:
+    """Give up the pending mark of the batched job `function` if the run `job_id` holds it
+    (it was queued with it); whether it did."""
+    if job_id is None:
+        return False
+    script = redis.register_script(_RELEASE)
+    return bool(await script(keys=[PENDING_KEY + batch_job_id(function)], args=[job_id]))
+
+
+async def hand_over(
+    redis: ArqRedis,
+    db: asyncpg.Connection | asyncpg.Pool,
+    function: str,
+    job_id: str | None,
+    next_due: datetime | None,
+    *,
+    began: datetime,
+) -> None:
+    """The end of a run's read (see the module's docstring): the run `job_id` gives up the
+    batch's pending mark if it holds it, then queues its successor as a write queues the
+    batch's job (only while no job of the batch waits: the mark), due at `next_due`
+    (`take_due_batch`), not before `NEXT_RUN_GAP` after this run `began`. With nothing
+    waiting (`next_due` None) it looks once more, after giving the mark up, for rows staged
+    since it read. A run without a job id (run by hand) gave the mark up as it began
+    (`open_batch`)."""
+    if job_id is not None and await release_mark(redis, function, job_id) and next_due is None:
+        next_due = await db.fetchval(_FIRST_LEFT, batch_job_id(function))
+    if next_due is None:
+        return
+    from hub.core.queue import enqueue_many  # the queue module imports this one
+
+    due = max(next_due, began + NEXT_RUN_GAP)
+    await enqueue_many(redis, [(function, [], batch_job_id(function), due)])
 
 
 def next_run_job_id(function: str, due: datetime) -> str:

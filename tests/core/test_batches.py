@@ -8,9 +8,11 @@ from hub.core.batches import (
     NEXT_RUN_GAP,
     batch_job_id,
     end_lease,
+    hand_over,
     next_run_job_id,
     open_batch,
     queue_next_run,
+    release_mark,
     stage_lease,
     take_batch,
     take_due_batch,
@@ -150,3 +152,50 @@ async def test_an_ended_lease_goes_or_stays_as_the_retry_of_what_failed(db, reso
     assert row["id"] == failed and row["args"] == [["t2"]]
     [job] = await resources.redis.queued_jobs()
     assert job.args == (["t2"],) and job.score / 1000 > datetime.now(UTC).timestamp() + 55
+
+
+async def _run_id(resources) -> str:
+    """The id of the batch's job that waits (the one holding its pending mark)."""
+    [job] = [j for j in await resources.redis.queued_jobs() if j.job_id.startswith(BATCH)]
+    return job.job_id
+
+
+async def test_writes_while_a_run_reads_queue_no_job_and_its_successor_takes_them(db, resources):
+    now = datetime.now(UTC)
+    await _write(db, resources, 1, now)
+    run = await _run_id(resources)
+    await resources.redis.delete(*[k for k in await resources.redis.keys("arq:job:*")])
+    await resources.redis.delete("arq:queue")  # the run has started
+    async with db.acquire() as conn, conn.transaction():
+        taken, next_due = await take_due_batch(conn, "sweep_outbox", 100)
+    assert taken == [[1]] and next_due is None
+    await _write(db, resources, 2, now + timedelta(seconds=30))  # while the run reads
+    assert await _queued(resources) == []  # the run holds the mark: no job of its own
+    await hand_over(resources.redis, db, "sweep_outbox", run, next_due, began=now)
+    [successor] = await resources.redis.queued_jobs()  # found once the mark was given up
+    assert successor.job_id.startswith(BATCH + ":") and successor.job_id != run
+    assert abs(successor.score / 1000 - (now + timedelta(seconds=30)).timestamp()) < 0.01
+    await _write(db, resources, 3, now + timedelta(seconds=31))
+    assert len(await _queued(resources)) == 1  # the successor holds the mark now
+
+
+async def test_a_run_with_nothing_left_gives_the_mark_up(db, resources):
+    await _write(db, resources, 1)
+    run = await _run_id(resources)
+    await resources.redis.delete("arq:queue")
+    async with db.acquire() as conn, conn.transaction():
+        taken, next_due = await take_due_batch(conn, "sweep_outbox", 100)
+    assert taken == [[1]]
+    began = datetime.now(UTC)
+    await hand_over(resources.redis, db, "sweep_outbox", run, next_due, began=began)
+    assert await _queued(resources) == []  # nothing waits: no successor
+    await _write(db, resources, 2)
+    assert len(await _queued(resources)) == 1  # a write queues a job again
+
+
+async def test_a_run_gives_up_only_its_own_mark(db, resources):
+    await _write(db, resources, 1)
+    assert not await release_mark(resources.redis, "sweep_outbox", "batch:sweep_outbox:other")
+    assert await release_mark(resources.redis, "sweep_outbox", await _run_id(resources))
+    await _write(db, resources, 2)
+    assert len(await _queued(resources)) == 2

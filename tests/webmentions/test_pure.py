@@ -3,6 +3,7 @@ link matching, the representative h-entry, type order (R-W7), authorship and con
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import mf2py
@@ -118,3 +119,75 @@ def test_send_targets_primary_permalink_wins():
 )
 def test_content_links_find_every_a_tag_and_only_those(html, links):
     assert content_links(html, "https://hub.test/c/e") == links
+
+
+_PIECES = [
+    '<a href="http://x.test/a">',
+    "</a>",
+    "<p>",
+    "</p>",
+    "text",
+    "&amp;",
+    '&lt;a href="y"&gt;',
+    '<a href="/rel">',
+    '<a title="t" href="http://e.test/p?q=1&amp;r=2">',
+    "<a href='/single'>",
+    "<a href=/unquoted>",
+    '<!-- <a href="/comment"> -->',
+    '<script><a href="/script"></script>',
+    '<a href="">',
+    '<a href="  /spaced  ">',
+    "<a href>",
+    '<a href="/1" href="/2">',
+    '<A HREF="/UP">',
+    '<a\nhref="/nl">',
+    '<a/href="/slash">',
+    '<img alt="<a href=x>" src="/i">',
+    '<img alt="a > b" src="/i">',
+    '<abbr title="x">',
+    '<a href="http://x.test/../b">',
+    '<a href="http://x.test/a b">',
+    '<a href="https://x.test:8/p.html">',
+    "<br/>",
+    "<br />",
+    '<a href="/x"/>',
+    "<",
+    ">",
+    "<style>a</style>",
+    '<a href="javascript:x">',
+    '<a href="http://x.test/?">',
+    '<a href="http://x.test/#f">',
+    '<a href="HTTP://X.test/">',
+    '<a  href="/two-spaces"  >',
+    '<a href = "/eq">',
+    '<a data-x="1" href="/d">',
+    '<a href="&#104;ttp://e.test/">',
+    "<?pi?>",
+    "<!doctype html>",
+]
+
+
+def test_content_links_read_as_the_tokenizer_reads_them():
+    """Sanitised HTML is read by one regular expression; anything else by the tokenizer.
+    Both give the same links, for hostile mixes too."""
+    from html.parser import HTMLParser
+    from urllib.parse import urljoin
+
+    class Anchors(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.hrefs = []
+
+        def handle_starttag(self, tag, attrs):
+            href = dict(attrs).get("href") if tag == "a" else None
+            if href and href.strip():
+                self.hrefs.append(href.strip())
+
+    base = "https://hub.test/c/e?lang=en"
+    rng = random.Random(20)
+    for _ in range(5000):
+        html = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 6)))
+        parser = Anchors()
+        parser.feed(html)
+        parser.close()
+        assert content_links(html, base) == [urljoin(base, h) for h in parser.hrefs], html

@@ -25,6 +25,7 @@ idempotent); then the failure is logged and dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -35,8 +36,9 @@ from arq.worker import func
 from hub.core.batches import (
     LEASE_SECONDS,
     end_lease,
+    hand_over,
     open_batch,
-    queue_next_run,
+    release_mark,
     stage_lease,
     take_due_batch,
 )
@@ -50,7 +52,7 @@ log = logging.getLogger("hub.websub")
 
 RETRY_SCHEDULE = STANDARD_SCHEDULE[:3]  # 1 min, 10 min, 1 h; then logged and dropped
 WEBSUB_PING = "websub_ping"  # the retry of a run's failed pings, or a dead run's lease
-WEBSUB_BATCH = 500  # entries one run takes
+WEBSUB_BATCH = 5000  # entries one run takes (one run a second: more than a second of creates)
 PING_LANES = 8  # pings a run makes at once
 
 
@@ -95,17 +97,27 @@ async def websub_publish(ctx: dict, entry_id: int | None = None) -> int:
     a failed ping, or when this run died mid-way."""
     resources = ctx["resources"]
     began = datetime.now(UTC)
-    await open_batch(resources.redis, WEBSUB_PUBLISH)
+    job_id = ctx.get("job_id")
+    if job_id is None:  # run by hand: writes from now on queue a run of their own
+        await open_batch(resources.redis, WEBSUB_PUBLISH)
     hub = resources.settings.websub_hub
-    async with resources.pool.acquire() as conn, conn.transaction():
-        taken, next_due = await take_due_batch(conn, WEBSUB_PUBLISH, WEBSUB_BATCH)
-        ids = list(dict.fromkeys(args[0] for args in taken))
-        wanted = await _topics_of(resources, conn, ids) if hub and ids else []
-        lease = None
-        if wanted:
-            seconds = LEASE_SECONDS + 2 * len(wanted)  # a run's pings take far less
-            lease = await stage_lease(conn, WEBSUB_PING, [wanted], seconds=seconds)
-    await queue_next_run(resources.redis, WEBSUB_PUBLISH, next_due, began=began)
+    try:
+        async with resources.pool.acquire() as conn, conn.transaction():
+            taken, next_due = await take_due_batch(conn, WEBSUB_PUBLISH, WEBSUB_BATCH)
+            ids = list(dict.fromkeys(args[0] for args in taken))
+            wanted = await _topics_of(resources, conn, ids) if hub and ids else []
+            lease = None
+            if wanted:
+                seconds = LEASE_SECONDS + 2 * len(wanted)  # a run's pings take far less
+                lease = await stage_lease(conn, WEBSUB_PING, [wanted], seconds=seconds)
+    except BaseException:
+        with contextlib.suppress(Exception):  # writes queue runs of their own again
+            await release_mark(resources.redis, WEBSUB_PUBLISH, job_id)
+        raise
+    # the run kept the batch's mark while it read (writes meanwhile queued no run): its
+    # successor, one a second while posts keep coming, takes what they staged
+    await hand_over(resources.redis, resources.pool, WEBSUB_PUBLISH, job_id, next_due,
+                    began=began)  # fmt: skip
     if lease is None:
         return 0
     # shielded: a worker losing Redis cancels its jobs, and these pings must end with the lease

@@ -24,6 +24,8 @@ from urllib.parse import urljoin
 
 from html5lib._inputstream import HTMLBinaryInputStream, lookupEncoding
 
+from hub.webmentions.send.plain_scan import NotPlain, scan_plain
+
 REL = "webmention"
 LEGACY_REL = "http://webmention.org/"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -293,11 +295,21 @@ def discover(url: str, headers: Iterable[tuple[str, str]], body: bytes) -> Disco
     kind, charset = media_type(headers)
     if kind not in HTML_TYPES:
         return Discovery(endpoint, None)
-    scanner = _Scanner(text := decode_html(body, charset))
-    if endpoint is not None:  # only the title is wanted
-        scanner.href, scanner.want_base = endpoint, False
-    scanner.scan(text)
-    if endpoint is None and scanner.href is not None:
-        base = urljoin(url, scanner.base.strip()) if scanner.base is not None else url
-        endpoint = urljoin(base, scanner.href.strip())
-    return Discovery(endpoint, scanner.title)
+    text = decode_html(body, charset)
+    lower = text.lower()
+    try:  # most pages' heads are plainly written: read without the tokenizer
+        base, href, title = scan_plain(
+            text, want_base=endpoint is None and "<base" in lower,
+            want_title="<title" in lower, href=endpoint,
+        )  # fmt: skip
+        title = " ".join(unescape(title).split())[:_TITLE_CHARS] or None if title else None
+    except NotPlain:
+        scanner = _Scanner(text)
+        if endpoint is not None:  # only the title is wanted
+            scanner.href, scanner.want_base = endpoint, False
+        scanner.scan(text)
+        base, href, title = scanner.base, scanner.href, scanner.title
+    if endpoint is None and href is not None:
+        base = urljoin(url, base.strip()) if base is not None else url
+        endpoint = urljoin(base, href.strip())
+    return Discovery(endpoint, title)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -49,15 +50,53 @@ class _Anchors(HTMLParser):
 
 _ANCHOR_START = re.compile(r"<a[\t\n\r\f />]", re.IGNORECASE)  # how an `a` start tag begins
 
+# The HTML the sanitiser writes, tag by tag: every `<` begins a start or end tag whose
+# attributes are `name` or `name="value"` (double quotes, no `<` inside), one space or more
+# before each. When every `<` of a text begins such a tag (and none is a `script` or `style`,
+# whose contents the tokenizer reads as text), its tags are exactly the tokenizer's, read by
+# one regular expression instead of `HTMLParser` (issue 20: planning the sends of a batch).
+_TAG = re.compile(r'<(/?)([A-Za-z][^\s/<>"]*)((?:\s+[^\s"\'>/=<]+(?:="[^"<]*")?)*)\s*/?>')
+_ATTR = re.compile(r'\s+([^\s"\'>/=<]+)(?:="([^"<]*)")?')
+_RAW_TEXT = frozenset({"script", "style"})
+# an absolute http(s) URL that `urljoin` gives back unchanged (with a host, no params, no empty
+# query or fragment): resolving it is skipped
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%/+-]*)?"
+                        r"(?:\?[A-Za-z0-9._~%=&+-]+)?")  # fmt: skip
+
+
+def _sanitised_hrefs(html: str) -> list[str] | None:
+    """The `a` start tags' hrefs (the last `href` of a tag, as `dict(attrs)` keeps it,
+    unescaped and stripped; empty ones left out) when `html` is tag for tag what the
+    sanitiser writes, else None (the tokenizer reads it)."""
+    hrefs: list[str] = []
+    tags = 0
+    for match in _TAG.finditer(html):
+        tags += 1
+        name = match[2].lower()
+        if name in _RAW_TEXT:
+            return None
+        if name == "a" and not match[1]:
+            href = None
+            for key, value in _ATTR.findall(match[3]):
+                if key.lower() == "href":
+                    href = value
+            href = unescape(href).strip() if href else ""
+            if href:
+                hrefs.append(href)
+    return hrefs if tags == html.count("<") else None
+
 
 def content_links(content_html: str, base: str) -> list[str]:
     """Every `a[href]` of stored (already sanitised) HTML, resolved against `base`."""
     if not _ANCHOR_START.search(content_html or ""):  # no `a` tag: no parse (most notes)
         return []
-    parser = _Anchors()
-    parser.feed(content_html or "")
-    parser.close()
-    return [urljoin(base, href) for href in parser.hrefs]
+    hrefs = _sanitised_hrefs(content_html)
+    if hrefs is None:
+        parser = _Anchors()
+        parser.feed(content_html)
+        parser.close()
+        hrefs = parser.hrefs
+    return [href if _PLAIN_URL.fullmatch(href) else urljoin(base, href) for href in hrefs]
 
 
 def property_urls(properties: dict[str, Any]) -> list[str]:
