@@ -12,7 +12,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from hub.core.sanitize import sanitize_html, strip_tags, text_of_sanitised
+from hub.core.sanitize import (
+    is_plainly_sanitised,
+    sanitize_html,
+    strip_tags,
+    text_of_sanitised,
+)
 from hub.directory.urlnorm import normalize_url
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # R-D24
@@ -95,8 +100,10 @@ def clean_html(markup: str, base: str | None) -> str:
 
 
 def _sanitize(markup: str) -> str:
-    # third-party links also get nofollow (R-D28); the shared sanitiser sets the rest
-    cleaned = sanitize_html(markup)
+    # third-party links also get nofollow (R-D28); the shared sanitiser sets the rest. HTML
+    # the sanitiser would give back as it is (an own entry's stored HTML, most often: it was
+    # sanitised when it was written) is not parsed again (`is_plainly_sanitised`, issue 20).
+    cleaned = markup if is_plainly_sanitised(markup) else sanitize_html(markup)
     return cleaned.replace('rel="noopener noreferrer"', 'rel="nofollow noopener noreferrer"')
 
 
