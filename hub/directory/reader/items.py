@@ -88,6 +88,7 @@ _TRACKER = re.compile(
     re.I,
 )
 _SPACES = re.compile(r"\s+")
+_NOT_COLLAPSED = re.compile(r"\s\s|[^\S ]|^\s|\s$")  # what `_SPACES.sub(" ", t).strip()` changes
 
 
 def clean_html(markup: str, base: str | None) -> str:
@@ -140,10 +141,13 @@ def _cut(html: str, budget: int) -> str:
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
+
+
 def _absolutize(markup: str, base: str) -> str:
     def fix(match: re.Match[str]) -> str:
         value = match.group(3).strip()
-        if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) or value.startswith("#"):
+        if _SCHEME.match(value) or value.startswith("#"):
             return match.group(0)
         return f"{match.group(1)}{match.group(2)}{urljoin(base, value)}{match.group(2)}"
 
@@ -160,7 +164,9 @@ def plain_text(value: str | None) -> str | None:
 def text_of_clean(html: str) -> str:
     """`plain_text` of what `clean_html` returned, read without an HTML parser
     (`text_of_sanitised`: the same text for HTML the sanitiser wrote)."""
-    return _SPACES.sub(" ", text_of_sanitised(html)).strip()
+    text = text_of_sanitised(html)
+    # its spaces are collapsed already unless `clean_text` took out characters between two
+    return _SPACES.sub(" ", text).strip() if _NOT_COLLAPSED.search(text) else text
 
 
 def shorten(value: str | None, limit: int) -> str | None:
