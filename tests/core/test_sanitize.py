@@ -243,6 +243,8 @@ PLAIN = [
     "<p>one<br>two</p>\n<p><strong>b <em>e <code>c</code></em></strong></p>",
     "<strong><b><i>x</i></b></strong>",
     _LINK.format("https://Example.COM:8080/a/b.html?q=1#frag") + "x</a>",
+    _LINK.format("http://127.0.0.40:43521/popular") + "a port of five digits</a>",
+    _LINK.format("http://a.example:65535/") + "x</a>",
 ]
 NOT_PLAIN = [
     "<p>x</p><p>",  # unclosed
@@ -256,6 +258,8 @@ NOT_PLAIN = [
     '<a href="http://1.2.3.256/" rel="noopener noreferrer">x</a>',
     '<a href="http://xn--zz.example/" rel="noopener noreferrer">x</a>',
     '<a href="http://a.example:99999/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example:65536/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example:080/" rel="noopener noreferrer">x</a>',
     '<a href="http://a.example/?a=1&amp;b=2" rel="noopener noreferrer">x</a>',
     '<a href="http://a.example/" rel="nofollow noopener noreferrer">x</a>',
     '<a href="http://a.example/" class="u-url" rel="noopener noreferrer">x</a>',
@@ -290,7 +294,8 @@ def test_markup_the_sanitiser_may_change_is_not_recognised(markup):
 
 _HOSTS = ["127.0.0.5", "1.2.3.256", "0.0.0.0", "01.2.3.4", "a.b.1", "example.com", "EXAMPLE.com",
           "xn--zz.example", "xN--a", "a-.b", "-a.b", "a..b", "a.b.", "localhost", "a_b.c",
-          "1.2.3.4.example", "999", "a.b:0", "a.b:65535", "a.b:99999", ""]  # fmt: skip
+          "1.2.3.4.example", "999", "a.b:0", "a.b:65535", "a.b:65536", "a.b:99999",
+          "a.b:080", "127.0.0.40:43521", ""]  # fmt: skip
 _PATHS = ["", "/", "/a/b", "/%zz", "/a b", "/~x?q=1", "?q", "#f", "/a#b?c", "/a?b=c&d", "\\x"]
 _TEXT = ["a", " ", "\n", "&amp;", "&lt;", "&gt;", "&nbsp;", "&quot;", "&", "&amp", "\"", "'",
          ">", "<", "\u00a0", "\r", "\t", "\x0c", "\x7f", "\u00e9", "\ufeff", "\ufdd0",
