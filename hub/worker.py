@@ -75,6 +75,27 @@ def cron_jobs() -> list:
     return jobs
 
 
+class HubWorker(Worker):
+    """arq's worker, minus the Redis round trips of trying to start its own running jobs.
+
+    A job stays in the queue until it finishes, so every poll (4 a second) read the ids of
+    this worker's running jobs again (a batched run takes up to a minute) and asked Redis
+    four times whether each was running (watch, exists, zscore, unwatch) before skipping it.
+    An id this worker is running is skipped here without asking: arq would skip it too (its
+    in-progress key is set until it finishes). A finished task not yet cleared is asked as
+    before."""
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        tasks = self.tasks
+        if tasks:
+            job_ids = [j for j in job_ids if not _running(tasks.get(j.decode()))]
+        await super().start_jobs(job_ids)
+
+
+def _running(task: asyncio.Task | None) -> bool:
+    return task is not None and not task.done()
+
+
 def build_worker(
     resources: Resources, *, burst: bool = False, handle_signals: bool = False, **options: Any
 ) -> Worker:
@@ -88,7 +109,7 @@ def build_worker(
         resources = dataclasses.replace(resources, own_site=app)
     connection = redis_settings(resources.settings.redis_url)  # its own pool: arq closes it
     connection.conn_retries = 0  # `supervise` waits and reconnects, logging once per outage
-    return Worker(
+    return HubWorker(
         functions=functions(),
         cron_jobs=cron_jobs(),
         redis_settings=connection,

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import dataclasses
 
+from arq.worker import func
+
 from hub.core import heartbeats
 from hub.worker import WorkerHealth, supervise
 
@@ -69,3 +71,37 @@ async def test_a_discarded_worker_leaves_no_unretrieved_job_error(db, resources,
     gc.collect()
     await asyncio.sleep(0)
     assert "never retrieved" not in caplog.text
+
+
+async def test_a_worker_does_not_ask_redis_about_its_own_running_job(db, resources):
+    """A running job stays in the queue until it finishes: the worker's polls skip its id
+    without a round trip (issue 20: four a poll, four polls a second, for a minute-long
+    batched run), and it still runs once."""
+    from hub.worker import HubWorker
+
+    started, release, runs = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(ctx):
+        runs.append(1)
+        started.set()
+        await release.wait()
+
+    worker = HubWorker(functions=[func(slow, name="slow")], redis_pool=resources.redis,
+                       poll_delay=0.02, keep_result=0, burst=True)  # fmt: skip
+    await resources.redis.enqueue_job("slow", _job_id="slow-1")
+    task = asyncio.create_task(worker.main())
+    try:
+        async with asyncio.timeout(10):
+            await started.wait()
+        watches = await _watch_calls(resources.redis)
+        await asyncio.sleep(0.4)  # ~20 polls, each reading the running job's id
+        assert await _watch_calls(resources.redis) == watches
+    finally:
+        release.set()
+        async with asyncio.timeout(10):
+            await task
+    assert runs == [1]
+
+
+async def _watch_calls(redis) -> int:
+    return (await redis.info("commandstats")).get("cmdstat_watch", {}).get("calls", 0)

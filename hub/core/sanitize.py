@@ -162,6 +162,67 @@ def sanitize_html(markup: str) -> str:
     return clean_text(cleaner.clean(markup))
 
 
+# -- markup the sanitiser gives back as it is -------------------------------------------------
+# A conservative recogniser of plainly written HTML that `sanitize_html` returns unchanged:
+# paragraphs (never nested in anything), line breaks, a few inline elements without attributes
+# (none inside one of its own kind), links as the sanitiser writes them (an absolute http(s)
+# href that parses as a URL, then the rel it sets), and text escaped as its serializer escapes
+# it (no raw "<" or ">", every "&" one of the four references it writes, no no-break space,
+# CR, BOM or character `clean_text` removes). Anything else is "not known": sanitise it.
+# tests/core/test_sanitize.py checks hostile mixes: whatever it accepts, the sanitiser keeps.
+_NOT_PLAIN_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\xa0\ufeff\ufffe\uffff\ud800-\udfff]")
+_NOT_PLAIN_REF = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
+_PLAIN_TAG = re.compile(r"<([^<>]*)>")
+_PLAIN_INLINE = frozenset({"strong", "em", "b", "i", "code"})
+_PLAIN_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_PLAIN_LINK = re.compile(
+    r'a href="https?://'
+    # a dotted IPv4 address, or a name whose labels are plain and whose last one is no number
+    # (the URL parser reads a name ending in a number as an IPv4 address, and may refuse it)
+    rf"(?:{_PLAIN_OCTET}(?:\.{_PLAIN_OCTET}){{3}}"
+    r"|(?:(?!xn--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"(?!xn--)[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
+    r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"(?:/[A-Za-z0-9._~%/+-]*)?(?:\?[A-Za-z0-9._~%=+-]*)?"
+    r'(?:#[A-Za-z0-9._~%/+-]*)?" rel="noopener noreferrer"',
+    re.I,
+)
+
+
+def is_plainly_sanitised(markup: str) -> bool:
+    """True when `markup` is plainly written HTML that `sanitize_html` gives back unchanged
+    (see above); False says nothing (sanitise it)."""
+    if _NOT_PLAIN_CHAR.search(markup) or _NOT_PLAIN_REF.search(markup):
+        return False
+    parts = _PLAIN_TAG.split(markup)
+    open_: list[str] = []
+    for i, part in enumerate(parts):
+        if not i % 2:  # text
+            if "<" in part or ">" in part:
+                return False
+        elif part == "p":
+            if open_:
+                return False
+            open_.append(part)
+        elif part == "br":
+            continue
+        elif part in _PLAIN_INLINE:
+            if part in open_:
+                return False
+            open_.append(part)
+        elif part[:1] == "/":
+            if not open_ or open_[-1] != part[1:]:
+                return False
+            open_.pop()
+        elif _PLAIN_LINK.fullmatch(part) and part[:1] == "a":
+            if "a" in open_:
+                return False
+            open_.append("a")
+        else:
+            return False
+    return not open_
+
+
 class _Inventory(HTMLParser):
     """Counts start tags by name and attributes by (tag, attribute)."""
 

@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from hub.core.sanitize import (
     MAX_DEPTH,
+    is_plainly_sanitised,
     removed_markup,
     sanitize_html,
     strip_tags,
@@ -229,3 +230,101 @@ def test_the_start_tag_bound_never_skips_a_drop(parts, limit):
     markup = "".join(parts)
     if _at_most_deep(markup, limit):
         assert _drop_deep_tags(markup, limit) == markup
+
+
+# -- is_plainly_sanitised: whatever it accepts, the sanitiser gives back unchanged -------------
+
+_LINK = '<a href="{}" rel="noopener noreferrer">'
+PLAIN = [
+    "",
+    "A note.",
+    "<p>A note with a " + _LINK.format("http://127.0.0.5:4444/posts/17") + "reply</a>, "
+    "and &amp; &lt;b&gt; &nbsp; \"quoted\" 'text' \u00e9 \U0001f600.</p>\n",
+    "<p>one<br>two</p>\n<p><strong>b <em>e <code>c</code></em></strong></p>",
+    "<strong><b><i>x</i></b></strong>",
+    _LINK.format("https://Example.COM:8080/a/b.html?q=1#frag") + "x</a>",
+    _LINK.format("http://127.0.0.40:43521/popular") + "a port of five digits</a>",
+    _LINK.format("http://a.example:65535/") + "x</a>",
+]
+NOT_PLAIN = [
+    "<p>x</p><p>",  # unclosed
+    "</p>",
+    "<p><p>x</p></p>",
+    "<b><b>x</b></b>",
+    "<b><i>x</b></i>",
+    "<a>x</a>",
+    '<a href="/relative" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.b.1/" rel="noopener noreferrer">x</a>',  # read as IPv4, refused
+    '<a href="http://1.2.3.256/" rel="noopener noreferrer">x</a>',
+    '<a href="http://xn--zz.example/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example:99999/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example:65536/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example:080/" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example/?a=1&amp;b=2" rel="noopener noreferrer">x</a>',
+    '<a href="http://a.example/" rel="nofollow noopener noreferrer">x</a>',
+    '<a href="http://a.example/" class="u-url" rel="noopener noreferrer">x</a>',
+    "<P>x</P>",
+    "<p >x</p>",
+    "<br/>",
+    '<img src="http://a.example/x.png">',
+    "<script>x</script>",
+    "a &quot; b",
+    "a &#38; b",
+    "a & b",
+    "a > b",
+    "a\u00a0b",
+    "a\r\nb",
+    "\ufeffa",
+    "a\x0cb",
+    "a\x85b",
+    "<!-- c -->",
+]
+
+
+@pytest.mark.parametrize("markup", PLAIN)
+def test_plainly_sanitised_markup_is_recognised_and_kept(markup):
+    assert is_plainly_sanitised(markup)
+    assert sanitize_html(markup) == markup
+
+
+@pytest.mark.parametrize("markup", NOT_PLAIN)
+def test_markup_the_sanitiser_may_change_is_not_recognised(markup):
+    assert not is_plainly_sanitised(markup)
+
+
+_HOSTS = ["127.0.0.5", "1.2.3.256", "0.0.0.0", "01.2.3.4", "a.b.1", "example.com", "EXAMPLE.com",
+          "xn--zz.example", "xN--a", "a-.b", "-a.b", "a..b", "a.b.", "localhost", "a_b.c",
+          "1.2.3.4.example", "999", "a.b:0", "a.b:65535", "a.b:65536", "a.b:99999",
+          "a.b:080", "127.0.0.40:43521", ""]  # fmt: skip
+_PATHS = ["", "/", "/a/b", "/%zz", "/a b", "/~x?q=1", "?q", "#f", "/a#b?c", "/a?b=c&d", "\\x"]
+_TEXT = ["a", " ", "\n", "&amp;", "&lt;", "&gt;", "&nbsp;", "&quot;", "&", "&amp", "\"", "'",
+         ">", "<", "\u00a0", "\r", "\t", "\x0c", "\x7f", "\u00e9", "\ufeff", "\ufdd0",
+         "\U0001f600"]  # fmt: skip
+_TAGS = ["<p>", "</p>", "<br>", "<br/>", "</br>", "<strong>", "</strong>", "<em>", "</em>", "<b>",
+         "</b>", "<i>", "</i>", "<code>", "</code>", "</a>", "<a>", "<div>", "</div>", "<li>",
+         "<table>", "<td>", "<pre>", "<P>", "<!--x-->", "<script>", "<title>"]  # fmt: skip
+_PART = st.one_of(
+    st.sampled_from(_TEXT),
+    st.sampled_from(_TAGS),
+    st.builds(lambda s, h, p, r: f'<a href="{s}://{h}{p}"{r}>',
+              st.sampled_from(["http", "https", "HTTP", "ftp", "javascript"]),
+              st.sampled_from(_HOSTS), st.sampled_from(_PATHS),
+              st.sampled_from([' rel="noopener noreferrer"', "", ' rel="x"', ' title="t"'])),
+    st.text(max_size=3),
+)  # fmt: skip
+
+
+@given(st.lists(_PART, max_size=30))
+@settings(max_examples=3000, deadline=None)
+def test_whatever_is_recognised_the_sanitiser_keeps(parts):
+    markup = "".join(parts)
+    if is_plainly_sanitised(markup):
+        assert sanitize_html(markup) == markup
+
+
+@given(st.lists(st.sampled_from([*PLAIN[1:], "<p>", "</p>", "x", "<br>", "&amp;"]), max_size=20))
+@settings(max_examples=1000, deadline=None)
+def test_whatever_is_recognised_the_sanitiser_keeps_plain_mixes(parts):
+    markup = "".join(parts)
+    if is_plainly_sanitised(markup):
+        assert sanitize_html(markup) == markup

@@ -204,3 +204,51 @@ async def test_201_an_entry_that_cannot_be_indexed_does_not_hold_back_the_others
     assert await db.fetchval(
         "SELECT count(*) FROM job_outbox WHERE function = 'index_own_entry'"
     ) == 0  # fmt: skip
+
+
+HOSTILE_STORED_HTML = [
+    '<p>A note with a <a href="http://127.0.0.5:4444/posts/17" rel="noopener noreferrer">link'
+    "</a> &amp; <strong>more</strong>.</p>\n",  # as the sanitiser wrote it: not parsed again
+    "<p>plain<br>text &lt;b&gt; &nbsp;</p><p><em>two</em></p>",
+    '<p>rel <a href="/relative" rel="noopener noreferrer">x</a></p>',
+    '<p><a href="http://a.b.1/" rel="noopener noreferrer">refused host</a></p>',
+    "<p>a &quot;quote&quot; &#38; \u00a0 \r\n</p><p><p>nested</p></p>",
+    '<b><i>mis</b>nested</i><img src="http://t.example/p.gif" width="1" height="1">',
+    "<script>alert(1)</script><p onclick=x>click</p><P>upper</P> see href='rel'",
+    '<a href="javascript:alert(1)" rel="noopener noreferrer">js</a>\x0c\x85\ufeff',
+]
+
+
+async def test_201_own_entries_posts_are_the_same_without_sanitising_stored_html_again(
+    client, db, resources, monkeypatch
+):
+    """Stored HTML the sanitiser would give back as it is skips it (issue 20): the posts are
+    the same as when every entry's HTML is sanitised again, hostile HTML included."""
+    from hub.directory import own
+    from hub.directory.queries import own as own_queries
+    from hub.directory.reader import items
+
+    _, token = await publisher(db, "Fay", kind="app_token", scopes=["create"])
+    for n in range(len(HOSTILE_STORED_HTML)):
+        r = await client.post("/micropub", data={"h": "entry", "content": f"Plum {n}"},
+                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert r.status_code == 201, r.text
+    ids = [r["id"] for r in await db.fetch("SELECT id FROM entries ORDER BY id")]
+    for entry_id, html in zip(ids, HOSTILE_STORED_HTML, strict=True):
+        await db.execute(
+            "UPDATE entry_translations SET content_html = $2 WHERE entry_id = $1", entry_id, html
+        )
+    columns = "identity, link, title, content, content_text, summary, image, tags, content_hash"
+
+    async def index_all() -> list:
+        await db.execute("DELETE FROM posts")
+        async with db.acquire() as conn, conn.transaction():
+            await own_queries.lock_own_index(conn)
+            done = await own.index_entries(conn, resources, ids)
+        assert done.added == len(ids)
+        return [dict(r) for r in await db.fetch(f"SELECT {columns} FROM posts ORDER BY identity")]
+
+    fast = await index_all()
+    assert "<strong>more</strong>" in fast[0]["content"]
+    monkeypatch.setattr(items, "is_plainly_sanitised", lambda markup: False)
+    assert await index_all() == fast

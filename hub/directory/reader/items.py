@@ -12,7 +12,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from hub.core.sanitize import sanitize_html, strip_tags, text_of_sanitised
+from hub.core.sanitize import (
+    is_plainly_sanitised,
+    sanitize_html,
+    strip_tags,
+    text_of_sanitised,
+)
 from hub.directory.urlnorm import normalize_url
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # R-D24
@@ -83,6 +88,7 @@ _TRACKER = re.compile(
     re.I,
 )
 _SPACES = re.compile(r"\s+")
+_NOT_COLLAPSED = re.compile(r"\s\s|[^\S ]|^\s|\s$")  # what `_SPACES.sub(" ", t).strip()` changes
 
 
 def clean_html(markup: str, base: str | None) -> str:
@@ -95,8 +101,10 @@ def clean_html(markup: str, base: str | None) -> str:
 
 
 def _sanitize(markup: str) -> str:
-    # third-party links also get nofollow (R-D28); the shared sanitiser sets the rest
-    cleaned = sanitize_html(markup)
+    # third-party links also get nofollow (R-D28); the shared sanitiser sets the rest. HTML
+    # the sanitiser would give back as it is (an own entry's stored HTML, most often: it was
+    # sanitised when it was written) is not parsed again (`is_plainly_sanitised`, issue 20).
+    cleaned = markup if is_plainly_sanitised(markup) else sanitize_html(markup)
     return cleaned.replace('rel="noopener noreferrer"', 'rel="nofollow noopener noreferrer"')
 
 
@@ -133,10 +141,13 @@ def _cut(html: str, budget: int) -> str:
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
+
+
 def _absolutize(markup: str, base: str) -> str:
     def fix(match: re.Match[str]) -> str:
         value = match.group(3).strip()
-        if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) or value.startswith("#"):
+        if _SCHEME.match(value) or value.startswith("#"):
             return match.group(0)
         return f"{match.group(1)}{match.group(2)}{urljoin(base, value)}{match.group(2)}"
 
@@ -153,7 +164,9 @@ def plain_text(value: str | None) -> str | None:
 def text_of_clean(html: str) -> str:
     """`plain_text` of what `clean_html` returned, read without an HTML parser
     (`text_of_sanitised`: the same text for HTML the sanitiser wrote)."""
-    return _SPACES.sub(" ", text_of_sanitised(html)).strip()
+    text = text_of_sanitised(html)
+    # its spaces are collapsed already unless `clean_text` took out characters between two
+    return _SPACES.sub(" ", text).strip() if _NOT_COLLAPSED.search(text) else text
 
 
 def shorten(value: str | None, limit: int) -> str | None:
