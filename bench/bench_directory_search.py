@@ -181,13 +181,17 @@ async def measure(pool, http, rounds: int, per_query: bool) -> dict[str, list[fl
             # the statement's settings and parameters, as hub: custom plans (the window's plan
             # depends on how common the words are), pg_trgm's threshold for the fuzzy terms,
             # the words the wildcard and fuzzy terms expand to, the tiers of the most
-            # recommended sites read first when the planner expects many matches
+            # recommended sites read first when the planner expects many matches (a generic
+            # plan for those, kept per connection)
             prepared = await site_queries.prepare_search(conn, c)
             tiers = await site_queries.plan_window(conn, c, "relevance", prepared)
+            statement, params = c, prepared.params
+            if tiers and c.text_only:  # planned once per connection, as hub plans it
+                statement, params = await site_queries.plan_once(conn, c, params)
             await conn.fetch(
-                site_queries.window_sql(c, "relevance", tiers)
+                site_queries.window_sql(statement, "relevance", tiers)
                 + " SELECT s.id FROM matched s ORDER BY s.score DESC, s.id LIMIT 25",
-                *prepared.params,
+                *params,
             )
 
     async def sql_layer(text: str) -> None:

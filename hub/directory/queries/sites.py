@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from uuid import UUID
@@ -9,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from hub.directory.queries.tiers import choose_tiers, rest_condition, tier_condition
-from hub.directory.search.sql import ORDERINGS, Compiled, Expansion
+from hub.directory.search.sql import ORDERINGS, Compiled, Expansion, text_tsquery
 
 
 def site_select(author: str) -> str:
@@ -167,6 +168,35 @@ async def plan_window(
     )
 
 
+async def plan_once(
+    conn: asyncpg.Connection, compiled: Compiled, params: list
+) -> tuple[Compiled, list]:
+    """A tiered search's statement, planned once per connection: `compiled` and `params`
+    with its words' and phrases' tsqueries computed here and given as parameters, and
+    generic plans for the rest of this transaction (`plan_cache_mode`). Planning a statement
+    of several tiers costs 0.25-1 ms a tier, and each search planned it again (custom plans,
+    `prepare_search`); a tier's part reads its own index whatever the words, so one plan
+    serves every search of the same shape and number of tiers (for text terms only,
+    `Compiled.text_only`: with a type term the planner ANDs the type's index into a tier's
+    bitmap or not depending on the words). The tsqueries must be
+    values, not expressions, for that: in a generic plan `plainto_tsquery(...)` of a
+    parameter is computed again for every row it is compared with or ranked."""
+    values = [params[k] for k, _, _ in compiled.texts]
+    tsqueries = "".join(
+        f", {text_tsquery(function, f'${n + 1}')}::text"
+        for n, (_, function, _) in enumerate(compiled.texts)
+    )
+    row = await conn.fetchrow(
+        f"SELECT set_config('plan_cache_mode', 'force_generic_plan', true){tsqueries}", *values
+    )
+    params, where, score = list(params), compiled.where, compiled.score
+    for n, (k, function, placeholder) in enumerate(compiled.texts):
+        params[k] = row[n + 1]
+        written, given = text_tsquery(function, placeholder), f"{placeholder}::tsquery"
+        where, score = where.replace(written, given), score.replace(written, given)
+    return dataclasses.replace(compiled, where=where, score=score, texts=[]), params
+
+
 def window_sql(compiled: Compiled, ordering: str, tiers: int = 0) -> str:
     """`candidates` (at most WINDOW + 1 matches, chosen by `window_order`, with what ranking
     needs) and `matched` (the first WINDOW of them with their `score`): the CTEs every search
@@ -233,11 +263,15 @@ async def search_sites(
     page has no counts: it is past the end of the window (or nothing matched).
 
     A large directory's relevance search may read its matches tier by tier of recommendations
-    (`plan_window`; `tiers` says how many, 0 for none, instead of choosing)."""
+    (`plan_window`; `tiers` says how many, 0 for none, instead of choosing); that statement
+    is planned once per connection when it has text terms only (`plan_once`: generic plans
+    for the rest of the transaction)."""
     prepared = await prepare_search(conn, compiled)
     if tiers is AUTO:
         tiers = await plan_window(conn, compiled, ordering, prepared)
     params = prepared.params
+    if tiers and compiled.text_only:
+        compiled, params = await plan_once(conn, compiled, params)
     n = len(params)
     order = ORDERINGS[ordering]
     rows = await conn.fetch(

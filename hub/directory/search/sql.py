@@ -78,6 +78,18 @@ class Compiled:
     fuzzy_threshold: float | None = None  # lowest threshold, for pg_trgm's GUC
     exact: str | None = None  # a site link or feed URL is exactly the query's URL (ranks first)
     recommendations: bool = False  # a term on total_recommendations (the window's own order)
+    # the words' and phrases' tsqueries as written in `where` and `score` (`text_tsquery`):
+    # (index in params, function, placeholder), so a statement can take them computed
+    texts: list[tuple[int, str, str]] = field(default_factory=list)
+    # only text terms (words, phrases, wildcards, fuzzy): one plan of a tiered statement
+    # serves whatever its words (`sites.plan_once`); a type term's plan depends on the words
+    text_only: bool = True
+
+
+def text_tsquery(function: str, placeholder: str) -> str:
+    """The tsquery of a word's or phrase's text (`function`: plainto_tsquery or
+    phraseto_tsquery), as the compiled statement computes it from its parameter."""
+    return f"{function}('simple', hub_unaccent({placeholder}))"
 
 
 def _matches(tsquery: str, field: str | None) -> str:
@@ -99,6 +111,8 @@ class _Compiler:
         self.exact_url: list[str] = []  # URL values that rank first on an exact match
         self.fuzzy_floor = fuzzy_floor
         self.recommendations = False
+        self.texts: list[tuple[int, str, str]] = []
+        self.text_only = True
 
     def param(self, value: object) -> str:
         self.params.append(value)
@@ -121,7 +135,9 @@ class _Compiler:
             return "NOT coalesce(" + self.node(node.item, not positive) + ", false)"
         if isinstance(node, (Word, Phrase)):
             function = "plainto_tsquery" if isinstance(node, Word) else "phraseto_tsquery"
-            tsquery = f"{function}('simple', hub_unaccent({self.param(node.text)}))"
+            placeholder = self.param(node.text)
+            self.texts.append((len(self.params) - 1, function, placeholder))
+            tsquery = text_tsquery(function, placeholder)
             if positive:
                 self.positive_text.append(tsquery)
             return _matches(tsquery, node.field)
@@ -150,6 +166,8 @@ class _Compiler:
                     (*values, node.threshold),
                 )
             return self.expansion(node, fuzzy_words(check), values, positive)
+        if isinstance(node, (Link, TypeIs, Exists, Range)):
+            self.text_only = False
         if isinstance(node, Link):
             value = node.value.strip().lower()
             like = self.param(glob_like(value) if node.is_glob else "%" + like_escape(value) + "%")
@@ -207,6 +225,8 @@ def compile_query(ast: object, *, first_param: int = 1) -> Compiled:
         fuzzy_threshold=floor,
         exact=exact_sql,
         recommendations=compiler.recommendations,
+        texts=compiler.texts,
+        text_only=compiler.text_only,
     )
 
 

@@ -40,7 +40,10 @@ async def search(db, text: str, tiers, offset: int = 0):
     return [r["id"] for r in page.rows], [r["score"] for r in page.rows], page.counts, page.capped
 
 
-@pytest.mark.parametrize("text", ["apple", "pear", "apple -pear", "notes 12*", "title:apple"])
+@pytest.mark.parametrize(
+    "text", ["apple", "pear", "apple -pear", "notes 12*", "title:apple", '"apple notes"',
+             "apple type:blog", "notes~ pear"],
+)  # fmt: skip
 @pytest.mark.parametrize("tiers", [1, 2, 3, 6, len(TIERS)])
 async def test_tiers_read_first_find_the_same_window(many, text, tiers):
     # site n has n % 100 recommendations: up to 6 tiers hold fewer than a window of the
@@ -49,6 +52,46 @@ async def test_tiers_read_first_find_the_same_window(many, text, tiers):
         whole = await search(many, text, 0, offset)
         assert await search(many, text, tiers, offset) == whole
         assert await search(many, text, site_queries.AUTO, offset) == whole
+
+
+async def test_a_tiered_search_is_planned_once_per_connection(many):
+    # the words' tsqueries are parameters of one generic plan, made by the first search and
+    # used by the next, whatever its words; the same pages as the whole statement's
+    plans = (
+        "SELECT coalesce(sum(generic_plans), 0) AS generic, coalesce(sum(custom_plans), 0)"
+        " AS custom FROM pg_prepared_statements WHERE statement LIKE '%tier1 AS MATERIALIZED%'"
+    )
+    async with many.acquire() as conn:
+        before = await conn.fetchrow(plans)
+        for text in ("apple", "pear", "notes"):
+            compiled = compile_query(q.parse(text).ast)
+            async with conn.transaction():
+                page = await site_queries.search_sites(
+                    conn, compiled, ordering="relevance", author_id=None, limit=50, offset=0,
+                    tiers=2,
+                )  # fmt: skip
+            ids, _, counts, capped = await search(many, text, 0)
+            assert ([r["id"] for r in page.rows], page.counts, page.capped) == (
+                ids[:50],
+                counts,
+                capped,
+            )
+        after = await conn.fetchrow(plans)
+    assert after["generic"] - before["generic"] >= 3 and after["custom"] == before["custom"]
+
+
+async def test_a_tiered_search_with_a_type_term_is_planned_for_its_words(many):
+    # with a type term the plan depends on how common the words are: custom plans
+    compiled = compile_query(q.parse("apple type:blog").ast)
+    assert not compiled.text_only
+    assert compile_query(q.parse('title:apple "open source" gard* pear~').ast).text_only
+    async with many.acquire() as conn:
+        async with conn.transaction():
+            await site_queries.search_sites(
+                conn, compiled, ordering="relevance", author_id=None, limit=25, offset=0,
+                tiers=2,
+            )  # fmt: skip
+            assert await conn.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
 
 
 async def test_a_site_moves_between_tiers_when_its_recommendations_change(many):
