@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import os
+import re
 import socket
 import ssl
 from collections.abc import Callable, Mapping
@@ -28,11 +30,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import httpx
+import certifi
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
+from hub.core.headers import Headers
 from hub.core.version import USER_AGENT
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -45,6 +48,10 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization
 _NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
 _NO_CONTENT_TYPE = ("Content-Type",)  # a bytes body is sent without one unless given
 _HEAD_LIMIT = 16 * 1024  # a status line or header field (h11 allowed a 16 KiB head)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# what a host may spell once parsed: a name (RFC 3986 reg-name, IDNA already encoded), an IPv4
+# literal or an IPv6 one (without brackets, an encoded %25zone allowed); no space, no `\`
+_HOST = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=:]+")
 
 
 def is_public_address(ip: IPAddress, *, allow_loopback: bool = False) -> bool:
@@ -115,24 +122,44 @@ def _plain_socket(addr_info: AddrInfo) -> socket.socket:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(url: str) -> httpx.URL:
-    """`httpx.URL(url)`, remembered: httpx parses character by character (2.5% of a worker
-    sending webmentions), and the same endpoints, feeds and pages come back. The URLs are
-    immutable; an invalid one raises each time (not cached)."""
-    return httpx.URL(url)
+def parse_url(url: str) -> URL:
+    """`url` parsed as the guarded client sends it (yarl, as aiohttp does), or FetchRefused.
+
+    Refused as httpx refused them: a control character anywhere (yarl would drop tabs and
+    newlines, keep a NUL), leading or trailing spaces (yarl strips them), a host with a space,
+    backslash or other character no host has, a malformed port or IPv6 literal; and, unlike
+    httpx, a port out of range. A non-ASCII host is IDNA-encoded with UTS #46 mapping, as
+    browsers do (full-width digits and full stops spell `127.0.0.1`): `check_url` judges that
+    encoded host, the one aiohttp connects to. Remembered: the same endpoints, feeds and pages
+    come back; URLs are immutable and an invalid one raises each time (not cached)."""
+    if _CONTROL.search(url) or url != url.strip(" "):
+        raise FetchRefused("Invalid URL: it has a control character or surrounding spaces.")
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError) as exc:  # UnicodeError (IDNA) is a ValueError
+        raise FetchRefused(f"Invalid URL: {exc}") from exc
+    host = parsed.raw_host
+    if host and not _HOST.fullmatch(host):
+        raise FetchRefused(f"Invalid URL: the host {host!r} is not a host name or address.")
+    return parsed
 
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """The verifying TLS context of every guarded client (httpx's: certifi's roots)."""
-    return httpx.create_ssl_context()
+    """The verifying TLS context of every guarded client: certifi's roots, or the file or
+    directory that SSL_CERT_FILE or SSL_CERT_DIR names (the context httpx made)."""
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 @dataclass(frozen=True)
 class FetchResult:
     url: str  # final URL after redirects
     status: int
-    headers: httpx.Headers
+    headers: Headers
     content: bytes
     redirects: tuple[str, ...]  # URLs redirected through, in order (not the final one)
     redirect_statuses: tuple[int, ...] = ()  # the status of each of those hops (301, 302...)
@@ -149,19 +176,21 @@ class FetchResult:
             return self.content.decode("utf-8", errors="replace")
 
 
-def check_url(url: httpx.URL, *, allow_loopback: bool = False) -> None:
-    """Refuse URLs hub never fetches: other schemes, userinfo, non-public IP literals."""
+def check_url(url: URL, *, allow_loopback: bool = False) -> None:
+    """Refuse URLs hub never fetches: other schemes, userinfo (even an empty `:@`), no host,
+    non-public IP literals. `url` comes from `parse_url`; its encoded host is judged."""
     if url.scheme not in ("http", "https"):
         raise FetchRefused(f"Only http and https URLs can be fetched, not {url.scheme or '?'}:.")
-    if url.userinfo:
+    if url.raw_user is not None or url.raw_password is not None:
         raise FetchRefused("URLs with a user name or password are not fetched.")
-    if not url.host:
+    host = url.raw_host
+    if not host:
         raise FetchRefused("The URL has no host.")
-    literal = _literal(url.host)
+    literal = _literal(host)
     if literal is None:
         return  # a name: checked once resolved, at connect time
     if not is_public_address(literal, allow_loopback=allow_loopback):
-        raise FetchRefused(f"{url.host} is not a public address.")
+        raise FetchRefused(f"{host} is not a public address.")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -178,21 +207,16 @@ async def check_destination(url: str, *, allow_loopback: bool = False) -> None:
     rules, and its host name resolved and judged as at connect time (`GuardedResolver`). For
     URLs a user registers for hub to fetch later (webhooks); every fetch checks again.
     FetchRefused when it may not be fetched, FetchFailed when its host does not resolve."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise FetchRefused(f"Invalid URL: {exc}") from exc
+    parsed = parse_url(url)
     check_url(parsed, allow_loopback=allow_loopback)
-    try:
-        ipaddress.ip_address(parsed.host)
+    host = parsed.raw_host or ""
+    if _literal(host) is not None:
         return  # a literal: judged by check_url
-    except ValueError:
-        pass
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        await GuardedResolver(allow_loopback=allow_loopback).resolve(parsed.host, port)
+        await GuardedResolver(allow_loopback=allow_loopback).resolve(host, port)
     except OSError as exc:
-        raise FetchFailed(f"{parsed.host} does not resolve.") from exc
+        raise FetchFailed(f"{host} does not resolve.") from exc
 
 
 class GuardedClient:
@@ -297,11 +321,11 @@ class GuardedClient:
         try:
             async with asyncio.timeout(seconds):
                 return await self._fetch(
-                    _parse(url), method.upper(), headers, data, limit, follow_redirects
+                    parse_url(url), method.upper(), headers, data, limit, follow_redirects
                 )
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise FetchFailed(f"Fetching {url} timed out after {seconds:g}s.") from exc
-        except (httpx.InvalidURL, aiohttp.InvalidURL) as exc:
+        except aiohttp.InvalidURL as exc:
             raise FetchRefused(f"Invalid URL: {exc}") from exc
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             # ServerDisconnected, connection and TLS errors, a malformed or too long head,
@@ -310,7 +334,7 @@ class GuardedClient:
 
     async def _fetch(
         self,
-        url: httpx.URL,
+        url: URL,
         method: str,
         headers: Mapping[str, str] | None,
         data: bytes | Mapping[str, Any] | None,
@@ -329,17 +353,17 @@ class GuardedClient:
         while True:
             check_url(url, allow_loopback=self.allow_loopback)
             response = await session.request(
-                method, URL(str(url), encoded=True), headers=request_headers, data=body,
+                method, url, headers=request_headers, data=body,
                 allow_redirects=False, skip_auto_headers=_NO_CONTENT_TYPE if body else None,
             )  # fmt: skip
             try:
                 status = response.status
                 location = None
-                if status in _REDIRECTS and follow_redirects:  # decoded as httpx decodes it
-                    location = httpx.Headers(response.raw_headers).get("location")
+                if status in _REDIRECTS and follow_redirects:  # decoded as httpx decoded it
+                    location = Headers(response.raw_headers).get("location")
                 if not location:
                     content = await _read_capped(response, limit)
-                    received = httpx.Headers(response.raw_headers)
+                    received = Headers(response.raw_headers)
                     return FetchResult(
                         str(url), status, received, content, tuple(chain), tuple(statuses)
                     )
@@ -352,8 +376,8 @@ class GuardedClient:
                 raise FetchFailed(f"More than {self.max_redirects} redirects, at {url}.")
             chain.append(str(url))
             statuses.append(status)
-            next_url = url.join(location)
-            if (next_url.scheme, next_url.host, next_url.port) != (url.scheme, url.host, url.port):
+            next_url = _follow(url, location)
+            if _origin(next_url) != _origin(url):
                 request_headers = _without(request_headers, _CREDENTIAL_HEADERS)
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
                 method, body = "GET", None  # like browsers; 307/308 resend method and body
@@ -381,27 +405,15 @@ async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _follow(url: URL, location: str) -> URL:
+    """Where a redirect's Location leads from `url` (RFC 3986 resolution); FetchRefused when
+    it is not a URL. The next hop is judged by `check_url` like the first."""
+    return url.join(parse_url(location))
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    return url.scheme, url.raw_host, url.port  # the port, explicit or the scheme's default
+
+
 def _without(headers: dict[str, str], names: frozenset[str] | set[str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in names}
-
-
-async def fetch_own_page(
-    app: Any, url: str, *, headers: Mapping[str, str] | None = None, max_redirects: int = 5
-) -> FetchResult:
-    """GET one of this node's own pages from its ASGI `app`, in process: no socket, no DNS
-    (webmention-site-feeds R-W16). Redirects are followed within the app; the result has the
-    shape of a guarded fetch."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, follow_redirects=True, max_redirects=max_redirects
-    ) as client:
-        response = await client.get(url, headers=dict(headers or {}))
-    hops = tuple(str(r.url) for r in response.history)
-    return FetchResult(
-        url=str(response.url),
-        status=response.status_code,
-        headers=response.headers,
-        content=response.content,
-        redirects=hops,
-        redirect_statuses=tuple(r.status_code for r in response.history),
-    )

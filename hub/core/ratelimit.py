@@ -34,6 +34,15 @@ def storage_uri(redis_url: str) -> str:
     return "async+" + redis_url
 
 
+class _RedisPyStorage(RedisStorage):
+    """limits' async Redis storage, on redis-py only. The parent imports every client it knows
+    (redis-py, coredis, valkey) when it is made, whichever it uses: coredis and its beartype
+    were 12 MiB of every process's memory (issue 20). Not registered for a scheme (it names
+    none), so `limits` itself still maps `async+redis://` to its own class."""
+
+    DEPENDENCIES = {"redis": RedisStorage.DEPENDENCIES["redis"]}
+
+
 @dataclass(frozen=True)
 class RateStatus:
     limit: int
@@ -59,7 +68,7 @@ class RateLimiter:
         connection_pool: ConnectionPool | None = None,
     ) -> None:
         options = {"connection_pool": connection_pool} if connection_pool is not None else {}
-        self._storage = RedisStorage(
+        self._storage = _RedisPyStorage(
             storage_uri(redis_url), implementation="redispy", key_prefix=key_prefix, **options
         )
         self._limiter = MovingWindowRateLimiter(self._storage)

@@ -13,13 +13,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 
 from hub.core.entries import attachments
 from hub.core.entries.attachments import Attachment, RemoteMedia
 from hub.core.entries.remote_media import FETCH_JOB, fetch_job_id
 from hub.core.errors import FetchRefused, Invalid
-from hub.core.fetch import check_url
+from hub.core.fetch import check_url, parse_url
 from hub.core.markdown import html_image_urls, markdown_image_urls
 from hub.core.media import queries as media_queries
 from hub.core.queue import stage_job
@@ -51,9 +50,9 @@ def check_remote_media(
         if item.url is None or urls.is_own(item.url) or _host(item.url) == blog.custom_domain:
             continue
         try:
-            check_url(httpx.URL(item.url), allow_loopback=allow_loopback)
-        except (FetchRefused, httpx.InvalidURL) as exc:
-            reason = exc.message if isinstance(exc, FetchRefused) else "it is not a valid URL"
+            check_url(parse_url(item.url), allow_loopback=allow_loopback)
+        except FetchRefused as exc:
+            reason = exc.message
             raise Invalid.field(
                 item.kind, f"`{item.kind}` {item.url!r} cannot be fetched: {reason}"
             ) from None

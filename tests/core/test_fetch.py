@@ -15,13 +15,20 @@ import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
 from hub.config import Settings
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import GuardedClient, GuardedResolver, check_destination, is_public_address
+from hub.core.fetch import (
+    GuardedClient,
+    GuardedResolver,
+    check_destination,
+    check_url,
+    is_public_address,
+    parse_url,
+)
 from hub.core.version import VERSION
 from tests.stubs import Answer, Hit, LoopbackOnly, StubServer, running_server
 
@@ -184,6 +191,89 @@ async def test_non_http_schemes_are_refused(guarded: GuardedClient, url: str) ->
 async def test_urls_with_userinfo_are_refused(guarded: GuardedClient) -> None:
     with pytest.raises(FetchRefused, match="password"):
         await guarded.fetch("https://user:secret@example.com/")
+
+
+# --- URL parsing: yarl, as aiohttp sends; where httpx (the parser before) differed --------
+
+FULL_WIDTH_LOOPBACK = "\uff11\uff12\uff17\uff0e\uff10\uff0e\uff10\uff0e\uff11"  # 127.0.0.1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://exa\x00mple.com/",  # control characters anywhere: yarl keeps or drops them
+        "http://ex\tample.com/",
+        "http://example.com/\n",
+        "http://example.com/a\x7f",
+        " http://example.com/",  # surrounding spaces: yarl strips them, httpx refused
+        "http://example.com/ ",
+        "http://exa mple.com/",  # a space in the host: yarl keeps it raw
+        "http://example.com\\@10.0.0.1/",  # a backslash in the authority
+        "http://example.com:99999/",  # ports out of range (httpx let them fail at connect)
+        "http://example.com:-1/",
+        "http://example.com:x/",
+        "http://[::1/",
+        "http:///path",  # no host
+        "http://",
+        "http://:@example.com/",  # an empty but present userinfo
+        "/relative",
+    ],
+)
+async def test_urls_that_do_not_parse_cleanly_are_refused_without_connecting(
+    guarded: GuardedClient, net: LoopbackOnly, url: str
+) -> None:
+    with pytest.raises(FetchRefused):
+        await guarded.fetch(url, timeout=0.5)
+    with pytest.raises(FetchRefused):
+        await check_destination(url)
+    assert net.connected == []
+
+
+@pytest.mark.parametrize(
+    ("url", "judged"),
+    [
+        (f"http://{FULL_WIDTH_LOOPBACK}:{{port}}/ok", "127.0.0.1"),  # UTS #46 maps it to ASCII
+        ("http://\u24dbocalhost:{port}/ok", "localhost"),  # circled l: localhost, then resolved
+        ("http://[::ffff:127.0.0.1]:{port}/ok", "::ffff:7f00:1"),  # yarl normalises the IPv6
+        ("http://[fe80::1%25eth0]:{port}/ok", "fe80::1%25eth0"),  # a zone does not hide it
+    ],
+)
+async def test_the_encoded_host_is_the_one_judged(
+    guarded: GuardedClient, net: LoopbackOnly, server: StubServer, url: str, judged: str
+) -> None:
+    """Hosts httpx refused as bad IDNA are mapped by yarl as browsers map them; the guard
+    judges the host aiohttp connects to, never the spelling it was given."""
+    url = url.format(port=server.port)
+    assert parse_url(url).raw_host == judged
+    with pytest.raises(FetchRefused, match=judged.split("%")[0].replace(".", r"\.")):
+        await guarded.fetch(url, timeout=0.5)
+    assert server.seen == []
+    assert net.connected == []
+
+
+def test_an_empty_userinfo_marker_alone_is_no_userinfo() -> None:
+    check_url(parse_url("http://@example.com/"))  # as httpx: nothing to leak
+    with pytest.raises(FetchRefused, match="password"):
+        check_url(parse_url("http://user@example.com/"))
+    with pytest.raises(FetchRefused, match="password"):
+        check_url(parse_url("http://:secret@example.com/"))
+
+
+def test_an_idna_host_is_sent_encoded() -> None:
+    url = parse_url("http://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/\u043f")
+    assert url.raw_host == "xn--e1afmkfd.xn--p1ai"
+    assert str(url) == "http://xn--e1afmkfd.xn--p1ai/%D0%BF"
+
+
+@pytest.mark.parametrize(
+    "location", ["http://example.com:99999/", "http://a\\@127.0.0.1/", "http://[::1/"]
+)
+async def test_a_redirect_to_a_location_that_is_not_a_url_is_refused(
+    loopback: GuardedClient, net: LoopbackOnly, server: StubServer, location: str
+) -> None:
+    with pytest.raises(FetchRefused, match="Invalid URL"):
+        await loopback.fetch(f"{server.base}/to?url={quote(location)}")
+    assert len(server.seen) == 1
 
 
 @pytest.fixture

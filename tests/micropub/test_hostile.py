@@ -80,6 +80,12 @@ async def test_400_photo_at_a_private_address_writes_nothing(client, db, token):
         "http://[::ffff:169.254.169.254]/latest/",
         "http://10.0.0.1/private.jpg",
         "http://user:secret@example.com/a.jpg",
+        # where yarl (the guarded client's parser) and httpx differ: judged as sent
+        "http://\uff11\uff10\uff0e\uff10\uff0e\uff10\uff0e\uff11/a.jpg",  # full-width 10.0.0.1
+        "http://[::ffff:a00:1]/a.jpg",
+        "http://:@example.com/a.jpg",
+        "http://example.com\\@10.0.0.1/a.jpg",
+        "http://example.com:99999/a.jpg",
     ]
     for photo in photos:
         for properties in (

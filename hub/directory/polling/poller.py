@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-import httpx
 from asyncpg import Record
 
 from hub.core import writes
 from hub.core.errors import FetchFailed, FetchRefused, NotFound, TooLarge
 from hub.core.fetch import FetchResult
+from hub.core.headers import Headers
 from hub.core.hosts import MAX_WAIT, HostBusy, host_slot, wait_turn
 from hub.core.offload import heavy_to_parse, off_loop
 from hub.core.resources import Resources
@@ -139,7 +139,7 @@ async def ingest_delivery(
     result = FetchResult(
         url=state["feed_url"],
         status=200,
-        headers=httpx.Headers({k: v for k, v in kept.items() if v}),
+        headers=Headers({k: v for k, v in kept.items() if v}),
         content=body,
         redirects=(),
     )

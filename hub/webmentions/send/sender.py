@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
 from hub.core import writes
 from hub.core.errors import DomainError, FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import fetch_own_page
 from hub.core.offload import heavy_to_parse, off_loop
+from hub.core.own_pages import fetch_own_page
 from hub.core.queue import stage_job
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
@@ -121,7 +119,7 @@ async def _own_context(resources: Resources, target: str) -> Context | None:
         return None
     try:
         page = await fetch_own_page(resources.own_site, target, headers={"Accept": ACCEPT})
-    except httpx.HTTPError as exc:  # a context is optional; the send went through
+    except (FetchFailed, FetchRefused) as exc:  # a context is optional; the send went through
         log.info("context of %s not read: %s", target, exc)
         return None
     if not 200 <= page.status < 300:

@@ -16,8 +16,9 @@ from typing import Any
 import mf2py
 
 from hub.core.errors import FetchFailed, FetchRefused, TooLarge
-from hub.core.fetch import FetchResult, fetch_own_page
+from hub.core.fetch import FetchResult
 from hub.core.offload import heavy_to_parse, off_loop
+from hub.core.own_pages import fetch_own_page
 from hub.core.resources import Resources
 from hub.core.retry import STANDARD_SCHEDULE, delay_after
 from hub.core.webmentions import queries as q
