@@ -224,8 +224,7 @@ def lighter_records() -> None:
 
 def quiet(*, debug: bool = False) -> None:
     """Silence what repeats without news: arq's per-run lines (kept at DEBUG), uvicorn's
-    access log (hub writes its own) and its start-up chatter (kept at DEBUG), httpx's line per
-    outbound request (kept at DEBUG: a job's own line says what its requests did)."""
+    access log (hub writes its own) and its start-up chatter (kept at DEBUG)."""
     arq_worker = logging.getLogger("arq.worker")
     for f in [f for f in arq_worker.filters if isinstance(f, ArqRunLines)]:
         arq_worker.removeFilter(f)
@@ -233,4 +232,3 @@ def quiet(*, debug: bool = False) -> None:
         arq_worker.addFilter(ArqRunLines())
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("uvicorn.error").setLevel(logging.DEBUG if debug else logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)

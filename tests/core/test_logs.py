@@ -138,8 +138,3 @@ def test_batched_lines_arrive_in_order_within_the_batch_time_and_warnings_at_onc
     finally:
         log.removeHandler(handler)
         handler.close()
-
-
-def test_outbound_requests_log_no_line_of_their_own_below_debug(log_lines):
-    logging.getLogger("httpx").info('HTTP Request: GET https://a.example/ "HTTP/1.1 200 OK"')
-    assert log_lines() == []  # the job that made the request says what it did
