@@ -173,6 +173,7 @@ def sanitize_html(markup: str) -> str:
 _NOT_PLAIN_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\xa0\ufeff\ufffe\uffff\ud800-\udfff]")
 _NOT_PLAIN_REF = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
 _PLAIN_TAG = re.compile(r"<([^<>]*)>")
+_PLAIN_MAX = 64 * 1024  # characters: longer markup goes to the sanitiser (see below)
 _PLAIN_INLINE = frozenset({"strong", "em", "b", "i", "code"})
 _PLAIN_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _PLAIN_LINK = re.compile(
@@ -191,8 +192,10 @@ _PLAIN_LINK = re.compile(
 
 def is_plainly_sanitised(markup: str) -> bool:
     """True when `markup` is plainly written HTML that `sanitize_html` gives back unchanged
-    (see above); False says nothing (sanitise it)."""
-    if _NOT_PLAIN_CHAR.search(markup) or _NOT_PLAIN_REF.search(markup):
+    (see above); False says nothing (sanitise it). Markup over `_PLAIN_MAX` characters is not
+    looked at: a regular expression over megabytes holds the GIL for its whole run, even in a
+    worker thread, and stalls the event loop (nh3 releases it while it sanitises)."""
+    if len(markup) > _PLAIN_MAX or _NOT_PLAIN_CHAR.search(markup) or _NOT_PLAIN_REF.search(markup):
         return False
     parts = _PLAIN_TAG.split(markup)
     open_: list[str] = []
