@@ -106,10 +106,10 @@ async def while_polling(base: str, send) -> tuple[Any, list[float]]:
     return answer, latencies
 
 
-def assert_loop_free(latencies: list[float]) -> None:
+def assert_loop_free(latencies: list[float], bound: float = POLL_BOUND) -> None:
     assert len(latencies) >= 5
-    slow = [round(t, 3) for t in latencies if t >= POLL_BOUND]
-    assert not slow, f"{len(slow)} of {len(latencies)} polls over {POLL_BOUND} s: {slow}"
+    slow = [round(t, 3) for t in latencies if t >= bound]
+    assert not slow, f"{len(slow)} of {len(latencies)} polls over {bound} s: {slow}"
 
 
 async def entry_count(db, author_id: int) -> int:
@@ -203,6 +203,11 @@ async def test_422_a_1mb_hostile_draft_is_refused_on_its_field(served, db, v1, t
 
 
 NEAR_V1_LIMIT = pytest.param(19_000_000, id="19MB-near-the-limit")
+# Near the limit, 2 cores are shared by the render's worker process, PostgreSQL storing ~40 MB
+# of text and the sender: a py-spy profile of `hub serve` shows no long step on its loop, yet
+# a few polls wait 0.1-0.2 s for a core (the same with the code of the fifth pass, on a slower
+# machine). Rendering or sanitising 19 MB on the loop would stall it for seconds.
+NEAR_LIMIT_BOUND = 0.3
 
 
 @pytest.mark.parametrize("size", [pytest.param(1_000_000, id="1MB-with-html"), NEAR_V1_LIMIT])
@@ -215,7 +220,7 @@ async def test_201_long_drafts_render_off_the_loop(served, db, v1, size, tmp_pat
     )
     assert status == 201
     assert await entry_count(db, author_id) == 1
-    assert_loop_free(latencies)
+    assert_loop_free(latencies, NEAR_LIMIT_BOUND if size > 10_000_000 else POLL_BOUND)
 
 
 SENDER = """
