@@ -43,8 +43,8 @@ AddrInfo = tuple[Any, Any, int, str, tuple[Any, ...]]  # (family, type, proto, n
 OpenSocket = Callable[[AddrInfo], socket.socket]
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
 _NO_CONTENT_TYPE = ("Content-Type",)  # a bytes body is sent without one unless given
 _HEAD_LIMIT = 16 * 1024  # a status line or header field (h11 allowed a 16 KiB head)
@@ -359,7 +359,7 @@ class GuardedClient:
             try:
                 status = response.status
                 location = None
-                if status in _REDIRECTS and follow_redirects:  # decoded as httpx decoded it
+                if status in REDIRECTS and follow_redirects:  # decoded as httpx decoded it
                     location = Headers(response.raw_headers).get("location")
                 if not location:
                     content = await _read_capped(response, limit)
@@ -376,12 +376,12 @@ class GuardedClient:
                 raise FetchFailed(f"More than {self.max_redirects} redirects, at {url}.")
             chain.append(str(url))
             statuses.append(status)
-            next_url = _follow(url, location)
-            if _origin(next_url) != _origin(url):
-                request_headers = _without(request_headers, _CREDENTIAL_HEADERS)
+            next_url = follow_location(url, location)
+            if origin(next_url) != origin(url):
+                request_headers = without_headers(request_headers, CREDENTIAL_HEADERS)
             if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
                 method, body = "GET", None  # like browsers; 307/308 resend method and body
-                request_headers = _without(request_headers, {"content-type"})
+                request_headers = without_headers(request_headers, {"content-type"})
             url = next_url
 
 
@@ -405,15 +405,16 @@ async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _follow(url: URL, location: str) -> URL:
+def follow_location(url: URL, location: str) -> URL:
     """Where a redirect's Location leads from `url` (RFC 3986 resolution); FetchRefused when
     it is not a URL. The next hop is judged by `check_url` like the first."""
     return url.join(parse_url(location))
 
 
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
+def origin(url: URL) -> tuple[str, str | None, int | None]:
+    """What credentials stay within across a redirect: scheme, host and port."""
     return url.scheme, url.raw_host, url.port  # the port, explicit or the scheme's default
 
 
-def _without(headers: dict[str, str], names: frozenset[str] | set[str]) -> dict[str, str]:
+def without_headers(headers: dict[str, str], names: frozenset[str] | set[str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in names}

@@ -10,11 +10,17 @@ from typing import Any
 from yarl import URL
 
 from hub.core.errors import FetchFailed
-from hub.core.fetch import FetchResult, parse_url
+from hub.core.fetch import (
+    CREDENTIAL_HEADERS,
+    REDIRECTS,
+    FetchResult,
+    follow_location,
+    origin,
+    parse_url,
+    without_headers,
+)
 from hub.core.headers import Headers
 from hub.core.version import USER_AGENT
-
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 async def fetch_own_page(
@@ -31,7 +37,7 @@ async def fetch_own_page(
         if current.scheme not in ("http", "https") or not current.raw_host:
             raise FetchFailed(f"{current} is not a page of this node.")
         status, received, content = await _get(app, current, sent)
-        location = received.get("location") if status in _REDIRECTS else None
+        location = received.get("location") if status in REDIRECTS else None
         if not location:
             return FetchResult(
                 str(current), status, received, content, tuple(chain), tuple(statuses)
@@ -40,15 +46,10 @@ async def fetch_own_page(
             raise FetchFailed(f"More than {max_redirects} redirects, at {current}.")
         chain.append(str(current))
         statuses.append(status)
-        following = current.join(parse_url(location))
-        if _origin(following) != _origin(current):
-            sent.pop("authorization", None)  # as httpx did: no credentials across origins
-            sent.pop("cookie", None)
+        following = follow_location(current, location)
+        if origin(following) != origin(current):  # no credentials across origins
+            sent = without_headers(sent, CREDENTIAL_HEADERS)
         current = following
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return url.scheme, url.raw_host, url.port
 
 
 async def _get(app: Any, url: URL, headers: Mapping[str, str]) -> tuple[int, Headers, bytes]:
