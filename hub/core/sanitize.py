@@ -297,6 +297,28 @@ def strip_tags(markup: str) -> str:
     return clean_text(_SPACE.sub(" ", "".join(parser.parts)).strip())
 
 
+_FIRST_READ = 4096  # characters of markup read first for `leading_words`; twice more each time
+
+
+def leading_words(markup: str, count: int) -> list[str]:
+    """`strip_tags(markup).split()[:count]`, reading only as much of the markup as those words
+    need: a slug or a title check wants the first few words of a body of megabytes, and
+    parsing all of it would take seconds. The parser is fed in growing pieces and holds back
+    what it cannot finish yet (a cut tag, entity or comment), so the text read so far is a
+    prefix of the whole text; its first `count` words are final once another word follows."""
+    parser = _Text()
+    start, size = 0, _FIRST_READ
+    while start < len(markup):
+        parser.feed(markup[start : start + size])
+        start += size
+        size *= 2
+        words = clean_text("".join(parser.parts)).split(maxsplit=count)
+        if len(words) > count:
+            return words[:count]
+    parser.close()
+    return clean_text("".join(parser.parts)).split()[:count]
+
+
 # A tag as `sanitize_html` writes it: lower-case name, attribute values in double quotes
 # (which may hold a raw ">").
 _SANITISED_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:[^>"]|"[^"]*")*>')

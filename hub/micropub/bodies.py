@@ -40,6 +40,7 @@ class Body:
     kind: str  # form | multipart | json
     pairs: list[tuple[str, str | UploadedFile]] = field(default_factory=list)
     document: Any = None  # the JSON value
+    size: int = 0  # bytes received
 
 
 def media_type(request: Request) -> tuple[str, dict[bytes, bytes]]:
@@ -59,7 +60,7 @@ async def read_body(request: Request, *, accept: tuple[str, ...] = (FORM, MULTIP
     raw = await request.body()
     if kind == JSON:
         try:
-            return Body("json", document=orjson.loads(raw))
+            return Body("json", document=orjson.loads(raw), size=len(raw))
         except orjson.JSONDecodeError:
             raise Invalid("The body is not valid JSON (UTF-8).", code="bad_json") from None
     if kind == FORM:
@@ -68,8 +69,8 @@ async def read_body(request: Request, *, accept: tuple[str, ...] = (FORM, MULTIP
             pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
         except (UnicodeDecodeError, ValueError):
             raise Invalid("The form body is not valid UTF-8.", code="not_utf8") from None
-        return Body("form", pairs=list(pairs))
-    return Body("multipart", pairs=_multipart(raw, params.get(b"boundary")))
+        return Body("form", pairs=list(pairs), size=len(raw))
+    return Body("multipart", pairs=_multipart(raw, params.get(b"boundary")), size=len(raw))
 
 
 def _multipart(raw: bytes, boundary: bytes | None) -> list[tuple[str, str | UploadedFile]]:

@@ -27,7 +27,7 @@ from hub.core.writes import Tx
 from hub.micropub import scopes
 from hub.micropub.media_links import check_remote_media, content_images, link_media
 from hub.micropub.mf2 import FileRef, MicropubRequest
-from hub.micropub.post_types import content_text
+from hub.micropub.post_types import content_words
 from hub.micropub.properties import EntryFields, apply_heading_rule, content_sources, project
 from hub.micropub.service import Blog
 from hub.micropub.source import rfc3339
@@ -112,7 +112,7 @@ def slug_text(fields: EntryFields, properties: dict[str, list[Any]], timezone: s
         if candidate and slugify_text(candidate):
             return candidate
     # the content's words only when needed: reading them renders the Markdown a second time
-    words = " ".join(content_text(properties).split()[:SLUG_WORDS])
+    words = " ".join(content_words(properties, SLUG_WORDS))
     if words and slugify_text(words):
         return words
     local = datetime.fromisoformat(rfc3339(fields.published_at, timezone))

@@ -18,6 +18,7 @@ from hub.core.errors import Invalid, NotFound, Unauthenticated
 from hub.core.inputs import INT8_MAX
 from hub.core.media import pipeline as media
 from hub.core.media import queries as media_queries
+from hub.core.offload import INLINE_BYTES, off_loop
 from hub.core.resources import Resources
 from hub.core.writes import Tx, write
 from hub.micropub import bodies, create, edit, reading, scopes, service, writes
@@ -83,7 +84,11 @@ async def action(request: Request) -> Response:
     await resources.limiter.hit(
         f"mp:w:{principal.credential_id}", resources.settings.rate_micropub_writes
     )
-    parsed = parse_json(body.document) if body.kind == "json" else parse_form(body.pairs)
+    heavy = body.size > INLINE_BYTES  # reading the fields scans every character: off the loop
+    if body.kind == "json":
+        parsed = await off_loop(parse_json, body.document, heavy=heavy)
+    else:
+        parsed = await off_loop(parse_form, body.pairs, heavy=heavy)
     scopes.require(principal.scopes, parsed.action)
     creating = parsed.action == "create"
     blog = service.blog_of(principal, resources.urls)

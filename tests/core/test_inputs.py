@@ -67,3 +67,16 @@ def test_refuses_nesting_from_the_limit_on():
     assert refused.value.code == "deep"
     with pytest.raises(Invalid):
         clean_storable({"x": [{"y": _nest(DEPTH - 2)}]}, DEPTH)
+
+
+@pytest.mark.parametrize("slice_size", [1, 3, 7])
+def test_clean_text_in_slices_removes_what_one_pass_removes(monkeypatch, slice_size):
+    """A long text is searched and cleaned slice by slice (a worker thread hands the loop the
+    GIL between them): the result is the one-pass result, whatever lands on a slice's edge."""
+    from hub.core import inputs
+
+    rng = random.Random(slice_size)
+    texts = [_text(rng) * rng.randrange(1, 8) for _ in range(2000)]
+    expected = [inputs._NOT_OUTPUT.sub("", t) for t in texts]
+    monkeypatch.setattr(inputs, "_SLICE", slice_size)
+    assert [inputs.clean_text(t) for t in texts] == expected

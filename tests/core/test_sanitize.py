@@ -328,3 +328,24 @@ def test_whatever_is_recognised_the_sanitiser_keeps_plain_mixes(parts):
     markup = "".join(parts)
     if is_plainly_sanitised(markup):
         assert sanitize_html(markup) == markup
+
+
+_WORDY = [*TEXT_SAMPLES, *_SOUP, " ", "  word ", "a", "&amp;", "&am", "p;", "<!-- c -->", "<!--",
+          "-->", "<script>s t</script>", "<b>", "</b>", "x\u00a0y", "<![CDATA[z]]>", "é"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDY), max_size=40), st.integers(1, 6), st.integers(1, 9))
+@settings(max_examples=1500, deadline=None)
+def test_leading_words_are_the_first_words_of_the_whole_text(parts, count, first_read):
+    """A long body's slug and title check read only its first words: fed in growing pieces cut
+    anywhere (in a tag, an entity, a comment), they are the whole text's first words."""
+    from hub.core import sanitize
+
+    markup = "".join(parts)
+    expected = strip_tags(markup).split()[:count]
+    saved = sanitize._FIRST_READ
+    sanitize._FIRST_READ = first_read
+    try:
+        assert sanitize.leading_words(markup, count) == expected
+    finally:
+        sanitize._FIRST_READ = saved

@@ -33,6 +33,8 @@ async def test_201_slug_sources_in_order(client, token):
         ({"content": ["x"], "name": ["A title"], "mp-slug": ["Mon Slug Été"]}, "mon-slug-ete"),
         ({"content": ["x"], "name": ["A title"]}, "a-title"),
         ({"content": ["one two three four five six seven eight"]}, "one-two-three-four-five-six"),
+        # a long body: only its first words are read (`sanitize.leading_words`)
+        ({"content": ["**Tag** s*o*up " + "word " * 30_000]}, "tag-soup-word-word-word-word"),
     ]
     for properties, slug in cases:
         r = await _create(client, token, properties)

@@ -24,6 +24,11 @@ from hub.micropub.post_types import POST_TYPES, discover
         ("entry", {"content": ["Just text"]}, "note"),
         ("entry", {"name": [""], "content": ["x"]}, "note"),
         ("entry", {"name": ["Only a title"]}, "article"),
+        ("entry", {"name": ["Hello wor"], "content": ["Hello *world* again"]}, "note"),
+        ("entry", {"name": ["Hello world again!"], "content": ["Hello world again"]}, "article"),
+        ("entry", {"name": ["Long  read"], "content": ["Long read. " * 10_000]}, "note"),
+        ("entry", {"name": ["Long reads"], "content": ["Long read. " * 10_000]}, "article"),
+        ("entry", {"name": ["A b"], "content": [{"value": "A  b\nc"}]}, "note"),
     ],
 )
 def test_discover(kind, properties, expected):

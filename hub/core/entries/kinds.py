@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.core.markdown import render_markdown
-from hub.core.sanitize import strip_tags
+from hub.core.sanitize import leading_words, strip_tags
 
 RSVP_VALUES = ("yes", "no", "maybe", "interested")
 # Rules 3 to 10: the first property present (with a value) names the type.
@@ -41,8 +41,12 @@ def discover(kind: str, properties: Mapping[str, list[Any]]) -> str:
         if any(_present(v) for v in _values(properties, name)):
             return post_type
     name = next((v for v in _values(properties, "name") if isinstance(v, str) and v.strip()), None)
-    if name is not None and not content_text(properties).startswith(_collapse(name)):
-        return "article"
+    if name is not None:
+        named = _collapse(name)
+        # as many of the content's first words as the name has: they start with the name
+        # exactly when the content's whole text does
+        if not " ".join(content_words(properties, len(named.split()))).startswith(named):
+            return "article"
     return "note"
 
 
@@ -58,6 +62,20 @@ def content_text(properties: Mapping[str, list[Any]]) -> str:
             if isinstance(value.get("html"), str):
                 return _collapse(strip_tags(value["html"]))
     return ""
+
+
+def content_words(properties: Mapping[str, list[Any]], count: int) -> list[str]:
+    """`content_text(properties).split()[:count]`, reading a long content only as far as its
+    first `count` words (`sanitize.leading_words`)."""
+    for value in _values(properties, "content"):
+        if isinstance(value, str):
+            return leading_words(render_markdown(value), count)
+        if isinstance(value, dict):
+            if isinstance(value.get("value"), str):
+                return value["value"].split(maxsplit=count)[:count]
+            if isinstance(value.get("html"), str):
+                return leading_words(value["html"], count)
+    return []
 
 
 def _collapse(text: str) -> str:
