@@ -330,8 +330,9 @@ def test_whatever_is_recognised_the_sanitiser_keeps_plain_mixes(parts):
         assert sanitize_html(markup) == markup
 
 
-_WORDY = [*TEXT_SAMPLES, *_SOUP, " ", "  word ", "a", "&amp;", "&am", "p;", "<!-- c -->", "<!--",
-          "-->", "<script>s t</script>", "<b>", "</b>", "x\u00a0y", "<![CDATA[z]]>", "é"]  # fmt: skip
+_WORDY = [*TEXT_SAMPLES, *_SOUP, " ", "  word ", "a", "&amp;", "&am", "p;", "<!-- c -->",
+          "<!--", "-->", "<script>s t</script>", "<b>", "</b>", "x\u00a0y", "<![CDATA[z]]>",
+          "é"]  # fmt: skip
 
 
 @given(st.lists(st.sampled_from(_WORDY), max_size=40), st.integers(1, 6), st.integers(1, 9))
