@@ -6,9 +6,9 @@ module re-exports them and lists the post types hub announces in `q=config` and 
 
 from __future__ import annotations
 
-from hub.core.entries.kinds import RSVP_VALUES, content_text, content_words, discover
+from hub.core.entries.kinds import RSVP_VALUES, content_words, discover
 
-__all__ = ["POST_TYPES", "RSVP_VALUES", "content_text", "content_words", "discover"]
+__all__ = ["POST_TYPES", "RSVP_VALUES", "content_words", "discover"]
 
 
 def _post_type(

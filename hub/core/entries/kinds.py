@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.core.markdown import render_markdown
-from hub.core.sanitize import leading_words, strip_tags
+from hub.core.sanitize import leading_words
 
 RSVP_VALUES = ("yes", "no", "maybe", "interested")
 # Rules 3 to 10: the first property present (with a value) names the type.
@@ -50,23 +50,10 @@ def discover(kind: str, properties: Mapping[str, list[Any]]) -> str:
     return "note"
 
 
-def content_text(properties: Mapping[str, list[Any]]) -> str:
-    """The first content value as whitespace-collapsed plain text: Markdown is rendered and
-    its tags stripped, `{html}` stripped, `{value}` taken as it is."""
-    for value in _values(properties, "content"):
-        if isinstance(value, str):
-            return _collapse(strip_tags(render_markdown(value)))
-        if isinstance(value, dict):
-            if isinstance(value.get("value"), str):
-                return _collapse(value["value"])
-            if isinstance(value.get("html"), str):
-                return _collapse(strip_tags(value["html"]))
-    return ""
-
-
 def content_words(properties: Mapping[str, list[Any]], count: int) -> list[str]:
-    """`content_text(properties).split()[:count]`, reading a long content only as far as its
-    first `count` words (`sanitize.leading_words`)."""
+    """The first `count` words of the first content value's plain text: Markdown rendered and
+    its tags stripped, `{html}` stripped, `{value}` taken as it is. A long content is read only
+    as far as those words (`sanitize.leading_words`)."""
     for value in _values(properties, "content"):
         if isinstance(value, str):
             return leading_words(render_markdown(value), count)
