@@ -33,16 +33,25 @@ def clean_text(text: str) -> str:
     but tab, newline and carriage return, DEL, C1 controls, U+FFFE, U+FFFF and lone
     surrogates. Removed silently; a text without any is returned as it is (one regex scan,
     in slices). NUL is among them here, but the adapters refuse it on input before this runs."""
-    if len(text) <= _SLICE:
-        return _NOT_OUTPUT.sub("", text) if _NOT_OUTPUT.search(text) else text
-    for start in range(0, len(text), _SLICE):
-        if _NOT_OUTPUT.search(text, start, start + _SLICE):
-            # the pattern matches single characters, so slices are cleaned apart
-            rest = range(start, len(text), _SLICE)
-            return text[:start] + "".join(
-                _NOT_OUTPUT.sub("", text[at : at + _SLICE]) for at in rest
-            )
-    return text
+    match = _first_match(_NOT_OUTPUT, text)
+    if match is None:
+        return text
+    # the pattern matches single characters, so slices are cleaned apart
+    rest = range(match.start(), len(text), _SLICE)
+    return text[: match.start()] + "".join(
+        _NOT_OUTPUT.sub("", text[at : at + _SLICE]) for at in rest
+    )
+
+
+def _first_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, one slice of `_SLICE` characters at a time."""
+    if len(text) <= _SLICE:  # most texts: one call
+        return pattern.search(text)
+    for start in range(0, max(len(text), 1), _SLICE):
+        match = pattern.search(text, start, start + _SLICE)
+        if match:
+            return match
+    return None
 
 
 def clean_document(document: Any) -> Any:
@@ -118,13 +127,9 @@ def _clean_refusing_nul(text: str) -> str:
 def refused_character(text: str, *, xml: bool = False) -> str | None:
     """The first character of `text` hub refuses, as `U+XXXX`, or None. `xml`: also the ones
     XML and HTML output cannot carry."""
-    pattern = _NOT_XML if xml else _NOT_STORABLE
     # in slices: a long text checked in a worker thread hands the GIL back between them
-    for start in range(0, max(len(text), 1), _SLICE):
-        match = pattern.search(text, start, start + _SLICE)
-        if match:
-            return f"U+{ord(match.group()):04X}"
-    return None
+    match = _first_match(_NOT_XML if xml else _NOT_STORABLE, text)
+    return None if match is None else f"U+{ord(match.group()):04X}"
 
 
 def check_text(value: str, field: str, *, xml: bool = False) -> str:
