@@ -72,9 +72,10 @@ class AccessMiddleware:
             route = route_template(scope, base)
             metrics.record_request(method, route, status, seconds)
             path = _printable(scope)
-            log.info("%s %s %s %.1f ms id=%s", method, path, status, seconds * 1000, request_id,
-                     extra={"method": method, "path": path, "route": route, "status": status,
-                            "duration_ms": round(seconds * 1000, 1)})  # fmt: skip
+            took = seconds * 1000
+            logs.log_info(log, f"{method} {path} {status} {took:.1f} ms id={request_id}",
+                          {"method": method, "path": path, "route": route, "status": status,
+                           "duration_ms": round(took, 1)})  # fmt: skip
             logs.request_id.reset(token)
 
 

@@ -138,3 +138,75 @@ def test_batched_lines_arrive_in_order_within_the_batch_time_and_warnings_at_onc
     finally:
         log.removeHandler(handler)
         handler.close()
+
+
+def test_info_lines_made_without_a_record_read_as_the_records_lines():
+    """`log_info` queues a line itself where hub's batching text handler is the only place
+    it goes (`hub serve`'s logging): the same line as a record makes, in order with them;
+    another handler, a filter or JSON lines take the record's way."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    access = logging.getLogger("hub.access")
+    try:
+        for old in saved[0]:
+            root.removeHandler(old)
+        logs.configure("info", "text", stream=stream, force=True)
+        logs.batch_writes()
+        assert logs.direct_handler(access) is root.handlers[0]
+        logs.log_info(access, "GET /a%20b 200 1.5 ms id=ab", {"status": 200})  # no %-format
+        access.info("GET /a%20b 200 1.5 ms id=ab")
+        token = logs.request_id.set("ab")
+        logs.log_info(logging.getLogger("hub.other"), "made", {})
+        logs.request_id.reset(token)
+        root.handlers[0].flush()
+        first, second, third = stream.getvalue().splitlines()
+        assert first.endswith(" INFO hub.access: GET /a%20b 200 1.5 ms id=ab")
+        assert first[23:] == second[23:] and len(first) == len(second)  # past the time
+        assert third.endswith(" INFO hub.other: made")
+        # ways a record must take: a handler on the way, a filter, a quieter level
+        access.addHandler(logging.NullHandler())
+        assert logs.direct_handler(access) is None
+        access.handlers.clear()
+        access.setLevel(logging.WARNING)
+        assert logs.direct_handler(access) is None
+        logs.log_info(access, "dropped", {})
+        access.setLevel(logging.NOTSET)
+        extra = logging.StreamHandler(io.StringIO())
+        root.addHandler(extra)
+        assert logs.direct_handler(access) is None
+        root.removeHandler(extra)
+        root.handlers[0].flush()
+        assert "dropped" not in stream.getvalue()
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for old in saved[0]:
+            root.addHandler(old)
+        root.setLevel(saved[1])
+
+
+def test_json_lines_keep_the_access_fields():
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        for old in saved[0]:
+            root.removeHandler(old)
+        logs.configure("info", "json", stream=stream, force=True)
+        logs.batch_writes()
+        access = logging.getLogger("hub.access")
+        assert logs.direct_handler(access) is None
+        logs.log_info(access, "GET / 200 1.0 ms id=x", {"status": 200, "route": "/"})
+        root.handlers[0].flush()
+        (line,) = [json.loads(x) for x in stream.getvalue().splitlines()]
+        assert line["message"] == "GET / 200 1.0 ms id=x"
+        assert line["status"] == 200 and line["route"] == "/"
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for old in saved[0]:
+            root.addHandler(old)
+        root.setLevel(saved[1])
