@@ -109,11 +109,20 @@ class TextFormatter(logging.Formatter):
         return text
 
     def plain_line(self, created: float, level: str, name: str, message: str) -> str:
-        """The line of a record without a traceback, request or job tag, made at `created`
-        (`time.time()`), without a record (`log_info`)."""
+        """The line `format` makes of a record without a traceback, made at `created`
+        (`time.time()`) in the current context, without a record (`log_info`)."""
         second = int(created)
         stamp = f"{self._second_text(second)},{int((created - second) * 1000):03d}"
-        return f"{stamp} {level} {name}: {message}"
+        return self._tagged(f"{stamp} {level} {name}: {message}", name,
+                            request_id.get(), job_id.get())  # fmt: skip
+
+    @staticmethod
+    def _tagged(line: str, name: str, rid: str | None, jid: str | None) -> str:
+        if name == "hub.access" or (rid is None and jid is None):
+            return line  # the access line names its request id itself
+        head, sep, tail = line.partition("\n")
+        tag = f" [{rid}]" if rid is not None else f" [job {jid}]"
+        return head + tag + sep + tail
 
     def format(self, record: logging.LogRecord) -> str:
         plain = not (record.exc_info or record.exc_text or record.stack_info)
@@ -123,11 +132,7 @@ class TextFormatter(logging.Formatter):
         else:
             line = super().format(record)
         rid, jid = getattr(record, "request_id", None), getattr(record, "job_id", None)
-        if record.name == "hub.access" or (rid is None and jid is None):
-            return line  # the access line names its request id itself
-        head, sep, tail = line.partition("\n")
-        tag = f" [{rid}]" if rid is not None else f" [job {jid}]"
-        return head + tag + sep + tail
+        return self._tagged(line, record.name, rid, jid)
 
 
 def configure(

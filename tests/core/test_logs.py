@@ -158,12 +158,13 @@ def test_info_lines_made_without_a_record_read_as_the_records_lines():
         access.info("GET /a%20b 200 1.5 ms id=ab")
         token = logs.request_id.set("ab")
         logs.log_info(logging.getLogger("hub.other"), "made", {})
+        logging.getLogger("hub.other").info("made")
         logs.request_id.reset(token)
         root.handlers[0].flush()
-        first, second, third = stream.getvalue().splitlines()
+        first, second, third, fourth = stream.getvalue().splitlines()
         assert first.endswith(" INFO hub.access: GET /a%20b 200 1.5 ms id=ab")
         assert first[23:] == second[23:] and len(first) == len(second)  # past the time
-        assert third.endswith(" INFO hub.other: made")
+        assert third.endswith(" INFO hub.other: made [ab]") and fourth[23:] == third[23:]
         # ways a record must take: a handler on the way, a filter, a quieter level
         access.addHandler(logging.NullHandler())
         assert logs.direct_handler(access) is None
