@@ -4,10 +4,12 @@ failing job one error record with its job id and traceback (HUB_LOG_FORMAT=json)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -140,19 +142,38 @@ def test_batched_lines_arrive_in_order_within_the_batch_time_and_warnings_at_onc
         handler.close()
 
 
+@contextlib.contextmanager
+def serve_logging(format: str) -> Iterator[io.StringIO]:
+    """`hub serve`'s logging (`configure`, `batch_writes`) into a stream, alone on the root
+    logger; the runner's handlers and the levels come back when the block ends."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    for old in saved:
+        root.removeHandler(old)
+    stream = io.StringIO()
+    try:
+        logs.configure("info", format, stream=stream, force=True)
+        logs.batch_writes()
+        yield stream
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for old in saved:
+            root.addHandler(old)
+        root.setLevel(level)
+        access = logging.getLogger("hub.access")
+        access.handlers.clear()
+        access.setLevel(logging.NOTSET)
+
+
 def test_info_lines_made_without_a_record_read_as_the_records_lines():
     """`log_info` queues a line itself where hub's batching text handler is the only place
     it goes (`hub serve`'s logging): the same line as a record makes, in order with them;
-    another handler, a filter or JSON lines take the record's way."""
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    access = logging.getLogger("hub.access")
-    try:
-        for old in saved[0]:
-            root.removeHandler(old)
-        logs.configure("info", "text", stream=stream, force=True)
-        logs.batch_writes()
+    another handler, a quieter level or JSON lines take the record's way."""
+    with serve_logging("text") as stream:
+        root = logging.getLogger()
+        access = logging.getLogger("hub.access")
         assert logs.direct_handler(access) is root.handlers[0]
         logs.log_info(access, "GET /a%20b 200 1.5 ms id=ab", {"status": 200})  # no %-format
         access.info("GET /a%20b 200 1.5 ms id=ab")
@@ -165,7 +186,7 @@ def test_info_lines_made_without_a_record_read_as_the_records_lines():
         assert first.endswith(" INFO hub.access: GET /a%20b 200 1.5 ms id=ab")
         assert first[23:] == second[23:] and len(first) == len(second)  # past the time
         assert third.endswith(" INFO hub.other: made [ab]") and fourth[23:] == third[23:]
-        # ways a record must take: a handler on the way, a filter, a quieter level
+        # ways a record must take: a handler on the way, a quieter level, another root handler
         access.addHandler(logging.NullHandler())
         assert logs.direct_handler(access) is None
         access.handlers.clear()
@@ -179,35 +200,14 @@ def test_info_lines_made_without_a_record_read_as_the_records_lines():
         root.removeHandler(extra)
         root.handlers[0].flush()
         assert "dropped" not in stream.getvalue()
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-            handler.close()
-        for old in saved[0]:
-            root.addHandler(old)
-        root.setLevel(saved[1])
 
 
 def test_json_lines_keep_the_access_fields():
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    try:
-        for old in saved[0]:
-            root.removeHandler(old)
-        logs.configure("info", "json", stream=stream, force=True)
-        logs.batch_writes()
+    with serve_logging("json") as stream:
         access = logging.getLogger("hub.access")
         assert logs.direct_handler(access) is None
         logs.log_info(access, "GET / 200 1.0 ms id=x", {"status": 200, "route": "/"})
-        root.handlers[0].flush()
+        logging.getLogger().handlers[0].flush()
         (line,) = [json.loads(x) for x in stream.getvalue().splitlines()]
         assert line["message"] == "GET / 200 1.0 ms id=x"
         assert line["status"] == 200 and line["route"] == "/"
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-            handler.close()
-        for old in saved[0]:
-            root.addHandler(old)
-        root.setLevel(saved[1])
