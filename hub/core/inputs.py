@@ -45,9 +45,9 @@ def clean_text(text: str) -> str:
 
 def _first_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """`pattern.search(text)`, one slice of `_SLICE` characters at a time."""
-    if len(text) <= _SLICE:  # most texts: one call
+    if len(text) <= _SLICE:  # most texts (the empty one too): one call
         return pattern.search(text)
-    for start in range(0, max(len(text), 1), _SLICE):
+    for start in range(0, len(text), _SLICE):
         match = pattern.search(text, start, start + _SLICE)
         if match:
             return match
